@@ -1,0 +1,61 @@
+package dev.npc.host;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.npc.json.InvalidDocumentException;
+import dev.npc.json.Json;
+import dev.npc.remote.RemoteName;
+
+import java.util.regex.Pattern;
+
+/**
+ * {@code hosts/<host>/desired.json}: what a host should run. Written by Terraform or
+ * {@code npc hosts set}; read by the host's daemon. Every field but {@code remote} is optional.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Desired(String remote, String configuration, String action, Boolean paused, String prebuilt) {
+    public static final Pattern STORE_PATH = Pattern.compile("/nix/store/[0-9a-z]{32}-[A-Za-z0-9+._?=-]+");
+    private static final Pattern CONFIGURATION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+    /** The configuration to build: the one named, else the host's own name. */
+    public String configurationOr(String host) {
+        return configuration == null ? host : configuration;
+    }
+
+    public String actionOrDefault(String defaultAction) {
+        return action == null ? defaultAction : action;
+    }
+
+    public boolean isPaused() {
+        return Boolean.TRUE.equals(paused);
+    }
+
+    /** Parses and validates, so a bad document becomes one clear error instead of a bad build. */
+    public static Desired parse(byte[] bytes, String what) throws InvalidDocumentException {
+        Desired desired = Json.read(bytes, Desired.class, what);
+        desired.validate(what);
+        return desired;
+    }
+
+    public Desired validate(String what) throws InvalidDocumentException {
+        if (remote == null) {
+            throw new InvalidDocumentException(what + " has no \"remote\"; set the remote this host follows");
+        }
+        try {
+            RemoteName.check(remote);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDocumentException(what + ": " + e.getMessage());
+        }
+        if (configuration != null && !CONFIGURATION.matcher(configuration).matches()) {
+            throw new InvalidDocumentException(what + ": configuration '" + configuration
+                    + "' is not valid; use a nixosConfigurations attribute name from [A-Za-z0-9._-]");
+        }
+        if (action != null && !Action.isValid(action)) {
+            throw new InvalidDocumentException(what + ": action '" + action + "' is not one of switch, boot, test");
+        }
+        if (prebuilt != null && !STORE_PATH.matcher(prebuilt).matches()) {
+            throw new InvalidDocumentException(what + ": prebuilt '" + prebuilt
+                    + "' is not a /nix/store path; give the toplevel path built elsewhere");
+        }
+        return this;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.npc.host;
+
+import java.time.Instant;
+
+/**
+ * {@code hosts/<host>/state.json}: what a host reports, written only by its daemon at every
+ * phase change. Field names are the DESIGN.md contract; readers ignore unknown fields.
+ */
+public record HostState(String host, String daemonVersion, Instant updatedAt, String phase,
+                        DesiredRef desired, Current current, Attempt lastAttempt, Paused paused,
+                        Integer pollIntervalSeconds) {
+
+    public static final String IDLE = "idle";
+    public static final String DOWNLOADING = "downloading";
+    public static final String BUILDING = "building";
+    public static final String ACTIVATING = "activating";
+    public static final String CHECKING = "checking";
+    public static final String ROLLING_BACK = "rolling-back";
+
+    /** What the host was told to run, resolved to a version. */
+    public record DesiredRef(String remote, String configuration, String sha256, String error) { }
+
+    /** What the host runs now. */
+    public record Current(String remote, String sha256, String configuration, String system, Instant activatedAt) { }
+
+    /** The most recent activation attempt. */
+    public record Attempt(String sha256, String result, int attempt, Instant startedAt, Instant finishedAt,
+                          String error, String logTail) {
+        public static final String SUCCESS = "success";
+        public static final String FAILED = "failed";
+        public static final String ROLLED_BACK = "rolled-back";
+        public static final String INTERRUPTED = "interrupted";
+    }
+
+    /** Set while the host is paused: since when, until when (null = until unpaused), and why. */
+    public record Paused(Instant since, Instant until, String reason) { }
+}

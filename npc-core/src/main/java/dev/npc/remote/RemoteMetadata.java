@@ -1,0 +1,51 @@
+package dev.npc.remote;
+
+import dev.npc.store.ObjectInfo;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The user metadata a remote carries (S3 {@code x-amz-meta-*}; a sidecar in a file store).
+ * Field names are the DESIGN.md contract.
+ */
+public record RemoteMetadata(int format, String sha256, int files, String sourceRev, String signature, String keyId) {
+    public static final String FORMAT = "npc-format";
+    public static final String SHA256 = "npc-sha256";
+    public static final String FILES = "npc-files";
+    public static final String SOURCE_REV = "npc-source-rev";
+    public static final String SIGNATURE = "npc-signature";
+    public static final String KEY_ID = "npc-key-id";
+    public static final int CURRENT_FORMAT = 1;
+
+    public Map<String, String> toMap() {
+        Map<String, String> map = new LinkedHashMap<>();
+        map.put(FORMAT, Integer.toString(format));
+        map.put(SHA256, sha256);
+        map.put(FILES, Integer.toString(files));
+        if (sourceRev != null) {
+            map.put(SOURCE_REV, sourceRev);
+        }
+        if (signature != null) {
+            map.put(SIGNATURE, signature);
+        }
+        if (keyId != null) {
+            map.put(KEY_ID, keyId);
+        }
+        return map;
+    }
+
+    /** Reads the metadata of a remote object; missing numbers read as 0, missing strings as null. */
+    public static RemoteMetadata of(ObjectInfo info) {
+        return new RemoteMetadata(intOr0(info.meta(FORMAT)), info.meta(SHA256), intOr0(info.meta(FILES)),
+                info.meta(SOURCE_REV), info.meta(SIGNATURE), info.meta(KEY_ID));
+    }
+
+    private static int intOr0(String value) {
+        try {
+            return value == null ? 0 : Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

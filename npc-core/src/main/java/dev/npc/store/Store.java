@@ -1,0 +1,59 @@
+package dev.npc.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One object store location (an S3 bucket and prefix, or a local directory).
+ * Keys are relative to the store's prefix and use '/' as separator; implementations refuse
+ * keys that could escape the prefix ({@link StoreKeys#check}).
+ */
+public interface Store extends AutoCloseable {
+
+    /** The URL this store was opened from, e.g. {@code s3://bucket/prefix} or {@code file:///dir}. */
+    String url();
+
+    /**
+     * Reads an object unless its ETag still equals {@code ifNoneMatch}. A not-modified answer
+     * transfers no body bytes. The caller must close a {@link GetResult.Found}.
+     *
+     * @param ifNoneMatch an ETag from an earlier read, or null to always read
+     */
+    GetResult get(String key, String ifNoneMatch) throws IOException;
+
+    /** The object's ETag, size and metadata, or empty when it does not exist. */
+    Optional<ObjectInfo> head(String key) throws IOException;
+
+    /**
+     * Writes an object with user metadata, subject to {@code precondition}.
+     *
+     * @throws PreconditionFailedException when the precondition does not hold; nothing is written
+     */
+    ObjectInfo put(String key, InputStream body, long length, Map<String, String> metadata,
+                   Precondition precondition) throws IOException;
+
+    default ObjectInfo put(String key, byte[] body, Map<String, String> metadata) throws IOException {
+        return put(key, new java.io.ByteArrayInputStream(body), body.length, metadata, Precondition.NONE);
+    }
+
+    /** Objects whose key starts with {@code prefix} (relative to the store), sorted by key. */
+    List<ObjectInfo> list(String prefix) throws IOException;
+
+    /**
+     * Server-side copy keeping the source's metadata.
+     *
+     * @param sourceIfMatch when not null, copy only if the source's ETag still equals it
+     * @throws PreconditionFailedException when the source changed since it was inspected
+     * @throws NoSuchKeyException when the source does not exist
+     */
+    ObjectInfo copy(String fromKey, String toKey, String sourceIfMatch) throws IOException;
+
+    /** Deletes an object; deleting a missing object is not an error. */
+    void delete(String key) throws IOException;
+
+    @Override
+    void close();
+}
