@@ -1,0 +1,14 @@
+package dev.npc.store;
+
+/** Opens a store from its URL: {@code s3://bucket/prefix} or {@code file:///dir}. */
+public final class Stores {
+    private Stores() { }
+
+    /**
+     * @throws IllegalArgumentException with a one-line message naming the URL and the fix,
+     *                                  when the URL is not a supported store URL
+     */
+    public static Store open(String url, StoreOptions options) {
+        throw new UnsupportedOperationException("not implemented yet: " + url);
+    }
+}
