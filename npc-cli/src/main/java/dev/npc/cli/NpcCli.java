@@ -1,5 +1,10 @@
 package dev.npc.cli;
 
+import dev.npc.cli.fleet.HostsCommand;
+import dev.npc.cli.fleet.RollbackCommand;
+import dev.npc.cli.fleet.RolloutCommand;
+import dev.npc.cli.fleet.StatusCommand;
+import dev.npc.cli.fleet.WaitCommand;
 import dev.npc.cli.remote.PackCommand;
 import dev.npc.cli.remote.PromoteCommand;
 import dev.npc.cli.remote.PullCommand;
@@ -19,7 +24,8 @@ import picocli.CommandLine.Command;
                 "pulls the remote its desired.json names, builds, switches, checks, rolls back on",
                 "failure and reports its state back to the store."},
         subcommands = {PackCommand.class, PushCommand.class, PullCommand.class, RemotesCommand.class,
-                PromoteCommand.class, CommandLine.HelpCommand.class},
+                PromoteCommand.class, HostsCommand.class, StatusCommand.class, WaitCommand.class,
+                RolloutCommand.class, RollbackCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  npc push --src nixos/example --remote staging --store s3://my-fleet/npc",

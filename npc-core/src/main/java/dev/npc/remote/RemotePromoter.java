@@ -15,9 +15,11 @@ import java.io.IOException;
  */
 public final class RemotePromoter {
     private final Store store;
+    private final RemoteHistory history;
 
-    public RemotePromoter(Store store) {
+    public RemotePromoter(Store store, java.time.Clock clock) {
         this.store = store;
+        this.history = new RemoteHistory(store, clock);
     }
 
     public record Promoted(String from, String to, String sha256, boolean unchanged) { }
@@ -46,6 +48,7 @@ public final class RemotePromoter {
                 && equalsOrNull(source.meta(RemoteMetadata.SIGNATURE), target.meta(RemoteMetadata.SIGNATURE))) {
             return new Promoted(from, to, version, true);
         }
+        history.archiveCurrent(to);
         try {
             store.copy(fromKey, toKey, source.etag());
         } catch (PreconditionFailedException e) {

@@ -19,9 +19,11 @@ import java.util.function.UnaryOperator;
  */
 public final class RemotePublisher {
     private final Store store;
+    private final RemoteHistory history;
 
-    public RemotePublisher(Store store) {
+    public RemotePublisher(Store store, java.time.Clock clock) {
         this.store = store;
+        this.history = new RemoteHistory(store, clock);
     }
 
     /** What a publish did. */
@@ -40,6 +42,7 @@ public final class RemotePublisher {
         }
         RemoteMetadata metadata = new RemoteMetadata(RemoteMetadata.CURRENT_FORMAT, pack.sha256(), pack.files(),
                 pack.sourceRev(), extraMetadata.get(RemoteMetadata.SIGNATURE), extraMetadata.get(RemoteMetadata.KEY_ID));
+        history.archiveCurrent(remote);
         try (InputStream body = wrapBody.apply(Files.newInputStream(archive))) {
             ObjectInfo written = store.put(key, body, Files.size(archive), metadata.toMap(),
                     dev.npc.store.Precondition.NONE);

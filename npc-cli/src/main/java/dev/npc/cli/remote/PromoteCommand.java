@@ -43,7 +43,7 @@ public final class PromoteCommand implements Callable<Integer> {
                     + "' is not a version; give the sha256 (or its first 8+ hex characters) that npc remotes shows");
         }
         try (Store store = storeOptions.open()) {
-            RemotePromoter.Promoted promoted = new RemotePromoter(store).promote(from, to, ifVersion);
+            RemotePromoter.Promoted promoted = new RemotePromoter(store, java.time.Clock.systemUTC()).promote(from, to, ifVersion);
             if (promoted.unchanged()) {
                 console.println(to + " unchanged: already at version " + Sha256.shortForm(promoted.sha256()));
             } else {

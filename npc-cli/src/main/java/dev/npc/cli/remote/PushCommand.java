@@ -65,7 +65,7 @@ public final class PushCommand implements Callable<Integer> {
         try (Store store = storeOptions.open()) {
             PackResult pack = new Packer(new SystemProcessRunner())
                     .pack(src, new PackOptions(includes, allowUnlocked), archive);
-            RemotePublisher.Published published = new RemotePublisher(store)
+            RemotePublisher.Published published = new RemotePublisher(store, java.time.Clock.systemUTC())
                     .publish(remote, archive, pack, Map.of(), progress(pack.bytes()));
             print(pack, published);
             return 0;
