@@ -10,8 +10,8 @@
     # Must match the store the Terraform stack created (terraform/examples/fleet output store_url).
     store = "s3://example-npc-fleet/fleet";
     region = "eu-west-1";
-    # host defaults to networking.hostName, which flake.nix sets to the configuration's name.
-    interval = "60s";
+    # host defaults to networking.hostName, which flake.nix sets to the configuration's name;
+    # interval defaults to 60s (hosts/canary-1.nix polls faster).
     # A switch only counts as good when the host still answers; otherwise npc rolls back.
     healthChecks.commands = [ "systemctl is-system-running --wait" ];
   };
