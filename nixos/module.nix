@@ -30,7 +30,10 @@ let
     ++ optionals cfg.metrics.enable (flag "metrics-file" cfg.metrics.path)
     ++ optional cfg.timer.enable "--once";
 
-  execStart = "${cfg.package}/bin/npc-daemon follow " + lib.escapeShellArgs daemonArgs;
+  # systemd's own quoting (not the shell's): a double-quoted C-style string, with % and $ doubled
+  # so systemd expands no specifier or variable inside a health command or URL.
+  systemdArg = arg: builtins.replaceStrings [ "%" "$" ] [ "%%" "$$" ] (builtins.toJSON (toString arg));
+  execStart = lib.concatMapStringsSep " " systemdArg ([ "${cfg.package}/bin/npc-daemon" "follow" ] ++ daemonArgs);
 
   environment = {
     # The daemon resolves every system-changing command through these, so tests can swap them.
@@ -86,7 +89,9 @@ in
     };
 
     host = mkOption {
-      type = types.strMatching "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";
+      # Checked by an assertion rather than the type, so an empty hostName gets a message that
+      # says what to set.
+      type = types.str;
       default = config.networking.hostName;
       defaultText = lib.literalExpression "config.networking.hostName";
       description = "The host's name in the store: it reads hosts/<host>/desired.json and writes hosts/<host>/state.json.";
@@ -203,8 +208,9 @@ in
     {
       assertions = [
         {
-          assertion = cfg.host != "";
-          message = "services.npc.host is empty: set networking.hostName or services.npc.host to the host's name in the store.";
+          assertion = builtins.match "[A-Za-z0-9][A-Za-z0-9._-]{0,62}" cfg.host != null
+            && builtins.match ".*[.][.].*" cfg.host == null;
+          message = "services.npc.host '${cfg.host}' is not a host name (1-63 characters from [A-Za-z0-9._-], starting with a letter or digit): set networking.hostName or services.npc.host to the host's name in the store.";
         }
       ];
 

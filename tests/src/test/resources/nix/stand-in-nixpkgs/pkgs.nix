@@ -15,6 +15,7 @@ let
     git = stub "git";
     coreutils = stub "coreutils";
     curl = stub "curl";
+    npc = stub "npc";
     jre_headless = stub "jre-headless";
     makeWrapper = stub "make-wrapper";
     maven.buildMavenPackage = args:

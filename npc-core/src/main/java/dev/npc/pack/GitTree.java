@@ -37,11 +37,27 @@ final class GitTree {
      */
     static GitTree find(ProcessRunner processes, Path dir) {
         for (Path p = dir; p != null; p = p.getParent()) {
-            if (Files.exists(p.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
+            if (isGitMarker(p.resolve(".git"))) {
                 return new GitTree(processes, dir);
             }
         }
         return null;
+    }
+
+    /** A repository directory (it has HEAD) or a worktree/submodule link file ("gitdir: ..."). */
+    private static boolean isGitMarker(Path dotGit) {
+        if (Files.isDirectory(dotGit, LinkOption.NOFOLLOW_LINKS)) {
+            return Files.exists(dotGit.resolve("HEAD"));
+        }
+        if (Files.isRegularFile(dotGit, LinkOption.NOFOLLOW_LINKS)) {
+            try (var reader = Files.newBufferedReader(dotGit)) {
+                String first = reader.readLine();
+                return first != null && first.startsWith("gitdir:");
+            } catch (IOException e) {
+                return true; // unreadable: assume git, whose own error will then say what is wrong
+            }
+        }
+        return false;
     }
 
     /** Tracked paths under the directory, relative to it, '/'-separated. */

@@ -26,6 +26,8 @@ public final class HostileArchives {
                 base().symlink("up", "..").file("up/" + ESCAPE_MARKER, "x").build());
         all.put("file through an earlier symlink to the destination itself",
                 base().symlink("here", ".").file("here/" + ESCAPE_MARKER, "x").build());
+        all.put("file through an earlier symlink that stays inside",
+                base().symlink("s", "sub").file("s/" + ESCAPE_MARKER, "x").build());
         all.put("absolute symlink", base().symlink("etc", "/etc").build());
         all.put("escaping symlink", base().directory("a").symlink("a/out", "../../" + ESCAPE_MARKER).build());
         all.put("symlink climbing after a name", base().directory("a").directory("a/b")
