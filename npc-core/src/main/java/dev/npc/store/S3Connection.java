@@ -96,6 +96,14 @@ public record S3Connection(Optional<URI> endpoint, Region region, AwsCredentials
     }
 
     public S3Client newClient() {
+        return newClient(endpoint.isPresent());
+    }
+
+    /**
+     * @param checksumsOnlyWhenRequired true for S3-compatible servers, many of which reject the
+     *                                  trailing checksums the SDK sends to AWS by default
+     */
+    S3Client newClient(boolean checksumsOnlyWhenRequired) {
         S3ClientBuilder builder = S3Client.builder()
                 .httpClient(UrlConnectionHttpClient.builder()
                         .connectionTimeout(CONNECT_TIMEOUT)
@@ -104,13 +112,13 @@ public record S3Connection(Optional<URI> endpoint, Region region, AwsCredentials
                 .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD))
                 .region(region)
                 .credentialsProvider(credentials);
-        if (endpoint.isPresent()) {
-            // S3-compatible servers (MinIO, Garage, Ceph, S3Proxy) expect path-style URLs, and many
-            // reject the trailing checksums the SDK sends to AWS by default.
-            builder.endpointOverride(endpoint.get())
-                    .forcePathStyle(true)
-                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        if (checksumsOnlyWhenRequired) {
+            builder.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        }
+        if (endpoint.isPresent()) {
+            // S3-compatible servers (MinIO, Garage, Ceph, S3Proxy) expect path-style URLs.
+            builder.endpointOverride(endpoint.get()).forcePathStyle(true);
         } else {
             // A bucket in another region than the configured one is still reached.
             builder.crossRegionAccessEnabled(true);
