@@ -1,0 +1,196 @@
+package dev.npc.tests.infra;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.npc.json.Json;
+import dev.npc.process.ProcessRunner.ProcessResult;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Evaluates nixos/module.nix with Debian's nix and the stand-in module system, and asserts the
+ * systemd units it generates. What a real NixOS build adds (systemd accepting the unit, the
+ * daemon starting) is for a real host: see nixos/README.md.
+ */
+class NixosModuleTest {
+    private static final String STORE = "s3://fleet-bucket/fleet";
+
+    @TempDir
+    Path work;
+    private Nix nix;
+
+    @BeforeEach
+    void setUp() {
+        nix = new Nix(work);
+    }
+
+    @Test
+    void aLongRunningServiceThatASwitchNeverRestarts() throws IOException {
+        JsonNode result = evaluate("services.npc = { enable = true; store = \"" + STORE + "\"; };", "web-1");
+        JsonNode service = result.get("service");
+
+        assertFalse(service.get("restartIfChanged").asBoolean(), "a switch must not restart the daemon running it");
+        assertFalse(service.get("stopIfChanged").asBoolean(), "a switch must not stop the daemon running it");
+        JsonNode unit = service.get("serviceConfig");
+        assertEquals("always", unit.get("Restart").asText());
+        assertEquals("npc", unit.get("StateDirectory").asText());
+        assertEquals("multi-user.target", service.get("wantedBy").get(0).asText());
+        assertEquals(List.of(result.get("package").asText() + "/bin/npc-daemon", "follow",
+                        "--state-dir", "/var/lib/npc", "--store", STORE, "--host", "web-1",
+                        "--interval", "60s", "--action", "switch", "--health-timeout", "120s"),
+                SystemdExecLine.split(unit.get("ExecStart").asText()));
+
+        JsonNode env = service.get("environment");
+        assertTrue(env.get("NPC_NIX_BIN").asText().matches("/nix/store/[a-z0-9]{32}-nix/bin/nix"), env.toString());
+        assertTrue(env.get("NPC_SYSTEMCTL_BIN").asText().endsWith("/bin/systemctl"), env.toString());
+        assertTrue(env.get("NPC_JAVA_OPTS").asText().contains("-Xmx"), env.toString());
+        assertFalse(env.has("AWS_REGION"), "no region set: the SDK finds it");
+        assertTrue(result.get("timer").isNull());
+        assertEquals(List.of("npc"), strings(result.get("systemPackages")));
+        assertEquals(0, result.get("failedAssertions").size());
+    }
+
+    @Test
+    void aDisabledModuleAddsNothing() throws IOException {
+        JsonNode result = evaluate("services.npc = { enable = false; store = \"" + STORE + "\"; };", "web-1");
+
+        assertTrue(result.get("service").isNull());
+        assertTrue(result.get("timer").isNull());
+        assertEquals(0, result.get("systemPackages").size());
+    }
+
+    @Test
+    void everySettingReachesTheDaemonIntactThroughSystemdQuoting() throws IOException {
+        String awkward = "curl -fsS \"http://127.0.0.1/a b\" && test \"$(cat /tmp/x)\" = '100%'";
+        JsonNode result = evaluate("""
+                services.npc = {
+                  enable = true; store = "%s"; host = "edge-7"; region = "eu-west-1";
+                  interval = "5m"; action = "boot";
+                  healthChecks = { commands = [ %s "systemctl is-active nginx" ]; urls = [ "http://127.0.0.1/healthz" ]; timeout = "3m"; };
+                  hooks = { preActivate = "echo pre"; postActivate = "echo post"; onFailure = "logger npc failed"; };
+                  trustedKeys = [ "npc-key-1:AAAA" ];
+                  metrics.enable = true;
+                };
+                """.formatted(STORE, nixString(awkward)), "web-1");
+
+        JsonNode service = result.get("service");
+        List<String> argv = SystemdExecLine.split(service.get("serviceConfig").get("ExecStart").asText());
+        assertPair(argv, "--host", "edge-7");
+        assertPair(argv, "--interval", "5m");
+        assertPair(argv, "--action", "boot");
+        assertPair(argv, "--region", "eu-west-1");
+        assertPair(argv, "--health-command", awkward);
+        assertEquals(2, argv.stream().filter("--health-command"::equals).count());
+        assertPair(argv, "--health-url", "http://127.0.0.1/healthz");
+        assertPair(argv, "--health-timeout", "3m");
+        assertPair(argv, "--pre-activate", "echo pre");
+        assertPair(argv, "--post-activate", "echo post");
+        assertPair(argv, "--on-failure", "logger npc failed");
+        assertPair(argv, "--trusted-key", "npc-key-1:AAAA");
+        assertPair(argv, "--metrics-file", "/var/lib/prometheus-node-exporter-text-files/npc.prom");
+        assertEquals("eu-west-1", service.get("environment").get("AWS_REGION").asText());
+        assertEquals(List.of("d /var/lib/prometheus-node-exporter-text-files 0755 root root -"), strings(result.get("tmpfiles")));
+    }
+
+    @Test
+    void timerModeRunsFollowOnceFromATimer() throws IOException {
+        JsonNode result = evaluate("services.npc = { enable = true; store = \"" + STORE
+                + "\"; interval = \"15m\"; timer.enable = true; };", "web-1");
+
+        JsonNode service = result.get("service");
+        JsonNode unit = service.get("serviceConfig");
+        assertEquals("oneshot", unit.get("Type").asText());
+        assertFalse(unit.has("Restart"), "a oneshot run must not be restarted in a loop");
+        assertFalse(service.has("wantedBy"), "the timer starts it, not the boot");
+        assertFalse(service.get("restartIfChanged").asBoolean());
+        List<String> argv = SystemdExecLine.split(unit.get("ExecStart").asText());
+        assertEquals("--once", argv.get(argv.size() - 1));
+
+        JsonNode timer = result.get("timer");
+        assertEquals("15m", timer.get("timerConfig").get("OnUnitInactiveSec").asText());
+        assertEquals("timers.target", timer.get("wantedBy").get(0).asText());
+    }
+
+    @Test
+    void extraSubstitutersGoToNixSettings() throws IOException {
+        JsonNode result = evaluate("services.npc = { enable = true; store = \"" + STORE + "\";"
+                + " extraSubstituters = [ \"s3://cache?region=eu-west-1\" ]; substituterKeys = [ \"cache-1:BBBB\" ]; };", "web-1");
+
+        assertEquals(List.of("s3://cache?region=eu-west-1"), strings(result.get("nixSettings").get("extra-substituters")));
+        assertEquals(List.of("cache-1:BBBB"), strings(result.get("nixSettings").get("extra-trusted-public-keys")));
+    }
+
+    @Test
+    void badSettingsFailEvaluationNamingTheOption() {
+        assertRefused("action = \"reboot\";", "services.npc.action");
+        assertRefused("interval = \"soon\";", "services.npc.interval");
+        ProcessResult noStore = evaluateRaw("services.npc = { enable = true; };", "web-1");
+        assertNotEquals(0, noStore.exitCode());
+        assertTrue(noStore.output().contains("services.npc.store"), noStore.output());
+    }
+
+    @Test
+    void aHostWithoutAValidNameFailsAnAssertionThatSaysWhatToSet() throws IOException {
+        JsonNode unnamed = evaluate("services.npc = { enable = true; store = \"" + STORE + "\"; };", "");
+        JsonNode escaping = evaluate("services.npc = { enable = true; store = \"" + STORE + "\"; host = \"a/../b\"; };", "web-1");
+
+        for (JsonNode result : List.of(unnamed, escaping)) {
+            assertEquals(1, result.get("failedAssertions").size());
+            assertTrue(result.get("failedAssertions").get(0).asText().contains("set networking.hostName or services.npc.host"));
+        }
+    }
+
+    private void assertRefused(String setting, String option) {
+        ProcessResult result = evaluateRaw("services.npc = { enable = true; store = \"" + STORE + "\"; " + setting + " };", "web-1");
+        assertNotEquals(0, result.exitCode(), setting + " was accepted");
+        assertTrue(result.output().contains(option), result.output());
+    }
+
+    private JsonNode evaluate(String settings, String hostName) throws IOException {
+        ProcessResult result = evaluateRaw(settings, hostName);
+        if (!result.ok()) {
+            throw new AssertionError("evaluation failed:\n" + result.output());
+        }
+        String[] lines = result.output().strip().split("\n");
+        return Json.mapper().readTree(lines[lines.length - 1]);
+    }
+
+    private ProcessResult evaluateRaw(String settings, String hostName) {
+        return Tools.run(List.of("nix-instantiate", "--eval", "--strict", "--json",
+                        Checkout.file("tests/src/test/resources/nix/eval-module.nix").toString(),
+                        "--argstr", "module", Checkout.file("nixos/module.nix").toString(),
+                        "--argstr", "hostName", hostName,
+                        "--arg", "settings", "{ " + settings + " }"),
+                nix.environment(), work);
+    }
+
+    private static void assertPair(List<String> argv, String flag, String value) {
+        for (int i = 0; i + 1 < argv.size(); i++) {
+            if (argv.get(i).equals(flag) && argv.get(i + 1).equals(value)) {
+                return;
+            }
+        }
+        throw new AssertionError("expected " + flag + " " + value + " in " + argv);
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asText()));
+        return values;
+    }
+
+    /** A Nix string literal for any text. */
+    private static String nixString(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("${", "\\${") + "\"";
+    }
+}
