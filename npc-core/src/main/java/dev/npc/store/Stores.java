@@ -9,6 +9,10 @@ public final class Stores {
      *                                  when the URL is not a supported store URL
      */
     public static Store open(String url, StoreOptions options) {
-        throw new UnsupportedOperationException("not implemented yet: " + url);
+        StoreLocation location = StoreLocation.parse(url);
+        if (location instanceof StoreLocation.File file) {
+            return new FileStore(file.directory());
+        }
+        return new S3Store((StoreLocation.S3) location, options);
     }
 }
