@@ -1,27 +1,126 @@
 package dev.npc.pack;
 
+import dev.npc.digest.Sha256;
 import dev.npc.process.ProcessRunner;
 
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.UUID;
 
-/** Packs the files a flake needs into the deterministic tar + zstd format of DESIGN.md. */
+/**
+ * Packs the files a flake needs into the deterministic tar + zstd format of DESIGN.md.
+ *
+ * <p>Which files: inside a git work tree, the files git tracks under the flake directory that
+ * exist on disk (what Nix copies for a git flake; submodules are left out, as Nix does without
+ * {@code ?submodules=1}); outside git, every file except {@code .git}, {@code .direnv/},
+ * {@code result}/{@code result-*} symlinks and the patterns of {@code .npcignore} (see
+ * {@link NpcIgnore} for the supported subset). {@link PackOptions#includes()} narrows either list
+ * to the named directories plus flake.nix and flake.lock.
+ *
+ * <p>The bytes depend only on paths, contents, the owner's exec bit and symlink targets: entries
+ * are sorted by the bytes of their path, mtime is 1 (1970-01-01T00:00:01Z), owner 0/0 with empty
+ * names, modes 0644/0755 for files and 0755 for directories, zstd level 3 with a fixed worker mode.
+ */
 public final class Packer {
     private final ProcessRunner processes;
+    private final int zstdWorkers;
 
     /** @param processes runs git to list tracked files and read the source revision */
     public Packer(ProcessRunner processes) {
+        this(processes, TarZstWriter.ZSTD_WORKERS);
+    }
+
+    /** For tests proving the bytes do not depend on the worker count (any count >= 1). */
+    Packer(ProcessRunner processes, int zstdWorkers) {
+        if (zstdWorkers < 1) {
+            throw new IllegalArgumentException("zstd workers must be >= 1: 0 selects a different frame layout");
+        }
         this.processes = processes;
+        this.zstdWorkers = zstdWorkers;
     }
 
     /** Writes the archive to {@code out} (not closed) and returns its version. */
     public PackResult pack(Path flakeDir, PackOptions options, OutputStream out) throws IOException, PackException {
-        throw new UnsupportedOperationException("not implemented yet");
+        return pack(flakeDir, options, out, Set.of());
     }
 
     /** Writes the archive to {@code file} atomically: no partial file is left on failure. */
     public PackResult pack(Path flakeDir, PackOptions options, Path file) throws IOException, PackException {
-        throw new UnsupportedOperationException("not implemented yet");
+        Path target = file.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new PackException("cannot write " + file + ": directory " + parent + " does not exist; create it first");
+        }
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new PackException("cannot write " + file + ": it is a directory; name a file");
+        }
+        Path realTarget = parent.toRealPath().resolve(target.getFileName());
+        Path temp = parent.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        boolean moved = false;
+        try {
+            PackResult result;
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 17);
+                result = pack(flakeDir, options, out, Set.of(realTarget, parent.toRealPath().resolve(temp.getFileName())));
+                out.flush();
+                channel.force(true); // the rename must not publish a file whose bytes are still in the page cache only
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved = true;
+            return result;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    private PackResult pack(Path flakeDir, PackOptions options, OutputStream out, Set<Path> excluded)
+            throws IOException, PackException {
+        if (!Files.isDirectory(flakeDir)) {
+            throw new PackException(flakeDir + " is not a directory; point at the directory that holds flake.nix");
+        }
+        Path root = flakeDir.toRealPath();
+        FlakeFiles.Selection selection = FlakeFiles.select(processes, root, options, excluded);
+        MessageDigest digest = Sha256.newDigest();
+        CountingOutputStream counted = new CountingOutputStream(new NonClosingOutputStream(out));
+        try (DigestOutputStream digesting = new DigestOutputStream(counted, digest)) {
+            TarZstWriter.write(selection.entries(), digesting, zstdWorkers);
+        }
+        return new PackResult(HexFormat.of().formatHex(digest.digest()), selection.files(), counted.count,
+                selection.sourceRev());
+    }
+
+    private static final class CountingOutputStream extends FilterOutputStream {
+        private long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
     }
 }

@@ -1,10 +1,29 @@
 package dev.npc.pack;
 
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
-/** Unpacks a tar + zstd archive from an untrusted source. */
+/**
+ * Unpacks a tar + zstd archive from an untrusted source.
+ *
+ * <p>Only regular files, directories and relative symlinks are created; names are checked
+ * component by component, so nothing lands outside the destination, neither by {@code ..}, nor by
+ * absolute names, nor through a symlink made earlier in the same archive, and link targets obey
+ * {@link LinkTargets}. Bytes and entries are counted as they are written, not as headers claim.
+ * Modes are normalised: files 0644 or 0755 (owner exec bit), directories 0755.
+ */
 public final class Unpacker {
     private final UnpackLimits limits;
 
@@ -20,6 +39,73 @@ public final class Unpacker {
      * @throws PackException when the archive is hostile or malformed; nothing is left behind
      */
     public int unpack(InputStream tarZst, Path destination) throws IOException, PackException {
-        throw new UnsupportedOperationException("not implemented yet");
+        Path target = destination.toAbsolutePath().normalize();
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new PackException(destination + " already exists; remove it or unpack somewhere else");
+        }
+        Path parent = target.getParent();
+        if (parent == null) {
+            throw new PackException("cannot unpack into " + destination + "; name a directory below the root");
+        }
+        Files.createDirectories(parent);
+        Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".unpack-");
+        boolean moved = false;
+        try {
+            int files = extract(tarZst, temp);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException e) {
+                throw new PackException(destination + " appeared while unpacking; remove it or unpack somewhere else");
+            }
+            moved = true;
+            return files;
+        } finally {
+            if (!moved) {
+                TreeDeletion.deleteRecursively(temp);
+            }
+        }
+    }
+
+    private int extract(InputStream tarZst, Path root) throws IOException, PackException {
+        ZstdInputStreamNoFinalizer zstd;
+        try {
+            zstd = new ZstdInputStreamNoFinalizer(new NonClosingInputStream(tarZst));
+        } catch (IOException e) {
+            throw new PackException("cannot read the archive: " + e.getMessage());
+        }
+        try (zstd) {
+            TarArchiveInputStream tar = new TarArchiveInputStream(
+                    new BufferedInputStream(zstd, 1 << 17), StandardCharsets.UTF_8.name());
+            UnpackTree tree = new UnpackTree(root, limits);
+            byte[] buffer = new byte[1 << 17];
+            while (true) {
+                TarArchiveEntry entry = nextEntry(tar);
+                if (entry == null) {
+                    break;
+                }
+                tree.add(entry, tar, buffer);
+            }
+            return tree.files();
+        }
+    }
+
+    /** Reading errors mean a corrupt or foreign archive, which is the sender's problem, not an I/O fault here. */
+    private static TarArchiveEntry nextEntry(TarArchiveInputStream tar) throws PackException {
+        try {
+            return tar.getNextEntry();
+        } catch (IOException | RuntimeException e) {
+            throw new PackException("the archive is not a valid tar + zstd stream: " + e.getMessage());
+        }
+    }
+
+    private static final class NonClosingInputStream extends FilterInputStream {
+        NonClosingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public void close() {
+            // the caller owns the stream
+        }
     }
 }
