@@ -23,11 +23,14 @@ final class ImdsStandIn implements AutoCloseable {
     private final HttpServer server;
     private final String token = "token-" + UUID.randomUUID();
     private final List<String> requests = new CopyOnWriteArrayList<>();
-    private final Map<String, String> metadata = Map.of(
-            "/latest/meta-data/instance-id", INSTANCE_ID,
-            "/latest/meta-data/placement/region", REGION);
+    private final Map<String, String> metadata;
 
     ImdsStandIn() throws IOException {
+        this(REGION);
+    }
+
+    ImdsStandIn(String region) throws IOException {
+        metadata = Map.of("/latest/meta-data/instance-id", INSTANCE_ID, "/latest/meta-data/placement/region", region);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
         server.start();
