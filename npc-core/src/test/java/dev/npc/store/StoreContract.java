@@ -226,6 +226,22 @@ abstract class StoreContract {
         assertEquals(md5Etag(bytes("remotes/a.npc")), listed.etag());
         assertEquals("remotes/a.npc".length(), listed.size());
         assertNotNull(listed.lastModified());
+        assertEquals(Map.of(), listed.metadata(), "listings carry no metadata, as on S3");
+    }
+
+    @Test
+    void childrenAreTheNamesOneLevelDown() throws Exception {
+        for (String key : List.of("hosts/web-2/state.json", "hosts/web-1/desired.json", "hosts/web-1/history/a.json",
+                "hosts/web-1/history/b.json", "hosts/db/state.json", "hosts/stray.json", "remotes/prod.npc")) {
+            store.put(key, bytes(key), Map.of());
+        }
+        assertEquals(List.of("db", "web-1", "web-2"), store.listChildren("hosts/"));
+        assertEquals(List.of("hosts", "remotes"), store.listChildren(""));
+        assertEquals(List.of("history"), store.listChildren("hosts/web-1/"));
+        assertEquals(List.of(), store.listChildren("hosts/db/"));
+        assertEquals(List.of(), store.listChildren("nothing/"));
+        store.delete("hosts/db/state.json");
+        assertEquals(List.of("web-1", "web-2"), store.listChildren("hosts/"));
     }
 
     @Test
