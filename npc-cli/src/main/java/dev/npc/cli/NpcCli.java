@@ -1,18 +1,63 @@
 package dev.npc.cli;
 
+import dev.npc.cli.fleet.HostsCommand;
+import dev.npc.cli.fleet.RollbackCommand;
+import dev.npc.cli.fleet.RolloutCommand;
+import dev.npc.cli.fleet.StatusCommand;
+import dev.npc.cli.fleet.WaitCommand;
+import dev.npc.cli.remote.PackCommand;
+import dev.npc.cli.remote.PromoteCommand;
+import dev.npc.cli.remote.PullCommand;
+import dev.npc.cli.remote.PushCommand;
+import dev.npc.cli.remote.RemotesCommand;
+import dev.npc.cli.support.ErrorHandler;
 import picocli.CommandLine;
+
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
 /** Entry point of {@code npc}, the admin's command line. */
 @Command(name = "npc", mixinStandardHelpOptions = true, version = "npc 0.1.0",
-        description = "Pull-based provisioning of NixOS fleets through an object store.")
+        description = {
+                "Pull-based provisioning of NixOS fleets through an object store.",
+                "CI packs and pushes the fleet's flake as a named remote; each host's npc-daemon",
+                "pulls the remote its desired.json names, builds, switches, checks, rolls back on",
+                "failure and reports its state back to the store."},
+        subcommands = {PackCommand.class, PushCommand.class, PullCommand.class, RemotesCommand.class,
+                PromoteCommand.class, HostsCommand.class, StatusCommand.class, WaitCommand.class,
+                RolloutCommand.class, RollbackCommand.class, CommandLine.HelpCommand.class},
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  npc push --src nixos/example --remote staging --store s3://my-fleet/npc",
+                "  npc promote staging prod --store s3://my-fleet/npc",
+                "",
+                "Every command takes --store (or $NPC_STORE); --debug shows stack traces.",
+                "Exit codes: 0 ok, 1 failure, 2 usage."})
 public final class NpcCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new NpcCli()).execute(args));
+        System.exit(run(args));
+    }
+
+    /** Runs a command line in-process and returns its exit code (the demo and tests call this). */
+    public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs a command line with its output going to the given writers. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine commandLine = new CommandLine(new NpcCli()).setOut(out).setErr(err);
+        ErrorHandler.install(commandLine, "npc", args);
+        int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return code;
     }
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

@@ -47,6 +47,23 @@ public interface Store extends AutoCloseable {
     List<ObjectInfo> list(String prefix) throws IOException;
 
     /**
+     * The names one level below {@code prefix} (which ends with '/'), like the common prefixes of
+     * an S3 listing with delimiter '/': for {@code hosts/} the host names, however much history
+     * each host keeps. Stores override this when they can ask the server to do the grouping.
+     */
+    default List<String> listChildren(String prefix) throws IOException {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (ObjectInfo object : list(prefix)) {
+            String rest = object.key().substring(prefix.length());
+            int slash = rest.indexOf('/');
+            if (slash > 0) {
+                names.add(rest.substring(0, slash));
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /**
      * Server-side copy keeping the source's metadata.
      *
      * @param sourceIfMatch when not null, copy only if the source's ETag still equals it

@@ -1,0 +1,33 @@
+package dev.npc.cli.fleet;
+
+import dev.npc.fleet.FleetReader;
+import dev.npc.fleet.FleetWaiter;
+import dev.npc.store.Store;
+import dev.npc.time.Sleeper;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Clock;
+
+/** How fleet commands read hosts: concurrency and when a silent host counts as stale. */
+@Command
+public final class FleetMixin {
+    @Option(names = "--stale-after", paramLabel = "N", defaultValue = "3",
+            description = "A host is stale after N report intervals without a report (default: 3).")
+    int staleMultiple;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "" + FleetReader.DEFAULT_CONCURRENCY,
+            description = "Requests in flight while reading hosts (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    FleetReader reader(Store store) {
+        if (concurrency < 1 || concurrency > 256) {
+            throw new IllegalArgumentException("--concurrency must be between 1 and 256, not " + concurrency);
+        }
+        return new FleetReader(store, concurrency);
+    }
+
+    FleetWaiter waiter(Store store) {
+        return new FleetWaiter(reader(store), Clock.systemUTC(), Sleeper.SYSTEM, staleMultiple);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.npc.cli.fleet;
+
+import dev.npc.cli.support.Console;
+import dev.npc.cli.support.StoreMixin;
+import dev.npc.cli.support.Terminal;
+import dev.npc.digest.Sha256;
+import dev.npc.fleet.FleetWaiter;
+import dev.npc.fleet.Rollout;
+import dev.npc.remote.RemoteName;
+import dev.npc.store.Store;
+import dev.npc.time.Durations;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "rollout", mixinStandardHelpOptions = true,
+        description = {"Promote a tested version wave by wave; stop at the first failing wave.",
+                "Promotes the version FROM holds now through the wave remotes, one at a time, waiting",
+                "for each wave's hosts (as npc wait does) before the next. Stops at the first wave",
+                "where a host failed or rolled back, or that times out; later waves are not touched.",
+                "Exit codes: 0 every wave up to date, 1 a wave failed, 2 usage, 3 timeout."},
+        footerHeading = "%nExample:%n",
+        footer = {"  npc rollout --from staging --through prod-canary,prod-early,prod --timeout 30m"})
+public final class RolloutCommand implements Callable<Integer> {
+    @Mixin
+    Console console;
+    @Mixin
+    StoreMixin storeOptions;
+    @Mixin
+    FleetMixin fleetOptions;
+
+    @Option(names = "--from", required = true, paramLabel = "NAME", description = "Remote holding the tested version.")
+    String from;
+
+    @Option(names = "--through", required = true, paramLabel = "R1,R2,...", description = "Wave remotes, in order.")
+    String through;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", description = "Per wave (default: 30m).")
+    String timeout;
+
+    @Option(names = "--every", paramLabel = "DURATION", defaultValue = "5s", description = "Look every (default: 5s).")
+    String every;
+
+    @Override
+    public Integer call() throws Exception {
+        RemoteName.check(from);
+        List<String> waves = Arrays.stream(through.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (waves.isEmpty()) {
+            throw new IllegalArgumentException("--through names no remote; give the waves in order, e.g. prod-canary,prod");
+        }
+        waves.forEach(RemoteName::check);
+        if (waves.contains(from) || waves.stream().distinct().count() != waves.size()) {
+            throw new IllegalArgumentException("--through must name each wave once and not include --from '" + from + "'");
+        }
+        try (Store store = storeOptions.open()) {
+            Rollout rollout = new Rollout(store, Clock.systemUTC(), fleetOptions.waiter(store));
+            Rollout.Result result = rollout.run(from, waves, Durations.parse(timeout), Durations.parse(every),
+                    new Printer(console, Terminal.interactive()));
+            if (result.complete()) {
+                console.println("rollout of " + Sha256.shortForm(result.version()) + " complete: " + String.join(" -> ", waves));
+                return 0;
+            }
+            Rollout.WaveResult last = result.waves().get(result.waves().size() - 1);
+            int index = waves.indexOf(last.remote());
+            List<String> untouched = waves.subList(index + 1, waves.size());
+            console.err().println("npc: rollout stopped at " + last.remote()
+                    + (untouched.isEmpty() ? "" : "; not touched: " + String.join(", ", untouched)));
+            console.err().flush();
+            return last.outcome() instanceof FleetWaiter.TimedOut ? WaitCommand.TIMEOUT : 1;
+        }
+    }
+
+    /** Prints one line per wave event; progress lines only on a terminal. */
+    private record Printer(Console console, boolean live) implements Rollout.Listener {
+        @Override
+        public void promoted(String wave, String version, boolean unchanged) {
+            console.println((unchanged ? "wave " + wave + " already at " : "promoted " + Sha256.shortForm(version) + " to ")
+                    + (unchanged ? Sha256.shortForm(version) : wave));
+        }
+
+        @Override
+        public void waiting(FleetWaiter.Progress progress) {
+            if (live) {
+                console.err().printf("\r\u001B[K  %s: %d/%d up to date", progress.remote(), progress.done(), progress.total());
+                console.err().flush();
+            }
+        }
+
+        @Override
+        public void waveDone(String wave, FleetWaiter.Outcome outcome) {
+            if (live) {
+                console.err().print("\r\u001B[K");
+            }
+            String line;
+            if (outcome instanceof FleetWaiter.Done done) {
+                line = "  " + wave + ": " + done.hosts().size() + " hosts up to date";
+            } else if (outcome instanceof FleetWaiter.Failed failed) {
+                line = "  " + wave + ": FAILED: " + FleetWaiter.describe(failed);
+            } else if (outcome instanceof FleetWaiter.TimedOut timedOut) {
+                line = "  " + wave + ": timed out waiting for "
+                        + String.join(", ", timedOut.notDone().stream().map(h -> h.host()).toList());
+            } else {
+                line = "  " + wave + ": no hosts follow it";
+            }
+            console.println(line);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.npc.cli.remote;
+
+import dev.npc.json.Json;
+import dev.npc.pack.PackOptions;
+import dev.npc.pack.PackResult;
+import dev.npc.pack.Packer;
+import dev.npc.process.SystemProcessRunner;
+import dev.npc.cli.support.Console;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "pack", mixinStandardHelpOptions = true,
+        description = {"Pack the files a flake needs into a deterministic archive (tar + zstd).",
+                "Inside git only tracked files are packed (what Nix copies); outside git everything",
+                "but .git/, result* links, .direnv/ and .npcignore patterns. The same files always",
+                "give the same bytes, so the printed version only changes when content does."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  npc pack --src nixos/example -o /tmp/fleet.npc",
+                "  npc pack --src . --include hosts --include modules -o fleet.npc --json"})
+public final class PackCommand implements Callable<Integer> {
+    @Mixin
+    Console console;
+
+    @Option(names = "--src", paramLabel = "DIR", defaultValue = ".", description = "Flake directory (default: .).")
+    Path src;
+
+    @Option(names = "--include", paramLabel = "DIR",
+            description = "Pack only these top-level directories (plus flake.nix and flake.lock); repeatable.")
+    List<String> includes = List.of();
+
+    @Option(names = "--allow-unlocked", description = "Pack without flake.lock (hosts may then build different systems).")
+    boolean allowUnlocked;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "Archive to write.")
+    Path output;
+
+    @Option(names = "--json", description = "Print a JSON object of strings (readable by Terraform's external data source).")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PackResult result = new Packer(new SystemProcessRunner())
+                .pack(src, new PackOptions(includes, allowUnlocked), output);
+        if (json) {
+            console.print(Json.writeString(asStrings(result, output)));
+        } else {
+            console.println(Report.packed(result) + " -> " + output);
+        }
+        return 0;
+    }
+
+    /** Terraform's external data source accepts only string values, hence the strings. */
+    static Map<String, String> asStrings(PackResult result, Path output) {
+        Map<String, String> map = new LinkedHashMap<>();
+        map.put("version", result.sha256());
+        map.put("sha256", result.sha256());
+        map.put("files", Integer.toString(result.files()));
+        map.put("bytes", Long.toString(result.bytes()));
+        map.put("path", output.toAbsolutePath().toString());
+        map.put("sourceRev", result.sourceRev() == null ? "" : result.sourceRev());
+        return map;
+    }
+}

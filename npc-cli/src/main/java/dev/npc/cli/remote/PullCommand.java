@@ -1,0 +1,55 @@
+package dev.npc.cli.remote;
+
+import dev.npc.cli.support.StoreMixin;
+import dev.npc.digest.Sha256;
+import dev.npc.pack.UnpackLimits;
+import dev.npc.pack.Unpacker;
+import dev.npc.remote.RemoteDownloader;
+import dev.npc.remote.RemoteName;
+import dev.npc.store.Store;
+import dev.npc.cli.support.Console;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "pull", mixinStandardHelpOptions = true,
+        description = {"Download remote NAME, verify its sha256, and unpack it into a new directory.",
+                "The directory appears whole or not at all."},
+        footerHeading = "%nExample:%n",
+        footer = {"  npc pull --remote prod --dst /tmp/prod --store s3://my-fleet/npc"})
+public final class PullCommand implements Callable<Integer> {
+    @Mixin
+    Console console;
+
+    @Mixin
+    StoreMixin storeOptions;
+
+    @Option(names = "--remote", paramLabel = "NAME", required = true, description = "Remote to download.")
+    String remote;
+
+    @Option(names = "--dst", paramLabel = "DIR", required = true, description = "Directory to create (must not exist).")
+    Path dst;
+
+    @Override
+    public Integer call() throws Exception {
+        RemoteName.check(remote);
+        Path target = dst.toAbsolutePath().normalize();
+        if (Files.exists(target)) {
+            throw new IllegalArgumentException(target + " already exists; pass a new directory to --dst");
+        }
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        try (Store store = storeOptions.open()) {
+            RemoteDownloader downloader = new RemoteDownloader(store, new Unpacker(UnpackLimits.DEFAULT));
+            RemoteDownloader.Verified verified = downloader.download(remote, null, parent);
+            int files = downloader.unpack(verified, target);
+            console.println("pulled " + remote + ": version " + Sha256.shortForm(verified.sha256()) + ", "
+                    + files + " files -> " + target);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.npc.cli.remote;
+
+import dev.npc.cli.support.ProgressInputStream;
+import dev.npc.cli.support.StoreMixin;
+import dev.npc.cli.support.Terminal;
+import dev.npc.digest.Sha256;
+import dev.npc.json.Json;
+import dev.npc.pack.PackOptions;
+import dev.npc.pack.PackResult;
+import dev.npc.pack.Packer;
+import dev.npc.process.SystemProcessRunner;
+import dev.npc.remote.RemoteName;
+import dev.npc.remote.RemotePublisher;
+import dev.npc.store.Store;
+import dev.npc.cli.support.Console;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+
+@Command(name = "push", mixinStandardHelpOptions = true,
+        description = {"Pack a flake and upload it as remote NAME (remotes/NAME.npc).",
+                "If the remote already holds the same version nothing is uploaded and it says",
+                "'unchanged': the ETag stays, so no host rebuilds."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  npc push --src nixos/example --remote staging --store s3://my-fleet/npc",
+                "  NPC_STORE=file:///srv/npc npc push --src . --remote prod"})
+public final class PushCommand implements Callable<Integer> {
+    @Mixin
+    Console console;
+
+    private static final long PROGRESS_THRESHOLD = 4L << 20;
+
+    @Mixin
+    StoreMixin storeOptions;
+
+    @Option(names = "--src", paramLabel = "DIR", defaultValue = ".", description = "Flake directory (default: .).")
+    Path src;
+
+    @Option(names = "--remote", paramLabel = "NAME", required = true, description = "Remote to publish to.")
+    String remote;
+
+    @Option(names = "--include", paramLabel = "DIR",
+            description = "Pack only these top-level directories (plus flake.nix and flake.lock); repeatable.")
+    List<String> includes = List.of();
+
+    @Option(names = "--allow-unlocked", description = "Pack without flake.lock (hosts may then build different systems).")
+    boolean allowUnlocked;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        RemoteName.check(remote);
+        Path archive = Files.createTempFile("npc-push-", ".npc");
+        try (Store store = storeOptions.open()) {
+            PackResult pack = new Packer(new SystemProcessRunner())
+                    .pack(src, new PackOptions(includes, allowUnlocked), archive);
+            RemotePublisher.Published published = new RemotePublisher(store, java.time.Clock.systemUTC())
+                    .publish(remote, archive, pack, Map.of(), progress(pack.bytes()));
+            print(pack, published);
+            return 0;
+        } finally {
+            Files.deleteIfExists(archive);
+        }
+    }
+
+    private UnaryOperator<InputStream> progress(long bytes) {
+        if (!Terminal.interactive() || bytes < PROGRESS_THRESHOLD) {
+            return UnaryOperator.identity();
+        }
+        return in -> new ProgressInputStream(in, bytes, "uploading " + remote, console.err());
+    }
+
+    private void print(PackResult pack, RemotePublisher.Published published) {
+        if (json) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("remote", remote);
+            map.put("version", pack.sha256());
+            map.put("unchanged", published.unchanged());
+            map.put("files", pack.files());
+            map.put("bytes", pack.bytes());
+            map.put("sourceRev", pack.sourceRev());
+            map.put("etag", published.object().etag());
+            console.print(Json.writeString(map));
+        } else if (published.unchanged()) {
+            console.println(remote + " unchanged: already at version " + Sha256.shortForm(pack.sha256())
+                    + " (nothing uploaded)");
+        } else {
+            console.println("pushed " + remote + ": " + Report.packed(pack));
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.npc.cli.remote;
+
+import dev.npc.cli.support.Sizes;
+import dev.npc.cli.support.StoreMixin;
+import dev.npc.cli.support.Table;
+import dev.npc.digest.Sha256;
+import dev.npc.json.Json;
+import dev.npc.remote.RemoteCatalog;
+import dev.npc.store.Store;
+import dev.npc.cli.support.Console;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "remotes", mixinStandardHelpOptions = true,
+        description = "List the remotes in the store: version, size, files, when updated, source revision.",
+        footerHeading = "%nExample:%n",
+        footer = {"  npc remotes --store s3://my-fleet/npc"})
+public final class RemotesCommand implements Callable<Integer> {
+    @Mixin
+    Console console;
+
+    @Mixin
+    StoreMixin storeOptions;
+
+    @Option(names = "--json", description = "Print a JSON array (full sha256, sizes in bytes, ISO times).")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Store store = storeOptions.open()) {
+            List<RemoteCatalog.RemoteInfo> remotes = new RemoteCatalog(store).list();
+            if (json) {
+                console.print(Json.writeString(remotes));
+                return 0;
+            }
+            if (remotes.isEmpty()) {
+                console.println("no remotes in " + store.url() + "; publish one with: npc push --remote NAME");
+                return 0;
+            }
+            Instant now = Instant.now();
+            Table table = new Table("REMOTE", "VERSION", "SIZE", "FILES", "UPDATED", "SOURCE", "SIGNED");
+            for (RemoteCatalog.RemoteInfo remote : remotes) {
+                table.row(remote.name(), Sha256.shortForm(remote.sha256()), Sizes.human(remote.bytes()),
+                        Integer.toString(remote.files()), Sizes.age(remote.updated(), now) + " ago",
+                        remote.sourceRev() == null ? "-" : remote.sourceRev(), remote.signed() ? remote.keyId() : "no");
+            }
+            console.print(table.render());
+            return 0;
+        }
+    }
+}

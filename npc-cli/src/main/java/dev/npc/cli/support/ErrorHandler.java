@@ -1,0 +1,77 @@
+package dev.npc.cli.support;
+
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+
+/**
+ * Turns every failure into one line on stderr and exit 1 (usage errors stay exit 2). The stack
+ * trace is shown only with {@code --debug}, which any command accepts.
+ */
+public final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+    public static final int FAILURE = 1;
+    public static final int USAGE = 2;
+    private final String program;
+    private final boolean debug;
+
+    private ErrorHandler(String program, boolean debug) {
+        this.program = program;
+        this.debug = debug;
+    }
+
+    public static void install(CommandLine commandLine, String program, String[] args) {
+        boolean debug = Arrays.asList(args).contains("--debug");
+        commandLine.setExecutionExceptionHandler(new ErrorHandler(program, debug));
+        commandLine.setParameterExceptionHandler((e, arguments) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println(program + ": " + e.getMessage());
+            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            err.flush();
+            return USAGE;
+        });
+        addDebugOption(commandLine.getCommandSpec());
+    }
+
+    /** A hidden --debug everywhere, so the flag is accepted before or after the subcommand. */
+    private static void addDebugOption(CommandLine.Model.CommandSpec spec) {
+        if (spec.findOption("--debug") == null) {
+            spec.addOption(CommandLine.Model.OptionSpec.builder("--debug").hidden(true)
+                    .description("Show stack traces.").build());
+        }
+        spec.subcommands().values().forEach(sub -> addDebugOption(sub.getCommandSpec()));
+    }
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+        PrintWriter err = commandLine.getErr();
+        if (e instanceof IllegalArgumentException) {
+            // Raised by argument and name validation: a usage error, not a failure of the operation.
+            err.println(program + ": " + oneLine(e));
+            err.flush();
+            return USAGE;
+        }
+        err.println(program + ": " + oneLine(e));
+        if (debug) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return FAILURE;
+    }
+
+    static String oneLine(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            message = e.getClass().getSimpleName() + " (run with --debug for details)";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            message = "no such file: " + message;
+        } else if (e instanceof java.nio.file.AccessDeniedException) {
+            message = "permission denied: " + message;
+        } else if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            message = "already exists: " + message;
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

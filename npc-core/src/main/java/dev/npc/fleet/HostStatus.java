@@ -1,0 +1,37 @@
+package dev.npc.fleet;
+
+/**
+ * How a host stands against what it was told to run, most urgent first: {@code npc status}
+ * sorts by this order so problems come first.
+ */
+public enum HostStatus {
+    FAILED("failed", true),
+    ROLLED_BACK("rolled back", true),
+    STALE("stale", true),
+    UNKNOWN("unknown", false),
+    IN_PROGRESS("in progress", false),
+    PENDING("pending", false),
+    PAUSED("paused", false),
+    UP_TO_DATE("up to date", false);
+
+    private final String label;
+    private final boolean problem;
+
+    HostStatus(String label, boolean problem) {
+        this.label = label;
+        this.problem = problem;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    /** The JSON form: stable, lower-case, hyphenated. */
+    public String id() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    public boolean isProblem() {
+        return problem;
+    }
+}

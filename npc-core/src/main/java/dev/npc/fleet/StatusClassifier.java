@@ -1,0 +1,106 @@
+package dev.npc.fleet;
+
+import dev.npc.digest.Sha256;
+import dev.npc.host.Desired;
+import dev.npc.host.HostState;
+import dev.npc.host.HostState.Attempt;
+import dev.npc.remote.RemoteCatalog.RemoteInfo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Decides a host's status from what the store holds: its desired.json, its last state report
+ * and the remote it follows. A pure function of its inputs, so every rule is testable.
+ */
+public final class StatusClassifier {
+    /** Used when a report does not say how often the daemon polls. */
+    public static final Duration DEFAULT_REPORT_INTERVAL = Duration.ofMinutes(10);
+
+    private final Instant now;
+    private final int staleMultiple;
+
+    /**
+     * @param staleMultiple a host is stale after this many report intervals without a report
+     */
+    public StatusClassifier(Instant now, int staleMultiple) {
+        if (staleMultiple < 1) {
+            throw new IllegalArgumentException("stale multiple must be at least 1, not " + staleMultiple);
+        }
+        this.now = now;
+        this.staleMultiple = staleMultiple;
+    }
+
+    public HostView classify(String host, Desired desired, String desiredError, HostState state, RemoteInfo remote) {
+        Verdict verdict = verdict(desired, desiredError, state, remote);
+        return new HostView(host, desired, desiredError, state, remote, verdict.status, verdict.detail);
+    }
+
+    private record Verdict(HostStatus status, String detail) { }
+
+    private Verdict verdict(Desired desired, String desiredError, HostState state, RemoteInfo remote) {
+        if (desiredError != null) {
+            return new Verdict(HostStatus.FAILED, desiredError);
+        }
+        if (desired == null) {
+            return new Verdict(HostStatus.UNKNOWN, "no desired.json: set one with npc hosts set or Terraform");
+        }
+        if (remote == null || remote.sha256() == null) {
+            return new Verdict(HostStatus.FAILED, "remote '" + desired.remote() + "' does not exist; push it");
+        }
+        if (state == null) {
+            return new Verdict(HostStatus.UNKNOWN, "no report yet");
+        }
+        if (isStale(state)) {
+            return new Verdict(HostStatus.STALE, "no report since " + state.updatedAt());
+        }
+        if (desired.isPaused() || state.paused() != null) {
+            String reason = state.paused() != null && state.paused().reason() != null ? state.paused().reason() : null;
+            return new Verdict(HostStatus.PAUSED, reason);
+        }
+        if (state.desired() != null && state.desired().error() != null) {
+            return new Verdict(HostStatus.FAILED, state.desired().error());
+        }
+        if (state.phase() != null && !HostState.IDLE.equals(state.phase())) {
+            return new Verdict(HostStatus.IN_PROGRESS, state.phase());
+        }
+        String version = remote.sha256();
+        if (runs(state, desired, version)) {
+            return new Verdict(HostStatus.UP_TO_DATE, null);
+        }
+        Attempt attempt = state.lastAttempt();
+        if (attempt != null && version.equals(attempt.sha256())) {
+            if (Attempt.ROLLED_BACK.equals(attempt.result())) {
+                return new Verdict(HostStatus.ROLLED_BACK, attempt.error());
+            }
+            if (Attempt.FAILED.equals(attempt.result())) {
+                return new Verdict(HostStatus.FAILED, attempt.error());
+            }
+        }
+        return new Verdict(HostStatus.PENDING, "waiting for " + Sha256.shortForm(version));
+    }
+
+    /** Up to date means the right remote, the right version and the right configuration. */
+    private static boolean runs(HostState state, Desired desired, String version) {
+        HostState.Current current = state.current();
+        return current != null && version.equals(current.sha256())
+                && Objects.equals(desired.remote(), current.remote())
+                && (current.configuration() == null
+                    || desired.configuration() == null
+                    || desired.configuration().equals(current.configuration()));
+    }
+
+    private boolean isStale(HostState state) {
+        if (state.updatedAt() == null) {
+            return true;
+        }
+        Duration interval = state.pollIntervalSeconds() == null ? DEFAULT_REPORT_INTERVAL
+                : Duration.ofSeconds(Math.max(state.pollIntervalSeconds(), 1));
+        if (interval.compareTo(DEFAULT_REPORT_INTERVAL) < 0) {
+            // An idle daemon refreshes its report on a heartbeat, not on every poll.
+            interval = DEFAULT_REPORT_INTERVAL;
+        }
+        return Duration.between(state.updatedAt(), now).compareTo(interval.multipliedBy(staleMultiple)) > 0;
+    }
+}

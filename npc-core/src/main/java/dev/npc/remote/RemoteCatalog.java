@@ -1,0 +1,74 @@
+package dev.npc.remote;
+
+import dev.npc.store.Layout;
+import dev.npc.store.ObjectInfo;
+import dev.npc.store.Store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/** The remotes a store holds, with the metadata a listing does not carry (one HEAD each). */
+public final class RemoteCatalog {
+    private static final int PARALLEL_HEADS = 8;
+    private final Store store;
+
+    public RemoteCatalog(Store store) {
+        this.store = store;
+    }
+
+    /** One remote as people see it in {@code npc remotes}. */
+    public record RemoteInfo(String name, String sha256, long bytes, int files, Instant updated,
+                             String sourceRev, boolean signed, String keyId, String etag) { }
+
+    public List<RemoteInfo> list() throws IOException {
+        List<String> names = new ArrayList<>();
+        for (ObjectInfo object : store.list(Layout.REMOTES)) {
+            String name = Layout.remoteNameOf(object.key());
+            if (name != null) {
+                names.add(name);
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(PARALLEL_HEADS, names.size())));
+        try {
+            List<Future<Optional<RemoteInfo>>> futures = new ArrayList<>();
+            for (String name : names) {
+                futures.add(pool.submit(() -> describe(name)));
+            }
+            List<RemoteInfo> result = new ArrayList<>();
+            for (Future<Optional<RemoteInfo>> future : futures) {
+                future.get().ifPresent(result::add);
+            }
+            return result;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while listing remotes", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A remote deleted between the listing and its HEAD is simply left out. */
+    public Optional<RemoteInfo> describe(String name) throws IOException {
+        return store.head(Layout.remote(name)).map(object -> {
+            RemoteMetadata meta = RemoteMetadata.of(object);
+            return new RemoteInfo(name, meta.sha256(), object.size(), meta.files(), object.lastModified(),
+                    meta.sourceRev(), meta.signature() != null, meta.keyId(), object.etag());
+        });
+    }
+}

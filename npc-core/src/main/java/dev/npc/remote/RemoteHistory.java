@@ -1,0 +1,66 @@
+package dev.npc.remote;
+
+import dev.npc.digest.Sha256;
+import dev.npc.store.Layout;
+import dev.npc.store.ObjectInfo;
+import dev.npc.store.Store;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Earlier versions of each remote, kept so {@code npc rollback} can put one back:
+ * {@code remotes-history/<name>/<utc-timestamp>-<sha8>.npc}, a server-side copy made just
+ * before a push or promote replaces the remote. The newest {@value #KEEP} per remote are kept;
+ * the store module's lifecycle rule may expire older ones sooner.
+ */
+public final class RemoteHistory {
+    public static final String PREFIX = "remotes-history/";
+    public static final int KEEP = 10;
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final Store store;
+    private final Clock clock;
+
+    public RemoteHistory(Store store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    public static String prefix(String remote) {
+        return PREFIX + RemoteName.check(remote) + "/";
+    }
+
+    /** Copies what {@code remote} holds now into its history (no-op when it holds nothing). */
+    public void archiveCurrent(String remote) throws IOException {
+        Optional<ObjectInfo> current = store.head(Layout.remote(remote));
+        if (current.isEmpty()) {
+            return;
+        }
+        String sha = current.get().meta(RemoteMetadata.SHA256);
+        String key = prefix(remote) + STAMP.format(clock.instant()) + "-" + Sha256.shortForm(sha == null ? "unknown" : sha)
+                + Layout.REMOTE_SUFFIX;
+        store.copy(Layout.remote(remote), key, current.get().etag());
+        prune(remote);
+    }
+
+    /** Archived versions, newest first. */
+    public List<ObjectInfo> versions(String remote) throws IOException {
+        List<ObjectInfo> all = new ArrayList<>(store.list(prefix(remote)));
+        all.sort((a, b) -> b.key().compareTo(a.key()));
+        return all;
+    }
+
+    private void prune(String remote) throws IOException {
+        List<ObjectInfo> versions = versions(remote);
+        for (int i = KEEP; i < versions.size(); i++) {
+            store.delete(versions.get(i).key());
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.npc.remote;
+
+import dev.npc.store.Layout;
+import dev.npc.store.ObjectInfo;
+import dev.npc.store.Store;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Objects;
+
+/** Puts back the version a remote held before its last push or promote. */
+public final class RemoteRollback {
+    private final Store store;
+    private final RemoteHistory history;
+
+    public RemoteRollback(Store store, Clock clock) {
+        this.store = store;
+        this.history = new RemoteHistory(store, clock);
+    }
+
+    public record RolledBack(String remote, String from, String to) { }
+
+    public RolledBack rollback(String remote) throws IOException, RemoteException {
+        ObjectInfo current = store.head(Layout.remote(remote)).orElseThrow(() -> new RemoteException(
+                "remote '" + remote + "' does not exist in " + store.url() + "; nothing to roll back"));
+        String currentSha = current.meta(RemoteMetadata.SHA256);
+        for (ObjectInfo earlier : history.versions(remote)) {
+            String sha = earlier.meta(RemoteMetadata.SHA256);
+            if (sha != null && !Objects.equals(sha, currentSha)) {
+                history.archiveCurrent(remote);
+                store.copy(earlier.key(), Layout.remote(remote), earlier.etag());
+                return new RolledBack(remote, currentSha, sha);
+            }
+        }
+        throw new RemoteException("remote '" + remote + "' has no earlier version in its history ("
+                + RemoteHistory.prefix(remote) + "); push the version you want instead");
+    }
+}
