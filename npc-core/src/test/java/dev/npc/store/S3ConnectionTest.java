@@ -69,6 +69,17 @@ class S3ConnectionTest {
     }
 
     @Test
+    void withoutAnyRegionConfiguredUsEast1IsUsed() {
+        boolean configured = System.getenv("AWS_REGION") != null || System.getProperty("aws.region") != null
+                || System.getenv("AWS_CONFIG_FILE") != null || System.getenv("AWS_PROFILE") != null
+                || java.nio.file.Files.exists(java.nio.file.Path.of(System.getProperty("user.home"), ".aws"));
+        org.junit.jupiter.api.Assumptions.assumeFalse(configured, "this machine configures an AWS region");
+        S3Connection connection = S3Connection.of(new StoreOptions("http://127.0.0.1:9", null,
+                dev.npc.testing.EmbeddedS3.credentials("a", "b")), name -> null);
+        assertEquals(Region.US_EAST_1, connection.region());
+    }
+
+    @Test
     void awsEndpointIsDescribedByRegion() {
         S3Connection connection = new S3Connection(Optional.empty(), Region.EU_WEST_1, null);
         assertEquals("https://s3.eu-west-1.amazonaws.com", connection.describeEndpoint());
