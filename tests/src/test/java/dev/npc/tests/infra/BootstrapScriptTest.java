@@ -66,6 +66,7 @@ class BootstrapScriptTest {
         }
         assertTrue(Files.readString(rendered).startsWith("#!/run/current-system/sw/bin/bash\n"),
                 "amazon-init runs user-data as a script only when it starts with #!");
+        assertTrue(Files.size(rendered) < 16 * 1024, "EC2 refuses user-data over 16 KiB: " + Files.size(rendered));
     }
 
     @Test
