@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,7 +51,7 @@ class BootstrapEndToEndTest {
         try (EmbeddedS3 s3 = EmbeddedS3.start(); Store store = s3.open("fleet");
              ImdsStandIn imds = new ImdsStandIn(EmbeddedS3.REGION)) {
             String sha256 = publishExample(store);
-            store.put(Layout.desired(HOST), "{\"remote\":\"prod\"}\n".getBytes(StandardCharsets.UTF_8), java.util.Map.of());
+            store.put(Layout.desired(HOST), "{\"remote\":\"prod\"}\n".getBytes(StandardCharsets.UTF_8), Map.of());
 
             BootstrapSandbox host = new BootstrapSandbox(work.resolve("host"), imds.endpoint(),
                     "#!/bin/sh\nexec " + Checkout.file("bin/npc-daemon") + " \"$@\"\n");
@@ -121,7 +122,7 @@ class BootstrapEndToEndTest {
      * asked for in the unpacked remote for real (offline, nixpkgs and npc replaced by stand-ins), so
      * a remote that does not evaluate for this host fails the build as it would on the host.
      */
-    private static java.util.Map<String, String> systemStandIns(Path dir, Nix nix) throws Exception {
+    private static Map<String, String> systemStandIns(Path dir, Nix nix) throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path system = Files.createDirectories(dir.resolve("nix/store/0123456789abcdfghijklmnpqrsvwxyz-nixos-system-web-1/bin"));
         Path logs = dir.getParent().resolve("host/logs");
@@ -138,7 +139,7 @@ class BootstrapEndToEndTest {
         script(bin.resolve("nix-env"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("nix-env.log") + "\n");
         script(bin.resolve("nix-store"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("nix-store.log") + "\n");
         script(bin.resolve("systemctl"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("daemon-systemctl.log") + "\necho running\n");
-        return java.util.Map.of("NPC_NIX_BIN", bin.resolve("nix").toString(),
+        return Map.of("NPC_NIX_BIN", bin.resolve("nix").toString(),
                 "NPC_SYSTEMCTL_BIN", bin.resolve("systemctl").toString());
     }
 

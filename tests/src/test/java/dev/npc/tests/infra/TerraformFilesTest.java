@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -370,7 +371,7 @@ class TerraformFilesTest {
         return m.group(1);
     }
 
-    private static boolean accepts(java.util.function.Function<String, String> check, String name) {
+    private static boolean accepts(Function<String, String> check, String name) {
         try {
             check.apply(name);
             return true;
