@@ -142,18 +142,6 @@ public final class Reporter {
         }
     }
 
-    public boolean uploadPending() {
-        return Files.exists(pendingMarker()) || hasPendingHistory();
-    }
-
-    private boolean hasPendingHistory() {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.outbox().resolve("history"), "*.json")) {
-            return files.iterator().hasNext();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private void uploadState() {
         try {
             byte[] json = Files.readAllBytes(dir.state());
