@@ -53,6 +53,9 @@ public final class Reporter {
         this.clock = clock;
         this.log = log;
         this.state = initial;
+        // Uploaded last time unless an upload is still pending: a daemon run by a timer then only
+        // re-uploads an unchanged state at the heartbeat, not at every run.
+        this.lastUpload = Files.exists(pendingMarker()) ? null : initial.updatedAt();
     }
 
     /** Reads the state a previous run left, or null when there is none (or it is unreadable). */
