@@ -132,6 +132,46 @@ public final class S3Store implements Store {
     @Override
     public ObjectInfo put(String key, InputStream body, long length, Map<String, String> metadata,
                           Precondition precondition) throws IOException {
+        Md5Tee tee = new Md5Tee(body, length);
+        // The buffer lets the SDK rewind for a retry (within its 128 KiB read limit) without the tee seeing bytes twice.
+        InputStream rewindable = new BufferedInputStream(tee, RETRY_BUFFER);
+        return put(key, RequestBody.fromInputStream(rewindable, length), length, metadata, precondition,
+                () -> tee.etagIfComplete(length));
+    }
+
+    /**
+     * A body that can be opened again is read afresh for every attempt, so a retry after a
+     * failure in the middle of a large archive works (a stream can only be rewound 128 KiB).
+     */
+    @Override
+    public ObjectInfo put(String key, Body body, long length, Map<String, String> metadata,
+                          Precondition precondition) throws IOException {
+        java.util.concurrent.atomic.AtomicReference<Md5Tee> lastAttempt = new java.util.concurrent.atomic.AtomicReference<>();
+        RequestBody request = RequestBody.fromContentProvider(() -> {
+            try {
+                Md5Tee tee = new Md5Tee(body.open(), length);
+                lastAttempt.set(tee);
+                return tee;
+            } catch (IOException e) {
+                throw new BodyUnreadable(e);
+            }
+        }, length, "application/octet-stream");
+        return put(key, request, length, metadata, precondition, () -> {
+            Md5Tee tee = lastAttempt.get();
+            return tee == null ? null : tee.etagIfComplete(length);
+        });
+    }
+
+    /** The caller's body could not be opened: not a network failure, so not retried or settled. */
+    private static final class BodyUnreadable extends java.io.UncheckedIOException {
+        BodyUnreadable(IOException cause) {
+            super(cause);
+        }
+    }
+
+    private ObjectInfo put(String key, RequestBody requestBody, long length, Map<String, String> metadata,
+                           Precondition precondition, java.util.function.Supplier<String> etagIfComplete)
+            throws IOException {
         StoreKeys.check(key);
         if (length < 0) {
             throw new IllegalArgumentException("length of " + where(key) + " must not be negative: " + length);
@@ -150,11 +190,8 @@ public final class S3Store implements Store {
         if (condition.ifNoneMatchAny()) {
             request.ifNoneMatch("*");
         }
-        Md5Tee tee = new Md5Tee(body, length);
-        // The buffer lets the SDK rewind for a retry (within its 128 KiB read limit) without the tee seeing bytes twice.
-        InputStream rewindable = new BufferedInputStream(tee, RETRY_BUFFER);
         try {
-            PutObjectResponse response = client.putObject(request.build(), RequestBody.fromInputStream(rewindable, length));
+            PutObjectResponse response = client.putObject(request.build(), requestBody);
             Instant written = serverDate(response.sdkHttpResponse());
             if (written == null) {
                 return head(key).orElseThrow(() -> new StoreException("S3 accepted " + where(key)
@@ -167,15 +204,18 @@ public final class S3Store implements Store {
                     || condition.ifMatch() != null && isMissingKey(e);
             if (conditional && refused) {
                 // After a retry, the refusal can be of the write that landed on the first attempt.
-                ObjectInfo landed = landed(key, tee.etagIfComplete(length), meta);
+                ObjectInfo landed = landed(key, etagIfComplete.get(), meta);
                 if (landed != null) {
                     return landed;
                 }
                 throw notWritten(key, condition);
             }
             throw failures.describe(e, where(key), "s3:PutObject");
+        } catch (BodyUnreadable e) {
+            throw new StoreException("cannot read the body of " + where(key) + ": " + e.getCause().getMessage()
+                    + "; nothing was written", e.getCause());
         } catch (SdkClientException | IllegalStateException e) {
-            if (tee.etagIfComplete(length) == null && e.getMessage() != null && isShortBody(e)) {
+            if (etagIfComplete.get() == null && e.getMessage() != null && isShortBody(e)) {
                 throw new StoreException("cannot write " + where(key) + ": the body ended before its " + length
                         + " bytes; nothing was written", e);
             }
@@ -184,7 +224,7 @@ public final class S3Store implements Store {
             }
             StoreException failure = failures.describe((SdkClientException) e, where(key), "s3:PutObject");
             if (conditional) {
-                return settle(key, condition, tee.etagIfComplete(length), meta, failure);
+                return settle(key, condition, etagIfComplete.get(), meta, failure);
             }
             throw failure;
         } catch (SdkException e) {
