@@ -78,6 +78,12 @@ public record Settings(StateDir stateDir, String store, String endpointUrl, Stri
                 c.selfPath() == null ? null : Path.of(c.selfPath()));
     }
 
+    public Settings withJitter(double jitter) {
+        return new Settings(stateDir, store, endpointUrl, region, host, configuration, interval, jitter, action,
+                healthCommands, healthUrls, healthTimeout, healthRetryPause, hooks, extraSubstituters, buildTimeout,
+                switchTimeout, retries, retryBackoff, metricsFile, system, selfPath);
+    }
+
     private static Duration duration(String flag, String text, Duration fallback) {
         if (text == null) {
             return fallback;
