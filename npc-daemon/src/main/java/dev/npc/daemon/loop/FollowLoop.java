@@ -10,7 +10,10 @@ import java.util.random.RandomGenerator;
 
 /** The loop of {@code npc-daemon follow}: recover, then poll, act, sleep with jitter, until told to stop. */
 public final class FollowLoop {
-    /** {@code --once}: one poll; {@code --once=activate}: until one attempt ran. */
+    /**
+     * {@code --once}: one poll; {@code --once=activate}: until one attempt ran or the host already
+     * runs its desired version (a fresh host waits here for desired.json to appear).
+     */
     public enum Mode { FOREVER, ONCE, UNTIL_ACTIVATED }
 
     private final Recovery recovery;
@@ -41,13 +44,24 @@ public final class FollowLoop {
         try {
             recovery.recover();
             while (true) {
-                Cycle.Outcome outcome = cycle.run();
+                Cycle.Outcome outcome;
+                try {
+                    outcome = cycle.run();
+                } catch (IOException | RuntimeException e) {
+                    if (mode != Mode.FOREVER) {
+                        throw e;
+                    }
+                    // A full disk or a bug in one poll must not end a daemon that nobody watches.
+                    log.warn("poll failed: " + e.getMessage() + "; trying again at the next poll", e);
+                    outcome = new Cycle.Outcome(Cycle.Kind.ERROR, null);
+                }
                 Deployment.Outcome attempt = outcome.attempt();
                 if (attempt != null && attempt.switched() && selfUpdate.changedBy(attempt.toplevel())) {
                     log.info("the new system brings a different npc-daemon; exiting so systemd starts it");
                     return 0;
                 }
-                if (mode == Mode.ONCE || (mode == Mode.UNTIL_ACTIVATED && attempt != null)) {
+                boolean settled = attempt != null || outcome.kind() == Cycle.Kind.UP_TO_DATE;
+                if (mode == Mode.ONCE || (mode == Mode.UNTIL_ACTIVATED && settled)) {
                     return outcome.ok() ? 0 : 1;
                 }
                 if (stop.requested()) {
