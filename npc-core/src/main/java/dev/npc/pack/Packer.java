@@ -97,11 +97,12 @@ public final class Packer {
         FlakeFiles.Selection selection = FlakeFiles.select(processes, root, options, excluded);
         MessageDigest digest = Sha256.newDigest();
         CountingOutputStream counted = new CountingOutputStream(new NonClosingOutputStream(out));
-        try (DigestOutputStream digesting = new DigestOutputStream(counted, digest)) {
-            TarZstWriter.write(selection.entries(), digesting, zstdWorkers);
+        int files;
+        try (EntrySource entries = selection.entries();
+             DigestOutputStream digesting = new DigestOutputStream(counted, digest)) {
+            files = TarZstWriter.write(entries, digesting, zstdWorkers);
         }
-        return new PackResult(HexFormat.of().formatHex(digest.digest()), selection.files(), counted.count,
-                selection.sourceRev());
+        return new PackResult(HexFormat.of().formatHex(digest.digest()), files, counted.count, selection.sourceRev());
     }
 
     private static final class CountingOutputStream extends FilterOutputStream {

@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
-import java.util.List;
 
 /**
  * Writes entries as the deterministic tar + zstd stream of DESIGN.md. Every field that could
@@ -41,8 +40,13 @@ final class TarZstWriter {
 
     private TarZstWriter() { }
 
-    /** Writes the archive to {@code out}; {@code out} is flushed, not closed. */
-    static void write(List<PackEntry> entries, OutputStream out, int workers) throws IOException, PackException {
+    /**
+     * Writes the archive to {@code out}; {@code out} is flushed, not closed.
+     *
+     * @return the number of files and symlinks written
+     */
+    static int write(EntrySource entries, OutputStream out, int workers) throws IOException, PackException {
+        int files = 0;
         ZstdOutputStreamNoFinalizer zstd = new ZstdOutputStreamNoFinalizer(out, ZSTD_LEVEL);
         boolean written = false;
         try {
@@ -56,12 +60,15 @@ final class TarZstWriter {
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             tar.setAddPaxHeadersForNonAsciiNames(true);
             byte[] buffer = new byte[BUFFER_SIZE];
-            for (PackEntry entry : entries) {
+            for (PackEntry entry = entries.next(); entry != null; entry = entries.next()) {
                 tar.putArchiveEntry(header(entry));
                 if (entry.kind() == PackEntry.Kind.FILE) {
                     copy(entry, tar, buffer);
                 }
                 tar.closeArchiveEntry();
+                if (entry.kind() != PackEntry.Kind.DIRECTORY) {
+                    files++;
+                }
             }
             tar.close(); // finishes the tar stream and flushes into zstd, which NonClosingOutputStream keeps open
             written = true;
@@ -69,6 +76,7 @@ final class TarZstWriter {
             closeQuietlyOnFailure(zstd, written);
         }
         out.flush();
+        return files;
     }
 
     /** Ends the frame and frees zstd's native memory; after a failure the first error is the one that counts. */
