@@ -86,5 +86,11 @@ final class BackgroundWalk implements EntrySource {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // entries never taken still hold their directories open
+        for (Object item = queue.poll(); item != null; item = queue.poll()) {
+            if (item instanceof PackEntry entry) {
+                entry.release();
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,7 +25,9 @@ import java.util.Set;
  */
 final class DirectoryWalk {
     interface Visitor {
-        void found(String path, PosixFileAttributes attributes) throws IOException, PackException, InterruptedException;
+        /** @param directory the open parent to read the file through, or null to use its path */
+        void found(String path, PosixFileAttributes attributes, OpenDirectory directory)
+                throws IOException, PackException, InterruptedException;
     }
 
     /** Narrows the walk (--include); a directory that is not kept is not entered. */
@@ -33,6 +36,8 @@ final class DirectoryWalk {
     }
 
     private record Item(String key, String path, Path file, PosixFileAttributes attributes, boolean contents) { }
+
+    private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
 
     private static final Comparator<Item> ORDER = Comparator.comparing(Item::key, FlakeFiles.PATH_ORDER);
 
@@ -50,33 +55,48 @@ final class DirectoryWalk {
 
     static void walk(Path root, NpcIgnore ignore, Set<Path> excluded, Filter filter, Visitor visitor)
             throws IOException, PackException, InterruptedException {
-        new DirectoryWalk(ignore, excluded, filter, visitor).visit(root, "");
+        new DirectoryWalk(ignore, excluded, filter, visitor).visit(root, "", Files.newDirectoryStream(root));
     }
 
-    private void visit(Path dir, String prefix) throws IOException, PackException, InterruptedException {
+    /** Lists {@code dir} (whose stream is handed over and closed here) and reports it in archive order. */
+    private void visit(Path dir, String prefix, DirectoryStream<Path> listing)
+            throws IOException, PackException, InterruptedException {
+        // Linux gives a SecureDirectoryStream: stat and open relative to it; elsewhere use full paths
+        OpenDirectory open = listing instanceof SecureDirectoryStream<Path> secure ? new OpenDirectory(secure) : null;
         List<Item> items = new ArrayList<>();
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
-            for (Path child : children) {
-                String name = child.getFileName().toString();
-                String rel = prefix.isEmpty() ? name : prefix + "/" + name;
-                PosixFileAttributes attrs = Files.readAttributes(child, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        try {
+            for (Path child : listing) {
+                Path name = child.getFileName();
+                String nameText = name.toString();
+                String rel = prefix.isEmpty() ? nameText : prefix + "/" + nameText;
+                PosixFileAttributes attrs = open != null ? open.attributes(name)
+                        : Files.readAttributes(child, PosixFileAttributes.class, NOFOLLOW);
                 if (attrs.isDirectory()) {
-                    if (!name.equals(".git") && !name.equals(".direnv") && !ignore.ignores(rel, true)
+                    if (!nameText.equals(".git") && !nameText.equals(".direnv") && !ignore.ignores(rel, true)
                             && filter.keep(rel, true)) {
-                        items.add(new Item(name, rel, child, attrs, false));
-                        items.add(new Item(name + "/", rel, child, attrs, true));
+                        items.add(new Item(nameText, rel, child, attrs, false));
+                        items.add(new Item(nameText + "/", rel, child, attrs, true));
                     }
-                } else if (!skipped(child, name, rel, attrs)) {
-                    items.add(new Item(name, rel, child, attrs, false));
+                } else if (!skipped(child, nameText, rel, attrs)) {
+                    items.add(new Item(nameText, rel, child, attrs, false));
                 }
             }
-        }
-        items.sort(ORDER);
-        for (Item item : items) {
-            if (item.contents) {
-                visit(item.file, item.path);
+            items.sort(ORDER);
+            for (Item item : items) {
+                if (item.contents) {
+                    DirectoryStream<Path> sub = open != null
+                            ? open.stream().newDirectoryStream(item.file.getFileName(), NOFOLLOW)
+                            : Files.newDirectoryStream(item.file);
+                    visit(item.file, item.path, sub);
+                } else {
+                    visitor.found(item.path, item.attributes, open);
+                }
+            }
+        } finally {
+            if (open != null) {
+                open.release();
             } else {
-                visitor.found(item.path, item.attributes);
+                listing.close();
             }
         }
     }

@@ -77,7 +77,7 @@ final class FlakeFiles {
             DirectoryWalk.Filter filter = (path, directory) -> included(path, includes)
                     || directory && includes.stream().anyMatch(dir -> dir.startsWith(path + "/"));
             return new Selection(new BackgroundWalk(sink -> DirectoryWalk.walk(root, ignore, excluded, filter,
-                    (path, attrs) -> sink.accept(scan(root, path, attrs, false)))), null);
+                    (path, attrs, dir) -> sink.accept(scan(root, path, attrs, false).readThrough(dir)))), null);
         }
 
         List<String> tracked = git.trackedFiles();
@@ -141,7 +141,7 @@ final class FlakeFiles {
         }
         if (attrs.isRegularFile()) {
             boolean exec = attrs.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
-            return new PackEntry(path, file, PackEntry.Kind.FILE, attrs.size(), exec, null);
+            return new PackEntry(path, file, PackEntry.Kind.FILE, attrs.size(), exec, null, null);
         }
         if (attrs.isDirectory()) {
             return fromGit ? null : PackEntry.directory(path); // from git: a submodule, which Nix leaves out
@@ -153,7 +153,7 @@ final class FlakeFiles {
                 throw new PackException("symlink " + path + " points to " + target + ", which " + problem
                         + "; make it a relative link inside the flake directory, or replace it with the file");
             }
-            return new PackEntry(path, file, PackEntry.Kind.SYMLINK, 0, false, target);
+            return new PackEntry(path, file, PackEntry.Kind.SYMLINK, 0, false, target, null);
         }
         throw new PackException(path + " is a special file (fifo, socket or device), which cannot be packed;"
                 + " remove it" + (fromGit ? "" : " or list it in " + NpcIgnore.FILE_NAME));

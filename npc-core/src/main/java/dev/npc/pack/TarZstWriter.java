@@ -7,10 +7,12 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.attribute.FileTime;
 
 /**
@@ -61,11 +63,15 @@ final class TarZstWriter {
             tar.setAddPaxHeadersForNonAsciiNames(true);
             byte[] buffer = new byte[BUFFER_SIZE];
             for (PackEntry entry = entries.next(); entry != null; entry = entries.next()) {
-                tar.putArchiveEntry(header(entry));
-                if (entry.kind() == PackEntry.Kind.FILE) {
-                    copy(entry, tar, buffer);
+                try {
+                    tar.putArchiveEntry(header(entry));
+                    if (entry.kind() == PackEntry.Kind.FILE) {
+                        copy(entry, tar, buffer);
+                    }
+                    tar.closeArchiveEntry();
+                } finally {
+                    entry.release();
                 }
-                tar.closeArchiveEntry();
                 if (entry.kind() != PackEntry.Kind.DIRECTORY) {
                     files++;
                 }
@@ -123,10 +129,14 @@ final class TarZstWriter {
     private static void copy(PackEntry entry, OutputStream tar, byte[] buffer) throws IOException, PackException {
         long remaining = entry.size();
         boolean atEnd = false;
-        try (InputStream in = Files.newInputStream(entry.source())) {
+        ByteBuffer window = ByteBuffer.wrap(buffer);
+        try (SeekableByteChannel in = entry.directory() != null
+                ? entry.directory().open(entry.source().getFileName())
+                : Files.newByteChannel(entry.source(), LinkOption.NOFOLLOW_LINKS)) {
             while (remaining > 0) {
                 int wanted = (int) Math.min(buffer.length, remaining + 1);
-                int n = in.read(buffer, 0, wanted);
+                window.clear().limit(wanted);
+                int n = in.read(window);
                 if (n < 0 || n > remaining) {
                     throw changed(entry);
                 }
@@ -134,7 +144,7 @@ final class TarZstWriter {
                 remaining -= n;
                 atEnd = n < wanted;
             }
-            if (!atEnd && in.read() >= 0) {
+            if (!atEnd && in.read(window.clear().limit(1)) > 0) {
                 throw changed(entry);
             }
         }
