@@ -24,6 +24,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -35,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * A store in an S3 bucket under a prefix, through the AWS SDK v2 (URL-connection HTTP client,
@@ -138,8 +142,39 @@ public final class S3Store implements Store {
         }
         Map<String, String> meta = UserMetadata.normalise(metadata, where(key));
         Precondition condition = precondition == null ? Precondition.NONE : precondition;
-        boolean conditional = condition.ifMatch() != null || condition.ifNoneMatchAny();
-        if (conditional) {
+        PutObjectRequest request = conditionalPut(key, length, meta, condition);
+        // The SDK rewinds with mark/reset to retry (up to 128 KiB back); a buffer gives any stream that much.
+        InputStream rewindable = body.markSupported() ? body : new BufferedInputStream(body, RETRY_BUFFER);
+        Md5Tee tee = new Md5Tee(rewindable, length);
+        return send(key, request, RequestBody.fromInputStream(tee, length), length, meta, condition,
+                () -> tee.etagIfComplete(length));
+    }
+
+    /** A file can be read again from its start, so the SDK retries its upload whatever its size. */
+    @Override
+    public ObjectInfo put(String key, Path file, Map<String, String> metadata, Precondition precondition)
+            throws IOException {
+        StoreKeys.check(key);
+        long length = Files.size(file);
+        if (length <= RETRY_BUFFER) {
+            try (InputStream in = Files.newInputStream(file)) {
+                return put(key, in, length, metadata, precondition);
+            }
+        }
+        Map<String, String> meta = UserMetadata.normalise(metadata, where(key));
+        Precondition condition = precondition == null ? Precondition.NONE : precondition;
+        PutObjectRequest request = conditionalPut(key, length, meta, condition);
+        String etag = isConditional(condition) ? md5Of(file) : null;
+        return send(key, request, RequestBody.fromFile(file), length, meta, condition, () -> etag);
+    }
+
+    private static boolean isConditional(Precondition condition) {
+        return condition.ifMatch() != null || condition.ifNoneMatchAny();
+    }
+
+    private PutObjectRequest conditionalPut(String key, long length, Map<String, String> meta, Precondition condition)
+            throws IOException {
+        if (isConditional(condition)) {
             check(condition, head(key).orElse(null), key);
         }
         PutObjectRequest.Builder request = PutObjectRequest.builder()
@@ -150,11 +185,16 @@ public final class S3Store implements Store {
         if (condition.ifNoneMatchAny()) {
             request.ifNoneMatch("*");
         }
-        Md5Tee tee = new Md5Tee(body, length);
-        // The buffer lets the SDK rewind for a retry (within its 128 KiB read limit) without the tee seeing bytes twice.
-        InputStream rewindable = new BufferedInputStream(tee, RETRY_BUFFER);
+        return request.build();
+    }
+
+    /** @param ourEtag the body's ETag once it was read completely, else null */
+    private ObjectInfo send(String key, PutObjectRequest request, RequestBody body, long length,
+                            Map<String, String> meta, Precondition condition, Supplier<String> ourEtag)
+            throws IOException {
+        boolean conditional = isConditional(condition);
         try {
-            PutObjectResponse response = client.putObject(request.build(), RequestBody.fromInputStream(rewindable, length));
+            PutObjectResponse response = client.putObject(request, body);
             Instant written = serverDate(response.sdkHttpResponse());
             if (written == null) {
                 return head(key).orElseThrow(() -> new StoreException("S3 accepted " + where(key)
@@ -167,24 +207,24 @@ public final class S3Store implements Store {
                     || condition.ifMatch() != null && isMissingKey(e);
             if (conditional && refused) {
                 // After a retry, the refusal can be of the write that landed on the first attempt.
-                ObjectInfo landed = landed(key, tee.etagIfComplete(length), meta);
+                ObjectInfo landed = landed(key, ourEtag.get(), meta);
                 if (landed != null) {
                     return landed;
                 }
                 throw notWritten(key, condition);
             }
             throw failures.describe(e, where(key), "s3:PutObject");
-        } catch (SdkClientException | IllegalStateException e) {
-            if (tee.etagIfComplete(length) == null && e.getMessage() != null && isShortBody(e)) {
+        } catch (SdkClientException | UncheckedIOException | IllegalStateException e) {
+            if (isShortBody(e)) {
                 throw new StoreException("cannot write " + where(key) + ": the body ended before its " + length
                         + " bytes; nothing was written", e);
             }
-            if (e instanceof IllegalStateException illegal) {
-                throw illegal;
-            }
-            StoreException failure = failures.describe((SdkClientException) e, where(key), "s3:PutObject");
+            StoreException failure = e instanceof SdkClientException client
+                    ? failures.describe(client, where(key), "s3:PutObject")
+                    : new StoreException("cannot write " + where(key) + ": the upload failed and its body cannot be "
+                    + "read again for a retry (" + S3Failures.oneLine(e.getMessage()) + "); run the command again", e);
             if (conditional) {
-                return settle(key, condition, tee.etagIfComplete(length), meta, failure);
+                return settle(key, condition, ourEtag.get(), meta, failure);
             }
             throw failure;
         } catch (SdkException e) {
@@ -358,6 +398,13 @@ public final class S3Store implements Store {
 
     private String where(String key) {
         return location.url() + "/" + key;
+    }
+
+    private static String md5Of(Path file) throws IOException {
+        try (Md5Tee tee = new Md5Tee(Files.newInputStream(file), 0)) {
+            tee.transferTo(java.io.OutputStream.nullOutputStream());
+            return tee.etagIfComplete(tee.count());
+        }
     }
 
     private static boolean isShortBody(Throwable e) {

@@ -35,6 +35,17 @@ public interface Store extends AutoCloseable {
     ObjectInfo put(String key, InputStream body, long length, Map<String, String> metadata,
                    Precondition precondition) throws IOException;
 
+    /**
+     * Writes a file's bytes as an object. Prefer this for large bodies: a store can read a file
+     * again from its start, so a failed upload is retried whatever its size.
+     */
+    default ObjectInfo put(String key, java.nio.file.Path file, Map<String, String> metadata,
+                           Precondition precondition) throws IOException {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return put(key, in, java.nio.file.Files.size(file), metadata, precondition);
+        }
+    }
+
     default ObjectInfo put(String key, byte[] body, Map<String, String> metadata) throws IOException {
         return put(key, new java.io.ByteArrayInputStream(body), body.length, metadata, Precondition.NONE);
     }
