@@ -2,6 +2,8 @@ package dev.npc.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,10 +41,10 @@ public interface Store extends AutoCloseable {
      * Writes a file's bytes as an object. Prefer this for large bodies: a store can read a file
      * again from its start, so a failed upload is retried whatever its size.
      */
-    default ObjectInfo put(String key, java.nio.file.Path file, Map<String, String> metadata,
+    default ObjectInfo put(String key, Path file, Map<String, String> metadata,
                            Precondition precondition) throws IOException {
-        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
-            return put(key, in, java.nio.file.Files.size(file), metadata, precondition);
+        try (InputStream in = Files.newInputStream(file)) {
+            return put(key, in, Files.size(file), metadata, precondition);
         }
     }
 
