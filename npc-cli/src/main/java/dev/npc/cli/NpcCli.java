@@ -25,9 +25,10 @@ import picocli.CommandLine.Command;
                 "failure and reports its state back to the store."},
         subcommands = {PackCommand.class, PushCommand.class, PullCommand.class, RemotesCommand.class,
                 PromoteCommand.class, HostsCommand.class, StatusCommand.class, WaitCommand.class,
-                RolloutCommand.class, RollbackCommand.class, CommandLine.HelpCommand.class},
+                RolloutCommand.class, RollbackCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
+                "  npc demo                  the whole loop on this machine, no AWS account needed",
                 "  npc push --src nixos/example --remote staging --store s3://my-fleet/npc",
                 "  npc promote staging prod --store s3://my-fleet/npc",
                 "",

@@ -25,8 +25,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -38,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -136,45 +135,54 @@ public final class S3Store implements Store {
     @Override
     public ObjectInfo put(String key, InputStream body, long length, Map<String, String> metadata,
                           Precondition precondition) throws IOException {
+        // The SDK rewinds with mark/reset to retry (up to 128 KiB back); a buffer gives any stream that much.
+        InputStream rewindable = body.markSupported() ? body : new BufferedInputStream(body, RETRY_BUFFER);
+        Md5Tee tee = new Md5Tee(rewindable, length);
+        return put(key, RequestBody.fromInputStream(tee, length), length, metadata, precondition,
+                () -> tee.etagIfComplete(length));
+    }
+
+    /**
+     * A body that can be opened again is read afresh for every attempt, so a retry after a
+     * failure in the middle of a large archive works (a stream can only be rewound 128 KiB).
+     */
+    @Override
+    public ObjectInfo put(String key, Body body, long length, Map<String, String> metadata,
+                          Precondition precondition) throws IOException {
+        AtomicReference<Md5Tee> lastAttempt = new AtomicReference<>();
+        RequestBody request = RequestBody.fromContentProvider(() -> {
+            try {
+                Md5Tee tee = new Md5Tee(body.open(), length);
+                lastAttempt.set(tee);
+                return tee;
+            } catch (IOException e) {
+                throw new BodyUnreadable(e);
+            }
+        }, length, "application/octet-stream");
+        return put(key, request, length, metadata, precondition, () -> {
+            Md5Tee tee = lastAttempt.get();
+            return tee == null ? null : tee.etagIfComplete(length);
+        });
+    }
+
+    /** The caller's body could not be opened: not a network failure, so not retried or settled. */
+    private static final class BodyUnreadable extends UncheckedIOException {
+        BodyUnreadable(IOException cause) {
+            super(cause);
+        }
+    }
+
+    /** @param ourEtag the body's ETag once it was read completely, else null */
+    private ObjectInfo put(String key, RequestBody body, long length, Map<String, String> metadata,
+                           Precondition precondition, Supplier<String> ourEtag) throws IOException {
         StoreKeys.check(key);
         if (length < 0) {
             throw new IllegalArgumentException("length of " + where(key) + " must not be negative: " + length);
         }
         Map<String, String> meta = UserMetadata.normalise(metadata, where(key));
         Precondition condition = precondition == null ? Precondition.NONE : precondition;
-        PutObjectRequest request = conditionalPut(key, length, meta, condition);
-        // The SDK rewinds with mark/reset to retry (up to 128 KiB back); a buffer gives any stream that much.
-        InputStream rewindable = body.markSupported() ? body : new BufferedInputStream(body, RETRY_BUFFER);
-        Md5Tee tee = new Md5Tee(rewindable, length);
-        return send(key, request, RequestBody.fromInputStream(tee, length), length, meta, condition,
-                () -> tee.etagIfComplete(length));
-    }
-
-    /** A file can be read again from its start, so the SDK retries its upload whatever its size. */
-    @Override
-    public ObjectInfo put(String key, Path file, Map<String, String> metadata, Precondition precondition)
-            throws IOException {
-        StoreKeys.check(key);
-        long length = Files.size(file);
-        if (length <= RETRY_BUFFER) {
-            try (InputStream in = Files.newInputStream(file)) {
-                return put(key, in, length, metadata, precondition);
-            }
-        }
-        Map<String, String> meta = UserMetadata.normalise(metadata, where(key));
-        Precondition condition = precondition == null ? Precondition.NONE : precondition;
-        PutObjectRequest request = conditionalPut(key, length, meta, condition);
-        String etag = isConditional(condition) ? md5Of(file) : null;
-        return send(key, request, RequestBody.fromFile(file), length, meta, condition, () -> etag);
-    }
-
-    private static boolean isConditional(Precondition condition) {
-        return condition.ifMatch() != null || condition.ifNoneMatchAny();
-    }
-
-    private PutObjectRequest conditionalPut(String key, long length, Map<String, String> meta, Precondition condition)
-            throws IOException {
-        if (isConditional(condition)) {
+        boolean conditional = condition.ifMatch() != null || condition.ifNoneMatchAny();
+        if (conditional) {
             check(condition, head(key).orElse(null), key);
         }
         PutObjectRequest.Builder request = PutObjectRequest.builder()
@@ -185,16 +193,8 @@ public final class S3Store implements Store {
         if (condition.ifNoneMatchAny()) {
             request.ifNoneMatch("*");
         }
-        return request.build();
-    }
-
-    /** @param ourEtag the body's ETag once it was read completely, else null */
-    private ObjectInfo send(String key, PutObjectRequest request, RequestBody body, long length,
-                            Map<String, String> meta, Precondition condition, Supplier<String> ourEtag)
-            throws IOException {
-        boolean conditional = isConditional(condition);
         try {
-            PutObjectResponse response = client.putObject(request, body);
+            PutObjectResponse response = client.putObject(request.build(), body);
             Instant written = serverDate(response.sdkHttpResponse());
             if (written == null) {
                 return head(key).orElseThrow(() -> new StoreException("S3 accepted " + where(key)
@@ -214,6 +214,9 @@ public final class S3Store implements Store {
                 throw notWritten(key, condition);
             }
             throw failures.describe(e, where(key), "s3:PutObject");
+        } catch (BodyUnreadable e) {
+            throw new StoreException("cannot read the body of " + where(key) + ": " + e.getCause().getMessage()
+                    + "; nothing was written", e.getCause());
         } catch (SdkClientException | UncheckedIOException | IllegalStateException e) {
             if (isShortBody(e)) {
                 throw new StoreException("cannot write " + where(key) + ": the body ended before its " + length
@@ -398,13 +401,6 @@ public final class S3Store implements Store {
 
     private String where(String key) {
         return location.url() + "/" + key;
-    }
-
-    private static String md5Of(Path file) throws IOException {
-        try (Md5Tee tee = new Md5Tee(Files.newInputStream(file), 0)) {
-            tee.transferTo(java.io.OutputStream.nullOutputStream());
-            return tee.etagIfComplete(tee.count());
-        }
     }
 
     private static boolean isShortBody(Throwable e) {

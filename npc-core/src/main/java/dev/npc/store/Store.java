@@ -37,14 +37,24 @@ public interface Store extends AutoCloseable {
     ObjectInfo put(String key, InputStream body, long length, Map<String, String> metadata,
                    Precondition precondition) throws IOException;
 
+    /** A body that can be read again from its start, e.g. a file: what makes a large upload retryable. */
+    @FunctionalInterface
+    interface Body {
+        InputStream open() throws IOException;
+
+        static Body of(Path file) {
+            return () -> Files.newInputStream(file);
+        }
+    }
+
     /**
-     * Writes a file's bytes as an object. Prefer this for large bodies: a store can read a file
-     * again from its start, so a failed upload is retried whatever its size.
+     * Like {@link #put(String, InputStream, long, Map, Precondition)}, but the store may open the
+     * body again to retry a failed attempt. Stores that do not retry read it once.
      */
-    default ObjectInfo put(String key, Path file, Map<String, String> metadata,
+    default ObjectInfo put(String key, Body body, long length, Map<String, String> metadata,
                            Precondition precondition) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return put(key, in, Files.size(file), metadata, precondition);
+        try (InputStream in = body.open()) {
+            return put(key, in, length, metadata, precondition);
         }
     }
 

@@ -302,13 +302,14 @@ abstract class StoreContract {
     }
 
     @Test
-    void filesAreUploadedWithTheirMetadataAndConditions() throws Exception {
+    void reopenableBodiesAreUploadedWithTheirMetadataAndConditions() throws Exception {
         byte[] body = new byte[400_000];
         new Random(3).nextBytes(body);
         java.nio.file.Path file = java.nio.file.Files.createTempFile("npc-store-contract", ".npc");
         try {
             java.nio.file.Files.write(file, body);
-            ObjectInfo put = store.put("remotes/file.npc", file, Map.of("npc-format", "1"), Precondition.mustNotExist());
+            ObjectInfo put = store.put("remotes/file.npc", Store.Body.of(file), body.length, Map.of("npc-format", "1"),
+                    Precondition.mustNotExist());
             assertEquals(md5Etag(body), put.etag());
             assertEquals(body.length, put.size());
             try (GetResult result = store.get("remotes/file.npc", null)) {
@@ -317,10 +318,11 @@ abstract class StoreContract {
                 assertEquals(Map.of("npc-format", "1"), found.info().metadata());
             }
             if (enforcesConditionalPut()) {
-                assertThrows(PreconditionFailedException.class, () -> store.put("remotes/file.npc", file, Map.of(),
-                        Precondition.mustNotExist()));
+                assertThrows(PreconditionFailedException.class, () -> store.put("remotes/file.npc", Store.Body.of(file),
+                        body.length, Map.of(), Precondition.mustNotExist()));
             }
-            ObjectInfo again = store.put("remotes/file.npc", file, Map.of(), Precondition.mustMatch(put.etag()));
+            ObjectInfo again = store.put("remotes/file.npc", Store.Body.of(file), body.length, Map.of(),
+                    Precondition.mustMatch(put.etag()));
             assertEquals(put.etag(), again.etag());
         } finally {
             java.nio.file.Files.deleteIfExists(file);
