@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -35,6 +36,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * A store in an S3 bucket under a prefix, through the AWS SDK v2 (URL-connection HTTP client,
@@ -84,7 +87,7 @@ public final class S3Store implements Store {
         try {
             ResponseInputStream<GetObjectResponse> body = client.getObject(request);
             GetObjectResponse response = body.response();
-            ObjectInfo info = new ObjectInfo(key, response.eTag(), response.contentLength(),
+            ObjectInfo info = new ObjectInfo(key, response.eTag(), sizeOf(response.contentLength()),
                     response.lastModified(), lowerCase(response.metadata()));
             return new GetResult.Found(info, body);
         } catch (S3Exception e) {
@@ -107,7 +110,7 @@ public final class S3Store implements Store {
                 .bucket(location.bucket()).key(location.fullKey(key)).build();
         try {
             HeadObjectResponse response = client.headObject(request);
-            return Optional.of(new ObjectInfo(key, response.eTag(), response.contentLength(),
+            return Optional.of(new ObjectInfo(key, response.eTag(), sizeOf(response.contentLength()),
                     response.lastModified(), lowerCase(response.metadata())));
         } catch (S3Exception e) {
             // A HEAD answer has no body, so a missing key and a missing bucket both arrive as a bare 404.
@@ -132,10 +135,10 @@ public final class S3Store implements Store {
     @Override
     public ObjectInfo put(String key, InputStream body, long length, Map<String, String> metadata,
                           Precondition precondition) throws IOException {
-        Md5Tee tee = new Md5Tee(body, length);
-        // The buffer lets the SDK rewind for a retry (within its 128 KiB read limit) without the tee seeing bytes twice.
-        InputStream rewindable = new BufferedInputStream(tee, RETRY_BUFFER);
-        return put(key, RequestBody.fromInputStream(rewindable, length), length, metadata, precondition,
+        // The SDK rewinds with mark/reset to retry (up to 128 KiB back); a buffer gives any stream that much.
+        InputStream rewindable = body.markSupported() ? body : new BufferedInputStream(body, RETRY_BUFFER);
+        Md5Tee tee = new Md5Tee(rewindable, length);
+        return put(key, RequestBody.fromInputStream(tee, length), length, metadata, precondition,
                 () -> tee.etagIfComplete(length));
     }
 
@@ -146,7 +149,7 @@ public final class S3Store implements Store {
     @Override
     public ObjectInfo put(String key, Body body, long length, Map<String, String> metadata,
                           Precondition precondition) throws IOException {
-        java.util.concurrent.atomic.AtomicReference<Md5Tee> lastAttempt = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Md5Tee> lastAttempt = new AtomicReference<>();
         RequestBody request = RequestBody.fromContentProvider(() -> {
             try {
                 Md5Tee tee = new Md5Tee(body.open(), length);
@@ -163,15 +166,15 @@ public final class S3Store implements Store {
     }
 
     /** The caller's body could not be opened: not a network failure, so not retried or settled. */
-    private static final class BodyUnreadable extends java.io.UncheckedIOException {
+    private static final class BodyUnreadable extends UncheckedIOException {
         BodyUnreadable(IOException cause) {
             super(cause);
         }
     }
 
-    private ObjectInfo put(String key, RequestBody requestBody, long length, Map<String, String> metadata,
-                           Precondition precondition, java.util.function.Supplier<String> etagIfComplete)
-            throws IOException {
+    /** @param ourEtag the body's ETag once it was read completely, else null */
+    private ObjectInfo put(String key, RequestBody body, long length, Map<String, String> metadata,
+                           Precondition precondition, Supplier<String> ourEtag) throws IOException {
         StoreKeys.check(key);
         if (length < 0) {
             throw new IllegalArgumentException("length of " + where(key) + " must not be negative: " + length);
@@ -191,7 +194,7 @@ public final class S3Store implements Store {
             request.ifNoneMatch("*");
         }
         try {
-            PutObjectResponse response = client.putObject(request.build(), requestBody);
+            PutObjectResponse response = client.putObject(request.build(), body);
             Instant written = serverDate(response.sdkHttpResponse());
             if (written == null) {
                 return head(key).orElseThrow(() -> new StoreException("S3 accepted " + where(key)
@@ -204,7 +207,7 @@ public final class S3Store implements Store {
                     || condition.ifMatch() != null && isMissingKey(e);
             if (conditional && refused) {
                 // After a retry, the refusal can be of the write that landed on the first attempt.
-                ObjectInfo landed = landed(key, etagIfComplete.get(), meta);
+                ObjectInfo landed = landed(key, ourEtag.get(), meta);
                 if (landed != null) {
                     return landed;
                 }
@@ -214,17 +217,17 @@ public final class S3Store implements Store {
         } catch (BodyUnreadable e) {
             throw new StoreException("cannot read the body of " + where(key) + ": " + e.getCause().getMessage()
                     + "; nothing was written", e.getCause());
-        } catch (SdkClientException | IllegalStateException e) {
-            if (etagIfComplete.get() == null && e.getMessage() != null && isShortBody(e)) {
+        } catch (SdkClientException | UncheckedIOException | IllegalStateException e) {
+            if (isShortBody(e)) {
                 throw new StoreException("cannot write " + where(key) + ": the body ended before its " + length
                         + " bytes; nothing was written", e);
             }
-            if (e instanceof IllegalStateException illegal) {
-                throw illegal;
-            }
-            StoreException failure = failures.describe((SdkClientException) e, where(key), "s3:PutObject");
+            StoreException failure = e instanceof SdkClientException client
+                    ? failures.describe(client, where(key), "s3:PutObject")
+                    : new StoreException("cannot write " + where(key) + ": the upload failed and its body cannot be "
+                    + "read again for a retry (" + S3Failures.oneLine(e.getMessage()) + "); run the command again", e);
             if (conditional) {
-                return settle(key, condition, etagIfComplete.get(), meta, failure);
+                return settle(key, condition, ourEtag.get(), meta, failure);
             }
             throw failure;
         } catch (SdkException e) {
@@ -279,7 +282,7 @@ public final class S3Store implements Store {
                 for (S3Object object : page.contents()) {
                     String key = object.key().substring(strip);
                     if (isValidKey(key)) {
-                        result.add(new ObjectInfo(key, object.eTag(), object.size(), object.lastModified(), Map.of()));
+                        result.add(new ObjectInfo(key, object.eTag(), sizeOf(object.size()), object.lastModified(), Map.of()));
                     }
                 }
                 token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
@@ -398,6 +401,11 @@ public final class S3Store implements Store {
 
     private String where(String key) {
         return location.url() + "/" + key;
+    }
+
+    /** Some S3-compatible servers stream without a Content-Length; -1 says "unknown" rather than failing. */
+    private static long sizeOf(Long contentLength) {
+        return contentLength == null ? -1 : contentLength;
     }
 
     private static boolean isShortBody(Throwable e) {

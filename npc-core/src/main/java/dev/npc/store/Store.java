@@ -2,6 +2,8 @@ package dev.npc.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,8 +42,8 @@ public interface Store extends AutoCloseable {
     interface Body {
         InputStream open() throws IOException;
 
-        static Body of(java.nio.file.Path file) {
-            return () -> java.nio.file.Files.newInputStream(file);
+        static Body of(Path file) {
+            return () -> Files.newInputStream(file);
         }
     }
 
