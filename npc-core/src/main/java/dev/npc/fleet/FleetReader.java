@@ -60,7 +60,7 @@ public final class FleetReader {
         try {
             List<Future<HostView>> futures = new ArrayList<>(hosts.size());
             for (String host : hosts) {
-                futures.add(pool.submit(() -> readHost(host, classifier, remotes)));
+                futures.add(pool.submit(() -> readHostOrSayWhy(host, classifier, remotes)));
             }
             List<HostView> views = new ArrayList<>(hosts.size());
             for (Future<HostView> future : futures) {
@@ -81,6 +81,18 @@ public final class FleetReader {
             throw new IOException(e.getCause().getMessage(), e.getCause());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * One host that cannot be read (after the store's own retries) is shown as unknown with the
+     * reason, instead of failing the view of the whole fleet.
+     */
+    private HostView readHostOrSayWhy(String host, StatusClassifier classifier, Map<String, RemoteInfo> remotes) {
+        try {
+            return readHost(host, classifier, remotes);
+        } catch (IOException e) {
+            return new HostView(host, null, null, null, null, HostStatus.UNKNOWN, "cannot read its documents: " + e.getMessage());
         }
     }
 
