@@ -11,5 +11,5 @@ classpath_file=npc-core/target/bench.classpath
 if [[ ! -s $classpath_file || npc-core/pom.xml -nt $classpath_file ]]; then
   ./mvnw -q -B -pl npc-core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 fi
-exec java -cp "npc-core/target/classes:npc-core/target/test-classes:$(cat "$classpath_file")" \
+exec java ${JAVA_OPTS:-} -cp "npc-core/target/classes:npc-core/target/test-classes:$(cat "$classpath_file")" \
   dev.npc.bench.PackBenchmark "$@"

@@ -1,6 +1,9 @@
 package dev.npc.pack;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -9,6 +12,9 @@ import java.util.concurrent.BlockingQueue;
  * listing and stat'ing the tree overlaps with reading and compressing it instead of preceding it.
  * An error in the walk (a refused symlink, an unreadable directory) is rethrown to the consumer
  * at the point where the walk failed.
+ *
+ * <p>Entries travel in batches: handing them over one by one would wake the other thread for
+ * every file, and on a busy machine those wake-ups cost more than the walk itself.
  */
 final class BackgroundWalk implements EntrySource {
     interface Producer {
@@ -20,27 +26,42 @@ final class BackgroundWalk implements EntrySource {
     }
 
     private static final Object END = new Object();
-    /** Enough to ride out a directory of thousands of files; entries are small. */
-    private static final int QUEUE_SIZE = 4096;
+    private static final int BATCH_SIZE = 512;
+    /** Batches the walk may run ahead; each entry of a batch may hold its directory open. */
+    private static final int BATCHES_AHEAD = 4;
 
-    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_SIZE);
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(BATCHES_AHEAD);
     private final Thread thread;
+    private List<PackEntry> batch = List.of();
+    private int next;
     private boolean ended;
 
     BackgroundWalk(Producer producer) {
         thread = new Thread(() -> {
+            List<List<PackEntry>> pending = new ArrayList<>(1);
+            pending.add(new ArrayList<>(BATCH_SIZE));
             Object last = END;
             try {
-                producer.run(queue::put);
+                producer.run(entry -> {
+                    List<PackEntry> current = pending.get(0);
+                    current.add(entry);
+                    if (current.size() == BATCH_SIZE) {
+                        queue.put(current); // interrupted: the batch is still pending, and released below
+                        pending.set(0, new ArrayList<>(BATCH_SIZE));
+                    }
+                });
             } catch (InterruptedException e) {
+                pending.get(0).forEach(PackEntry::release);
                 return; // the consumer closed us; nobody is waiting for the rest
             } catch (IOException | PackException | RuntimeException | Error e) {
                 last = e;
             }
             try {
+                queue.put(pending.get(0));
+                pending.set(0, List.of());
                 queue.put(last);
             } catch (InterruptedException e) {
-                // closed by the consumer meanwhile
+                pending.get(0).forEach(PackEntry::release); // closed by the consumer meanwhile
             }
         }, "npc-pack-walk");
         thread.setDaemon(true);
@@ -49,22 +70,34 @@ final class BackgroundWalk implements EntrySource {
 
     @Override
     public PackEntry next() throws IOException, PackException {
-        if (ended) {
-            return null;
+        while (next == batch.size()) {
+            if (ended) {
+                return null;
+            }
+            takeBatch();
         }
+        return batch.get(next++);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void takeBatch() throws IOException, PackException {
         Object item;
         try {
             item = queue.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while listing files to pack");
+            throw new InterruptedIOException("interrupted while listing files to pack");
         }
-        if (item instanceof PackEntry entry) {
-            return entry;
+        if (item instanceof List<?> entries) {
+            batch = (List<PackEntry>) entries;
+            next = 0;
+            return;
         }
         ended = true;
+        batch = List.of();
+        next = 0;
         if (item == END) {
-            return null;
+            return;
         }
         if (item instanceof PackException e) {
             throw new PackException(e.getMessage());
@@ -87,9 +120,13 @@ final class BackgroundWalk implements EntrySource {
             Thread.currentThread().interrupt();
         }
         // entries never taken still hold their directories open
+        for (int i = next; i < batch.size(); i++) {
+            batch.get(i).release();
+        }
+        batch = List.of();
         for (Object item = queue.poll(); item != null; item = queue.poll()) {
-            if (item instanceof PackEntry entry) {
-                entry.release();
+            if (item instanceof List<?> entries) {
+                entries.forEach(entry -> ((PackEntry) entry).release());
             }
         }
     }

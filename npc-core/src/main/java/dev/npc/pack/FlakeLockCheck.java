@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.npc.json.Json;
 
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -25,8 +24,7 @@ final class FlakeLockCheck {
         if (root == null || !root.path("nodes").isObject()) {
             throw new PackException("flake.lock has no \"nodes\" object; run `nix flake lock` to rewrite it");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("nodes").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> node = it.next();
+        for (Map.Entry<String, JsonNode> node : root.path("nodes").properties()) {
             JsonNode locked = node.getValue().path("locked");
             if (!"path".equals(locked.path("type").asText())) {
                 continue;

@@ -3,6 +3,7 @@ package dev.npc.pack;
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it and the last of its files has been read.
  */
 final class OpenDirectory {
-    private static final Set<? extends java.nio.file.OpenOption> READ = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    private static final Set<? extends OpenOption> READ = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
 
     private final SecureDirectoryStream<Path> stream;
     /** The walk holds one reference while listing; each file entry handed on holds one more. */

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Unpacks a tar + zstd archive from an untrusted source.
@@ -52,6 +53,8 @@ public final class Unpacker {
         boolean moved = false;
         try {
             int files = extract(tarZst, temp);
+            // createTempDirectory made it private (0700); the tree's root is a directory like the others
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException e) {

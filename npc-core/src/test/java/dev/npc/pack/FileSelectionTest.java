@@ -154,6 +154,21 @@ class FileSelectionTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(fromGit.toByteArray(), fromWalk.toByteArray());
     }
 
+    @Test
+    void inGitIncludesKeepTheParentsOfWhatTheyKeep() throws Exception {
+        assumeTrue(TestCommands.available("git"), "git is not installed");
+        Path flake = tmp.resolve("repo");
+        TestFlakes.write(flake, "hosts/web/default.nix", "{ }");
+        TestFlakes.write(flake, "hosts/db/default.nix", "{ }");
+        TestFlakes.write(flake, "docs/index.md", "docs");
+        String rev = TestFlakes.committedGitFlake(flake);
+
+        Pack pack = pack(flake, new PackOptions(List.of("hosts/web"), false));
+
+        assertEquals(List.of("flake.lock", "flake.nix", "hosts/", "hosts/web/", "hosts/web/default.nix"), pack.names);
+        assertEquals(rev, pack.result.sourceRev());
+    }
+
     private record Pack(PackResult result, List<String> names) { }
 
     private Pack pack(Path flake, PackOptions options) throws Exception {

@@ -48,6 +48,7 @@ class UnpackerTest {
         assertEquals(6, files);
         TestFlakes.chmod(flake.resolve("flake.lock"), "rw-r--r--");
         assertEquals(TestFlakes.describe(flake), TestFlakes.describe(out));
+        assertEquals("rwxr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
         assertEquals(List.of(out), siblings(out), "no temporary directory is left");
     }
 

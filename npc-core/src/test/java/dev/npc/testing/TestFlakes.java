@@ -30,6 +30,18 @@ public final class TestFlakes {
         return dir;
     }
 
+    /**
+     * Makes {@code dir} a git repository holding a minimal flake (plus whatever is already in it),
+     * committed; returns the commit. Needs the git binary (see {@link TestCommands#available}).
+     */
+    public static String committedGitFlake(Path dir) {
+        minimal(dir);
+        TestCommands.git(dir, "init", "-q");
+        TestCommands.git(dir, "add", "-A");
+        TestCommands.git(dir, "commit", "-q", "-m", "flake");
+        return TestCommands.git(dir, "rev-parse", "HEAD").strip();
+    }
+
     /** A flake.lock whose only input is a {@code path} input pointing at {@code path}. */
     public static String lockWithPathInput(String path) {
         return "{\n  \"nodes\": {\n    \"local\": {\n      \"locked\": {\n        \"lastModified\": 1,\n"
