@@ -1,5 +1,6 @@
 package dev.npc.pack;
 
+import dev.npc.files.Trees;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -64,7 +65,7 @@ public final class Unpacker {
             return files;
         } finally {
             if (!moved) {
-                TreeDeletion.deleteRecursively(temp);
+                Trees.deleteRecursively(temp);
             }
         }
     }

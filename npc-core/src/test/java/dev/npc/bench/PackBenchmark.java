@@ -1,5 +1,6 @@
 package dev.npc.bench;
 
+import dev.npc.files.Trees;
 import dev.npc.pack.PackOptions;
 import dev.npc.pack.PackResult;
 import dev.npc.pack.Packer;
@@ -8,11 +9,10 @@ import dev.npc.testing.TestFlakes;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
+
 import java.util.Locale;
 import java.util.Random;
 
@@ -87,7 +87,7 @@ public final class PackBenchmark {
             System.out.printf(Locale.ROOT, "npc / tar         : time %.2fx, size %.3fx (best of %d runs each, %d cores)%n",
                     (double) npcBest / tarBest, (double) npcSize / tarSize, runs, Runtime.getRuntime().availableProcessors());
         } finally {
-            deleteTree(work);
+            Trees.deleteRecursively(work);
         }
     }
 
@@ -136,22 +136,6 @@ public final class PackBenchmark {
 
     private static double mb(long bytes) {
         return bytes / 1e6;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
 }

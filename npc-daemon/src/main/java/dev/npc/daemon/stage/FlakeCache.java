@@ -1,13 +1,13 @@
 package dev.npc.daemon.stage;
 
+import dev.npc.files.Trees;
 import dev.npc.digest.Sha256;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
+
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -58,7 +58,7 @@ public final class FlakeCache {
         for (int i = KEEP; i < flakes.size(); i++) {
             String name = flakes.get(i).getFileName().toString();
             if (!protect.contains(name)) {
-                deleteTree(flakes.get(i));
+                Trees.deleteRecursively(flakes.get(i));
                 deleted.add(name);
             }
         }
@@ -73,19 +73,4 @@ public final class FlakeCache {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
 }

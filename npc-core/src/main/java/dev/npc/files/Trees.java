@@ -1,4 +1,4 @@
-package dev.npc.pack;
+package dev.npc.files;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -8,10 +8,11 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** Removes a directory tree without following symlinks, so cleaning up cannot touch anything outside it. */
-final class TreeDeletion {
-    private TreeDeletion() { }
+public final class Trees {
+    private Trees() { }
 
-    static void deleteRecursively(Path dir) throws IOException {
+    /** Deletes {@code dir} and everything below it; a missing {@code dir} is fine. */
+    public static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
