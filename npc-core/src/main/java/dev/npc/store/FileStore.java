@@ -174,7 +174,8 @@ public final class FileStore implements Store {
                     if (attrs.isRegularFile() && key != null && key.startsWith(checked)) {
                         ObjectInfo info = current(key);
                         if (info != null) {
-                            result.add(info);
+                            // Like S3, a listing carries no metadata: callers that need it head the object.
+                            result.add(new ObjectInfo(key, info.etag(), info.size(), info.lastModified(), Map.of()));
                         }
                     }
                     return FileVisitResult.CONTINUE;

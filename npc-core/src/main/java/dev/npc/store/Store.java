@@ -39,7 +39,11 @@ public interface Store extends AutoCloseable {
         return put(key, new java.io.ByteArrayInputStream(body), body.length, metadata, Precondition.NONE);
     }
 
-    /** Objects whose key starts with {@code prefix} (relative to the store), sorted by key. */
+    /**
+     * Objects whose key starts with {@code prefix} (relative to the store), sorted by key, every
+     * page read. Entries carry ETag, size and time but no metadata (S3 listings do not return
+     * it): {@link #head} the objects whose metadata matters.
+     */
     List<ObjectInfo> list(String prefix) throws IOException;
 
     /**

@@ -13,6 +13,6 @@ public final class Stores {
         if (location instanceof StoreLocation.File file) {
             return new FileStore(file.directory());
         }
-        throw new UnsupportedOperationException("S3 stores are not implemented yet: " + url);
+        return new S3Store((StoreLocation.S3) location, options);
     }
 }

@@ -226,6 +226,7 @@ abstract class StoreContract {
         assertEquals(md5Etag(bytes("remotes/a.npc")), listed.etag());
         assertEquals("remotes/a.npc".length(), listed.size());
         assertNotNull(listed.lastModified());
+        assertEquals(Map.of(), listed.metadata(), "listings carry no metadata, as on S3");
     }
 
     @Test

@@ -1,0 +1,111 @@
+package dev.npc.store;
+
+import dev.npc.testing.EmbeddedS3;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The store contract over the real AWS SDK and SigV4 against S3Proxy on loopback. */
+class S3StoreTest extends StoreContract {
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+    private static EmbeddedS3 s3;
+
+    @BeforeAll
+    static void startS3() {
+        s3 = EmbeddedS3.start();
+    }
+
+    @AfterAll
+    static void stopS3() {
+        s3.close();
+    }
+
+    /** Pages of two keys, so every listing test also proves that all pages are read. */
+    @Override
+    protected Store newStore() {
+        StoreLocation.S3 location = new StoreLocation.S3(s3.bucket(), "t" + PREFIXES.incrementAndGet() + "/fleet");
+        return new S3Store(location, S3Connection.of(s3.options(), name -> null), 2);
+    }
+
+    @Override
+    protected Store sibling(String name) {
+        return s3.open("siblings-" + PREFIXES.incrementAndGet() + "/" + name);
+    }
+
+    @Override
+    protected Store storeWithoutBackend() {
+        return Stores.open("s3://nowhere/p", new StoreOptions("http://127.0.0.1:1", "us-east-1",
+                EmbeddedS3.credentials("x", "y")));
+    }
+
+    @Test
+    void wrongSecretIsOneLineNamingTheStoreAndTheFix() {
+        StoreOptions wrong = new StoreOptions(s3.endpointUrl(), "us-east-1",
+                EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, "not-the-secret"));
+        try (Store store = Stores.open(s3.storeUrl("p"), wrong)) {
+            StoreException e = assertThrows(StoreException.class, () -> store.get("hosts/h/state.json", null));
+            assertOneLine(e);
+            assertTrue(e.getMessage().contains("s3://" + s3.bucket() + "/p/hosts/h/state.json"), e.getMessage());
+            assertTrue(e.getMessage().contains("secret key"), e.getMessage());
+        }
+    }
+
+    @Test
+    void unknownAccessKeyIsOneLine() {
+        StoreOptions wrong = new StoreOptions(s3.endpointUrl(), "us-east-1", EmbeddedS3.credentials("nobody", "x"));
+        try (Store store = Stores.open(s3.storeUrl("p"), wrong)) {
+            StoreException e = assertThrows(StoreException.class, () -> store.list("hosts/"));
+            assertOneLine(e);
+            assertTrue(e.getMessage().contains("access key"), e.getMessage());
+        }
+    }
+
+    @Test
+    void missingBucketIsNamed() {
+        try (Store store = Stores.open("s3://no-such-bucket/p", s3.options())) {
+            StoreException e = assertThrows(StoreException.class, () -> store.get("a", null));
+            assertOneLine(e);
+            assertTrue(e.getMessage().startsWith("bucket 'no-such-bucket' does not exist"), e.getMessage());
+            StoreException listing = assertThrows(StoreException.class, () -> store.list(""));
+            assertTrue(listing.getMessage().startsWith("bucket 'no-such-bucket' does not exist"), listing.getMessage());
+        }
+    }
+
+    @Test
+    void unreachableEndpointNamesTheEndpoint() {
+        try (Store store = storeWithoutBackend()) {
+            StoreException e = assertThrows(StoreException.class, () -> store.head("a"));
+            assertOneLine(e);
+            assertTrue(e.getMessage().startsWith("cannot reach endpoint http://127.0.0.1:1"), e.getMessage());
+            assertTrue(e.getMessage().contains("--endpoint-url"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theStoreUrlIsCanonical() {
+        try (Store store = Stores.open(s3.storeUrl("fleet/"), s3.options())) {
+            assertInstanceOf(S3Store.class, store);
+            assertEquals("s3://" + s3.bucket() + "/fleet", store.url());
+        }
+    }
+
+    @Test
+    void aStoreOnTheWholeBucketSeesPrefixedStoresObjects() throws Exception {
+        String bucket = "whole-" + PREFIXES.incrementAndGet();
+        s3.createBucket(bucket);
+        try (Store whole = Stores.open("s3://" + bucket, s3.options());
+             Store fleet = Stores.open("s3://" + bucket + "/fleet", s3.options())) {
+            fleet.put("hosts/h/state.json", bytes("x"), Map.of());
+            assertEquals(java.util.List.of("fleet/hosts/h/state.json"), keysOf(whole.list("")));
+            assertEquals(java.util.List.of("hosts/h/state.json"), keysOf(fleet.list("")));
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.npc.testing;
+
+import dev.npc.store.S3Connection;
+import dev.npc.store.Store;
+import dev.npc.store.StoreOptions;
+import dev.npc.store.Stores;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * An S3-compatible server (S3Proxy, in memory) on 127.0.0.1 at a free port, speaking SigV4 with a
+ * fixed test key, for tests that must use the real AWS SDK and wire protocol. One bucket exists
+ * from the start; more can be made. Shared with other modules through npc-core's test-jar.
+ *
+ * <pre>
+ * try (EmbeddedS3 s3 = EmbeddedS3.start(); Store store = s3.open("fleet")) { ... }
+ * </pre>
+ */
+public final class EmbeddedS3 implements AutoCloseable {
+    public static final String ACCESS_KEY = "npc-test-access-key";
+    public static final String SECRET_KEY = "npc-test-secret-key";
+    public static final String REGION = "us-east-1";
+    public static final String DEFAULT_BUCKET = "npc-test";
+
+    private final S3Proxy proxy;
+    private final URI endpoint;
+    private final String bucket;
+    private final Duration startup;
+
+    private EmbeddedS3(S3Proxy proxy, URI endpoint, String bucket, Duration startup) {
+        this.proxy = proxy;
+        this.endpoint = endpoint;
+        this.bucket = bucket;
+        this.startup = startup;
+    }
+
+    public static EmbeddedS3 start() {
+        return start(DEFAULT_BUCKET);
+    }
+
+    public static EmbeddedS3 start(String bucket) {
+        long begin = System.nanoTime();
+        BlobStore blobs = new TransientNio2BlobStore();
+        S3Proxy proxy = S3Proxy.builder()
+                .blobStore(blobs)
+                .awsAuthentication(AuthenticationType.AWS_V4, ACCESS_KEY, SECRET_KEY)
+                .endpoint(URI.create("http://127.0.0.1:0"))
+                .ignoreUnknownHeaders(true)
+                .stopTimeout(0)
+                .build();
+        try {
+            proxy.start();
+            while (!"STARTED".equals(proxy.getState())) {
+                if ("FAILED".equals(proxy.getState())) {
+                    throw new IllegalStateException("S3Proxy failed to start");
+                }
+                Thread.sleep(5);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start S3Proxy on 127.0.0.1: " + e, e);
+        }
+        blobs.createContainer(bucket);
+        URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+        return new EmbeddedS3(proxy, endpoint, bucket, Duration.ofNanos(System.nanoTime() - begin));
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public String endpointUrl() {
+        return endpoint.toString();
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    /** How long {@link #start} took, for the curious; never assert on it. */
+    public Duration startup() {
+        return startup;
+    }
+
+    /** Options that reach this server with the test key: what a CLI would build from --endpoint-url and a profile. */
+    public StoreOptions options() {
+        return new StoreOptions(endpointUrl(), REGION, credentials(ACCESS_KEY, SECRET_KEY));
+    }
+
+    public static StaticCredentialsProvider credentials(String accessKey, String secretKey) {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
+    }
+
+    /** {@code s3://<bucket>/<prefix>}, or the bare bucket for an empty prefix. */
+    public String storeUrl(String prefix) {
+        return "s3://" + bucket + (prefix == null || prefix.isEmpty() ? "" : "/" + prefix);
+    }
+
+    public Store open(String prefix) {
+        return Stores.open(storeUrl(prefix), options());
+    }
+
+    /** A plain SDK client for looking at what a test wrote, as another S3 client would see it. */
+    public S3Client newClient() {
+        return S3Connection.of(options()).newClient();
+    }
+
+    /** The environment a child process needs to reach this server with the AWS CLI or npc. */
+    public Map<String, String> environment() {
+        return Map.of("AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY,
+                "AWS_REGION", REGION, "AWS_ENDPOINT_URL", endpointUrl());
+    }
+
+    public void createBucket(String name) {
+        try (S3Client client = newClient()) {
+            client.createBucket(b -> b.bucket(name));
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop S3Proxy: " + e, e);
+        }
+    }
+}
