@@ -24,7 +24,12 @@ public final class RemoteRollback {
         ObjectInfo current = store.head(Layout.remote(remote)).orElseThrow(() -> new RemoteException(
                 "remote '" + remote + "' does not exist in " + store.url() + "; nothing to roll back"));
         String currentSha = current.meta(RemoteMetadata.SHA256);
-        for (ObjectInfo earlier : history.versions(remote)) {
+        for (ObjectInfo listed : history.versions(remote)) {
+            // Listings carry no metadata (S3 does not return it): the version's sha256 needs a HEAD.
+            ObjectInfo earlier = store.head(listed.key()).orElse(null);
+            if (earlier == null) {
+                continue;
+            }
             String sha = earlier.meta(RemoteMetadata.SHA256);
             if (sha != null && !Objects.equals(sha, currentSha)) {
                 history.archiveCurrent(remote);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,18 +18,17 @@ final class DirectoryLock {
     private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
     private final Path lockFile;
-    private final ReentrantLock mutex;
 
     DirectoryLock(Path lockFile) {
         this.lockFile = lockFile.toAbsolutePath().normalize();
-        this.mutex = IN_PROCESS.computeIfAbsent(this.lockFile, path -> new ReentrantLock());
     }
 
     /** For changes: creates the lock file when needed. */
     Held exclusive() throws IOException {
+        Files.createDirectories(lockFile.getParent());
+        ReentrantLock mutex = mutexFor(lockFile);
         mutex.lock();
         try {
-            Files.createDirectories(lockFile.getParent());
             FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
                     StandardOpenOption.READ, StandardOpenOption.WRITE);
             return new Held(mutex, channel, lockOrClose(channel, false));
@@ -45,19 +43,26 @@ final class DirectoryLock {
      * there is no change to wait for; a read-only store directory stays readable.
      */
     Held shared() throws IOException {
+        if (!Files.exists(lockFile)) {
+            return new Held(null, null, null);
+        }
+        ReentrantLock mutex = mutexFor(lockFile);
         mutex.lock();
         try {
-            FileChannel channel;
-            try {
-                channel = FileChannel.open(lockFile, StandardOpenOption.READ);
-            } catch (NoSuchFileException e) {
-                return new Held(mutex, null, null);
-            }
+            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.READ);
             return new Held(mutex, channel, lockOrClose(channel, true));
         } catch (IOException | RuntimeException e) {
             mutex.unlock();
             throw e;
         }
+    }
+
+    /** One mutex per real file, however the directory was spelled (symbolic links, '..'). */
+    private static ReentrantLock mutexFor(Path existingFileOrItsDirectory) throws IOException {
+        Path real = Files.exists(existingFileOrItsDirectory)
+                ? existingFileOrItsDirectory.toRealPath()
+                : existingFileOrItsDirectory.getParent().toRealPath().resolve(existingFileOrItsDirectory.getFileName());
+        return IN_PROCESS.computeIfAbsent(real, path -> new ReentrantLock());
     }
 
     private static FileLock lockOrClose(FileChannel channel, boolean shared) throws IOException {
@@ -93,7 +98,9 @@ final class DirectoryLock {
                         channel.close();
                     }
                 } finally {
-                    mutex.unlock();
+                    if (mutex != null) {
+                        mutex.unlock();
+                    }
                 }
             }
         }

@@ -8,7 +8,11 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProviderChain;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
@@ -38,7 +42,7 @@ public record S3Connection(Optional<URI> endpoint, Region region, AwsCredentials
     static S3Connection of(StoreOptions options, Function<String, String> env) {
         StoreOptions opts = options == null ? StoreOptions.DEFAULT : options;
         Optional<URI> endpoint = endpoint(opts, env);
-        Region region = blank(opts.region()) ? defaultRegion() : Region.of(opts.region().trim());
+        Region region = blank(opts.region()) ? defaultRegion(endpoint.isPresent()) : Region.of(opts.region().trim());
         AwsCredentialsProvider credentials = opts.credentials() != null
                 ? opts.credentials() : DefaultCredentialsProvider.builder().build();
         return new S3Connection(endpoint, region, credentials);
@@ -82,9 +86,17 @@ public record S3Connection(Optional<URI> endpoint, Region region, AwsCredentials
                 + " is not valid; use http(s)://host[:port], e.g. http://127.0.0.1:9000");
     }
 
-    private static Region defaultRegion() {
+    /**
+     * The SDK's region chain (environment, profile, EC2 instance metadata), else us-east-1. For a
+     * custom endpoint the instance-metadata step is skipped: it only names an AWS region, and off
+     * EC2 it costs about a second of timeouts before the fallback.
+     */
+    private static Region defaultRegion(boolean customEndpoint) {
+        AwsRegionProvider chain = customEndpoint
+                ? new AwsRegionProviderChain(new SystemSettingsRegionProvider(), new AwsProfileRegionProvider())
+                : new DefaultAwsRegionProviderChain();
         try {
-            return new DefaultAwsRegionProviderChain().getRegion();
+            return chain.getRegion();
         } catch (SdkClientException e) {
             return FALLBACK_REGION;
         }
@@ -96,6 +108,14 @@ public record S3Connection(Optional<URI> endpoint, Region region, AwsCredentials
     }
 
     public S3Client newClient() {
+        return newClient(endpoint.isPresent());
+    }
+
+    /**
+     * @param checksumsOnlyWhenRequired true for S3-compatible servers, many of which reject the
+     *                                  trailing checksums the SDK sends to AWS by default
+     */
+    S3Client newClient(boolean checksumsOnlyWhenRequired) {
         S3ClientBuilder builder = S3Client.builder()
                 .httpClient(UrlConnectionHttpClient.builder()
                         .connectionTimeout(CONNECT_TIMEOUT)
@@ -104,13 +124,13 @@ public record S3Connection(Optional<URI> endpoint, Region region, AwsCredentials
                 .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD))
                 .region(region)
                 .credentialsProvider(credentials);
-        if (endpoint.isPresent()) {
-            // S3-compatible servers (MinIO, Garage, Ceph, S3Proxy) expect path-style URLs, and many
-            // reject the trailing checksums the SDK sends to AWS by default.
-            builder.endpointOverride(endpoint.get())
-                    .forcePathStyle(true)
-                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        if (checksumsOnlyWhenRequired) {
+            builder.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        }
+        if (endpoint.isPresent()) {
+            // S3-compatible servers (MinIO, Garage, Ceph, S3Proxy) expect path-style URLs.
+            builder.endpointOverride(endpoint.get()).forcePathStyle(true);
         } else {
             // A bucket in another region than the configured one is still reached.
             builder.crossRegionAccessEnabled(true);

@@ -6,6 +6,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -248,6 +249,32 @@ public final class S3Store implements Store {
         }
         result.sort(Comparator.comparing(ObjectInfo::key));
         return result;
+    }
+
+    /** The grouping is done by S3 (delimiter '/'), so a host's history is not listed to find the host. */
+    @Override
+    public List<String> listChildren(String prefix) throws IOException {
+        String checked = StoreKeys.checkPrefix(prefix);
+        String fullPrefix = location.prefix().isEmpty() ? checked : location.prefix() + "/" + checked;
+        List<String> names = new ArrayList<>();
+        String token = null;
+        try {
+            do {
+                ListObjectsV2Response page = client.listObjectsV2(ListObjectsV2Request.builder()
+                        .bucket(location.bucket()).prefix(fullPrefix).delimiter("/").maxKeys(pageSize)
+                        .continuationToken(token).build());
+                for (CommonPrefix common : page.commonPrefixes()) {
+                    String name = common.prefix().substring(fullPrefix.length(), common.prefix().length() - 1);
+                    if (!name.isEmpty() && !name.contains("/") && isValidKey(name)) {
+                        names.add(name);
+                    }
+                }
+                token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+            } while (token != null);
+        } catch (SdkException e) {
+            throw failures.describe(e, where(checked), "s3:ListBucket");
+        }
+        return names.stream().sorted().distinct().toList();
     }
 
     /**

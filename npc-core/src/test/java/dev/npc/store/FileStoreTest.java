@@ -125,6 +125,34 @@ class FileStoreTest extends StoreContract {
     }
 
     @Test
+    void twoSpellingsOfOneDirectoryShareTheLock() throws Exception {
+        Files.createDirectories(dir());
+        Path link = temp.resolve("link");
+        Files.createSymbolicLink(link, dir());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (Store viaLink = new FileStore(link)) {
+            List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+            for (Store writer : List.of(store, viaLink)) {
+                results.add(pool.submit(() -> {
+                    int wins = 0;
+                    for (int i = 0; i < 200; i++) {
+                        try {
+                            writer.put("locks/" + i, stream("x"), 1, Map.of(), Precondition.mustNotExist());
+                            wins++;
+                        } catch (PreconditionFailedException e) {
+                            // the other spelling won this one
+                        }
+                    }
+                    return wins;
+                }));
+            }
+            assertEquals(200, results.get(0).get() + results.get(1).get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void urlNamesTheDirectory() {
         assertEquals("file://" + dir(), store.url());
         assertNotEquals(0, store.url().length());

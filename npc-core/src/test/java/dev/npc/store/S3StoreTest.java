@@ -46,6 +46,25 @@ class S3StoreTest extends StoreContract {
                 EmbeddedS3.credentials("x", "y")));
     }
 
+    /** Against AWS the SDK sends trailing checksums; S3Proxy checks them, so that path is proven here too. */
+    @Test
+    void theSdksDefaultChecksumsAsUsedWithAwsWorkToo() throws Exception {
+        S3Connection connection = S3Connection.of(s3.options(), name -> null);
+        StoreLocation.S3 location = new StoreLocation.S3(s3.bucket(), "aws-mode-" + PREFIXES.incrementAndGet());
+        try (Store aws = new S3Store(location, connection.newClient(false), connection.describeEndpoint(), true, 1000)) {
+            byte[] body = new byte[300_000];
+            new java.util.Random(7).nextBytes(body);
+            ObjectInfo put = aws.put("remotes/prod.npc", new java.io.ByteArrayInputStream(body), body.length,
+                    Map.of("npc-sha256", "x"), Precondition.mustNotExist());
+            assertEquals(md5Etag(body), put.etag());
+            try (GetResult result = aws.get("remotes/prod.npc", null)) {
+                GetResult.Found found = assertInstanceOf(GetResult.Found.class, result);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(body, found.body().readAllBytes());
+            }
+            assertEquals(put.etag(), aws.copy("remotes/prod.npc", "remotes/copy.npc", put.etag()).etag());
+        }
+    }
+
     @Test
     void wrongSecretIsOneLineNamingTheStoreAndTheFix() {
         StoreOptions wrong = new StoreOptions(s3.endpointUrl(), "us-east-1",

@@ -230,6 +230,21 @@ abstract class StoreContract {
     }
 
     @Test
+    void childrenAreTheNamesOneLevelDown() throws Exception {
+        for (String key : List.of("hosts/web-2/state.json", "hosts/web-1/desired.json", "hosts/web-1/history/a.json",
+                "hosts/web-1/history/b.json", "hosts/db/state.json", "hosts/stray.json", "remotes/prod.npc")) {
+            store.put(key, bytes(key), Map.of());
+        }
+        assertEquals(List.of("db", "web-1", "web-2"), store.listChildren("hosts/"));
+        assertEquals(List.of("hosts", "remotes"), store.listChildren(""));
+        assertEquals(List.of("history"), store.listChildren("hosts/web-1/"));
+        assertEquals(List.of(), store.listChildren("hosts/db/"));
+        assertEquals(List.of(), store.listChildren("nothing/"));
+        store.delete("hosts/db/state.json");
+        assertEquals(List.of("web-1", "web-2"), store.listChildren("hosts/"));
+    }
+
+    @Test
     void copyKeepsBytesAndMetadata() throws Exception {
         ObjectInfo source = store.put("remotes/staging.npc", bytes("packed"), Map.of("npc-sha256", "feed", "npc-files", "3"));
         ObjectInfo copied = store.copy("remotes/staging.npc", "remotes/prod.npc", null);
