@@ -5,10 +5,11 @@ import java.time.Instant;
 /**
  * {@code hosts/<host>/state.json}: what a host reports, written only by its daemon at every
  * phase change. Field names are the DESIGN.md contract; readers ignore unknown fields.
+ * {@code message} (added) is one line on what the daemon waits for, e.g. "no desired.json yet".
  */
 public record HostState(String host, String daemonVersion, Instant updatedAt, String phase,
                         DesiredRef desired, Current current, Attempt lastAttempt, Paused paused,
-                        Integer pollIntervalSeconds) {
+                        Integer pollIntervalSeconds, String message) {
 
     public static final String IDLE = "idle";
     public static final String DOWNLOADING = "downloading";
@@ -16,6 +17,12 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, St
     public static final String ACTIVATING = "activating";
     public static final String CHECKING = "checking";
     public static final String ROLLING_BACK = "rolling-back";
+
+    /** The shape before {@code message} was added; kept so existing callers compile unchanged. */
+    public HostState(String host, String daemonVersion, Instant updatedAt, String phase, DesiredRef desired,
+                     Current current, Attempt lastAttempt, Paused paused, Integer pollIntervalSeconds) {
+        this(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused, pollIntervalSeconds, null);
+    }
 
     /** What the host was told to run, resolved to a version. */
     public record DesiredRef(String remote, String configuration, String sha256, String error) { }

@@ -1,18 +1,82 @@
 package dev.npc.daemon;
 
+import dev.npc.daemon.command.FollowCommand;
+import dev.npc.daemon.command.InstallCommand;
+import dev.npc.daemon.command.PauseCommand;
+import dev.npc.daemon.command.RetryCommand;
+import dev.npc.daemon.command.StatusCommand;
+import dev.npc.daemon.command.TriggerCommand;
+import dev.npc.daemon.command.UnpauseCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
 
 /** Entry point of {@code npc-daemon}, which runs on each NixOS host. */
-@Command(name = "npc-daemon", mixinStandardHelpOptions = true, version = "npc-daemon 0.1.0",
-        description = "Runs on a NixOS host: follows the remote its desired.json names.")
+@Command(name = "npc-daemon", mixinStandardHelpOptions = true, version = "npc-daemon " + Daemon.VERSION,
+        description = "Runs on a NixOS host: follows the remote its desired.json names, and reports back.",
+        subcommands = {FollowCommand.class, InstallCommand.class, StatusCommand.class, PauseCommand.class,
+                UnpauseCommand.class, TriggerCommand.class, RetryCommand.class},
+        footer = {"", "Example:", "  npc-daemon follow --store s3://my-fleet/npc --host web-1",
+                "", "Exit codes: 0 ok, 1 failure, 2 usage."})
 public final class NpcDaemon implements Runnable {
+    /** The launcher's usage-error exit code, as picocli's default. */
+    public static final int USAGE = 2;
+
+    private final Seams seams;
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "Show stack traces of errors.")
+    boolean debug;
+
+    public NpcDaemon(Seams seams) {
+        this.seams = seams;
+    }
+
+    public Seams seams() {
+        return seams;
+    }
+
+    public boolean debug() {
+        return debug;
+    }
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new NpcDaemon()).execute(args));
+        System.exit(run(Seams.system(), args));
+    }
+
+    /** Runs one command line; returns the exit code. */
+    public static int run(Seams seams, String... args) {
+        NpcDaemon root = new NpcDaemon(seams);
+        CommandLine cli = new CommandLine(root);
+        cli.setOut(new PrintWriter(seams.out(), true));
+        cli.setErr(new PrintWriter(seams.err(), true));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            boolean usage = e instanceof IllegalArgumentException;
+            commandLine.getErr().println("npc-daemon: " + oneLine(e));
+            if (root.debug) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return usage ? USAGE : 1;
+        });
+        cli.setParameterExceptionHandler((e, argv) -> {
+            CommandLine command = e.getCommandLine();
+            command.getErr().println("npc-daemon: " + e.getMessage());
+            command.getErr().println("Try: " + command.getCommandSpec().qualifiedName() + " --help");
+            return USAGE;
+        });
+        return cli.execute(args);
+    }
+
+    private static String oneLine(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
     }
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        new CommandLine(this).usage(seams.out());
     }
 }

@@ -1,0 +1,96 @@
+package dev.npc.daemon;
+
+import dev.npc.daemon.config.Settings;
+import dev.npc.daemon.control.StopSignal;
+import dev.npc.daemon.control.Waiter;
+import dev.npc.daemon.files.StateDir;
+import dev.npc.daemon.loop.Cycle;
+import dev.npc.daemon.loop.Deployment;
+import dev.npc.daemon.loop.FollowLoop;
+import dev.npc.daemon.loop.Recovery;
+import dev.npc.daemon.loop.RetryLedger;
+import dev.npc.daemon.loop.SelfUpdate;
+import dev.npc.daemon.report.EventLog;
+import dev.npc.daemon.report.Metrics;
+import dev.npc.daemon.report.Reporter;
+import dev.npc.daemon.report.States;
+import dev.npc.daemon.stage.Activator;
+import dev.npc.daemon.stage.Builder;
+import dev.npc.daemon.stage.Commands;
+import dev.npc.daemon.stage.Fetcher;
+import dev.npc.daemon.stage.FlakeCache;
+import dev.npc.daemon.stage.HealthChecker;
+import dev.npc.daemon.stage.Hooks;
+import dev.npc.daemon.stage.Poller;
+import dev.npc.daemon.stage.Rollback;
+import dev.npc.host.HostState;
+import dev.npc.pack.UnpackLimits;
+import dev.npc.pack.Unpacker;
+import dev.npc.store.Store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+
+/** Wires the stages of the loop from resolved settings and the outside world's seams. */
+public final class Daemon implements AutoCloseable {
+    public static final String VERSION = "0.1.0";
+
+    private final Store store;
+    private final Reporter reporter;
+    private final Cycle cycle;
+    private final FollowLoop loop;
+    private final StopSignal stop;
+
+    public Daemon(Settings settings, Seams seams, EventLog log) throws IOException {
+        StateDir dir = settings.stateDir();
+        Files.createDirectories(dir.root());
+        this.store = seams.stores().apply(settings);
+        this.stop = new StopSignal();
+        int pollSeconds = (int) Math.max(1, settings.interval().toSeconds());
+        HostState previous = Reporter.readLocal(dir);
+        HostState initial = previous == null ? States.initial(settings.host(), VERSION, pollSeconds)
+                : States.identity(previous, settings.host(), VERSION, pollSeconds);
+        this.reporter = new Reporter(dir, store, settings.host(), seams.clock(), log, initial);
+        Metrics metrics = new Metrics(settings.metricsFile(), log);
+        reporter.onChange(metrics::stateChanged);
+        metrics.stateChanged(initial);
+
+        Commands commands = new Commands(seams.processes());
+        FlakeCache flakes = new FlakeCache(dir.flakes(), seams.clock());
+        Activator activator = new Activator(commands, settings.system(), settings.switchTimeout());
+        RetryLedger ledger = new RetryLedger(dir.retries(), settings.retries(), settings.retryBackoff());
+        Deployment deployment = new Deployment(
+                new Fetcher(store, new Unpacker(UnpackLimits.DEFAULT), flakes), flakes,
+                new Builder(commands, settings.system(), settings.extraSubstituters(), settings.buildTimeout()),
+                activator,
+                new HealthChecker(commands, settings.system().systemctl(), settings.healthCommands(),
+                        settings.healthUrls(), settings.healthTimeout(), settings.healthRetryPause(), seams.clock(),
+                        seams.sleeper()),
+                new Rollback(activator), new Hooks(commands, settings.hooks(), settings.host()),
+                reporter, metrics, ledger, dir.inFlight(), stop, seams.clock(), log);
+        this.cycle = new Cycle(settings, new Poller(store, settings.host()), deployment, activator, reporter, metrics,
+                ledger, stop, seams.clock(), log);
+        Recovery recovery = new Recovery(reporter, ledger, dir.inFlight(), settings.system().currentSystem(),
+                seams.clock(), log);
+        this.loop = new FollowLoop(recovery, cycle, new Waiter(seams.sleeper(), seams.clock(), stop, dir.trigger(),
+                dir.retry()), new SelfUpdate(settings.selfPath()), stop, settings.interval(), settings.jitter(),
+                seams.random(), log);
+    }
+
+    public int follow(FollowLoop.Mode mode) throws IOException, InterruptedException {
+        return loop.run(mode);
+    }
+
+    public StopSignal stopSignal() {
+        return stop;
+    }
+
+    public Reporter reporter() {
+        return reporter;
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

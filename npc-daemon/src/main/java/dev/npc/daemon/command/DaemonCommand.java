@@ -1,0 +1,29 @@
+package dev.npc.daemon.command;
+
+import dev.npc.daemon.NpcDaemon;
+import dev.npc.daemon.Seams;
+import dev.npc.daemon.files.StateDir;
+import dev.npc.daemon.report.EventLog;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+
+/** What every subcommand shares: the state directory, the seams, the log. */
+abstract class DaemonCommand {
+    @ParentCommand
+    NpcDaemon root;
+
+    @Mixin
+    StateDirOption stateDirOption;
+
+    Seams seams() {
+        return root.seams();
+    }
+
+    StateDir stateDir() {
+        return stateDirOption.resolve(seams().env());
+    }
+
+    EventLog log() {
+        return new EventLog(seams().out(), seams().err(), root.debug());
+    }
+}

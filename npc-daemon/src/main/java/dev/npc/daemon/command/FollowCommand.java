@@ -1,0 +1,70 @@
+package dev.npc.daemon.command;
+
+import dev.npc.daemon.Daemon;
+import dev.npc.daemon.Seams;
+import dev.npc.daemon.config.Settings;
+import dev.npc.daemon.config.SettingsLoader;
+import dev.npc.daemon.control.StopSignal;
+import dev.npc.daemon.loop.FollowLoop;
+import dev.npc.daemon.report.EventLog;
+import dev.npc.store.Layout;
+import dev.npc.time.Durations;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "follow", mixinStandardHelpOptions = true,
+        description = {"Poll the store and keep this host on the configuration its desired.json names:",
+                "download, verify, build, switch, check, roll back on failure, report at every phase."},
+        footer = {"", "Examples:",
+                "  npc-daemon follow --store s3://my-fleet/npc --host web-1 --health-url http://127.0.0.1/healthz",
+                "  npc-daemon follow --once             # one poll (and activation if due), then exit",
+                "  npc-daemon follow --once=activate    # poll until one activation ran (bootstrap)"})
+public final class FollowCommand extends DaemonCommand implements Callable<Integer> {
+    /** Seconds a SIGTERM waits for the step in progress; systemd's TimeoutStopSec in the module is 5 min. */
+    static final long STOP_GRACE_SECONDS = 280;
+
+    @Mixin
+    ConfigOptions options;
+
+    @Option(names = "--once", arity = "0..1", fallbackValue = "poll", paramLabel = "activate",
+            description = "Stop after one complete poll; --once=activate keeps polling until one activation happened.")
+    String once;
+
+    @Override
+    public Integer call() throws Exception {
+        FollowLoop.Mode mode = mode(once);
+        Settings settings = SettingsLoader.load(stateDir(), options.toConfig(), seams().env(), seams().hostname());
+        return follow(settings, seams(), log(), mode);
+    }
+
+    static FollowLoop.Mode mode(String once) {
+        if (once == null) {
+            return FollowLoop.Mode.FOREVER;
+        }
+        return switch (once) {
+            case "poll" -> FollowLoop.Mode.ONCE;
+            case "activate" -> FollowLoop.Mode.UNTIL_ACTIVATED;
+            default -> throw new IllegalArgumentException("--once=" + once + " is not valid; use --once or --once=activate");
+        };
+    }
+
+    static int follow(Settings settings, Seams seams, EventLog log, FollowLoop.Mode mode) throws Exception {
+        try (Daemon daemon = new Daemon(settings, seams, log)) {
+            StopSignal stop = daemon.stopSignal();
+            seams.shutdownHooks().accept(new Thread(() -> {
+                stop.request();
+                try {
+                    stop.awaitStopped(STOP_GRACE_SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "npc-daemon-stop"));
+            log.info("following " + Layout.desired(settings.host()) + " in " + settings.store()
+                    + (mode == FollowLoop.Mode.FOREVER ? " every " + Durations.format(settings.interval()) : ""));
+            return daemon.follow(mode);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.npc.daemon.files;
+
+import java.nio.file.Path;
+
+/** Where the daemon keeps what it must remember across restarts; every path comes from here. */
+public record StateDir(Path root) {
+    public static final String DEFAULT = "/var/lib/npc";
+
+    public Path config() { return root.resolve("config.json"); }
+
+    /** The last state, also what {@code npc-daemon status} reads. */
+    public Path state() { return root.resolve("state.json"); }
+
+    public Path paused() { return root.resolve("paused.json"); }
+
+    /** Present while someone asked the running daemon to poll now. */
+    public Path trigger() { return root.resolve("trigger"); }
+
+    /** Present while someone asked the running daemon to try a failed version again. */
+    public Path retry() { return root.resolve("retry"); }
+
+    public Path lock() { return root.resolve("lock"); }
+
+    public Path flakes() { return root.resolve("flakes"); }
+
+    /** Failures of the version being retried, so a restart does not reset the retry bound. */
+    public Path retries() { return root.resolve("retries.json"); }
+
+    /** The attempt in progress, so a restart after kill -9 knows what was being activated. */
+    public Path inFlight() { return root.resolve("attempt.json"); }
+
+    /** Reports not yet uploaded because the store was unreachable. */
+    public Path outbox() { return root.resolve("outbox"); }
+}

@@ -1,0 +1,191 @@
+package dev.npc.daemon.loop;
+
+import dev.npc.daemon.config.Settings;
+import dev.npc.daemon.control.ActivationLock;
+import dev.npc.daemon.control.Flags;
+import dev.npc.daemon.control.PauseFile;
+import dev.npc.daemon.control.StopSignal;
+import dev.npc.daemon.files.StateDir;
+import dev.npc.daemon.report.EventLog;
+import dev.npc.daemon.report.Metrics;
+import dev.npc.daemon.report.Reporter;
+import dev.npc.daemon.report.States;
+import dev.npc.daemon.stage.Activator;
+import dev.npc.daemon.stage.PollResult;
+import dev.npc.daemon.stage.Poller;
+import dev.npc.host.Desired;
+import dev.npc.host.HostState;
+import dev.npc.host.HostState.DesiredRef;
+import dev.npc.host.HostState.Paused;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One pass of the loop: poll, decide, and run an attempt when one is due. Nothing is downloaded
+ * or built when both documents answer 304 and nothing is pending.
+ */
+public final class Cycle {
+    /** How a pass ended. */
+    public enum Kind { IDLE, UP_TO_DATE, PAUSED, BLOCKED, ERROR, STORE_UNREACHABLE, BUSY, ATTEMPTED }
+
+    public record Outcome(Kind kind, Deployment.Outcome attempt) {
+        public boolean ok() {
+            return switch (kind) {
+                case ERROR, STORE_UNREACHABLE -> false;
+                case ATTEMPTED -> HostState.Attempt.SUCCESS.equals(attempt.attempt().result());
+                default -> true;
+            };
+        }
+    }
+
+    private final Settings settings;
+    private final StateDir dir;
+    private final Poller poller;
+    private final Deployment deployment;
+    private final Activator activator;
+    private final Reporter reporter;
+    private final Metrics metrics;
+    private final RetryLedger ledger;
+    private final PauseFile pauseFile;
+    private final ActivationLock lock;
+    private final StopSignal stop;
+    private final Clock clock;
+    private final EventLog log;
+    private String lastNote;
+
+    public Cycle(Settings settings, Poller poller, Deployment deployment, Activator activator, Reporter reporter,
+                 Metrics metrics, RetryLedger ledger, StopSignal stop, Clock clock, EventLog log) {
+        this.settings = settings;
+        this.dir = settings.stateDir();
+        this.poller = poller;
+        this.deployment = deployment;
+        this.activator = activator;
+        this.reporter = reporter;
+        this.metrics = metrics;
+        this.ledger = ledger;
+        this.pauseFile = new PauseFile(dir.paused());
+        this.lock = new ActivationLock(dir.lock());
+        this.stop = stop;
+        this.clock = clock;
+        this.log = log;
+    }
+
+    public Outcome run() throws InterruptedException, IOException {
+        if (Flags.consume(dir.retry())) {
+            log.info("retry requested: failed versions may be tried again");
+            ledger.clear();
+            poller.forgetEtags();
+        }
+        Flags.consume(dir.trigger());
+        reporter.flush();
+        Instant now = clock.instant();
+        Paused localPause = pauseFile.current(now);
+        PollResult poll;
+        try {
+            poll = poller.poll();
+        } catch (IOException | RuntimeException e) {
+            metrics.polled(now, false);
+            note("cannot poll " + settings.store() + ": " + e.getMessage() + "; trying again at the next poll", true);
+            reporter.update(s -> States.message(s, "store unreachable: " + e.getMessage()));
+            return new Outcome(Kind.STORE_UNREACHABLE, null);
+        }
+        metrics.polled(now, true);
+        try (poll) {
+            return decide(poll, localPause);
+        }
+    }
+
+    private Outcome decide(PollResult poll, Paused localPause) throws InterruptedException, IOException {
+        if (poll.missingKey() != null) {
+            String message = "no " + poll.missingKey() + " in " + settings.store() + " yet; set it with npc hosts set "
+                    + settings.host() + " --remote NAME (or Terraform)";
+            note(message, false);
+            reporter.update(s -> States.message(States.paused(States.desired(States.phase(s, HostState.IDLE), null),
+                    localPause), message));
+            return new Outcome(Kind.IDLE, null);
+        }
+        if (poll.desired() == null) {
+            note(poll.error(), true);
+            reporter.update(s -> States.message(States.paused(States.desired(States.phase(s, HostState.IDLE),
+                    new DesiredRef(null, null, null, poll.error())), localPause), null));
+            return new Outcome(Kind.ERROR, null);
+        }
+        Desired desired = poll.desired();
+        String configuration = desired.configuration() != null ? desired.configuration()
+                : settings.configuration() != null ? settings.configuration() : settings.host();
+        if (poll.error() != null) {
+            note(poll.error(), true);
+            reporter.update(s -> States.message(States.paused(States.desired(States.phase(s, HostState.IDLE),
+                    new DesiredRef(desired.remote(), configuration, null, poll.error())), localPause), null));
+            return new Outcome(Kind.ERROR, null);
+        }
+        Target target = new Target(desired.remote(), poll.sha256(), configuration,
+                desired.actionOrDefault(settings.action()), desired.prebuilt());
+        DesiredRef ref = new DesiredRef(target.remote(), configuration, target.sha256(), null);
+        Paused paused = localPause != null ? localPause
+                : desired.isPaused() ? new Paused(null, null, "paused in desired.json") : null;
+        if (paused != null) {
+            String message = "paused" + (paused.reason() == null ? "" : " (" + paused.reason() + ")")
+                    + (paused.until() == null ? "" : " until " + paused.until())
+                    + (isCurrent(target) ? "" : "; not activating " + target.label());
+            note(message, false);
+            reporter.update(s -> States.message(States.paused(States.desired(States.phase(s, HostState.IDLE), ref),
+                    paused), message));
+            return new Outcome(Kind.PAUSED, null);
+        }
+        if (isCurrent(target)) {
+            note(target.label() + " is up to date", false);
+            reporter.update(s -> States.message(States.paused(States.desired(States.phase(s, HostState.IDLE), ref),
+                    null), null));
+            return new Outcome(Kind.UP_TO_DATE, null);
+        }
+        String blocked = ledger.blocked(target, clock.instant());
+        if (blocked != null) {
+            note(blocked, false);
+            reporter.update(s -> States.message(States.paused(States.desired(States.phase(s, HostState.IDLE), ref),
+                    null), blocked));
+            return new Outcome(Kind.BLOCKED, null);
+        }
+        if (stop.requested()) {
+            return new Outcome(Kind.IDLE, null);
+        }
+        reporter.update(s -> States.paused(States.desired(s, ref), null));
+        try (ActivationLock.Held held = lock.tryAcquire()) {
+            if (held == null) {
+                note("another npc-daemon is activating on this host; skipping this poll", true);
+                return new Outcome(Kind.BUSY, null);
+            }
+            lastNote = null;
+            return new Outcome(Kind.ATTEMPTED, deployment.run(target, poll.remoteBody()));
+        }
+    }
+
+    /** Whether the host already runs {@code target}, as this daemon recorded and the system links confirm. */
+    private boolean isCurrent(Target target) {
+        HostState.Current current = reporter.state().current();
+        return current != null && current.system() != null
+                && Objects.equals(target.sha256(), current.sha256())
+                && Objects.equals(target.remote(), current.remote())
+                && Objects.equals(target.configuration(), current.configuration())
+                && activator.isCurrent(current.system(), target.action());
+    }
+
+    /** Logs a waiting condition once, not at every poll. */
+    private void note(String message, boolean warning) {
+        if (Objects.equals(message, lastNote)) {
+            return;
+        }
+        lastNote = message;
+        if (message == null) {
+            return;
+        }
+        if (warning) {
+            log.warn(message);
+        } else {
+            log.info(message);
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package dev.npc.daemon.loop;
+
+import dev.npc.daemon.report.EventLog;
+import dev.npc.daemon.report.Metrics;
+import dev.npc.daemon.report.Reporter;
+import dev.npc.daemon.report.States;
+import dev.npc.daemon.control.StopSignal;
+import dev.npc.daemon.stage.Activator;
+import dev.npc.daemon.stage.Builder;
+import dev.npc.daemon.stage.Fetcher;
+import dev.npc.daemon.stage.FlakeCache;
+import dev.npc.daemon.stage.Generation;
+import dev.npc.daemon.stage.HealthChecker;
+import dev.npc.daemon.stage.Hooks;
+import dev.npc.daemon.stage.Rollback;
+import dev.npc.daemon.stage.RunningSystem;
+import dev.npc.daemon.stage.StageFailure;
+import dev.npc.digest.Sha256;
+import dev.npc.host.Action;
+import dev.npc.host.HostState;
+import dev.npc.host.HostState.Attempt;
+import dev.npc.host.HostState.Current;
+import dev.npc.store.GetResult;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * One activation attempt of one target, through the stages in order: fetch, build, activate,
+ * check, and roll back when activating or checking fails. Every phase change is reported before
+ * the step starts; the attempt ends with exactly one result and one history record.
+ */
+public final class Deployment {
+    private final Fetcher fetcher;
+    private final FlakeCache flakes;
+    private final Builder builder;
+    private final Activator activator;
+    private final HealthChecker health;
+    private final Rollback rollback;
+    private final Hooks hooks;
+    private final Reporter reporter;
+    private final Metrics metrics;
+    private final RetryLedger ledger;
+    private final Path inFlightFile;
+    private final StopSignal stop;
+    private final Clock clock;
+    private final EventLog log;
+
+    public Deployment(Fetcher fetcher, FlakeCache flakes, Builder builder, Activator activator, HealthChecker health,
+                      Rollback rollback, Hooks hooks, Reporter reporter, Metrics metrics, RetryLedger ledger,
+                      Path inFlightFile, StopSignal stop, Clock clock, EventLog log) {
+        this.fetcher = fetcher;
+        this.flakes = flakes;
+        this.builder = builder;
+        this.activator = activator;
+        this.health = health;
+        this.rollback = rollback;
+        this.hooks = hooks;
+        this.reporter = reporter;
+        this.metrics = metrics;
+        this.ledger = ledger;
+        this.inFlightFile = inFlightFile;
+        this.stop = stop;
+        this.clock = clock;
+        this.log = log;
+    }
+
+    /** The outcome of an attempt; {@code switched} is true when a new system was activated and kept. */
+    public record Outcome(Attempt attempt, boolean switched, String toplevel) { }
+
+    /** Stopping between steps (SIGTERM) is not a failure of the version. */
+    private static final class Stopped extends Exception {
+        Stopped() {
+            super("npc-daemon was stopped before the attempt finished; the next start tries again");
+        }
+    }
+
+    /** @param body the remote's body when the poll just read it (closed here), or null */
+    public Outcome run(Target target, GetResult.Found body) throws InterruptedException, IOException {
+        InFlight flight = new InFlight(target, ledger.failures(target) + 1, clock.instant(), null, null);
+        flight.save(inFlightFile);
+        try {
+            return attempt(target, flight, body);
+        } finally {
+            if (body != null) {
+                body.close();
+            }
+            java.nio.file.Files.deleteIfExists(inFlightFile);
+        }
+    }
+
+    private Outcome attempt(Target target, InFlight flight, GetResult.Found body)
+            throws InterruptedException, IOException {
+        String toplevel;
+        try {
+            Path flake = null;
+            if (target.prebuilt() == null) {
+                enter(HostState.DOWNLOADING, "downloading " + target.label());
+                flake = fetcher.fetch(target.remote(), target.sha256(), body);
+                prune(target);
+            }
+            stopPoint();
+            enter(HostState.BUILDING, (target.prebuilt() == null ? "building " : "realising pre-built ")
+                    + target.label());
+            toplevel = target.prebuilt() == null ? builder.build(flake, target.configuration())
+                    : builder.realise(target.prebuilt());
+            flight = flight.withToplevel(toplevel);
+            flight.save(inFlightFile);
+            if (activator.isCurrent(toplevel, target.action())) {
+                return alreadyRunning(target, flight, toplevel);
+            }
+            stopPoint();
+            try {
+                hooks.preActivate(target.remote(), target.sha256());
+            } catch (StageFailure e) {
+                throw new StageFailure("pre-activate hook failed, so " + target.label() + " was not activated: "
+                        + e.getMessage(), e.logTail());
+            }
+        } catch (Stopped e) {
+            return finish(target, flight, Attempt.INTERRUPTED, e.getMessage(), null, null, false);
+        } catch (StageFailure e) {
+            return finish(target, flight, Attempt.FAILED, e.getMessage(), e.logTail(), null, false);
+        } catch (IOException e) {
+            return finish(target, flight, Attempt.FAILED, "cannot fetch " + target.label() + ": " + e.getMessage(),
+                    null, null, false);
+        }
+        // From here on the step in progress always runs to its end, stop or not: never half a switch.
+        Generation previous = activator.remember();
+        flight = flight.withPrevious(previous);
+        flight.save(inFlightFile);
+        enter(HostState.ACTIVATING, "activating " + target.label() + " with switch-to-configuration "
+                + target.action());
+        try {
+            activator.activate(toplevel, target.action());
+            if (!Action.BOOT.equals(target.action())) {
+                enter(HostState.CHECKING, "checking " + target.label());
+                health.check();
+            }
+        } catch (StageFailure failure) {
+            return rollBack(target, flight, previous, failure);
+        }
+        Current current = new Current(target.remote(), target.sha256(), target.configuration(), toplevel,
+                clock.instant());
+        Outcome outcome = finish(target, flight, Attempt.SUCCESS, null, null, current, true);
+        try {
+            hooks.postActivate(target.remote(), target.sha256());
+        } catch (StageFailure e) {
+            log.warn("post-activate hook: " + e.getMessage());
+        }
+        return outcome;
+    }
+
+    /**
+     * The build gave the system that already runs: no switch, no restarts. Unless this daemon
+     * recorded that system as passing its checks, check it now (e.g. after a restart mid-switch).
+     */
+    private Outcome alreadyRunning(Target target, InFlight flight, String toplevel)
+            throws InterruptedException, IOException {
+        HostState.Current known = reporter.state().current();
+        boolean vouched = known != null && RunningSystem.same(known.system(), toplevel);
+        if (!vouched && !Action.BOOT.equals(target.action())) {
+            enter(HostState.CHECKING, "checking " + target.label() + " (already running)");
+            try {
+                health.check();
+            } catch (StageFailure e) {
+                return finish(target, flight, Attempt.FAILED, e.getMessage(), e.logTail(), null, false);
+            }
+        }
+        log.info(target.label() + " is already the running system; nothing to switch");
+        Instant activatedAt = vouched && known.activatedAt() != null ? known.activatedAt() : clock.instant();
+        Current current = new Current(target.remote(), target.sha256(), target.configuration(), toplevel, activatedAt);
+        return finish(target, flight, Attempt.SUCCESS, null, null, current, false);
+    }
+
+    private Outcome rollBack(Target target, InFlight flight, Generation previous, StageFailure failure)
+            throws InterruptedException, IOException {
+        enter(HostState.ROLLING_BACK, "rolling back " + target.label() + ": " + failure.getMessage());
+        try {
+            rollback.restore(previous, target.action());
+            return finish(target, flight, Attempt.ROLLED_BACK, failure.getMessage(), failure.logTail(), null, false);
+        } catch (StageFailure rollbackFailure) {
+            String running = RunningSystem.resolve(activatorCurrentSystem());
+            HostState.Current before = reporter.state().current();
+            Current current = before != null && RunningSystem.same(before.system(), running) ? before
+                    : new Current(null, null, null, running, null);
+            String tail = joinTails(failure.logTail(), rollbackFailure.logTail());
+            return finish(target, flight, Attempt.FAILED, failure.getMessage() + "; the rollback failed too: "
+                    + rollbackFailure.getMessage(), tail, current, false);
+        }
+    }
+
+    private Outcome finish(Target target, InFlight flight, String result, String error, String logTail,
+                           Current current, boolean switched) throws InterruptedException, IOException {
+        Attempt attempt = new Attempt(target.sha256(), result, flight.attempt(), flight.startedAt(), clock.instant(),
+                error, logTail);
+        if (Attempt.SUCCESS.equals(result)) {
+            ledger.clear();
+        } else if (!Attempt.INTERRUPTED.equals(result)) {
+            ledger.failed(target, attempt.finishedAt());
+        }
+        HostState state = reporter.update(s -> {
+            HostState next = States.attempt(States.phase(s, HostState.IDLE), attempt);
+            next = States.message(next, null);
+            return current == null ? next : States.current(next, current);
+        });
+        reporter.history(state);
+        metrics.attemptFinished(attempt);
+        if (Attempt.SUCCESS.equals(result)) {
+            log.info(target.label() + ": success" + (switched ? ", now running " + flight.toplevel() : ""));
+        } else {
+            log.warn(target.label() + ": " + result + ": " + error);
+            if (!Attempt.INTERRUPTED.equals(result)) {
+                try {
+                    hooks.onFailure(target.remote(), target.sha256(), result, error);
+                } catch (StageFailure e) {
+                    log.warn("on-failure hook: " + e.getMessage());
+                }
+            }
+        }
+        return new Outcome(attempt, switched, flight.toplevel());
+    }
+
+    private void enter(String phase, String message) {
+        log.info(message);
+        reporter.update(s -> States.message(States.phase(s, phase), null));
+    }
+
+    private void stopPoint() throws Stopped {
+        if (stop.requested()) {
+            throw new Stopped();
+        }
+    }
+
+    private void prune(Target target) {
+        Set<String> protect = new HashSet<>();
+        protect.add(target.sha256());
+        HostState.Current current = reporter.state().current();
+        if (current != null && Sha256.isHex(current.sha256())) {
+            protect.add(current.sha256());
+        }
+        try {
+            flakes.prune(protect);
+        } catch (IOException e) {
+            log.warn("cannot prune old flakes in " + flakes.root() + ": " + e.getMessage());
+        }
+    }
+
+    private Path activatorCurrentSystem() {
+        return activator.currentSystemLink();
+    }
+
+    private static String joinTails(String a, String b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null ? a : a + "\n--- rollback ---\n" + b;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.npc.daemon.loop;
+
+import dev.npc.daemon.control.StopSignal;
+import dev.npc.daemon.control.Waiter;
+import dev.npc.daemon.report.EventLog;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.random.RandomGenerator;
+
+/** The loop of {@code npc-daemon follow}: recover, then poll, act, sleep with jitter, until told to stop. */
+public final class FollowLoop {
+    /** {@code --once}: one poll; {@code --once=activate}: until one attempt ran. */
+    public enum Mode { FOREVER, ONCE, UNTIL_ACTIVATED }
+
+    private final Recovery recovery;
+    private final Cycle cycle;
+    private final Waiter waiter;
+    private final SelfUpdate selfUpdate;
+    private final StopSignal stop;
+    private final Duration interval;
+    private final double jitter;
+    private final RandomGenerator random;
+    private final EventLog log;
+
+    public FollowLoop(Recovery recovery, Cycle cycle, Waiter waiter, SelfUpdate selfUpdate, StopSignal stop,
+                      Duration interval, double jitter, RandomGenerator random, EventLog log) {
+        this.recovery = recovery;
+        this.cycle = cycle;
+        this.waiter = waiter;
+        this.selfUpdate = selfUpdate;
+        this.stop = stop;
+        this.interval = interval;
+        this.jitter = jitter;
+        this.random = random;
+        this.log = log;
+    }
+
+    /** @return the exit code: 0 ok (or stopped, or restarting into a new daemon), 1 failure */
+    public int run(Mode mode) throws InterruptedException, IOException {
+        try {
+            recovery.recover();
+            while (true) {
+                Cycle.Outcome outcome = cycle.run();
+                Deployment.Outcome attempt = outcome.attempt();
+                if (attempt != null && attempt.switched() && selfUpdate.changedBy(attempt.toplevel())) {
+                    log.info("the new system brings a different npc-daemon; exiting so systemd starts it");
+                    return 0;
+                }
+                if (mode == Mode.ONCE || (mode == Mode.UNTIL_ACTIVATED && attempt != null)) {
+                    return outcome.ok() ? 0 : 1;
+                }
+                if (stop.requested()) {
+                    return 0;
+                }
+                if (waiter.await(nextWait())) {
+                    log.info("woken by a trigger");
+                }
+                if (stop.requested()) {
+                    return 0;
+                }
+            }
+        } finally {
+            stop.stopped();
+        }
+    }
+
+    /** The interval with jitter, so a fleet started together does not poll in step. */
+    Duration nextWait() {
+        double factor = 1 - jitter + 2 * jitter * random.nextDouble();
+        return Duration.ofMillis(Math.max(1, Math.round(interval.toMillis() * factor)));
+    }
+}

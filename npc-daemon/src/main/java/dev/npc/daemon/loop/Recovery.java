@@ -1,0 +1,74 @@
+package dev.npc.daemon.loop;
+
+import dev.npc.daemon.report.EventLog;
+import dev.npc.daemon.report.Reporter;
+import dev.npc.daemon.report.States;
+import dev.npc.daemon.stage.RunningSystem;
+import dev.npc.host.HostState;
+import dev.npc.host.HostState.Attempt;
+import dev.npc.host.HostState.Current;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * At start: a daemon killed mid-step (kill -9, power loss) left its phase in state.json. Report
+ * the attempt as {@code interrupted}, say which system really runs (the current-system link, not
+ * what was planned), count it against the version's retries, and carry on from idle.
+ */
+public final class Recovery {
+    private final Reporter reporter;
+    private final RetryLedger ledger;
+    private final Path inFlightFile;
+    private final Path currentSystem;
+    private final Clock clock;
+    private final EventLog log;
+
+    public Recovery(Reporter reporter, RetryLedger ledger, Path inFlightFile, Path currentSystem, Clock clock,
+                    EventLog log) {
+        this.reporter = reporter;
+        this.ledger = ledger;
+        this.inFlightFile = inFlightFile;
+        this.currentSystem = currentSystem;
+        this.clock = clock;
+        this.log = log;
+    }
+
+    /** @return whether an interrupted attempt was found and reported */
+    public boolean recover() throws IOException {
+        HostState state = reporter.state();
+        InFlight flight = InFlight.read(inFlightFile);
+        boolean interrupted = state.phase() != null && !HostState.IDLE.equals(state.phase());
+        if (!interrupted) {
+            Files.deleteIfExists(inFlightFile);
+            return false;
+        }
+        String running = RunningSystem.resolve(currentSystem);
+        Current current = state.current();
+        String error = "npc-daemon stopped during " + state.phase() + "; the running system is "
+                + (running == null ? "unknown" : running);
+        if (flight != null && flight.toplevel() != null && RunningSystem.same(flight.toplevel(), running)) {
+            // The new system was activated but never passed its checks: the next attempt checks it.
+            error += " (the new system, not yet checked)";
+            current = new Current(null, null, null, running, null);
+        } else if (current != null && !RunningSystem.same(current.system(), running)) {
+            current = new Current(null, null, null, running, null);
+        }
+        Attempt attempt = new Attempt(flight != null ? flight.target().sha256()
+                : state.desired() != null ? state.desired().sha256() : null,
+                Attempt.INTERRUPTED, flight != null ? flight.attempt() : 1,
+                flight != null ? flight.startedAt() : null, clock.instant(), error, null);
+        if (flight != null) {
+            ledger.failed(flight.target(), clock.instant());
+        }
+        log.warn(error + "; reported as interrupted");
+        Current recovered = current;
+        HostState next = reporter.update(s -> States.message(States.current(States.attempt(
+                States.phase(s, HostState.IDLE), attempt), recovered), null));
+        reporter.history(next);
+        Files.deleteIfExists(inFlightFile);
+        return true;
+    }
+}

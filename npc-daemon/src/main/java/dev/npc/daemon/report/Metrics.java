@@ -1,0 +1,127 @@
+package dev.npc.daemon.report;
+
+import dev.npc.daemon.files.AtomicFiles;
+import dev.npc.host.HostState;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Prometheus metrics in text format, written atomically for node_exporter's textfile collector
+ * (which must never read a half-written file). Counters live for the process, as Prometheus
+ * counters may: a restart shows as a reset, which rate() handles.
+ */
+public final class Metrics {
+    private static final List<String> PHASES = List.of(HostState.IDLE, HostState.DOWNLOADING, HostState.BUILDING,
+            HostState.ACTIVATING, HostState.CHECKING, HostState.ROLLING_BACK);
+
+    private final Path file;
+    private final EventLog log;
+    private Instant lastPoll;
+    private Instant lastSuccess;
+    private long attempts;
+    private long failures;
+    private long pollErrors;
+    private HostState state;
+
+    /** @param file where to write, or null to keep metrics off */
+    public Metrics(Path file, EventLog log) {
+        this.file = file;
+        this.log = log;
+    }
+
+    public void polled(Instant when, boolean ok) {
+        lastPoll = when;
+        if (!ok) {
+            pollErrors++;
+        }
+        write();
+    }
+
+    public void attemptFinished(HostState.Attempt attempt) {
+        attempts++;
+        if (HostState.Attempt.SUCCESS.equals(attempt.result())) {
+            lastSuccess = attempt.finishedAt();
+        } else {
+            failures++;
+        }
+        write();
+    }
+
+    public void stateChanged(HostState newState) {
+        this.state = newState;
+        write();
+    }
+
+    public String render() {
+        String host = state == null ? "" : state.host();
+        String h = "host=\"" + escape(host) + "\"";
+        StringBuilder out = new StringBuilder();
+        gauge(out, "npc_last_poll_timestamp_seconds", "Time of the last poll of the store.", h, seconds(lastPoll));
+        gauge(out, "npc_last_success_timestamp_seconds", "Time of the last successful activation attempt.", h,
+                seconds(lastSuccess));
+        counter(out, "npc_attempts_total", "Activation attempts since the daemon started.", h, attempts);
+        counter(out, "npc_failures_total", "Failed or rolled-back attempts since the daemon started.", h, failures);
+        counter(out, "npc_poll_errors_total", "Polls that could not reach the store.", h, pollErrors);
+        HostState.Current current = state == null ? null : state.current();
+        out.append("# HELP npc_current_version_info The version this host runs (labels), always 1.\n")
+           .append("# TYPE npc_current_version_info gauge\n");
+        if (current != null) {
+            out.append("npc_current_version_info{").append(h)
+               .append(",remote=\"").append(escape(current.remote()))
+               .append("\",version=\"").append(escape(current.sha256()))
+               .append("\",configuration=\"").append(escape(current.configuration()))
+               .append("\",system=\"").append(escape(current.system())).append("\"} 1\n");
+        }
+        out.append("# HELP npc_phase The daemon's phase: 1 for the current one.\n# TYPE npc_phase gauge\n");
+        String phase = state == null ? HostState.IDLE : state.phase();
+        for (String p : PHASES) {
+            out.append("npc_phase{").append(h).append(",phase=\"").append(p).append("\"} ")
+               .append(p.equals(phase) ? 1 : 0).append('\n');
+        }
+        HostState.Attempt last = state == null ? null : state.lastAttempt();
+        gauge(out, "npc_last_attempt_failed", "1 when the last attempt failed, was rolled back or interrupted.", h,
+                last == null || HostState.Attempt.SUCCESS.equals(last.result()) ? 0 : 1);
+        gauge(out, "npc_paused", "1 while updates are paused.", h, state != null && state.paused() != null ? 1 : 0);
+        gauge(out, "npc_desired_error", "1 while desired.json or its remote cannot be used.", h,
+                state != null && state.desired() != null && state.desired().error() != null ? 1 : 0);
+        return out.toString();
+    }
+
+    private void write() {
+        if (file == null) {
+            return;
+        }
+        try {
+            AtomicFiles.write(file, render());
+        } catch (IOException e) {
+            log.warn("cannot write metrics to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void gauge(StringBuilder out, String name, String help, String labels, double value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+           .append("# TYPE ").append(name).append(" gauge\n")
+           .append(name).append('{').append(labels).append("} ").append(number(value)).append('\n');
+    }
+
+    private static void counter(StringBuilder out, String name, String help, String labels, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+           .append("# TYPE ").append(name).append(" counter\n")
+           .append(name).append('{').append(labels).append("} ").append(value).append('\n');
+    }
+
+    private static double seconds(Instant instant) {
+        return instant == null ? 0 : instant.toEpochMilli() / 1000.0;
+    }
+
+    private static String number(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+    }
+
+    private static String escape(String value) {
+        return value == null ? "" : value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}

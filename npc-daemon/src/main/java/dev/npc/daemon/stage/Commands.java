@@ -1,0 +1,46 @@
+package dev.npc.daemon.stage;
+
+import dev.npc.process.ProcessRunner;
+import dev.npc.process.ProcessRunner.ProcessResult;
+import dev.npc.time.Durations;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** Runs a system command through the process seam and turns every way it can fail into a {@link StageFailure}. */
+public final class Commands {
+    /** Lines of output kept in state.json for a failure: enough to see the error, small enough to read. */
+    public static final int TAIL_LINES = 30;
+
+    private final ProcessRunner processes;
+
+    public Commands(ProcessRunner processes) {
+        this.processes = processes;
+    }
+
+    /** Runs {@code command}; returns its output when it exits 0. */
+    public String run(String what, List<String> command, Map<String, String> env, Duration timeout)
+            throws StageFailure, InterruptedException {
+        ProcessResult result = runAllowingFailure(what, command, env, timeout);
+        if (result.timedOut()) {
+            throw new StageFailure(what + " timed out after " + Durations.format(timeout), result.tail(TAIL_LINES));
+        }
+        if (result.exitCode() != 0) {
+            throw new StageFailure(what + " failed (exit " + result.exitCode() + ")", result.tail(TAIL_LINES));
+        }
+        return result.output();
+    }
+
+    /** Runs {@code command}; a non-zero exit is the caller's to judge, only a missing program fails. */
+    public ProcessResult runAllowingFailure(String what, List<String> command, Map<String, String> env,
+                                            Duration timeout) throws StageFailure, InterruptedException {
+        try {
+            return processes.run(command, env, null, timeout);
+        } catch (IOException e) {
+            throw new StageFailure(what + " could not start: " + e.getMessage()
+                    + "; check --nix-bin / --systemctl or PATH");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.npc.daemon.stage;
+
+import dev.npc.digest.Sha256;
+import dev.npc.pack.PackException;
+import dev.npc.pack.Unpacker;
+import dev.npc.remote.RemoteMetadata;
+import dev.npc.store.GetResult;
+import dev.npc.store.Layout;
+import dev.npc.store.Store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+/**
+ * Step 2, fetch: streams the remote to a temporary file, checks its bytes against the sha256 it
+ * was published with, and only then unpacks it into {@code flakes/<sha256>/}, atomically. A
+ * mismatch leaves nothing unpacked.
+ */
+public final class Fetcher {
+    private final Store store;
+    private final Unpacker unpacker;
+    private final FlakeCache cache;
+
+    public Fetcher(Store store, Unpacker unpacker, FlakeCache cache) {
+        this.store = store;
+        this.unpacker = unpacker;
+        this.cache = cache;
+    }
+
+    /**
+     * @param body the remote's body when the poll just read it, or null to read it again
+     * @return the unpacked flake directory
+     */
+    public Path fetch(String remote, String sha256, GetResult.Found body) throws StageFailure, IOException {
+        Path destination = cache.dir(sha256);
+        if (Files.isDirectory(destination)) {
+            cache.touch(destination);
+            return destination;
+        }
+        GetResult.Found found = body != null ? body : getAgain(remote);
+        try (found) {
+            String published = found.info().meta(RemoteMetadata.SHA256);
+            if (!sha256.equals(published)) {
+                throw new StageFailure("remote '" + remote + "' changed while it was being fetched (now "
+                        + Sha256.shortForm(published) + "); the next poll picks up the new version");
+            }
+            Files.createDirectories(cache.root());
+            Path temp = Files.createTempFile(cache.root(), ".download-", ".npc");
+            try {
+                String actual = copyHashing(found.body(), temp);
+                if (!actual.equals(sha256)) {
+                    throw new StageFailure("remote '" + remote + "' is corrupt or was tampered with: its bytes hash to "
+                            + Sha256.shortForm(actual) + " but it was published as " + Sha256.shortForm(sha256)
+                            + "; nothing was unpacked; re-publish it with npc push");
+                }
+                try (InputStream in = Files.newInputStream(temp)) {
+                    unpacker.unpack(in, destination);
+                } catch (PackException e) {
+                    throw new StageFailure("remote '" + remote + "' cannot be unpacked: " + e.getMessage());
+                }
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        }
+        cache.touch(destination);
+        return destination;
+    }
+
+    private GetResult.Found getAgain(String remote) throws IOException, StageFailure {
+        GetResult result = store.get(Layout.remote(remote), null);
+        if (result instanceof GetResult.Found found) {
+            return found;
+        }
+        result.close();
+        throw new StageFailure("remote '" + remote + "' disappeared from " + store.url() + " while it was being fetched");
+    }
+
+    private static String copyHashing(InputStream body, Path target) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        try (InputStream in = new DigestInputStream(body, digest);
+             OutputStream out = Files.newOutputStream(target)) {
+            in.transferTo(out);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}
