@@ -55,12 +55,18 @@ public final class Daemon implements AutoCloseable {
         reporter.onChange(metrics::stateChanged);
         metrics.stateChanged(initial);
 
+        if (settings.verifier().enforcing()) {
+            log.info("accepting only remotes signed by trusted key " + settings.verifier().describeKeys());
+        } else {
+            log.info("no trusted keys: remotes are checked against their sha256 only, signed or not"
+                    + " (set --trusted-key to require signatures)");
+        }
         Commands commands = new Commands(seams.processes());
         FlakeCache flakes = new FlakeCache(dir.flakes(), seams.clock());
         Activator activator = new Activator(commands, settings.system(), settings.switchTimeout());
         RetryLedger ledger = new RetryLedger(dir.retries(), settings.retries(), settings.retryBackoff());
         Deployment deployment = new Deployment(
-                new Fetcher(store, new Unpacker(UnpackLimits.DEFAULT), flakes), flakes,
+                new Fetcher(store, new Unpacker(UnpackLimits.DEFAULT), flakes, settings.verifier()), flakes,
                 new Builder(commands, settings.system(), settings.extraSubstituters(), settings.buildTimeout()),
                 activator,
                 new HealthChecker(commands, settings.system().systemctl(), settings.healthCommands(),
