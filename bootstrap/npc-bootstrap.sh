@@ -27,6 +27,7 @@ NPC_SWAP_BELOW_MIB=${NPC_SWAP_BELOW_MIB:-2048}
 
 # --- where things are (overridable for tests) ------------------------------------------------
 NPC_IMDS_ENDPOINT=${NPC_IMDS_ENDPOINT:-http://169.254.169.254}
+NPC_IMDS_RETRIES=${NPC_IMDS_RETRIES:-5}
 NPC_CURL=${NPC_CURL:-/run/current-system/sw/bin/curl}
 NPC_NIX=${NPC_NIX:-/run/current-system/sw/bin/nix}
 NPC_SYSTEMCTL=${NPC_SYSTEMCTL:-/run/current-system/sw/bin/systemctl}
@@ -60,15 +61,16 @@ already_running() {
   return 1
 }
 
-# IMDSv2: a session token first (PUT), then GETs that carry it.
+# IMDSv2: a session token first (PUT), then GETs that carry it. The token is fetched once in
+# main, not inside imds(): imds runs in a $(...) subshell, where a cached value would be lost.
 imds_token=""
+fetch_imds_token() {
+  "$NPC_CURL" -fsS --retry "$NPC_IMDS_RETRIES" --retry-delay 2 --retry-connrefused --max-time 10 -X PUT \
+    -H "X-aws-ec2-metadata-token-ttl-seconds: 300" "$NPC_IMDS_ENDPOINT/latest/api/token"
+}
+
 imds() {
-  if [ -z "$imds_token" ]; then
-    imds_token=$("$NPC_CURL" -fsS --retry 5 --retry-delay 2 --retry-connrefused --max-time 10 -X PUT \
-      -H "X-aws-ec2-metadata-token-ttl-seconds: 300" "$NPC_IMDS_ENDPOINT/latest/api/token") \
-      || fail "no token from the instance metadata service at $NPC_IMDS_ENDPOINT (is IMDS enabled?)"
-  fi
-  "$NPC_CURL" -fsS --retry 5 --retry-delay 2 --retry-connrefused --max-time 10 \
+  "$NPC_CURL" -fsS --retry "$NPC_IMDS_RETRIES" --retry-delay 2 --retry-connrefused --max-time 10 \
     -H "X-aws-ec2-metadata-token: $imds_token" "$NPC_IMDS_ENDPOINT/latest/$1" \
     || fail "could not read $1 from the instance metadata service"
 }
@@ -107,6 +109,8 @@ main() {
   mkdir -p "$NPC_BOOTSTRAP_DIR" "$NPC_STATE_DIR"
   chmod 700 "$NPC_BOOTSTRAP_DIR" "$NPC_STATE_DIR"
 
+  imds_token=$(fetch_imds_token) \
+    || fail "no token from the instance metadata service at $NPC_IMDS_ENDPOINT (is IMDS enabled?)"
   local instance_id
   instance_id=$(imds meta-data/instance-id)
   if [ -z "$NPC_REGION" ]; then

@@ -20,12 +20,18 @@ let
     [ "--state-dir" "/var/lib/npc" "--store" cfg.store "--host" cfg.host
       "--interval" cfg.interval "--action" cfg.action ]
     ++ optionals (cfg.region != null) (flag "region" cfg.region)
+    ++ optionals (cfg.endpointUrl != null) (flag "endpoint-url" cfg.endpointUrl)
+    ++ optionals (cfg.configuration != null) (flag "configuration" cfg.configuration)
     ++ repeated "health-command" cfg.healthChecks.commands
     ++ repeated "health-url" cfg.healthChecks.urls
     ++ flag "health-timeout" cfg.healthChecks.timeout
     ++ optionals (cfg.hooks.preActivate != null) (flag "pre-activate" cfg.hooks.preActivate)
     ++ optionals (cfg.hooks.postActivate != null) (flag "post-activate" cfg.hooks.postActivate)
     ++ optionals (cfg.hooks.onFailure != null) (flag "on-failure" cfg.hooks.onFailure)
+    ++ repeated "extra-substituter" cfg.extraSubstituters
+    ++ optionals (cfg.buildTimeout != null) (flag "build-timeout" cfg.buildTimeout)
+    ++ optionals (cfg.switchTimeout != null) (flag "switch-timeout" cfg.switchTimeout)
+    ++ optionals (cfg.retries != null) (flag "retries" cfg.retries)
     ++ repeated "trusted-key" cfg.trustedKeys
     ++ optionals cfg.metrics.enable (flag "metrics-file" cfg.metrics.path)
     ++ optional cfg.timer.enable "--once";
@@ -37,8 +43,11 @@ let
 
   environment = {
     # The daemon resolves every system-changing command through these, so tests can swap them.
-    NPC_NIX_BIN = "${config.nix.package}/bin/nix";
+    NPC_NIX_BIN = "${config.nix.package}/bin";
     NPC_SYSTEMCTL_BIN = "${config.systemd.package}/bin/systemctl";
+    # When a switch brings a different npc, the daemon sees its launcher changed, reports, and
+    # exits; systemd then starts the new one (Restart=always).
+    NPC_SELF_PATH = "${cfg.package}/bin/npc-daemon";
     NPC_JAVA_OPTS = lib.concatStringsSep " " cfg.jvmOptions;
   } // lib.optionalAttrs (cfg.region != null) { AWS_REGION = cfg.region; };
 
@@ -47,7 +56,8 @@ let
     documentation = [ "https://github.com/npc-dev/npc/blob/main/nixos/README.md" ];
     wants = [ "network-online.target" ];
     after = [ "network-online.target" ];
-    path = [ config.nix.package pkgs.git pkgs.coreutils ];
+    # Health commands and hooks run with these (NixOS adds coreutils, grep, sed and systemd).
+    path = [ config.nix.package pkgs.git pkgs.coreutils pkgs.curl ];
     inherit environment;
 
     # A switch must never stop or restart the daemon that is running the switch: the new
@@ -104,6 +114,19 @@ in
       description = "AWS region of the bucket (sets AWS_REGION); null lets the SDK find it (instance metadata).";
     };
 
+    endpointUrl = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      example = "https://minio.example.com";
+      description = "An S3-compatible endpoint (MinIO, Ceph); null for AWS S3.";
+    };
+
+    configuration = mkOption {
+      type = types.nullOr (types.strMatching "[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+      default = null;
+      description = "The nixosConfigurations attribute to build when desired.json names none; null means the host name.";
+    };
+
     interval = mkOption {
       type = timeSpan;
       default = "60s";
@@ -136,6 +159,27 @@ in
       };
     };
 
+    buildTimeout = mkOption {
+      type = types.nullOr timeSpan;
+      default = null;
+      example = "2h";
+      description = "Limit for building or realising a system; null keeps the daemon's default (2h).";
+    };
+
+    switchTimeout = mkOption {
+      type = types.nullOr timeSpan;
+      default = null;
+      example = "15m";
+      description = "Limit for switch-to-configuration; null keeps the daemon's default (15m).";
+    };
+
+    retries = mkOption {
+      type = types.nullOr types.ints.unsigned;
+      default = null;
+      example = 2;
+      description = "How often a failed version is tried again (with backoff) before npc waits for a new one; null keeps the daemon's default.";
+    };
+
     hooks = {
       preActivate = mkOption {
         type = types.nullOr types.str;
@@ -159,7 +203,7 @@ in
       type = types.listOf types.str;
       default = [ ];
       example = [ "s3://my-fleet-cache?region=eu-west-1" ];
-      description = "Binary caches added to nix.settings, so prebuilt closures are fetched instead of built.";
+      description = "Binary caches added to nix.settings and given to the daemon, so prebuilt closures are fetched instead of built.";
     };
 
     substituterKeys = mkOption {

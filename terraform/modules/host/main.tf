@@ -31,7 +31,7 @@ resource "aws_s3_object" "desired" {
 
 # --- least privilege: this host reads the remotes and its own desired.json, and writes only its
 # own state.json and history. It cannot read another host's documents, write a remote, or list
-# the bucket (so a missing object answers 403, which the daemon treats like 404).
+# the bucket (so S3 answers a missing object with 403 instead of 404; npc's message says so).
 data "aws_iam_policy_document" "host" {
   statement {
     sid       = "ReadRemotes"

@@ -28,9 +28,10 @@ import picocli.CommandLine.Command;
         subcommands = {PackCommand.class, PushCommand.class, PullCommand.class, RemotesCommand.class,
                 PromoteCommand.class, HostsCommand.class, StatusCommand.class, WaitCommand.class,
                 RolloutCommand.class, RollbackCommand.class, KeysCommand.class, VerifyCommand.class,
-                CommandLine.HelpCommand.class},
+                DemoCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
+                "  npc demo                  the whole loop on this machine, no AWS account needed",
                 "  npc push --src nixos/example --remote staging --store s3://my-fleet/npc",
                 "  npc promote staging prod --store s3://my-fleet/npc",
                 "",

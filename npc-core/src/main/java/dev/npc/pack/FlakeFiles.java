@@ -15,7 +15,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.HashSet;
 
 /**
  * Chooses the files a flake needs (DESIGN.md "The pack format") and turns them into sorted,
@@ -25,9 +25,12 @@ final class FlakeFiles {
     static final String FLAKE_NIX = "flake.nix";
     static final String FLAKE_LOCK = "flake.lock";
 
-    /** Byte order of the UTF-8 path, so the order does not depend on the JVM's string collation. */
-    static final Comparator<String> PATH_ORDER = (a, b) -> Arrays.compareUnsigned(
-            a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    /**
+     * Byte order of the UTF-8 path. UTF-8 byte order is code point order, which differs from
+     * {@link String#compareTo} only where surrogates meet U+E000..U+FFFF; comparing chars with that
+     * fixed up avoids encoding every path on every comparison.
+     */
+    static final Comparator<String> PATH_ORDER = FlakeFiles::compareCodePoints;
 
     /**
      * @param entries   directories, files and symlinks in archive order
@@ -56,15 +59,18 @@ final class FlakeFiles {
         List<String> includes = includes(root, options.includes());
 
         GitTree git = GitTree.find(processes, root);
-        List<String> candidates;
+        List<DirectoryWalk.Found> candidates = new ArrayList<>();
         String sourceRev = null;
         if (git != null) {
-            candidates = git.trackedFiles();
-            requireTracked(candidates, FLAKE_NIX);
+            List<String> tracked = git.trackedFiles();
+            requireTracked(tracked, FLAKE_NIX);
             if (locked) {
-                requireTracked(candidates, FLAKE_LOCK);
+                requireTracked(tracked, FLAKE_LOCK);
             }
             sourceRev = git.sourceRev();
+            for (String path : tracked) {
+                candidates.add(new DirectoryWalk.Found(path, null));
+            }
         } else {
             Path ignoreFile = root.resolve(NpcIgnore.FILE_NAME);
             NpcIgnore ignore = Files.isRegularFile(ignoreFile)
@@ -73,35 +79,48 @@ final class FlakeFiles {
             candidates = DirectoryWalk.list(root, ignore, excluded);
         }
 
-        TreeMap<String, PackEntry> entries = new TreeMap<>(PATH_ORDER);
+        List<PackEntry> entries = new ArrayList<>(candidates.size());
+        Set<String> names = new HashSet<>(candidates.size() * 2);
         int files = 0;
-        for (String path : candidates) {
+        for (DirectoryWalk.Found candidate : candidates) {
+            String path = candidate.path();
             if (!included(path, includes)) {
                 continue;
             }
-            PackEntry entry = scan(root, path, git != null);
-            if (entry == null) {
+            PackEntry entry = scan(root, path, candidate.attributes(), git != null);
+            if (entry == null || !names.add(path)) {
                 continue;
             }
-            entries.put(path, entry);
+            entries.add(entry);
             if (entry.kind() != PackEntry.Kind.DIRECTORY) {
                 files++;
             }
+        }
+        // git lists no directories, and --include may leave out the parents of what it keeps
+        for (int i = 0, n = entries.size(); i < n; i++) {
+            String path = entries.get(i).name();
             for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
-                entries.putIfAbsent(path.substring(0, slash), PackEntry.directory(path.substring(0, slash)));
+                String parent = path.substring(0, slash);
+                if (names.add(parent)) {
+                    entries.add(PackEntry.directory(parent));
+                }
             }
         }
-        return new Selection(List.copyOf(entries.values()), files, sourceRev);
+        entries.sort(Comparator.comparing(PackEntry::name, PATH_ORDER));
+        return new Selection(List.copyOf(entries), files, sourceRev);
     }
 
     /** One candidate as an entry; null when it is to be skipped (deleted tracked file, submodule). */
-    private static PackEntry scan(Path root, String path, boolean fromGit) throws IOException, PackException {
+    private static PackEntry scan(Path root, String path, PosixFileAttributes known, boolean fromGit)
+            throws IOException, PackException {
         Path file = root.resolve(path);
-        PosixFileAttributes attrs;
-        try {
-            attrs = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return null; // tracked but deleted in the work tree: Nix does not copy it either
+        PosixFileAttributes attrs = known;
+        if (attrs == null) {
+            try {
+                attrs = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                return null; // tracked but deleted in the work tree: Nix does not copy it either
+            }
         }
         if (attrs.isRegularFile()) {
             boolean exec = attrs.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
@@ -121,6 +140,23 @@ final class FlakeFiles {
         }
         throw new PackException(path + " is a special file (fifo, socket or device), which cannot be packed;"
                 + " remove it" + (fromGit ? "" : " or list it in " + NpcIgnore.FILE_NAME));
+    }
+
+    private static int compareCodePoints(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                return codePointRank(x) - codePointRank(y);
+            }
+        }
+        return a.length() - b.length();
+    }
+
+    /** Moves surrogates (which encode code points above U+FFFF) after every other UTF-16 unit. */
+    private static int codePointRank(char c) {
+        return Character.isSurrogate(c) ? c + 0x10000 : c;
     }
 
     private static void requireFile(Path root, String name, String fix) throws PackException {

@@ -50,6 +50,8 @@ public final class NpcDaemon implements Runnable {
     public static int run(Seams seams, String... args) {
         NpcDaemon root = new NpcDaemon(seams);
         CommandLine cli = new CommandLine(root);
+        // A unit's ExecStart plus an admin's extra flags may name an option twice: the last one wins.
+        cli.setOverwrittenOptionsAllowed(true);
         cli.setOut(new PrintWriter(seams.out(), true));
         cli.setErr(new PrintWriter(seams.err(), true));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

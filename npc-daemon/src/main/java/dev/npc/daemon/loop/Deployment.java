@@ -161,7 +161,8 @@ public final class Deployment {
     private Outcome alreadyRunning(Target target, InFlight flight, String toplevel)
             throws InterruptedException, IOException {
         HostState.Current known = reporter.state().current();
-        boolean vouched = known != null && RunningSystem.same(known.system(), toplevel);
+        // A current without a version is a system npc saw running but never checked (e.g. after kill -9).
+        boolean vouched = known != null && known.sha256() != null && RunningSystem.same(known.system(), toplevel);
         if (!vouched && !Action.BOOT.equals(target.action())) {
             enter(HostState.CHECKING, "checking " + target.label() + " (already running)");
             try {

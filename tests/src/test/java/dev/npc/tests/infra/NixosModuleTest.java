@@ -51,7 +51,9 @@ class NixosModuleTest {
                 SystemdExecLine.split(unit.get("ExecStart").asText()));
 
         JsonNode env = service.get("environment");
-        assertTrue(env.get("NPC_NIX_BIN").asText().matches("/nix/store/[a-z0-9]{32}-nix/bin/nix"), env.toString());
+        assertTrue(env.get("NPC_NIX_BIN").asText().matches("/nix/store/[a-z0-9]{32}-nix/bin"), env.toString());
+        assertEquals(result.get("package").asText() + "/bin/npc-daemon", env.get("NPC_SELF_PATH").asText(),
+                "the daemon restarts itself when a switch brings another npc");
         assertTrue(env.get("NPC_SYSTEMCTL_BIN").asText().endsWith("/bin/systemctl"), env.toString());
         assertTrue(env.get("NPC_JAVA_OPTS").asText().contains("-Xmx"), env.toString());
         assertFalse(env.has("AWS_REGION"), "no region set: the SDK finds it");
@@ -79,6 +81,8 @@ class NixosModuleTest {
                   healthChecks = { commands = [ %s "systemctl is-active nginx" ]; urls = [ "http://127.0.0.1/healthz" ]; timeout = "3m"; };
                   hooks = { preActivate = "echo pre"; postActivate = "echo post"; onFailure = "logger npc failed"; };
                   trustedKeys = [ "npc-key-1:AAAA" ];
+                  endpointUrl = "https://minio.example.com"; configuration = "web";
+                  buildTimeout = "1h"; switchTimeout = "10m"; retries = 0;
                   metrics.enable = true;
                 };
                 """.formatted(STORE, nixString(awkward)), "web-1");
@@ -97,6 +101,11 @@ class NixosModuleTest {
         assertPair(argv, "--post-activate", "echo post");
         assertPair(argv, "--on-failure", "logger npc failed");
         assertPair(argv, "--trusted-key", "npc-key-1:AAAA");
+        assertPair(argv, "--endpoint-url", "https://minio.example.com");
+        assertPair(argv, "--configuration", "web");
+        assertPair(argv, "--build-timeout", "1h");
+        assertPair(argv, "--switch-timeout", "10m");
+        assertPair(argv, "--retries", "0");
         assertPair(argv, "--metrics-file", "/var/lib/prometheus-node-exporter-text-files/npc.prom");
         assertEquals("eu-west-1", service.get("environment").get("AWS_REGION").asText());
         assertEquals(List.of("d /var/lib/prometheus-node-exporter-text-files 0755 root root -"), strings(result.get("tmpfiles")));
@@ -128,6 +137,8 @@ class NixosModuleTest {
 
         assertEquals(List.of("s3://cache?region=eu-west-1"), strings(result.get("nixSettings").get("extra-substituters")));
         assertEquals(List.of("cache-1:BBBB"), strings(result.get("nixSettings").get("extra-trusted-public-keys")));
+        assertPair(SystemdExecLine.split(result.get("service").get("serviceConfig").get("ExecStart").asText()),
+                "--extra-substituter", "s3://cache?region=eu-west-1");
     }
 
     @Test

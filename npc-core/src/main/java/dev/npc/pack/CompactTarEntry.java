@@ -1,0 +1,47 @@
+package dev.npc.pack;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarUtils;
+import org.apache.commons.compress.archivers.zip.ZipEncoding;
+
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * A tar header without device numbers. Commons Compress writes "0000000" into the devmajor and
+ * devminor fields of every entry; GNU tar leaves them empty for anything but devices, and the
+ * empty fields compress better (about 2 bytes per entry after zstd). Every tar reader treats an
+ * empty numeric field as 0.
+ */
+final class CompactTarEntry extends TarArchiveEntry {
+    private static final int DEV_MAJOR_OFFSET = 329;
+    private static final int DEV_FIELDS_END = 345;
+    private static final int CHECKSUM_OFFSET = 148;
+    private static final int CHECKSUM_LENGTH = 8;
+
+    CompactTarEntry(String name, byte linkFlag) {
+        super(name, linkFlag);
+    }
+
+    @Override
+    public void writeEntryHeader(byte[] outbuf, ZipEncoding encoding, boolean starMode) throws IOException {
+        super.writeEntryHeader(outbuf, encoding, starMode);
+        Arrays.fill(outbuf, DEV_MAJOR_OFFSET, DEV_FIELDS_END, (byte) 0);
+        Arrays.fill(outbuf, CHECKSUM_OFFSET, CHECKSUM_OFFSET + CHECKSUM_LENGTH, (byte) ' ');
+        long sum = 0;
+        for (int i = 0; i < 512; i++) {
+            sum += outbuf[i] & 0xff;
+        }
+        TarUtils.formatCheckSumOctalBytes(sum, outbuf, CHECKSUM_OFFSET, CHECKSUM_LENGTH);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return super.equals(o);
+    }
+
+    @Override
+    public int hashCode() {
+        return super.hashCode();
+    }
+}

@@ -1,0 +1,143 @@
+package dev.npc.bench;
+
+import dev.npc.pack.PackOptions;
+import dev.npc.pack.PackResult;
+import dev.npc.pack.Packer;
+import dev.npc.process.SystemProcessRunner;
+import dev.npc.testing.TestFlakes;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Packs a generated tree (20,000 files, about 100 MB, part text-like and part random, fixed seed)
+ * with npc and with {@code tar --sort=name ... | zstd -3 -T1}, and prints the best of 3 runs of
+ * each. A number for the README, not a test: run it with {@code bench/pack-bench.sh}.
+ *
+ * <p>Arguments (optional): number of files, total megabytes, runs.
+ */
+public final class PackBenchmark {
+    private static final String[] WORDS = ("services networking hostName enable true false let in inherit "
+            + "pkgs lib config options mkIf mkOption types environment systemPackages users imports "
+            + "nixosConfigurations system x86_64-linux modules boot loader grub device firewall allowedTCPPorts "
+            + "{ } ( ) [ ] = ; . , \" / : 22 80 443 8080 nginx postgresql openssh settings extraConfig").split(" ");
+
+    private PackBenchmark() { }
+
+    public static void main(String[] args) throws Exception {
+        int files = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        long totalBytes = (args.length > 1 ? Long.parseLong(args[1]) : 100) << 20;
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+
+        Path work = Files.createTempDirectory("npc-pack-bench-");
+        try {
+            Path tree = work.resolve("flake");
+            long inputBytes = generate(tree, files, totalBytes);
+            System.out.printf(Locale.ROOT, "tree: %d files, %.1f MB (seed 42) in %s%n", files + 2, mb(inputBytes), tree);
+
+            Path npcOut = work.resolve("npc.tar.zst");
+            Path tarOut = work.resolve("gnu.tar.zst");
+            String script = "tar --sort=name --mtime=@1 --owner=0 --group=0 --numeric-owner -cf - . | zstd -3 -T1 -q -f -o "
+                    + tarOut;
+            Packer packer = new Packer(new SystemProcessRunner());
+            long npcBest = Long.MAX_VALUE;
+            long tarBest = Long.MAX_VALUE;
+            PackResult result = null;
+            // alternated, so a busy moment on a shared machine hurts both sides alike
+            for (int i = 0; i < runs; i++) {
+                long start = System.nanoTime();
+                result = packer.pack(tree, PackOptions.DEFAULT, npcOut);
+                npcBest = Math.min(npcBest, System.nanoTime() - start);
+
+                start = System.nanoTime();
+                Process p = new ProcessBuilder("sh", "-c", script).directory(tree.toFile()).inheritIO().start();
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException("tar | zstd failed: " + script);
+                }
+                tarBest = Math.min(tarBest, System.nanoTime() - start);
+            }
+
+            long npcSize = Files.size(npcOut);
+            long tarSize = Files.size(tarOut);
+            System.out.printf(Locale.ROOT, "npc pack          : %6.2f s  %6.1f MB/s  %9d bytes  (sha256 %s)%n",
+                    npcBest / 1e9, mb(inputBytes) / (npcBest / 1e9), npcSize, result.sha256().substring(0, 8));
+            System.out.printf(Locale.ROOT, "tar | zstd -3 -T1 : %6.2f s  %6.1f MB/s  %9d bytes%n",
+                    tarBest / 1e9, mb(inputBytes) / (tarBest / 1e9), tarSize);
+            System.out.printf(Locale.ROOT, "npc / tar         : time %.2fx, size %.3fx (best of %d runs each, %d cores)%n",
+                    (double) npcBest / tarBest, (double) npcSize / tarSize, runs, Runtime.getRuntime().availableProcessors());
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    /** Writes the tree and returns its size in bytes; the same arguments always give the same files. */
+    static long generate(Path root, int files, long totalBytes) throws IOException {
+        TestFlakes.minimal(root);
+        Random random = new Random(42);
+        long average = totalBytes / files;
+        long written = 0;
+        byte[] buffer = new byte[(int) Math.min(Integer.MAX_VALUE - 8, average * 8)];
+        for (int i = 0; i < files; i++) {
+            // sizes spread from tiny to 4x the average, like a real tree of modules, assets and keys
+            int size = (int) Math.min(buffer.length, Math.max(16, -Math.log(1 - random.nextDouble()) * average));
+            boolean text = random.nextInt(10) < 7;
+            if (text) {
+                fillText(random, buffer, size);
+            } else {
+                byte[] noise = new byte[size];
+                random.nextBytes(noise);
+                System.arraycopy(noise, 0, buffer, 0, size);
+            }
+            String name = String.format(Locale.ROOT, "d%02d/s%03d/file-%05d.%s", i % 20, i % 400, i, text ? "nix" : "bin");
+            Path file = root.resolve(name);
+            Files.createDirectories(file.getParent());
+            Files.write(file, java.util.Arrays.copyOf(buffer, size));
+            written += size;
+        }
+        return written + Files.size(root.resolve("flake.nix")) + Files.size(root.resolve("flake.lock"));
+    }
+
+    private static void fillText(Random random, byte[] buffer, int size) {
+        int pos = 0;
+        int column = 0;
+        while (pos < size) {
+            byte[] word = WORDS[random.nextInt(WORDS.length)].getBytes(StandardCharsets.US_ASCII);
+            for (int j = 0; j < word.length && pos < size; j++) {
+                buffer[pos++] = word[j];
+            }
+            column += word.length + 1;
+            if (pos < size) {
+                buffer[pos++] = (byte) (column > 72 ? '\n' : ' ');
+                column = column > 72 ? 0 : column;
+            }
+        }
+    }
+
+    private static double mb(long bytes) {
+        return bytes / 1e6;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+}
