@@ -66,9 +66,11 @@ public final class Fetcher {
             try {
                 String actual = copyHashing(found.body(), temp);
                 if (!actual.equals(sha256)) {
-                    throw new StageFailure("remote '" + remote + "' is corrupt or was tampered with: its bytes hash to "
+                    // An IOException, not a StageFailure: a byte flipped in transit is a fault of the
+                    // network, so it must not use up the version's retries (the next poll downloads again).
+                    throw new IOException("remote '" + remote + "' is corrupt or was tampered with: its bytes hash to "
                             + Sha256.shortForm(actual) + " but it was published as " + Sha256.shortForm(sha256)
-                            + "; nothing was unpacked; re-publish it with npc push");
+                            + "; nothing was unpacked; re-publish it with npc push if this persists");
                 }
                 try (InputStream in = Files.newInputStream(temp)) {
                     unpacker.unpack(in, destination);
