@@ -62,6 +62,7 @@ public final class Fetcher {
                         + Sha256.shortForm(published) + "); the next poll picks up the new version");
             }
             Files.createDirectories(cache.root());
+            cache.removeLeftovers();
             Path temp = Files.createTempFile(cache.root(), ".download-", ".npc");
             try {
                 String actual = copyHashing(found.body(), temp);
