@@ -77,7 +77,7 @@ public final class Daemon implements AutoCloseable {
         this.cycle = new Cycle(settings, new Poller(store, settings.host()), deployment, activator, reporter, metrics,
                 ledger, stop, seams.clock(), log);
         Recovery recovery = new Recovery(reporter, ledger, dir.inFlight(), settings.system().currentSystem(),
-                seams.clock(), log);
+                seams.clock(), log, new Rollback(activator));
         this.loop = new FollowLoop(recovery, cycle, new Waiter(seams.sleeper(), seams.clock(), stop, dir.trigger(),
                 dir.retry()), new SelfUpdate(settings.selfPath()), stop, settings.interval(), settings.jitter(),
                 seams.random(), log);

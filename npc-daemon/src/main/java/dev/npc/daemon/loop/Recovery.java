@@ -3,7 +3,10 @@ package dev.npc.daemon.loop;
 import dev.npc.daemon.report.EventLog;
 import dev.npc.daemon.report.Reporter;
 import dev.npc.daemon.report.States;
+import dev.npc.daemon.stage.Rollback;
 import dev.npc.daemon.stage.RunningSystem;
+import dev.npc.daemon.stage.StageFailure;
+import dev.npc.host.Action;
 import dev.npc.host.HostState;
 import dev.npc.host.HostState.Attempt;
 import dev.npc.host.HostState.Current;
@@ -25,9 +28,17 @@ public final class Recovery {
     private final Path currentSystem;
     private final Clock clock;
     private final EventLog log;
+    private final Rollback rollback;
 
     public Recovery(Reporter reporter, RetryLedger ledger, Path inFlightFile, Path currentSystem, Clock clock,
                     EventLog log) {
+        this(reporter, ledger, inFlightFile, currentSystem, clock, log, null);
+    }
+
+    /** @param rollback finishes a rollback the daemon was killed in, or null to leave it unfinished */
+    public Recovery(Reporter reporter, RetryLedger ledger, Path inFlightFile, Path currentSystem, Clock clock,
+                    EventLog log, Rollback rollback) {
+        this.rollback = rollback;
         this.reporter = reporter;
         this.ledger = ledger;
         this.inFlightFile = inFlightFile;
@@ -49,7 +60,14 @@ public final class Recovery {
         Current current = state.current();
         String error = "npc-daemon stopped during " + state.phase() + "; the running system is "
                 + (running == null ? "unknown" : running);
-        if (flight != null && flight.toplevel() != null && RunningSystem.same(flight.toplevel(), running)) {
+        String finished = finishRollback(state, flight, running);
+        if (finished != null) {
+            error += finished;
+            running = RunningSystem.resolve(currentSystem);
+            if (current != null && !RunningSystem.same(current.system(), running)) {
+                current = new Current(null, null, null, running, null);
+            }
+        } else if (flight != null && flight.toplevel() != null && RunningSystem.same(flight.toplevel(), running)) {
             // The new system was activated but never passed its checks: the next attempt checks it.
             error += " (the new system, not yet checked)";
             current = new Current(null, null, null, running, null);
@@ -71,4 +89,28 @@ public final class Recovery {
         Files.deleteIfExists(inFlightFile);
         return true;
     }
+
+    /**
+     * A rollback is a decision already taken: the new system failed. Leaving it half done would
+     * leave the host on that system, and the next attempt would take it for the one to return to.
+     *
+     * @return what finishing it did, for the report, or null when there was no rollback to finish
+     */
+    private String finishRollback(HostState state, InFlight flight, String running) {
+        if (rollback == null || !HostState.ROLLING_BACK.equals(state.phase()) || flight == null
+                || flight.previous() == null || !Action.BOOT.equals(flight.target().action())
+                && RunningSystem.same(flight.previous().running(), running)) {
+            return null;
+        }
+        try {
+            rollback.restore(flight.previous(), flight.target().action());
+            return "; finished the rollback: now running " + RunningSystem.resolve(currentSystem);
+        } catch (StageFailure e) {
+            return "; finishing the rollback failed: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "; finishing the rollback was interrupted";
+        }
+    }
+
 }
