@@ -52,6 +52,8 @@ public final class FaultProxy implements AutoCloseable {
         RESET_BEFORE_RESPONSE,
         /** The answer's head and half its body, then a reset. */
         RESET_MID_BODY,
+        /** The answer's head and half its body, then nothing for {@link #stallFor}, then a reset. */
+        STALL_MID_BODY,
         /** The answer's head (with its full Content-Length) and half its body, then a clean close. */
         TRUNCATED_BODY,
         /** The whole answer with one byte of the body flipped, so it no longer matches its sha256. */
@@ -246,6 +248,12 @@ public final class FaultProxy implements AutoCloseable {
             case RESET_MID_BODY -> {
                 out.write(response, 0, headEnd + bodyLength / 2);
                 out.flush();
+                reset(client);
+            }
+            case STALL_MID_BODY -> {
+                out.write(response, 0, headEnd + bodyLength / 2);
+                out.flush();
+                sleep(stall);
                 reset(client);
             }
             case TRUNCATED_BODY -> {
