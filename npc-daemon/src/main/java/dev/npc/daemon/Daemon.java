@@ -64,20 +64,21 @@ public final class Daemon implements AutoCloseable {
         Commands commands = new Commands(seams.processes());
         FlakeCache flakes = new FlakeCache(dir.flakes(), seams.clock());
         Activator activator = new Activator(commands, settings.system(), settings.switchTimeout());
+        HealthChecker health = new HealthChecker(commands, settings.system().systemctl(), settings.healthCommands(),
+                settings.healthUrls(), settings.healthTimeout(), settings.healthRetryPause(), seams.clock(),
+                seams.sleeper());
         RetryLedger ledger = new RetryLedger(dir.retries(), settings.retries(), settings.retryBackoff());
         Deployment deployment = new Deployment(
                 new Fetcher(store, new Unpacker(UnpackLimits.DEFAULT), flakes, settings.verifier()), flakes,
                 new Builder(commands, settings.system(), settings.extraSubstituters(), settings.buildTimeout()),
                 activator,
-                new HealthChecker(commands, settings.system().systemctl(), settings.healthCommands(),
-                        settings.healthUrls(), settings.healthTimeout(), settings.healthRetryPause(), seams.clock(),
-                        seams.sleeper()),
+                health,
                 new Rollback(activator), new Hooks(commands, settings.hooks(), settings.host()),
                 reporter, metrics, ledger, dir.inFlight(), stop, seams.clock(), log);
         this.cycle = new Cycle(settings, new Poller(store, settings.host()), deployment, activator, reporter, metrics,
                 ledger, stop, seams.clock(), log);
         Recovery recovery = new Recovery(reporter, ledger, dir.inFlight(), settings.system().currentSystem(),
-                seams.clock(), log, new Rollback(activator));
+                seams.clock(), log, new Rollback(activator), health);
         this.loop = new FollowLoop(recovery, cycle, new Waiter(seams.sleeper(), seams.clock(), stop, dir.trigger(),
                 dir.retry()), new SelfUpdate(settings.selfPath()), stop, settings.interval(), settings.jitter(),
                 seams.random(), log);

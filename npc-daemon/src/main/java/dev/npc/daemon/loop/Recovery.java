@@ -3,6 +3,7 @@ package dev.npc.daemon.loop;
 import dev.npc.daemon.report.EventLog;
 import dev.npc.daemon.report.Reporter;
 import dev.npc.daemon.report.States;
+import dev.npc.daemon.stage.HealthChecker;
 import dev.npc.daemon.stage.Rollback;
 import dev.npc.daemon.stage.RunningSystem;
 import dev.npc.daemon.stage.StageFailure;
@@ -29,16 +30,22 @@ public final class Recovery {
     private final Clock clock;
     private final EventLog log;
     private final Rollback rollback;
+    private final HealthChecker health;
 
     public Recovery(Reporter reporter, RetryLedger ledger, Path inFlightFile, Path currentSystem, Clock clock,
                     EventLog log) {
-        this(reporter, ledger, inFlightFile, currentSystem, clock, log, null);
+        this(reporter, ledger, inFlightFile, currentSystem, clock, log, null, null);
     }
 
-    /** @param rollback finishes a rollback the daemon was killed in, or null to leave it unfinished */
+    /**
+     * @param rollback finishes a rollback the daemon was killed in, or null to leave it unfinished
+     * @param health   checks a new system the daemon was killed before vouching for (rolled back when
+     *                 unhealthy), or null to leave that to the next attempt
+     */
     public Recovery(Reporter reporter, RetryLedger ledger, Path inFlightFile, Path currentSystem, Clock clock,
-                    EventLog log, Rollback rollback) {
+                    EventLog log, Rollback rollback, HealthChecker health) {
         this.rollback = rollback;
+        this.health = health;
         this.reporter = reporter;
         this.ledger = ledger;
         this.inFlightFile = inFlightFile;
@@ -68,9 +75,18 @@ public final class Recovery {
                 current = new Current(null, null, null, running, null);
             }
         } else if (flight != null && flight.toplevel() != null && RunningSystem.same(flight.toplevel(), running)) {
-            // The new system was activated but never passed its checks: the next attempt checks it.
+            // The new system was activated but never passed its checks.
             error += " (the new system, not yet checked)";
             current = new Current(null, null, null, running, null);
+            String checked = checkUnvouched(flight);
+            if (checked != null) {
+                error += checked;
+                String now = RunningSystem.resolve(currentSystem);
+                if (!RunningSystem.same(now, running)) {
+                    current = state.current() != null && RunningSystem.same(state.current().system(), now)
+                            ? state.current() : new Current(null, null, null, now, null);
+                }
+            }
         } else if (current != null && !RunningSystem.same(current.system(), running)) {
             current = new Current(null, null, null, running, null);
         }
@@ -88,6 +104,38 @@ public final class Recovery {
         reporter.history(next);
         Files.deleteIfExists(inFlightFile);
         return true;
+    }
+
+    /**
+     * Checks the new system now rather than at the next attempt: if it is unhealthy, the next
+     * attempt would take it for the system to return to, and the good one would be forgotten.
+     *
+     * @return what the check did, for the report, or null when it could not run
+     */
+    private String checkUnvouched(InFlight flight) {
+        if (health == null || rollback == null || flight.previous() == null
+                || Action.BOOT.equals(flight.target().action())) {
+            return null;
+        }
+        try {
+            health.check();
+            return "; it passed its checks";
+        } catch (StageFailure failure) {
+            try {
+                rollback.restore(flight.previous(), flight.target().action());
+                return "; it failed its checks (" + failure.getMessage() + "), rolled back: now running "
+                        + RunningSystem.resolve(currentSystem);
+            } catch (StageFailure rollbackFailure) {
+                return "; it failed its checks (" + failure.getMessage() + ") and the rollback failed too: "
+                        + rollbackFailure.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "; it failed its checks and the rollback was interrupted";
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     /**
