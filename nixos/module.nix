@@ -217,8 +217,10 @@ in
       type = types.listOf types.str;
       default = [ ];
       description = ''
-        Public keys whose signatures npc accepts on remotes. When non-empty, an unsigned remote or
-        one signed by another key is refused before anything is built.
+        Public keys whose signatures npc accepts on remotes; an unsigned remote or one signed by
+        another key is then refused before anything is built. npc-daemon 0.1 cannot verify
+        signatures yet and refuses to start when keys are set, so no host believes itself
+        protected when it is not.
       '';
     };
 

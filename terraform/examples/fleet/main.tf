@@ -2,13 +2,15 @@
 #
 # How a change reaches the fleet:
 #   1. CI (or this stack, with publish_from_terraform) publishes the flake to the canary remote:
-#        npc push --src nixos/example --store <store_url> --remote prod-canary
+#        export NPC_STORE=<store_url>
+#        npc push --src nixos/example --remote prod-canary
 #   2. canary-1 follows prod-canary: it builds, switches, runs its health checks, and reports
-#      success or a rollback in hosts/canary-1/state.json. Watch it with:
-#        npc wait --store <store_url> --host canary-1
+#      success or a rollback in hosts/canary-1/state.json. Wait for it (exit 0 = healthy):
+#        npc wait --remote prod-canary
 #   3. Promote: copy the canary's version to the wave's remote,
-#        npc promote --store <store_url> prod-canary prod
+#        npc promote prod-canary prod
 #      and web-1, web-2 follow within one poll interval. `npc status` shows every host's version.
+#      `npc rollout --from prod-canary --through prod` does 2 and 3 and stops at a failing wave.
 #
 #   Promotion can also be done here: set wave_remote = "prod-canary" and apply, which rewrites
 #   the wave's desired.json; setting it back to "prod" later pins the wave again. Pausing a host

@@ -1,6 +1,8 @@
 #!/bin/sh
-# Runs `npc pack --json` for Terraform's external data source, which accepts only a flat JSON
-# object of strings: numbers, booleans and null from npc become strings ("" for null).
+# Runs `npc pack --json` for Terraform's external data source: npc prints one flat JSON object of
+# strings on stdout (sha256, files, bytes, path, sourceRev) and its messages on stderr, which
+# Terraform shows when the pack fails. This wrapper only builds the argument list and creates
+# the output directory.
 # Usage: pack.sh NPC_COMMAND SOURCE_DIR OUTPUT_FILE ALLOW_UNLOCKED INCLUDES(comma-separated)
 set -eu
 npc=$1 src=$2 out=$3 allow_unlocked=$4 includes=$5
@@ -17,8 +19,4 @@ for dir in $includes; do
 done
 IFS=$old_ifs
 
-# npc prints one flat JSON object on stdout; its messages go to stderr, which Terraform shows.
-"$npc" "$@" | sed -E \
-  -e 's/:[[:space:]]*(-?[0-9][0-9.eE+-]*)[[:space:]]*([,}])/:"\1"\2/g' \
-  -e 's/:[[:space:]]*(true|false)[[:space:]]*([,}])/:"\1"\2/g' \
-  -e 's/:[[:space:]]*null[[:space:]]*([,}])/:""\1/g'
+exec "$npc" "$@"

@@ -43,11 +43,9 @@ public final class RemotePublisher {
         RemoteMetadata metadata = new RemoteMetadata(RemoteMetadata.CURRENT_FORMAT, pack.sha256(), pack.files(),
                 pack.sourceRev(), extraMetadata.get(RemoteMetadata.SIGNATURE), extraMetadata.get(RemoteMetadata.KEY_ID));
         history.archiveCurrent(remote);
-        try (InputStream body = wrapBody.apply(Files.newInputStream(archive))) {
-            ObjectInfo written = store.put(key, body, Files.size(archive), metadata.toMap(),
-                    dev.npc.store.Precondition.NONE);
-            return new Published(remote, pack.sha256(), false, written);
-        }
+        ObjectInfo written = store.put(key, () -> wrapBody.apply(Files.newInputStream(archive)), Files.size(archive),
+                metadata.toMap(), dev.npc.store.Precondition.NONE);
+        return new Published(remote, pack.sha256(), false, written);
     }
 
     /** Re-publishing the same bytes with a new signature must still reach the store. */

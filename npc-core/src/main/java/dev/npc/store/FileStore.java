@@ -30,6 +30,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -136,7 +137,7 @@ public final class FileStore implements Store {
         Path stagedMeta = null;
         try {
             Files.createDirectories(staging);
-            stagedData = Files.createTempFile(staging, "data-", ".tmp");
+            stagedData = newStagingFile("data-");
             String etag = writeExactly(body, length, stagedData, key);
             Sidecar sidecar = new Sidecar(SIDECAR_FORMAT, etag, length, modified(stagedData), meta);
             stagedMeta = stageSidecar(sidecar);
@@ -241,7 +242,7 @@ public final class FileStore implements Store {
         Path stagedMeta = null;
         try {
             Files.createDirectories(staging);
-            stagedData = Files.createTempFile(staging, "copy-", ".tmp");
+            stagedData = newStagingFile("copy-");
             try (DirectoryLock.Held held = lock.exclusive()) {
                 ObjectInfo source = current(fromKey);
                 if (source == null) {
@@ -374,12 +375,21 @@ public final class FileStore implements Store {
     }
 
     private Path stageSidecar(Sidecar sidecar) throws IOException {
-        Path staged = Files.createTempFile(staging, "meta-", ".tmp");
+        Path staged = newStagingFile("meta-");
         try (FileChannel channel = FileChannel.open(staged, StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap(Json.write(sidecar)));
             channel.force(true);
         }
         return staged;
+    }
+
+    /**
+     * A new empty file for a write in progress. Not {@code Files.createTempFile}: its mode 0600
+     * would follow the file into place, and a store directory is often read by other users
+     * (a daemon, a web server); the umask decides, as for any file the user writes.
+     */
+    private Path newStagingFile(String kind) throws IOException {
+        return Files.createFile(staging.resolve(kind + UUID.randomUUID() + ".tmp"));
     }
 
     private String writeExactly(InputStream body, long length, Path target, String key) throws IOException {

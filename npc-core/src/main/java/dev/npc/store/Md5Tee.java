@@ -11,9 +11,11 @@ import java.security.MessageDigest;
  * the SDK's retries, so every byte is counted here once.
  */
 final class Md5Tee extends FilterInputStream {
-    private final MessageDigest md5 = Etags.newMd5();
     private final long expected;
+    private MessageDigest md5 = Etags.newMd5();
     private long count;
+    private MessageDigest markedMd5;
+    private long markedCount;
 
     /** @param expected the length the caller promised; ending early is an error, not a short object */
     Md5Tee(InputStream in, long expected) {
@@ -63,23 +65,45 @@ final class Md5Tee extends FilterInputStream {
         throw new IOException("skipping would leave bytes out of the ETag");
     }
 
-    @Override
-    public boolean markSupported() {
-        return false;
-    }
-
+    /** Marks the underlying stream and remembers the digest so far, so a rewind is counted once. */
     @Override
     public synchronized void mark(int readLimit) {
-        // not supported
+        in.mark(readLimit);
+        try {
+            markedMd5 = (MessageDigest) md5.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's MD5 cannot be cloned", e);
+        }
+        markedCount = count;
     }
 
     @Override
     public synchronized void reset() throws IOException {
-        throw new IOException("mark/reset not supported");
+        if (markedMd5 == null) {
+            throw new IOException("reset without mark");
+        }
+        in.reset();
+        try {
+            md5 = (MessageDigest) markedMd5.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's MD5 cannot be cloned", e);
+        }
+        count = markedCount;
+    }
+
+    long count() {
+        return count;
     }
 
     /** The quoted MD5 of the body when exactly {@code length} bytes went through, else null. */
     String etagIfComplete(long length) {
-        return count == length ? Etags.quoted(md5.digest()) : null;
+        if (count != length) {
+            return null;
+        }
+        try {
+            return Etags.quoted(((MessageDigest) md5.clone()).digest());
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's MD5 cannot be cloned", e);
+        }
     }
 }

@@ -124,10 +124,10 @@ public record S3Connection(Optional<URI> endpoint, Region region, AwsCredentials
      */
     S3Client newClient(boolean checksumsOnlyWhenRequired) {
         S3ClientBuilder builder = S3Client.builder()
-                .httpClient(UrlConnectionHttpClient.builder()
+                .httpClient(new RetryableIoHttpClient(UrlConnectionHttpClient.builder()
                         .connectionTimeout(CONNECT_TIMEOUT)
                         .socketTimeout(socketTimeout)
-                        .build())
+                        .build()))
                 .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD))
                 .region(region)
                 .credentialsProvider(credentials);

@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -35,6 +36,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * A store in an S3 bucket under a prefix, through the AWS SDK v2 (URL-connection HTTP client,
@@ -132,6 +135,46 @@ public final class S3Store implements Store {
     @Override
     public ObjectInfo put(String key, InputStream body, long length, Map<String, String> metadata,
                           Precondition precondition) throws IOException {
+        // The SDK rewinds with mark/reset to retry (up to 128 KiB back); a buffer gives any stream that much.
+        InputStream rewindable = body.markSupported() ? body : new BufferedInputStream(body, RETRY_BUFFER);
+        Md5Tee tee = new Md5Tee(rewindable, length);
+        return put(key, RequestBody.fromInputStream(tee, length), length, metadata, precondition,
+                () -> tee.etagIfComplete(length));
+    }
+
+    /**
+     * A body that can be opened again is read afresh for every attempt, so a retry after a
+     * failure in the middle of a large archive works (a stream can only be rewound 128 KiB).
+     */
+    @Override
+    public ObjectInfo put(String key, Body body, long length, Map<String, String> metadata,
+                          Precondition precondition) throws IOException {
+        AtomicReference<Md5Tee> lastAttempt = new AtomicReference<>();
+        RequestBody request = RequestBody.fromContentProvider(() -> {
+            try {
+                Md5Tee tee = new Md5Tee(body.open(), length);
+                lastAttempt.set(tee);
+                return tee;
+            } catch (IOException e) {
+                throw new BodyUnreadable(e);
+            }
+        }, length, "application/octet-stream");
+        return put(key, request, length, metadata, precondition, () -> {
+            Md5Tee tee = lastAttempt.get();
+            return tee == null ? null : tee.etagIfComplete(length);
+        });
+    }
+
+    /** The caller's body could not be opened: not a network failure, so not retried or settled. */
+    private static final class BodyUnreadable extends UncheckedIOException {
+        BodyUnreadable(IOException cause) {
+            super(cause);
+        }
+    }
+
+    /** @param ourEtag the body's ETag once it was read completely, else null */
+    private ObjectInfo put(String key, RequestBody body, long length, Map<String, String> metadata,
+                           Precondition precondition, Supplier<String> ourEtag) throws IOException {
         StoreKeys.check(key);
         if (length < 0) {
             throw new IllegalArgumentException("length of " + where(key) + " must not be negative: " + length);
@@ -150,11 +193,8 @@ public final class S3Store implements Store {
         if (condition.ifNoneMatchAny()) {
             request.ifNoneMatch("*");
         }
-        Md5Tee tee = new Md5Tee(body, length);
-        // The buffer lets the SDK rewind for a retry (within its 128 KiB read limit) without the tee seeing bytes twice.
-        InputStream rewindable = new BufferedInputStream(tee, RETRY_BUFFER);
         try {
-            PutObjectResponse response = client.putObject(request.build(), RequestBody.fromInputStream(rewindable, length));
+            PutObjectResponse response = client.putObject(request.build(), body);
             Instant written = serverDate(response.sdkHttpResponse());
             if (written == null) {
                 return head(key).orElseThrow(() -> new StoreException("S3 accepted " + where(key)
@@ -167,24 +207,27 @@ public final class S3Store implements Store {
                     || condition.ifMatch() != null && isMissingKey(e);
             if (conditional && refused) {
                 // After a retry, the refusal can be of the write that landed on the first attempt.
-                ObjectInfo landed = landed(key, tee.etagIfComplete(length), meta);
+                ObjectInfo landed = landed(key, ourEtag.get(), meta);
                 if (landed != null) {
                     return landed;
                 }
                 throw notWritten(key, condition);
             }
             throw failures.describe(e, where(key), "s3:PutObject");
-        } catch (SdkClientException | IllegalStateException e) {
-            if (tee.etagIfComplete(length) == null && e.getMessage() != null && isShortBody(e)) {
+        } catch (BodyUnreadable e) {
+            throw new StoreException("cannot read the body of " + where(key) + ": " + e.getCause().getMessage()
+                    + "; nothing was written", e.getCause());
+        } catch (SdkClientException | UncheckedIOException | IllegalStateException e) {
+            if (isShortBody(e)) {
                 throw new StoreException("cannot write " + where(key) + ": the body ended before its " + length
                         + " bytes; nothing was written", e);
             }
-            if (e instanceof IllegalStateException illegal) {
-                throw illegal;
-            }
-            StoreException failure = failures.describe((SdkClientException) e, where(key), "s3:PutObject");
+            StoreException failure = e instanceof SdkClientException client
+                    ? failures.describe(client, where(key), "s3:PutObject")
+                    : new StoreException("cannot write " + where(key) + ": the upload failed and its body cannot be "
+                    + "read again for a retry (" + S3Failures.oneLine(e.getMessage()) + "); run the command again", e);
             if (conditional) {
-                return settle(key, condition, tee.etagIfComplete(length), meta, failure);
+                return settle(key, condition, ourEtag.get(), meta, failure);
             }
             throw failure;
         } catch (SdkException e) {

@@ -2,6 +2,8 @@ package dev.npc.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +36,27 @@ public interface Store extends AutoCloseable {
      */
     ObjectInfo put(String key, InputStream body, long length, Map<String, String> metadata,
                    Precondition precondition) throws IOException;
+
+    /** A body that can be read again from its start, e.g. a file: what makes a large upload retryable. */
+    @FunctionalInterface
+    interface Body {
+        InputStream open() throws IOException;
+
+        static Body of(Path file) {
+            return () -> Files.newInputStream(file);
+        }
+    }
+
+    /**
+     * Like {@link #put(String, InputStream, long, Map, Precondition)}, but the store may open the
+     * body again to retry a failed attempt. Stores that do not retry read it once.
+     */
+    default ObjectInfo put(String key, Body body, long length, Map<String, String> metadata,
+                           Precondition precondition) throws IOException {
+        try (InputStream in = body.open()) {
+            return put(key, in, length, metadata, precondition);
+        }
+    }
 
     default ObjectInfo put(String key, byte[] body, Map<String, String> metadata) throws IOException {
         return put(key, new java.io.ByteArrayInputStream(body), body.length, metadata, Precondition.NONE);

@@ -50,6 +50,15 @@ class FileStoreTest extends StoreContract {
     }
 
     @Test
+    void objectsGetTheUsersDefaultPermissionsNotATempFilesOwnerOnlyMode() throws Exception {
+        Path probe = Files.createDirectories(temp.resolve("probe")).resolve("plain");
+        Files.writeString(probe, "x");
+        store.put("remotes/prod.npc", bytes("packed"), Map.of());
+        assertEquals(Files.getPosixFilePermissions(probe),
+                Files.getPosixFilePermissions(dir().resolve("remotes/prod.npc")));
+    }
+
+    @Test
     void noDirectoryIsCreatedByReads() throws Exception {
         try (GetResult result = store.get("a", null)) {
             assertInstanceOf(GetResult.Missing.class, result);

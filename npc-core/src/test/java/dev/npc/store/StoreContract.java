@@ -302,6 +302,34 @@ abstract class StoreContract {
     }
 
     @Test
+    void reopenableBodiesAreUploadedWithTheirMetadataAndConditions() throws Exception {
+        byte[] body = new byte[400_000];
+        new Random(3).nextBytes(body);
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("npc-store-contract", ".npc");
+        try {
+            java.nio.file.Files.write(file, body);
+            ObjectInfo put = store.put("remotes/file.npc", Store.Body.of(file), body.length, Map.of("npc-format", "1"),
+                    Precondition.mustNotExist());
+            assertEquals(md5Etag(body), put.etag());
+            assertEquals(body.length, put.size());
+            try (GetResult result = store.get("remotes/file.npc", null)) {
+                GetResult.Found found = assertInstanceOf(GetResult.Found.class, result);
+                assertArrayEquals(body, found.body().readAllBytes());
+                assertEquals(Map.of("npc-format", "1"), found.info().metadata());
+            }
+            if (enforcesConditionalPut()) {
+                assertThrows(PreconditionFailedException.class, () -> store.put("remotes/file.npc", Store.Body.of(file),
+                        body.length, Map.of(), Precondition.mustNotExist()));
+            }
+            ObjectInfo again = store.put("remotes/file.npc", Store.Body.of(file), body.length, Map.of(),
+                    Precondition.mustMatch(put.etag()));
+            assertEquals(put.etag(), again.etag());
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void badKeysAreRefusedBeforeAnyIo() throws Exception {
         try (Store offline = storeWithoutBackend()) {
             for (String bad : List.of("../escape", "/absolute", "a//b", "a/./b", "a/../../b", "", "with space",

@@ -82,7 +82,7 @@ final class SimulatedHost implements ProcessRunner {
         List<String> shown = new ArrayList<>();
         Path program0 = Path.of(command.get(0));
         shown.add(program0.startsWith(bin()) ? program0.getFileName().toString() : display(command.get(0)));
-        command.subList(1, command.size()).forEach(arg -> shown.add(display(arg)));
+        command.subList(1, command.size()).forEach(arg -> shown.add(quoted(display(arg))));
         synchronized (log) {
             log.println("    " + host + " (simulated) $ " + String.join(" ", shown));
             log.flush();
@@ -175,6 +175,11 @@ final class SimulatedHost implements ProcessRunner {
             throw new UncheckedIOException(e);
         }
         return all.toString();
+    }
+
+    /** Shell quoting for display, so a printed command can be pasted as it is. */
+    private static String quoted(String arg) {
+        return arg.matches("[A-Za-z0-9_@%+=:,./#-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
     }
 
     private String display(String text) {

@@ -98,7 +98,7 @@ public final class RolloutCommand implements Callable<Integer> {
             }
             String line;
             if (outcome instanceof FleetWaiter.Done done) {
-                line = "  " + wave + ": " + done.hosts().size() + " hosts up to date";
+                line = "  " + wave + ": " + done.hosts().size() + (done.hosts().size() == 1 ? " host" : " hosts") + " up to date";
             } else if (outcome instanceof FleetWaiter.Failed failed) {
                 line = "  " + wave + ": FAILED: " + FleetWaiter.describe(failed);
             } else if (outcome instanceof FleetWaiter.TimedOut timedOut) {

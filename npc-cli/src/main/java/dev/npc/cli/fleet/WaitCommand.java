@@ -81,7 +81,7 @@ public final class WaitCommand implements Callable<Integer> {
     private int report(FleetWaiter.Outcome outcome, Set<String> only) {
         if (outcome instanceof FleetWaiter.Done done) {
             console.println(remote + " " + Sha256.shortForm(done.version()) + ": " + (done.hosts().size() - done.paused().size())
-                    + " hosts up to date" + (done.paused().isEmpty() ? ""
+                    + (done.hosts().size() - done.paused().size() == 1 ? " host" : " hosts") + " up to date" + (done.paused().isEmpty() ? ""
                     : ", paused and skipped: " + names(done.paused())));
             return 0;
         }

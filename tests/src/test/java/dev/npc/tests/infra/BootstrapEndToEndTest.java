@@ -14,7 +14,6 @@ import dev.npc.store.Layout;
 import dev.npc.store.Store;
 import dev.npc.testing.EmbeddedS3;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,8 +36,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * desired.json and the remote from S3Proxy, builds and switches with stand-ins, and writes the
  * host's state.json to the bucket. A second boot changes nothing.
  */
-@Disabled("needs `npc-daemon install` from branch daemon, not merged yet: the script, metadata service, S3 and "
-        + "stand-in nix all work, and the run stops at the daemon's 'Unmatched arguments: install'")
 class BootstrapEndToEndTest {
     private static final String HOST = "web-1";
 
@@ -53,7 +51,7 @@ class BootstrapEndToEndTest {
         try (EmbeddedS3 s3 = EmbeddedS3.start(); Store store = s3.open("fleet");
              ImdsStandIn imds = new ImdsStandIn(EmbeddedS3.REGION)) {
             String sha256 = publishExample(store);
-            store.put(Layout.desired(HOST), "{\"remote\":\"prod\"}\n".getBytes(StandardCharsets.UTF_8), java.util.Map.of());
+            store.put(Layout.desired(HOST), "{\"remote\":\"prod\"}\n".getBytes(StandardCharsets.UTF_8), Map.of());
 
             BootstrapSandbox host = new BootstrapSandbox(work.resolve("host"), imds.endpoint(),
                     "#!/bin/sh\nexec " + Checkout.file("bin/npc-daemon") + " \"$@\"\n");
@@ -61,11 +59,24 @@ class BootstrapEndToEndTest {
             host.env().remove("AWS_REGION");
             host.env().put("NPC_STORE", s3.storeUrl("fleet"));
             host.env().put("NPC_HOST", HOST);
-            host.env().putAll(systemStandIns(work.resolve("system")));
+            Nix nix = Tools.find("nix").map(found -> new Nix(work.resolve("nix"))).orElse(null);
+            host.env().putAll(systemStandIns(work.resolve("system"), nix));
+            if (nix != null) {
+                host.env().putAll(nix.environment());
+            }
 
             ProcessResult first = host.run();
 
             assertTrue(first.ok(), first.output());
+            List<String> builds = host.log("system-nix");
+            assertEquals(1, builds.size(), first.output());
+            assertTrue(builds.get(0).contains("#nixosConfigurations.\"" + HOST + "\".config.system.build.toplevel"), builds.get(0));
+            if (nix != null) {
+                assertEquals(1, host.log("evaluated").size(), "the unpacked remote was evaluated: " + first.output());
+                assertTrue(host.log("evaluated").get(0).endsWith("-nixos-system-" + HOST + "-stand-in.drv"), host.log("evaluated").toString());
+            }
+            assertTrue(host.log("switch").contains("switch"), "switch-to-configuration switch ran: " + host.log("switch"));
+            assertEquals(1, store.list(Layout.historyPrefix(HOST)).size(), "one history record for the attempt");
             byte[] stateAfterFirstBoot = read(store, Layout.state(HOST));
             HostState reported = Json.read(stateAfterFirstBoot, HostState.class, "state.json");
             assertEquals(HOST, reported.host());
@@ -107,17 +118,28 @@ class BootstrapEndToEndTest {
     /**
      * Stand-ins for what the daemon runs to change the system: `nix build` prints a system whose
      * switch-to-configuration logs and succeeds; nix-env, nix-store and systemctl log and succeed.
+     * Where Debian's nix is installed, the stand-in `nix build` first evaluates the attribute it was
+     * asked for in the unpacked remote for real (offline, nixpkgs and npc replaced by stand-ins), so
+     * a remote that does not evaluate for this host fails the build as it would on the host.
      */
-    private static java.util.Map<String, String> systemStandIns(Path dir) throws Exception {
+    private static Map<String, String> systemStandIns(Path dir, Nix nix) throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path system = Files.createDirectories(dir.resolve("nix/store/0123456789abcdfghijklmnpqrsvwxyz-nixos-system-web-1/bin"));
         Path logs = dir.getParent().resolve("host/logs");
         script(system.resolve("switch-to-configuration"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("switch.log") + "\n");
-        script(bin.resolve("nix"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("system-nix.log") + "\necho " + system.getParent() + "\n");
+        String evaluate = nix == null ? "" : """
+                ref=""
+                for arg in "$@"; do case "$arg" in *'#'*) ref=$arg ;; esac; done
+                drv=$(nix --extra-experimental-features 'nix-command flakes' eval --raw --offline --no-write-lock-file \\
+                  --override-input nixpkgs %s --override-input npc %s "$ref.drvPath") || exit 1
+                echo "$drv" >> %s
+                """.formatted(nix.standInNixpkgs(), nix.npcFlake(), logs.resolve("evaluated.log"));
+        script(bin.resolve("nix"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("system-nix.log") + "\n" + evaluate
+                + "echo " + system.getParent() + "\n");
         script(bin.resolve("nix-env"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("nix-env.log") + "\n");
         script(bin.resolve("nix-store"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("nix-store.log") + "\n");
         script(bin.resolve("systemctl"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("daemon-systemctl.log") + "\necho running\n");
-        return java.util.Map.of("NPC_NIX_BIN", bin.resolve("nix").toString(),
+        return Map.of("NPC_NIX_BIN", bin.resolve("nix").toString(),
                 "NPC_SYSTEMCTL_BIN", bin.resolve("systemctl").toString());
     }
 

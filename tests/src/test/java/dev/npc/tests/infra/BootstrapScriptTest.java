@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -65,6 +66,7 @@ class BootstrapScriptTest {
         }
         assertTrue(Files.readString(rendered).startsWith("#!/run/current-system/sw/bin/bash\n"),
                 "amazon-init runs user-data as a script only when it starts with #!");
+        assertTrue(Files.size(rendered) < 16 * 1024, "EC2 refuses user-data over 16 KiB: " + Files.size(rendered));
     }
 
     @Test
@@ -73,7 +75,7 @@ class BootstrapScriptTest {
         Files.writeString(rendered, renderUserData(Map.of(
                 "store", "s3://fleet-bucket/fleet", "host", "canary-1", "flake", "github:npc-dev/npc/v0.1.0",
                 "substituters", "https://cache.example.org", "trusted_public_keys", "cache-1:AAAA=", "swap_mib", "0")));
-        Map<String, String> env = new java.util.HashMap<>(host.env());
+        Map<String, String> env = new HashMap<>(host.env());
         for (String fromTerraform : List.of("NPC_STORE", "NPC_HOST", "NPC_FLAKE", "NPC_SUBSTITUTERS", "NPC_SWAP_MIB")) {
             env.remove(fromTerraform);
         }

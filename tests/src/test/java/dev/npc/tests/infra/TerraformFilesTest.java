@@ -1,11 +1,13 @@
 package dev.npc.tests.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.npc.digest.Sha256;
 import dev.npc.host.Desired;
 import dev.npc.host.HostName;
 import dev.npc.json.Json;
 import dev.npc.process.ProcessRunner.ProcessResult;
 import dev.npc.remote.RemoteName;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -248,29 +251,43 @@ class TerraformFilesTest {
     }
 
     @Test
-    void thePackAdapterHandsTerraformStringsOnly() throws IOException {
+    void thePackWrapperPassesTheModulesSettingsToNpcPack() throws IOException {
         Tools.require("sh");
         Path args = work.resolve("args");
-        Path npc = Files.writeString(work.resolve("npc"), """
-                #!/bin/sh
-                printf '%%s\\n' "$@" > %s
-                echo 'npc: packing' >&2
-                printf '{"sha256": "%s", "files": 12, "bytes":3456, "path": "/tmp/x.npc", "sourceRev": null, "signed": false}\\n'
-                """.formatted(args, "ab".repeat(32)));
+        Path npc = Files.writeString(work.resolve("npc"), "#!/bin/sh\nprintf '%s\\n' \"$@\" > " + args + "\necho '{}'\n");
         Files.setPosixFilePermissions(npc, PosixFilePermissions.fromString("rwxr-xr-x"));
 
         ProcessResult result = Tools.run(List.of(Checkout.file("terraform/modules/remote/pack.sh").toString(), npc.toString(),
                 "/src/fleet", work.resolve("out/prod.npc").toString(), "true", "hosts,modules"), Map.of(), work);
 
         assertTrue(result.ok(), result.output());
-        String json = result.output().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow();
-        Map<String, Object> values = Json.mapper().readValue(json, HashMap.class);
-        values.forEach((k, v) -> assertTrue(v instanceof String, k + " is not a string: " + json));
-        assertEquals("12", values.get("files"));
-        assertEquals("", values.get("sourceRev"));
         assertEquals(List.of("pack", "--json", "--src", "/src/fleet", "--output", work.resolve("out/prod.npc").toString(),
                 "--allow-unlocked", "--include", "hosts", "--include", "modules"), Files.readAllLines(args));
         assertTrue(Files.isDirectory(work.resolve("out")), "the output directory is created");
+    }
+
+    @Test
+    void theRealNpcPackGivesTheExternalDataSourceAnObjectOfStrings() throws IOException {
+        Assumptions.assumeTrue(Files.isRegularFile(Checkout.file("npc-cli/target/npc-cli.jar")),
+                "npc is not built; run ./mvnw -q -DskipTests package");
+        Path example = work.resolve("example");
+        Nix.copyTree(Checkout.file("nixos/example"), example);
+        Path out = work.resolve(".npc/prod-canary.npc");
+
+        ProcessResult result = Tools.run(List.of(Checkout.file("terraform/modules/remote/pack.sh").toString(),
+                Checkout.file("bin/npc").toString(), example.toString(), out.toString(), "false", ""), Map.of(), work);
+
+        assertTrue(result.ok(), result.output());
+        String output = result.output();
+        assertTrue(output.contains("{") && output.contains("}"), "no JSON object on stdout: " + output);
+        String json = output.substring(output.indexOf('{'), output.lastIndexOf('}') + 1);
+        Map<String, Object> values = Json.mapper().readValue(json, HashMap.class);
+        values.forEach((k, v) -> assertTrue(v instanceof String, "Terraform's external data source takes strings only; "
+                + k + " is " + v.getClass().getSimpleName()));
+        assertEquals(Sha256.hex(out), values.get("sha256"));
+        assertEquals(out.toString(), values.get("path"));
+        assertEquals(Long.toString(Files.size(out)), values.get("bytes"));
+        assertTrue(Integer.parseInt((String) values.get("files")) >= 7, json);
     }
 
     @Test
@@ -354,7 +371,7 @@ class TerraformFilesTest {
         return m.group(1);
     }
 
-    private static boolean accepts(java.util.function.Function<String, String> check, String name) {
+    private static boolean accepts(Function<String, String> check, String name) {
         try {
             check.apply(name);
             return true;

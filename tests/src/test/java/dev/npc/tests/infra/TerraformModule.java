@@ -1,6 +1,7 @@
 package dev.npc.tests.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.npc.json.Json;
 
@@ -38,7 +39,7 @@ final class TerraformModule {
                 ObjectNode target = blocks.has(kind.getKey()) ? (ObjectNode) blocks.get(kind.getKey()) : blocks.putObject(kind.getKey());
                 deepMerge(target, (ObjectNode) kind.getValue());
             } else {
-                blocks.withArray(kind.getKey()).addAll((com.fasterxml.jackson.databind.node.ArrayNode) kind.getValue());
+                blocks.withArray(kind.getKey()).addAll((ArrayNode) kind.getValue());
             }
         }
     }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The real checkers these tests run (node, nix, shellcheck, bash, curl). A missing tool skips the
@@ -26,14 +27,20 @@ final class Tools {
 
     /** The tool's path on PATH; skips the calling test when it is not installed. */
     static Path require(String name) {
+        return find(name).orElseGet(() -> {
+            Assumptions.abort(name + " is not installed; " + INSTALL_HINT);
+            throw new AssertionError("unreachable");
+        });
+    }
+
+    static Optional<Path> find(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, name);
             if (!dir.isEmpty() && Files.isExecutable(candidate)) {
-                return candidate;
+                return Optional.of(candidate);
             }
         }
-        Assumptions.abort(name + " is not installed; " + INSTALL_HINT);
-        throw new AssertionError("unreachable");
+        return Optional.empty();
     }
 
     /** The HCL parser's entry point; skips when `npm ci --prefix tools` has not run. */

@@ -1,0 +1,62 @@
+package dev.npc.tests.demo;
+
+import dev.npc.demo.Demo;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The README's first command, run in-process: its story, its output, and that it cleans up. */
+class DemoTest {
+    static final Path REPO = Path.of(System.getProperty("npc.repo.root", "..")).toAbsolutePath().normalize();
+
+    @Test
+    void theDemoRollsOutCanaryFirstAndStopsABrokenVersionAtTheCanary() throws Exception {
+        List<Path> tempBefore = demoTempDirs();
+        StringWriter buffer = new StringWriter();
+        int code = Demo.run(new PrintWriter(buffer, true), REPO.resolve("nixos/example"));
+        String out = buffer.toString();
+
+        assertEquals(0, code, out);
+        assertTrue(out.contains("SIMULATED"), "the simulated hosts must be labelled");
+        assertTrue(out.contains("(simulated) $ nix --extra-experimental-features 'nix-command flakes' build --no-link"
+                + " --print-out-paths 'path:/var/lib/npc/flakes/"), out);
+        assertTrue(out.contains("(simulated) $ nix-env -p /nix/var/nix/profiles/system --set /nix/store/"), out);
+        assertTrue(out.contains("/bin/switch-to-configuration switch"), out);
+        assertTrue(out.contains("(simulated) $ systemctl is-system-running --wait"), out);
+
+        int canaryFirst = out.indexOf("promoted ", out.indexOf("[5/7]"));
+        assertTrue(out.substring(canaryFirst).startsWith("promoted") && out.indexOf("to prod-canary", canaryFirst)
+                < out.indexOf("to prod\n", canaryFirst), out);
+        assertTrue(out.contains("complete: prod-canary -> prod"), out);
+        String broken = out.substring(out.indexOf("[6/7]"));
+        assertTrue(broken.contains("canary-1 rolled back on"), broken);
+        assertTrue(broken.contains("rollout stopped at prod-canary; not touched: prod"), broken);
+        assertFalse(broken.substring(0, broken.indexOf("[7/7]")).contains("promoted ") 
+                && broken.substring(0, broken.indexOf("[7/7]")).contains("to prod\n"), "prod must not be touched");
+
+        String status = out.substring(out.indexOf("$ npc status"));
+        assertTrue(status.matches("(?s).*canary-1\\s+rolled back\\s+prod-canary.*"), status);
+        assertTrue(status.matches("(?s).*web-1\\s+up to date\\s+prod .*"), status);
+        assertTrue(status.contains("3 hosts, 1 rolled back, 2 up to date"), status);
+        assertTrue(out.contains("export NPC_STORE=s3://"), "must say how to use a real bucket");
+
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("npc-daemon-")),
+                "no daemon thread may be left running");
+        assertEquals(tempBefore, demoTempDirs(), "the demo must delete its temporary directory");
+    }
+
+    private static List<Path> demoTempDirs() throws Exception {
+        try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return entries.filter(p -> p.getFileName().toString().startsWith("npc-demo-")).sorted().toList();
+        }
+    }
+}
