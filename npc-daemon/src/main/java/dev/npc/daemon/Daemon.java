@@ -75,7 +75,7 @@ public final class Daemon implements AutoCloseable {
                 health,
                 new Rollback(activator), new Hooks(commands, settings.hooks(), settings.host()),
                 reporter, metrics, ledger, dir.inFlight(), stop, seams.clock(), log);
-        this.cycle = new Cycle(settings, new Poller(store, settings.host()), deployment, activator, reporter, metrics,
+        this.cycle = new Cycle(settings, new Poller(store, settings.host(), dir.poll()), deployment, activator, reporter, metrics,
                 ledger, stop, seams.clock(), log);
         Recovery recovery = new Recovery(reporter, ledger, dir.inFlight(), settings.system().currentSystem(),
                 seams.clock(), log, new Rollback(activator), health);

@@ -34,10 +34,6 @@ public record Seams(ProcessRunner processes, Clock clock, Sleeper sleeper, Rando
         return Stores.open(settings.store(), new StoreOptions(settings.endpointUrl(), settings.region(), null));
     }
 
-    public Seams withOutput(PrintStream newOut, PrintStream newErr) {
-        return new Seams(processes, clock, sleeper, random, env, newOut, newErr, stores, shutdownHooks, hostname);
-    }
-
     /** The kernel's host name: what NixOS sets from networking.hostName. */
     static String machineHostname() {
         try {

@@ -89,6 +89,28 @@ class FollowTest {
     }
 
     @Test
+    void separateRunsFromATimerAlsoGet304sAndOnlyHeartbeatUploads() {
+        fleet.publishSystem("prod", "v1");
+        fleet.desired("{\"remote\": \"prod\"}");
+        assertEquals(0, fleet.run("follow", "--once"), fleet.err());
+        HostState reported = fleet.bucketState();
+        fleet.system.clearCalls();
+        fleet.store.clearReads();
+        fleet.clock.advance(java.time.Duration.ofMinutes(1));
+
+        assertEquals(0, fleet.run("follow", "--once"), fleet.err());
+
+        assertEquals(List.of("hosts/web-1/desired.json NotModified", "remotes/prod.npc NotModified"),
+                fleet.store.reads().subList(0, 2));
+        assertEquals(List.of(), fleet.system.commands());
+        assertEquals(reported.updatedAt(), fleet.bucketState().updatedAt(), "nothing new to upload yet");
+
+        fleet.clock.advance(java.time.Duration.ofMinutes(5));
+        assertEquals(0, fleet.run("follow", "--once"));
+        assertEquals(fleet.clock.instant(), fleet.bucketState().updatedAt(), "the heartbeat re-reports");
+    }
+
+    @Test
     void aChangedConfigurationIsPendingEvenWhenTheRemoteAnswers304() throws Exception {
         fleet.publishSystem("prod", "v1");
         fleet.desired("{\"remote\": \"prod\"}");

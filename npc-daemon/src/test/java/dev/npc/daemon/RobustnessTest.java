@@ -214,6 +214,28 @@ class RobustnessTest {
     }
 
     @Test
+    void aPollThatBreaksDoesNotEndTheDaemon() throws Exception {
+        fleet.publishSystem("prod", "v1");
+        fleet.desired("{\"remote\": \"prod\"}");
+        Files.createDirectories(fleet.stateDir.root());
+        // retries.json cannot be read or replaced while it is a directory: every poll would fail on it.
+        Files.createDirectories(fleet.stateDir.retries().resolve("blocked"));
+        java.util.concurrent.atomic.AtomicInteger sleeps = new java.util.concurrent.atomic.AtomicInteger();
+        try (Daemon daemon = fleet.daemon()) {
+            fleet.onSleep(() -> {
+                if (sleeps.incrementAndGet() == 150) {
+                    daemon.stopSignal().request();
+                }
+            });
+            fleet.publish("prod", Map.of("system-name", "v2", "build-fails", "boom"));
+            assertEquals(0, daemon.follow(FollowLoop.Mode.FOREVER));
+        }
+        assertTrue(fleet.err().contains("poll failed: "), fleet.err());
+        assertTrue(fleet.err().lines().filter(l -> l.contains("poll failed")).count() >= 2,
+                "it kept polling: " + fleet.err());
+    }
+
+    @Test
     void switchToANewDaemonExitsAfterReporting() throws Exception {
         Path self = tmp.resolve("old-npc-daemon");
         Files.writeString(self, "#!/bin/sh\n");

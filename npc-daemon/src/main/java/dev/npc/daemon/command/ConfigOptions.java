@@ -18,7 +18,7 @@ public final class ConfigOptions {
     @Option(names = "--configuration", paramLabel = "NAME",
             description = "nixosConfigurations attribute to build when desired.json names none; default: the host name.")
     String configuration;
-    @Option(names = "--interval", paramLabel = "DURATION", description = "Time between polls, with +-20% jitter (e.g. 60s, 5m); default 60s.")
+    @Option(names = "--interval", paramLabel = "DURATION", description = "Time between polls, with +-20%% jitter (e.g. 60s, 5m); default 60s.")
     String interval;
     @Option(names = "--action", paramLabel = "ACTION", description = "switch, boot or test, when desired.json names no action; default switch.")
     String action;

@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
 import java.util.concurrent.Callable;
 
 @Command(name = "follow", mixinStandardHelpOptions = true,
-        description = {"Poll the store and keep this host on the configuration its desired.json names:",
-                "download, verify, build, switch, check, roll back on failure, report at every phase."},
+        description = {"Keep this host on the configuration its desired.json names.",
+                "Polls the store, downloads and verifies a new version, builds, switches, checks, rolls back on",
+                "failure, and reports state.json at every phase."},
         footer = {"", "Examples:",
                 "  npc-daemon follow --store s3://my-fleet/npc --host web-1 --health-url http://127.0.0.1/healthz",
                 "  npc-daemon follow --once             # one poll (and activation if due), then exit",

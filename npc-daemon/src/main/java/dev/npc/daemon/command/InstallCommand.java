@@ -12,8 +12,8 @@ import java.nio.file.Files;
 import java.util.concurrent.Callable;
 
 @Command(name = "install", mixinStandardHelpOptions = true,
-        description = {"Write the daemon's config (config.json in the state directory), then poll once:",
-                "what EC2 user-data runs on a fresh host. Later runs of follow read the same config."},
+        description = {"Write the daemon's config, then poll once (what EC2 user-data runs).",
+                "The config goes to config.json in the state directory; later runs of follow read it."},
         footer = {"", "Example:",
                 "  npc-daemon install --store s3://my-fleet/npc --host web-1 --configuration web"})
 public final class InstallCommand extends DaemonCommand implements Callable<Integer> {

@@ -46,7 +46,7 @@ public final class StatusCommand extends DaemonCommand implements Callable<Integ
         row(out, "host", s.host());
         row(out, "phase", s.phase());
         HostState.Current c = s.current();
-        row(out, "running", c == null ? "unknown" : (c.sha256() == null ? "a system npc did not install"
+        row(out, "running", c == null ? "not recorded yet" : (c.sha256() == null ? "a system npc has not checked"
                 : Sha256.shortForm(c.sha256()) + " " + c.remote() + "/" + c.configuration())
                 + (c == null || c.system() == null ? "" : "  " + c.system())
                 + (c == null || c.activatedAt() == null ? "" : "  since " + c.activatedAt()));

@@ -29,6 +29,9 @@ public record StateDir(Path root) {
     /** The attempt in progress, so a restart after kill -9 knows what was being activated. */
     public Path inFlight() { return root.resolve("attempt.json"); }
 
+    /** The ETags of desired.json and the remote, and what they stood for. */
+    public Path poll() { return root.resolve("poll.json"); }
+
     /** Reports not yet uploaded because the store was unreachable. */
     public Path outbox() { return root.resolve("outbox"); }
 }

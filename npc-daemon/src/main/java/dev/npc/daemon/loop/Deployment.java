@@ -186,7 +186,7 @@ public final class Deployment {
             rollback.restore(previous, target.action());
             return finish(target, flight, Attempt.ROLLED_BACK, failure.getMessage(), failure.logTail(), null, false);
         } catch (StageFailure rollbackFailure) {
-            String running = RunningSystem.resolve(activatorCurrentSystem());
+            String running = RunningSystem.resolve(activator.currentSystemLink());
             HostState.Current before = reporter.state().current();
             Current current = before != null && RunningSystem.same(before.system(), running) ? before
                     : new Current(null, null, null, running, null);
@@ -256,10 +256,6 @@ public final class Deployment {
         } catch (IOException e) {
             log.warn("cannot prune old flakes in " + flakes.root() + ": " + e.getMessage());
         }
-    }
-
-    private Path activatorCurrentSystem() {
-        return activator.currentSystemLink();
     }
 
     private static String joinTails(String a, String b) {

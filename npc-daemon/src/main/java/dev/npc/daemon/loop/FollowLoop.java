@@ -41,7 +41,17 @@ public final class FollowLoop {
         try {
             recovery.recover();
             while (true) {
-                Cycle.Outcome outcome = cycle.run();
+                Cycle.Outcome outcome;
+                try {
+                    outcome = cycle.run();
+                } catch (IOException | RuntimeException e) {
+                    if (mode != Mode.FOREVER) {
+                        throw e;
+                    }
+                    // A full disk or a bug in one poll must not end a daemon that nobody watches.
+                    log.warn("poll failed: " + e.getMessage() + "; trying again at the next poll", e);
+                    outcome = new Cycle.Outcome(Cycle.Kind.ERROR, null);
+                }
                 Deployment.Outcome attempt = outcome.attempt();
                 if (attempt != null && attempt.switched() && selfUpdate.changedBy(attempt.toplevel())) {
                     log.info("the new system brings a different npc-daemon; exiting so systemd starts it");

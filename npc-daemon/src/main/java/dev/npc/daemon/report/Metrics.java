@@ -117,8 +117,10 @@ public final class Metrics {
         return instant == null ? 0 : instant.toEpochMilli() / 1000.0;
     }
 
+    /** Plain decimal notation (1795341600.123, not 1.795341600123E9): easier for people and every parser. */
     private static String number(double value) {
-        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+        return java.math.BigDecimal.valueOf(value).setScale(3, java.math.RoundingMode.HALF_UP)
+                .stripTrailingZeros().toPlainString();
     }
 
     private static String escape(String value) {

@@ -53,6 +53,9 @@ public final class Reporter {
         this.clock = clock;
         this.log = log;
         this.state = initial;
+        // Uploaded last time unless an upload is still pending: a daemon run by a timer then only
+        // re-uploads an unchanged state at the heartbeat, not at every run.
+        this.lastUpload = Files.exists(pendingMarker()) ? null : initial.updatedAt();
     }
 
     /** Reads the state a previous run left, or null when there is none (or it is unreadable). */
@@ -139,18 +142,6 @@ public final class Reporter {
                     break;
                 }
             }
-        }
-    }
-
-    public boolean uploadPending() {
-        return Files.exists(pendingMarker()) || hasPendingHistory();
-    }
-
-    private boolean hasPendingHistory() {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.outbox().resolve("history"), "*.json")) {
-            return files.iterator().hasNext();
-        } catch (IOException e) {
-            return false;
         }
     }
 

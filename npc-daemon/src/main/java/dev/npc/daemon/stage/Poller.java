@@ -10,15 +10,19 @@ import dev.npc.store.Layout;
 import dev.npc.store.Store;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Step 1, poll: reads {@code hosts/<host>/desired.json} and then the remote it names, each with
  * the ETag of the last read, so an unchanged store answers 304 and costs no body bytes. Remembers
- * what it learned, so a 304 still answers "which version is wanted".
+ * what it learned, so a 304 still answers "which version is wanted" — on disk too, so a daemon
+ * run by a timer ({@code follow --once} every minute) also gets 304s instead of downloads.
  */
 public final class Poller {
     private final Store store;
     private final String host;
+    private final Path memoryFile;
     private String desiredEtag;
     private Desired desired;
     private String desiredError;
@@ -27,9 +31,25 @@ public final class Poller {
     private String remoteSha256;
     private String remoteError;
 
-    public Poller(Store store, String host) {
+    /** What a poll learned, as kept on disk between runs. */
+    record Memory(String desiredEtag, Desired desired, String desiredError, String remoteName, String remoteEtag,
+                  String remoteSha256, String remoteError) { }
+
+    /** @param memoryFile where ETags and what they stand for are kept between runs, or null */
+    public Poller(Store store, String host, Path memoryFile) {
         this.store = store;
         this.host = host;
+        this.memoryFile = memoryFile;
+        Memory memory = load(memoryFile);
+        if (memory != null) {
+            desiredEtag = memory.desiredEtag();
+            desired = memory.desired();
+            desiredError = memory.desiredError();
+            remoteName = memory.remoteName();
+            remoteEtag = memory.remoteEtag();
+            remoteSha256 = memory.remoteSha256();
+            remoteError = memory.remoteError();
+        }
     }
 
     /**
@@ -39,6 +59,14 @@ public final class Poller {
      * @throws IOException when the store cannot be reached
      */
     public PollResult poll() throws IOException {
+        PollResult result = read();
+        if (result.changed()) {
+            save();
+        }
+        return result;
+    }
+
+    private PollResult read() throws IOException {
         String desiredKey = Layout.desired(host);
         boolean desiredChanged;
         try (GetResult result = store.get(desiredKey, desiredEtag)) {
@@ -95,9 +123,33 @@ public final class Poller {
     }
 
     /** Forget ETags, so the next poll reads both documents in full (after `retry`, or a failure). */
-    public void forgetEtags() {
+    public void forgetEtags() throws IOException {
         desiredEtag = null;
         remoteEtag = null;
+        save();
+    }
+
+    private void save() throws IOException {
+        if (memoryFile != null) {
+            dev.npc.daemon.files.AtomicFiles.write(memoryFile, Json.write(new Memory(desiredEtag, desired, desiredError,
+                    remoteName, remoteEtag, remoteSha256, remoteError)));
+        }
+    }
+
+    /** A missing or unreadable memory only costs one full read. */
+    private static Memory load(Path file) {
+        try {
+            if (file == null || !Files.exists(file)) {
+                return null;
+            }
+            Memory memory = Json.read(Files.readAllBytes(file), Memory.class, file.toString());
+            if (memory.desired() != null) {
+                memory.desired().validate(file.toString());
+            }
+            return memory;
+        } catch (IOException | InvalidDocumentException e) {
+            return null;
+        }
     }
 
     private void forgetDesired() {

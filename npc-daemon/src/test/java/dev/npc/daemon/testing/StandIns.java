@@ -17,7 +17,8 @@ import java.util.List;
  *
  * A test flake steers the stand-in build through plain files: {@code system-name} names the
  * toplevel it builds, {@code build-fails} makes the build fail, {@code switch-fails} makes the
- * built system's switch-to-configuration fail, {@code self-daemon} gives it a sw/bin/npc-daemon.
+ * built system's switch-to-configuration fail, {@code self-daemon} gives it a sw/bin/npc-daemon,
+ * {@code build-sleeps} and {@code switch-sleeps} (seconds) make the build or the switch slow.
  */
 public final class StandIns {
     public final Path root;
@@ -63,6 +64,7 @@ public final class StandIns {
                 + "self=$(cd \"$(dirname \"$0\")/..\" && pwd)\n"
                 + "log \"$self/bin/switch-to-configuration\" \"$@\"\n"
                 + "echo \"activating the configuration... ($1)\"\n"
+                + "[ -f \"$self/switch-sleeps\" ] && sleep \"$(cat \"$self/switch-sleeps\")\"\n"
                 + "if [ -f \"$self/fail-switch\" ]; then echo 'warning: the following units failed: nginx.service'; exit 4; fi\n"
                 + "case \"$1\" in switch|test) ln -sfn \"$self\" '" + currentSystem + "';; esac\n");
         script(bin.resolve("mk-toplevel"), "#!/bin/sh\n"
@@ -73,9 +75,11 @@ public final class StandIns {
                 + "dir=\"${inst%%#*}\"\n"
                 + "echo \"evaluating $inst\" >&2\n"
                 + "if [ -f \"$dir/build-fails\" ]; then echo \"error: builder for '/nix/store/x-nixos-system.drv' failed\"; cat \"$dir/build-fails\"; exit 1; fi\n"
+                + "[ -f \"$dir/build-sleeps\" ] && sleep \"$(cat \"$dir/build-sleeps\")\"\n"
                 + "out='" + nixStore + "'/$(cat \"$dir/system-name\")\n"
                 + "'" + bin.resolve("mk-toplevel") + "' \"$out\"\n"
                 + "[ -f \"$dir/switch-fails\" ] && touch \"$out/fail-switch\"\n"
+                + "[ -f \"$dir/switch-sleeps\" ] && cp \"$dir/switch-sleeps\" \"$out/\"\n"
                 + "if [ -f \"$dir/self-daemon\" ]; then mkdir -p \"$out/sw/bin\"; echo '#!/bin/sh' > \"$out/sw/bin/npc-daemon\"; fi\n"
                 + "echo \"$out\"\n");
         script(bin.resolve("nix-env"), "#!/bin/sh\n" + log + "log nix-env \"$@\"\n"

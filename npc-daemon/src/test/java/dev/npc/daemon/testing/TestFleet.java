@@ -52,6 +52,7 @@ public final class TestFleet implements AutoCloseable {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private final List<String> extraArgs = new ArrayList<>();
     private int flakeCount;
+    private Runnable onSleep = () -> { };
 
     public TestFleet(Path root) {
         this(root, new FileStore(root.resolve("bucket")));
@@ -70,10 +71,19 @@ public final class TestFleet implements AutoCloseable {
         return this;
     }
 
+    /** Runs {@code action} at every sleep of the daemon (which only moves the test clock). */
+    public void onSleep(Runnable action) {
+        onSleep = action;
+    }
+
     public Seams seams() {
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        return new Seams(new SystemProcessRunner(), clock, clock.sleeper(), RandomGenerator.of("L64X128MixRandom"),
+        dev.npc.time.Sleeper sleeper = d -> {
+            clock.advance(d);
+            onSleep.run();
+        };
+        return new Seams(new SystemProcessRunner(), clock, sleeper, RandomGenerator.of("L64X128MixRandom"),
                 Map.of(), o, e, settings -> store, hook -> { }, "testhost");
     }
 

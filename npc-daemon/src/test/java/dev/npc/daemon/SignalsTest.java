@@ -1,0 +1,109 @@
+package dev.npc.daemon;
+
+import dev.npc.daemon.testing.TestFleet;
+import dev.npc.host.HostState;
+import dev.npc.host.HostState.Attempt;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The daemon as its own process, stopped by SIGTERM or killed by SIGKILL in the middle of a step. */
+class SignalsTest {
+    @TempDir
+    Path tmp;
+    TestFleet fleet;
+    Process daemon;
+
+    @BeforeEach
+    void setUp() {
+        fleet = new TestFleet(tmp);
+        fleet.desired("{\"remote\": \"prod\"}");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (daemon != null && daemon.isAlive()) {
+            daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        fleet.close();
+    }
+
+    private Process start() throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                NpcDaemon.class.getName(), "follow"));
+        command.addAll(fleet.flags());
+        command.addAll(List.of("--interval", "1s"));
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("daemon.log").toFile()).start();
+    }
+
+    private void await(String what, BooleanSupplier condition) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end || (daemon != null && !daemon.isAlive() && !what.startsWith("after"))) {
+                throw new AssertionError("gave up waiting for " + what + "; daemon log:\n"
+                        + Files.readString(tmp.resolve("daemon.log")));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void sigtermDuringTheBuildLetsTheBuildFinishAndNeverStartsTheSwitch() throws Exception {
+        fleet.publish("prod", Map.of("system-name", "v1", "build-sleeps", "1"));
+        String initial = fleet.system.running();
+        daemon = start();
+        await("the build to start", () -> fleet.system.commands().stream().anyMatch(c -> c.startsWith("nix ")));
+
+        daemon.destroy();
+        assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the daemon stops");
+
+        String log = Files.readString(tmp.resolve("daemon.log"));
+        assertEquals(1, fleet.system.commands().size(), "no nix-env, no switch: " + fleet.system.commands());
+        assertEquals(initial, fleet.system.running());
+        HostState state = fleet.localState();
+        assertEquals(HostState.IDLE, state.phase(), log);
+        assertEquals(Attempt.INTERRUPTED, state.lastAttempt().result(), log);
+        assertFalse(Files.exists(fleet.stateDir.inFlight()));
+        assertFalse(log.contains("Exception"), log);
+    }
+
+    @Test
+    void sigkillMidSwitchIsReportedAsInterruptedAfterTheRestart() throws Exception {
+        fleet.publish("prod", Map.of("system-name", "v1", "switch-sleeps", "1"));
+        daemon = start();
+        await("the switch to start",
+                () -> fleet.system.commands().stream().anyMatch(c -> c.contains("switch-to-configuration")));
+
+        daemon.destroyForcibly();
+        assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(HostState.ACTIVATING, fleet.localState().phase(), "killed mid-step, as recorded");
+        // The orphaned switch-to-configuration runs to its end, as it would on a real host.
+        await("after the orphaned switch", () -> fleet.system.running().endsWith("/v1"));
+        fleet.system.clearCalls();
+
+        assertEquals(0, fleet.run("follow", "--once", "--retry-backoff", "0s"), fleet.err());
+
+        assertTrue(fleet.history().stream().anyMatch(k -> k.endsWith("-interrupted.json")), fleet.history().toString());
+        assertTrue(fleet.err().contains("npc-daemon stopped during activating"), fleet.err());
+        assertTrue(fleet.system.commands().contains("systemctl is-system-running --wait"),
+                "the system the killed daemon switched to is checked: " + fleet.system.commands());
+        assertTrue(fleet.system.commands().stream().noneMatch(c -> c.contains("switch-to-configuration")),
+                fleet.system.commands().toString());
+        assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+    }
+}
