@@ -20,7 +20,9 @@ import java.time.Clock;
 /**
  * At start: a daemon killed mid-step (kill -9, power loss) left its phase in state.json. Report
  * the attempt as {@code interrupted}, say which system really runs (the current-system link, not
- * what was planned), count it against the version's retries, and carry on from idle.
+ * what was planned), count it against the version's retries, and carry on from idle. A rollback
+ * it was killed in is finished, and a new system it was killed before checking is checked now and
+ * rolled back if unhealthy, so the host never stays on a system nobody vouched for.
  */
 public final class Recovery {
     private final Reporter reporter;
