@@ -47,6 +47,10 @@ class SignedRemotesTest {
     @AfterAll
     static void stopS3() {
         s3.close();
+        // Other tests in this JVM must not inherit the test key.
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+        System.clearProperty("aws.region");
     }
 
     @BeforeEach
