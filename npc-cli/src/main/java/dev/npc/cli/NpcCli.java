@@ -42,6 +42,11 @@ public final class NpcCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // status and wait read many small objects in parallel; the JDK keeps only 5 idle
+        // connections per server by default, so the rest would reconnect for every request.
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", "64");
+        }
         System.exit(run(args));
     }
 

@@ -34,6 +34,10 @@ public final class FleetReader {
 
     private final Store store;
     private final int concurrency;
+    /** Documents read before, by key: a later read of the same reader (wait, --watch) sends their ETag and gets a 304. */
+    private final java.util.concurrent.ConcurrentMap<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Cached(String etag, byte[] bytes) { }
 
     public FleetReader(Store store, int concurrency) {
         this.store = store;
@@ -56,7 +60,7 @@ public final class FleetReader {
         try {
             List<Future<HostView>> futures = new ArrayList<>(hosts.size());
             for (String host : hosts) {
-                futures.add(pool.submit(() -> readHost(host, classifier, remotes)));
+                futures.add(pool.submit(() -> readHostOrSayWhy(host, classifier, remotes)));
             }
             List<HostView> views = new ArrayList<>(hosts.size());
             for (Future<HostView> future : futures) {
@@ -77,6 +81,18 @@ public final class FleetReader {
             throw new IOException(e.getCause().getMessage(), e.getCause());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * One host that cannot be read (after the store's own retries) is shown as unknown with the
+     * reason, instead of failing the view of the whole fleet.
+     */
+    private HostView readHostOrSayWhy(String host, StatusClassifier classifier, Map<String, RemoteInfo> remotes) {
+        try {
+            return readHost(host, classifier, remotes);
+        } catch (IOException e) {
+            return new HostView(host, null, null, null, null, HostStatus.UNKNOWN, "cannot read its documents: " + e.getMessage());
         }
     }
 
@@ -122,12 +138,21 @@ public final class FleetReader {
 
     /** Reads a small document; anything over the JSON size limit is cut so parsing reports it. */
     private byte[] readSmall(String key) throws IOException {
-        try (GetResult result = store.get(key, null)) {
+        Cached known = cache.get(key);
+        try (GetResult result = store.get(key, known == null ? null : known.etag())) {
+            if (result instanceof GetResult.NotModified) {
+                return known.bytes();
+            }
             if (result instanceof GetResult.Found found) {
                 try (InputStream body = found.body()) {
-                    return body.readNBytes(Json.MAX_DOCUMENT_BYTES + 1);
+                    byte[] bytes = body.readNBytes(Json.MAX_DOCUMENT_BYTES + 1);
+                    if (found.info().etag() != null) {
+                        cache.put(key, new Cached(found.info().etag(), bytes));
+                    }
+                    return bytes;
                 }
             }
+            cache.remove(key);
             return null;
         }
     }

@@ -5,6 +5,8 @@ import org.apache.commons.compress.archivers.tar.TarUtils;
 import org.apache.commons.compress.archivers.zip.ZipEncoding;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -23,9 +25,30 @@ final class CompactTarEntry extends TarArchiveEntry {
         super(name, linkFlag);
     }
 
+    /**
+     * Names are always UTF-8 here; encoding them directly skips the CharsetEncoder Commons
+     * Compress would create for every header.
+     */
+    private static final ZipEncoding UTF8 = new ZipEncoding() {
+        @Override
+        public boolean canEncode(String name) {
+            return true;
+        }
+
+        @Override
+        public ByteBuffer encode(String name) {
+            return ByteBuffer.wrap(name.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String decode(byte[] data) {
+            return new String(data, StandardCharsets.UTF_8);
+        }
+    };
+
     @Override
     public void writeEntryHeader(byte[] outbuf, ZipEncoding encoding, boolean starMode) throws IOException {
-        super.writeEntryHeader(outbuf, encoding, starMode);
+        super.writeEntryHeader(outbuf, UTF8, starMode);
         Arrays.fill(outbuf, DEV_MAJOR_OFFSET, DEV_FIELDS_END, (byte) 0);
         Arrays.fill(outbuf, CHECKSUM_OFFSET, CHECKSUM_OFFSET + CHECKSUM_LENGTH, (byte) ' ');
         long sum = 0;

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.HashSet;
+import java.util.Iterator;
 
 /**
  * Chooses the files a flake needs (DESIGN.md "The pack format") and turns them into sorted,
@@ -33,15 +34,18 @@ final class FlakeFiles {
     static final Comparator<String> PATH_ORDER = FlakeFiles::compareCodePoints;
 
     /**
-     * @param entries   directories, files and symlinks in archive order
-     * @param files     regular files and symlinks among them
+     * @param entries   directories, files and symlinks in archive order; close it when done
      * @param sourceRev the git commit, or null outside git
      */
-    record Selection(List<PackEntry> entries, int files, String sourceRev) { }
+    record Selection(EntrySource entries, String sourceRev) { }
 
     private FlakeFiles() { }
 
     /**
+     * Checks the flake and starts listing its files. Problems with the flake as a whole are
+     * reported here; a problem with one file (a refused symlink, a special file) is reported by
+     * {@link EntrySource#next()} when the listing reaches it.
+     *
      * @param root     the flake directory, as a real path
      * @param excluded files never to pack (the archive being written, when it lies inside root)
      */
@@ -59,44 +63,42 @@ final class FlakeFiles {
         List<String> includes = includes(root, options.includes());
 
         GitTree git = GitTree.find(processes, root);
-        List<DirectoryWalk.Found> candidates = new ArrayList<>();
-        String sourceRev = null;
-        if (git != null) {
-            List<String> tracked = git.trackedFiles();
-            requireTracked(tracked, FLAKE_NIX);
-            if (locked) {
-                requireTracked(tracked, FLAKE_LOCK);
-            }
-            sourceRev = git.sourceRev();
-            for (String path : tracked) {
-                candidates.add(new DirectoryWalk.Found(path, null));
-            }
-        } else {
+        if (git == null) {
             Path ignoreFile = root.resolve(NpcIgnore.FILE_NAME);
             NpcIgnore ignore = Files.isRegularFile(ignoreFile)
                     ? NpcIgnore.parse(Files.readString(ignoreFile, StandardCharsets.UTF_8))
                     : NpcIgnore.none();
-            candidates = DirectoryWalk.list(root, ignore, excluded);
+            for (String name : locked ? List.of(FLAKE_NIX, FLAKE_LOCK) : List.of(FLAKE_NIX)) {
+                if (ignore.ignores(name, false)) {
+                    throw new PackException(name + " matches a pattern in " + NpcIgnore.FILE_NAME
+                            + ", but hosts need it; remove that pattern");
+                }
+            }
+            DirectoryWalk.Filter filter = (path, directory) -> included(path, includes)
+                    || directory && includes.stream().anyMatch(dir -> dir.startsWith(path + "/"));
+            return new Selection(new BackgroundWalk(sink -> DirectoryWalk.walk(root, ignore, excluded, filter,
+                    (path, attrs, dir) -> sink.accept(scan(root, path, attrs, false).readThrough(dir)))), null);
         }
 
-        List<PackEntry> entries = new ArrayList<>(candidates.size());
-        Set<String> names = new HashSet<>(candidates.size() * 2);
-        int files = 0;
-        for (DirectoryWalk.Found candidate : candidates) {
-            String path = candidate.path();
-            if (!included(path, includes)) {
-                continue;
+        List<String> tracked = git.trackedFiles();
+        requireTracked(tracked, FLAKE_NIX);
+        if (locked) {
+            requireTracked(tracked, FLAKE_LOCK);
+        }
+        String sourceRev = git.sourceRev();
+        List<PackEntry> entries = new ArrayList<>(tracked.size());
+        Set<String> names = new HashSet<>(tracked.size() * 2);
+        for (String path : tracked) {
+            if (!included(path, includes) || names.contains(path)) {
+                continue; // git lists a conflicted path once per stage
             }
-            PackEntry entry = scan(root, path, candidate.attributes(), git != null);
-            if (entry == null || !names.add(path)) {
-                continue;
-            }
-            entries.add(entry);
-            if (entry.kind() != PackEntry.Kind.DIRECTORY) {
-                files++;
+            PackEntry entry = scan(root, path, null, true);
+            if (entry != null) {
+                names.add(path);
+                entries.add(entry);
             }
         }
-        // git lists no directories, and --include may leave out the parents of what it keeps
+        // git lists no directories: each kept file brings its parents
         for (int i = 0, n = entries.size(); i < n; i++) {
             String path = entries.get(i).name();
             for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
@@ -107,7 +109,22 @@ final class FlakeFiles {
             }
         }
         entries.sort(Comparator.comparing(PackEntry::name, PATH_ORDER));
-        return new Selection(List.copyOf(entries), files, sourceRev);
+        return new Selection(listSource(entries), sourceRev);
+    }
+
+    private static EntrySource listSource(List<PackEntry> entries) {
+        Iterator<PackEntry> it = entries.iterator();
+        return new EntrySource() {
+            @Override
+            public PackEntry next() {
+                return it.hasNext() ? it.next() : null;
+            }
+
+            @Override
+            public void close() {
+                // nothing runs in the background
+            }
+        };
     }
 
     /** One candidate as an entry; null when it is to be skipped (deleted tracked file, submodule). */
@@ -124,7 +141,7 @@ final class FlakeFiles {
         }
         if (attrs.isRegularFile()) {
             boolean exec = attrs.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
-            return new PackEntry(path, file, PackEntry.Kind.FILE, attrs.size(), exec, null);
+            return new PackEntry(path, file, PackEntry.Kind.FILE, attrs.size(), exec, null, null);
         }
         if (attrs.isDirectory()) {
             return fromGit ? null : PackEntry.directory(path); // from git: a submodule, which Nix leaves out
@@ -136,7 +153,7 @@ final class FlakeFiles {
                 throw new PackException("symlink " + path + " points to " + target + ", which " + problem
                         + "; make it a relative link inside the flake directory, or replace it with the file");
             }
-            return new PackEntry(path, file, PackEntry.Kind.SYMLINK, 0, false, target);
+            return new PackEntry(path, file, PackEntry.Kind.SYMLINK, 0, false, target, null);
         }
         throw new PackException(path + " is a special file (fifo, socket or device), which cannot be packed;"
                 + " remove it" + (fromGit ? "" : " or list it in " + NpcIgnore.FILE_NAME));

@@ -11,11 +11,27 @@ import java.nio.file.Path;
  * @param size       bytes of a regular file, else 0
  * @param executable whether the owner may execute a regular file
  * @param linkTarget the target of a symlink, else null
+ * @param directory  the open directory to read a regular file through, or null to open {@code source}
  */
-record PackEntry(String name, Path source, Kind kind, long size, boolean executable, String linkTarget) {
+record PackEntry(String name, Path source, Kind kind, long size, boolean executable, String linkTarget,
+                 OpenDirectory directory) {
     enum Kind { DIRECTORY, FILE, SYMLINK }
 
     static PackEntry directory(String name) {
-        return new PackEntry(name, null, Kind.DIRECTORY, 0, false, null);
+        return new PackEntry(name, null, Kind.DIRECTORY, 0, false, null, null);
+    }
+
+    /** This file, to be read through {@code dir}, which it holds open until {@link #release()}. */
+    PackEntry readThrough(OpenDirectory dir) {
+        return kind == Kind.FILE && dir != null
+                ? new PackEntry(name, source, kind, size, executable, linkTarget, dir.retain())
+                : this;
+    }
+
+    /** Lets go of the open directory, once the file has been read (or will never be). */
+    void release() {
+        if (directory != null) {
+            directory.release();
+        }
     }
 }

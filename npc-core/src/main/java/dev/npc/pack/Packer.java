@@ -7,8 +7,6 @@ import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
-import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -71,12 +69,13 @@ public final class Packer {
         Path temp = parent.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         boolean moved = false;
         try {
+            // No fsync: the archive is reproducible from its sources, so after a crash packing again
+            // gives the same bytes. What matters is that no reader ever sees a partial archive under
+            // the final name, which the rename guarantees.
             PackResult result;
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 17);
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), 1 << 17)) {
                 result = pack(flakeDir, options, out, Set.of(realTarget, parent.toRealPath().resolve(temp.getFileName())));
-                out.flush();
-                channel.force(true); // the rename must not publish a file whose bytes are still in the page cache only
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             moved = true;
@@ -97,11 +96,12 @@ public final class Packer {
         FlakeFiles.Selection selection = FlakeFiles.select(processes, root, options, excluded);
         MessageDigest digest = Sha256.newDigest();
         CountingOutputStream counted = new CountingOutputStream(new NonClosingOutputStream(out));
-        try (DigestOutputStream digesting = new DigestOutputStream(counted, digest)) {
-            TarZstWriter.write(selection.entries(), digesting, zstdWorkers);
+        int files;
+        try (EntrySource entries = selection.entries();
+             DigestOutputStream digesting = new DigestOutputStream(counted, digest)) {
+            files = TarZstWriter.write(entries, digesting, zstdWorkers);
         }
-        return new PackResult(HexFormat.of().formatHex(digest.digest()), selection.files(), counted.count,
-                selection.sourceRev());
+        return new PackResult(HexFormat.of().formatHex(digest.digest()), files, counted.count, selection.sourceRev());
     }
 
     private static final class CountingOutputStream extends FilterOutputStream {

@@ -7,12 +7,13 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.attribute.FileTime;
-import java.util.List;
 
 /**
  * Writes entries as the deterministic tar + zstd stream of DESIGN.md. Every field that could
@@ -41,8 +42,13 @@ final class TarZstWriter {
 
     private TarZstWriter() { }
 
-    /** Writes the archive to {@code out}; {@code out} is flushed, not closed. */
-    static void write(List<PackEntry> entries, OutputStream out, int workers) throws IOException, PackException {
+    /**
+     * Writes the archive to {@code out}; {@code out} is flushed, not closed.
+     *
+     * @return the number of files and symlinks written
+     */
+    static int write(EntrySource entries, OutputStream out, int workers) throws IOException, PackException {
+        int files = 0;
         ZstdOutputStreamNoFinalizer zstd = new ZstdOutputStreamNoFinalizer(out, ZSTD_LEVEL);
         boolean written = false;
         try {
@@ -56,12 +62,19 @@ final class TarZstWriter {
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             tar.setAddPaxHeadersForNonAsciiNames(true);
             byte[] buffer = new byte[BUFFER_SIZE];
-            for (PackEntry entry : entries) {
-                tar.putArchiveEntry(header(entry));
-                if (entry.kind() == PackEntry.Kind.FILE) {
-                    copy(entry, tar, buffer);
+            for (PackEntry entry = entries.next(); entry != null; entry = entries.next()) {
+                try {
+                    tar.putArchiveEntry(header(entry));
+                    if (entry.kind() == PackEntry.Kind.FILE) {
+                        copy(entry, tar, buffer);
+                    }
+                    tar.closeArchiveEntry();
+                } finally {
+                    entry.release();
                 }
-                tar.closeArchiveEntry();
+                if (entry.kind() != PackEntry.Kind.DIRECTORY) {
+                    files++;
+                }
             }
             tar.close(); // finishes the tar stream and flushes into zstd, which NonClosingOutputStream keeps open
             written = true;
@@ -69,6 +82,7 @@ final class TarZstWriter {
             closeQuietlyOnFailure(zstd, written);
         }
         out.flush();
+        return files;
     }
 
     /** Ends the frame and frees zstd's native memory; after a failure the first error is the one that counts. */
@@ -115,10 +129,14 @@ final class TarZstWriter {
     private static void copy(PackEntry entry, OutputStream tar, byte[] buffer) throws IOException, PackException {
         long remaining = entry.size();
         boolean atEnd = false;
-        try (InputStream in = Files.newInputStream(entry.source())) {
+        ByteBuffer window = ByteBuffer.wrap(buffer);
+        try (SeekableByteChannel in = entry.directory() != null
+                ? entry.directory().open(entry.source().getFileName())
+                : Files.newByteChannel(entry.source(), LinkOption.NOFOLLOW_LINKS)) {
             while (remaining > 0) {
                 int wanted = (int) Math.min(buffer.length, remaining + 1);
-                int n = in.read(buffer, 0, wanted);
+                window.clear().limit(wanted);
+                int n = in.read(window);
                 if (n < 0 || n > remaining) {
                     throw changed(entry);
                 }
@@ -126,7 +144,7 @@ final class TarZstWriter {
                 remaining -= n;
                 atEnd = n < wanted;
             }
-            if (!atEnd && in.read() >= 0) {
+            if (!atEnd && in.read(window.clear().limit(1)) > 0) {
                 throw changed(entry);
             }
         }

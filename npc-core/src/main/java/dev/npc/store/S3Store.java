@@ -87,7 +87,7 @@ public final class S3Store implements Store {
         try {
             ResponseInputStream<GetObjectResponse> body = client.getObject(request);
             GetObjectResponse response = body.response();
-            ObjectInfo info = new ObjectInfo(key, response.eTag(), response.contentLength(),
+            ObjectInfo info = new ObjectInfo(key, response.eTag(), sizeOf(response.contentLength()),
                     response.lastModified(), lowerCase(response.metadata()));
             return new GetResult.Found(info, body);
         } catch (S3Exception e) {
@@ -110,7 +110,7 @@ public final class S3Store implements Store {
                 .bucket(location.bucket()).key(location.fullKey(key)).build();
         try {
             HeadObjectResponse response = client.headObject(request);
-            return Optional.of(new ObjectInfo(key, response.eTag(), response.contentLength(),
+            return Optional.of(new ObjectInfo(key, response.eTag(), sizeOf(response.contentLength()),
                     response.lastModified(), lowerCase(response.metadata())));
         } catch (S3Exception e) {
             // A HEAD answer has no body, so a missing key and a missing bucket both arrive as a bare 404.
@@ -282,7 +282,7 @@ public final class S3Store implements Store {
                 for (S3Object object : page.contents()) {
                     String key = object.key().substring(strip);
                     if (isValidKey(key)) {
-                        result.add(new ObjectInfo(key, object.eTag(), object.size(), object.lastModified(), Map.of()));
+                        result.add(new ObjectInfo(key, object.eTag(), sizeOf(object.size()), object.lastModified(), Map.of()));
                     }
                 }
                 token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
@@ -401,6 +401,11 @@ public final class S3Store implements Store {
 
     private String where(String key) {
         return location.url() + "/" + key;
+    }
+
+    /** Some S3-compatible servers stream without a Content-Length; -1 says "unknown" rather than failing. */
+    private static long sizeOf(Long contentLength) {
+        return contentLength == null ? -1 : contentLength;
     }
 
     private static boolean isShortBody(Throwable e) {

@@ -130,6 +130,30 @@ class FileSelectionTest {
                 pack.names);
     }
 
+    @Test
+    void walkingOutsideGitGivesTheSameArchiveAsGitForTheSameFiles() throws Exception {
+        assumeTrue(TestCommands.available("git"), "git is not installed");
+        List<String> names = List.of("a", "a.nix/x", "a-b", "a/b", "a b/c", "a!x", "ab", "a/c/d", "a/c.d", "Z", "z/z",
+                "\u00e9.txt", "\u00e9/x", "\ud83d\ude00.nix");
+        Path plain = TestFlakes.minimal(tmp.resolve("plain"));
+        Path repo = TestFlakes.minimal(tmp.resolve("repo"));
+        for (String name : names) {
+            TestFlakes.write(plain, name.equals("a") ? "a/f" : name, name);
+            TestFlakes.write(repo, name.equals("a") ? "a/f" : name, name);
+        }
+        TestCommands.git(repo, "init", "-q");
+        TestCommands.git(repo, "add", ".");
+
+        ByteArrayOutputStream fromWalk = new ByteArrayOutputStream();
+        ByteArrayOutputStream fromGit = new ByteArrayOutputStream();
+        packer.pack(plain, PackOptions.DEFAULT, fromWalk);
+        packer.pack(repo, PackOptions.DEFAULT, fromGit);
+
+        assertEquals(TestArchives.headers(fromGit.toByteArray()).stream().map(TarArchiveEntry::getName).toList(),
+                TestArchives.headers(fromWalk.toByteArray()).stream().map(TarArchiveEntry::getName).toList());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(fromGit.toByteArray(), fromWalk.toByteArray());
+    }
+
     private record Pack(PackResult result, List<String> names) { }
 
     private Pack pack(Path flake, PackOptions options) throws Exception {

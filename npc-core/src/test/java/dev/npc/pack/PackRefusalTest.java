@@ -119,6 +119,13 @@ class PackRefusalTest {
     }
 
     @Test
+    void ignoringTheFlakeFiles() {
+        Path dir = TestFlakes.minimal(tmp.resolve("flake"));
+        TestFlakes.write(dir, ".npcignore", "*.lock\n");
+        assertRefused(dir, PackOptions.DEFAULT, "flake.lock matches a pattern in .npcignore");
+    }
+
+    @Test
     void refusedPackToFileWritesNothing() {
         Path dir = TestFlakes.write(tmp, "flake/flake.nix", TestFlakes.FLAKE_NIX).getParent();
         Path file = tmp.resolve("out/remote.npc");

@@ -59,6 +59,21 @@ class PackerDeterminismTest {
         assertArrayEquals(first, pack(a, 2), "packing twice gives the same bytes");
     }
 
+    /**
+     * The bytes of a fixed flake, pinned: if this changes (a library upgrade, a header tweak), every
+     * remote re-packed afterwards gets a new version and every host rebuilds once. Change the
+     * expected value only on purpose, and say so in the release notes.
+     */
+    @Test
+    void formatIsStable() throws Exception {
+        Path flake = TestFlakes.minimal(tmp.resolve("flake"));
+        TestFlakes.write(flake, "hosts/web.nix", "{ networking.hostName = \"web\"; }\n");
+        TestFlakes.writeExecutable(flake, "bin/deploy", "#!/bin/sh\n");
+        TestFlakes.symlink(flake, "current", "hosts/web.nix");
+        TestFlakes.write(flake, "long/" + "n".repeat(120) + ".nix", "{ }\n");
+        assertEquals("8f48f9decc82e1ca81282269b9f0f5d1daa33b5b45c149a8caa49284c18b3d55", Sha256.hex(pack(flake, 2)));
+    }
+
     @Test
     void workerCountDoesNotChangeTheBytes() throws Exception {
         Path flake = TestFlakes.minimal(tmp.resolve("flake"));

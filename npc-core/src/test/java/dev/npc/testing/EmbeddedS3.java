@@ -31,12 +31,14 @@ public final class EmbeddedS3 implements AutoCloseable {
     public static final String REGION = "us-east-1";
     public static final String DEFAULT_BUCKET = "npc-test";
 
-    private final S3Proxy proxy;
+    private final BlobStore blobs;
     private final URI endpoint;
     private final String bucket;
     private final Duration startup;
+    private S3Proxy proxy;
 
-    private EmbeddedS3(S3Proxy proxy, URI endpoint, String bucket, Duration startup) {
+    private EmbeddedS3(BlobStore blobs, S3Proxy proxy, URI endpoint, String bucket, Duration startup) {
+        this.blobs = blobs;
         this.proxy = proxy;
         this.endpoint = endpoint;
         this.bucket = bucket;
@@ -50,10 +52,17 @@ public final class EmbeddedS3 implements AutoCloseable {
     public static EmbeddedS3 start(String bucket) {
         long begin = System.nanoTime();
         BlobStore blobs = new TransientNio2BlobStore();
+        S3Proxy proxy = serve(blobs, 0);
+        blobs.createContainer(bucket);
+        URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+        return new EmbeddedS3(blobs, proxy, endpoint, bucket, Duration.ofNanos(System.nanoTime() - begin));
+    }
+
+    private static S3Proxy serve(BlobStore blobs, int port) {
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(blobs)
                 .awsAuthentication(AuthenticationType.AWS_V4, ACCESS_KEY, SECRET_KEY)
-                .endpoint(URI.create("http://127.0.0.1:0"))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
                 .ignoreUnknownHeaders(true)
                 .stopTimeout(0)
                 .build();
@@ -61,16 +70,32 @@ public final class EmbeddedS3 implements AutoCloseable {
             proxy.start();
             while (!"STARTED".equals(proxy.getState())) {
                 if ("FAILED".equals(proxy.getState())) {
-                    throw new IllegalStateException("S3Proxy failed to start");
+                    throw new IllegalStateException("S3Proxy failed to start on 127.0.0.1:" + port);
                 }
                 Thread.sleep(5);
             }
         } catch (Exception e) {
-            throw new IllegalStateException("cannot start S3Proxy on 127.0.0.1: " + e, e);
+            throw new IllegalStateException("cannot start S3Proxy on 127.0.0.1:" + port + ": " + e, e);
         }
-        blobs.createContainer(bucket);
-        URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
-        return new EmbeddedS3(proxy, endpoint, bucket, Duration.ofNanos(System.nanoTime() - begin));
+        return proxy;
+    }
+
+    /**
+     * An outage: the endpoint refuses connections until {@link #resume}, and the objects are
+     * kept, so tests can show that a failed upload is retried later and nothing is lost.
+     */
+    public synchronized void suspend() {
+        if (proxy != null) {
+            stop(proxy);
+            proxy = null;
+        }
+    }
+
+    /** Serves the same objects on the same port again. */
+    public synchronized void resume() {
+        if (proxy == null) {
+            proxy = serve(blobs, endpoint.getPort());
+        }
     }
 
     public URI endpoint() {
@@ -126,7 +151,11 @@ public final class EmbeddedS3 implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        suspend();
+    }
+
+    private static void stop(S3Proxy proxy) {
         try {
             proxy.stop();
         } catch (Exception e) {

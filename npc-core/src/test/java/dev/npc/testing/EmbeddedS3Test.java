@@ -2,6 +2,7 @@ package dev.npc.testing;
 
 import dev.npc.store.GetResult;
 import dev.npc.store.Store;
+import dev.npc.store.StoreException;
 import org.junit.jupiter.api.Test;
 
 import java.net.HttpURLConnection;
@@ -12,6 +13,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EmbeddedS3Test {
@@ -33,6 +35,22 @@ class EmbeddedS3Test {
                     .toURL().openConnection();
             assertEquals(403, anonymous.getResponseCode(), "unsigned requests must be refused");
             anonymous.disconnect();
+        }
+    }
+
+    @Test
+    void anOutageRefusesConnectionsAndKeepsTheObjects() throws Exception {
+        try (EmbeddedS3 s3 = EmbeddedS3.start(); Store store = s3.open("fleet")) {
+            store.put("hosts/h/state.json", "before".getBytes(StandardCharsets.UTF_8), Map.of("k", "v"));
+            s3.suspend();
+            StoreException down = assertThrows(StoreException.class, () -> store.head("hosts/h/state.json"));
+            assertTrue(down.getMessage().startsWith("cannot reach endpoint " + s3.endpointUrl()), down.getMessage());
+            s3.resume();
+            try (GetResult result = store.get("hosts/h/state.json", null)) {
+                GetResult.Found found = assertInstanceOf(GetResult.Found.class, result);
+                assertEquals("before", new String(found.body().readAllBytes(), StandardCharsets.UTF_8));
+                assertEquals("v", found.info().meta("k"));
+            }
         }
     }
 

@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:",
                 "  npc-daemon follow --store s3://my-fleet/npc --host web-1 --health-url http://127.0.0.1/healthz",
                 "  npc-daemon follow --once             # one poll (and activation if due), then exit",
-                "  npc-daemon follow --once=activate    # poll until one activation ran (bootstrap)"})
+                "  npc-daemon follow --once=activate    # poll until one activation ran (bootstrap)",
+                "  npc-daemon follow --once --debug     # one poll, with stack traces of errors"})
 public final class FollowCommand extends DaemonCommand implements Callable<Integer> {
     /** Seconds a SIGTERM waits for the step in progress; systemd's TimeoutStopSec in the module is 5 min. */
     static final long STOP_GRACE_SECONDS = 280;
@@ -31,7 +32,8 @@ public final class FollowCommand extends DaemonCommand implements Callable<Integ
     ConfigOptions options;
 
     @Option(names = "--once", arity = "0..1", fallbackValue = "poll", paramLabel = "activate",
-            description = "Stop after one complete poll; --once=activate keeps polling until one activation happened.")
+            description = "Stop after one complete poll; --once=activate keeps polling until one activation happened"
+                    + " (or the host already runs its desired version).")
     String once;
 
     @Override

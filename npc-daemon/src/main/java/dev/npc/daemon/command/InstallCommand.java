@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.util.concurrent.Callable;
 
 @Command(name = "install", mixinStandardHelpOptions = true,
-        description = {"Write the daemon's config, then poll once (what EC2 user-data runs).",
-                "The config goes to config.json in the state directory; later runs of follow read it."},
+        description = {"Write the daemon's config, then poll until this host ran one activation (EC2 user-data).",
+                "The config goes to config.json in the state directory; later runs of follow read it.",
+                "Like follow --once=activate: a fresh host waits for its desired.json, a host already on its",
+                "desired version returns at once. Exit 0 when the host runs its desired version."},
         footer = {"", "Example:",
                 "  npc-daemon install --store s3://my-fleet/npc --host web-1 --configuration web"})
 public final class InstallCommand extends DaemonCommand implements Callable<Integer> {
@@ -32,6 +34,6 @@ public final class InstallCommand extends DaemonCommand implements Callable<Inte
         ConfigFile.write(dir.config(), merged);
         log().info("wrote " + dir.config() + " (store " + settings.store() + ", host " + settings.host() + ")");
         return FollowCommand.follow(SettingsLoader.load(dir, options.toConfig(), seams().env(), seams().hostname()),
-                seams(), log(), FollowLoop.Mode.ONCE);
+                seams(), log(), FollowLoop.Mode.UNTIL_ACTIVATED);
     }
 }

@@ -10,7 +10,10 @@ import java.util.random.RandomGenerator;
 
 /** The loop of {@code npc-daemon follow}: recover, then poll, act, sleep with jitter, until told to stop. */
 public final class FollowLoop {
-    /** {@code --once}: one poll; {@code --once=activate}: until one attempt ran. */
+    /**
+     * {@code --once}: one poll; {@code --once=activate}: until one attempt ran or the host already
+     * runs its desired version (a fresh host waits here for desired.json to appear).
+     */
     public enum Mode { FOREVER, ONCE, UNTIL_ACTIVATED }
 
     private final Recovery recovery;
@@ -57,7 +60,8 @@ public final class FollowLoop {
                     log.info("the new system brings a different npc-daemon; exiting so systemd starts it");
                     return 0;
                 }
-                if (mode == Mode.ONCE || (mode == Mode.UNTIL_ACTIVATED && attempt != null)) {
+                boolean settled = attempt != null || outcome.kind() == Cycle.Kind.UP_TO_DATE;
+                if (mode == Mode.ONCE || (mode == Mode.UNTIL_ACTIVATED && settled)) {
                     return outcome.ok() ? 0 : 1;
                 }
                 if (stop.requested()) {

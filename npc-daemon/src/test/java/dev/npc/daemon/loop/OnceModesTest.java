@@ -39,6 +39,22 @@ class OnceModesTest {
     }
 
     @Test
+    void onceActivateReturnsAtOnceWhenTheHostAlreadyRunsItsVersion() {
+        try (TestFleet fleet = new TestFleet(tmp)) {
+            fleet.publishSystem("prod", "v1");
+            fleet.desired("{\"remote\": \"prod\"}");
+            assertEquals(0, fleet.run("follow", "--once"), fleet.err());
+            Instant before = fleet.clock.instant();
+            fleet.system.clearCalls();
+
+            assertEquals(0, fleet.run("install", "--store", fleet.store.url()), fleet.err());
+
+            assertEquals(before, fleet.clock.instant(), "no waiting");
+            assertEquals(java.util.List.of(), fleet.system.commands());
+        }
+    }
+
+    @Test
     void onceRejectsAnUnknownValue() {
         try (TestFleet fleet = new TestFleet(tmp)) {
             assertEquals(2, fleet.run("follow", "--once=forever"));

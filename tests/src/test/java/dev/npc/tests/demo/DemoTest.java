@@ -47,11 +47,22 @@ class DemoTest {
         assertTrue(status.matches("(?s).*canary-1\\s+rolled back\\s+prod-canary.*"), status);
         assertTrue(status.matches("(?s).*web-1\\s+up to date\\s+prod .*"), status);
         assertTrue(status.contains("3 hosts, 1 rolled back, 2 up to date"), status);
+        // The broken version reached prod-canary only: prod still holds the version before it.
+        String[] canary = row(status, "canary-1");
+        String[] web = row(status, "web-1");
+        assertEquals(canary[4], web[3], "prod must hold what the canary fell back to: " + status);
+        assertTrue(!canary[3].equals(web[3]), "prod must not hold the broken version: " + status);
         assertTrue(out.contains("export NPC_STORE=s3://"), "must say how to use a real bucket");
 
         assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("npc-daemon-")),
                 "no daemon thread may be left running");
         assertEquals(tempBefore, demoTempDirs(), "the demo must delete its temporary directory");
+    }
+
+    /** The cells of a status row, split on runs of spaces (the status "rolled back" spans two). */
+    private static String[] row(String status, String host) {
+        String line = status.lines().filter(l -> l.strip().startsWith(host + " ")).findFirst().orElseThrow();
+        return line.strip().replace("rolled back", "rolled-back").replace("up to date", "up-to-date").split("\\s+");
     }
 
     private static List<Path> demoTempDirs() throws Exception {

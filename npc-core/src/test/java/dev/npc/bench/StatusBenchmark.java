@@ -1,0 +1,81 @@
+package dev.npc.bench;
+
+import dev.npc.fleet.FleetReader;
+import dev.npc.fleet.StatusClassifier;
+import dev.npc.host.Desired;
+import dev.npc.host.HostState;
+import dev.npc.json.Json;
+import dev.npc.remote.RemoteMetadata;
+import dev.npc.store.Layout;
+import dev.npc.store.Store;
+import dev.npc.testing.EmbeddedS3;
+
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * How long {@code npc status} takes to read a fleet of N hosts from an S3 server on loopback
+ * (S3Proxy, in process, through the real AWS SDK). A benchmark, not a test: run it with
+ * {@code bench/status-bench.sh [hosts] [concurrency]} and read the figures.
+ */
+public final class StatusBenchmark {
+    public static void main(String[] args) throws Exception {
+        int hosts = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : FleetReader.DEFAULT_CONCURRENCY;
+        try (EmbeddedS3 s3 = EmbeddedS3.start(); Store store = s3.open("bench")) {
+            String version = "a".repeat(64);
+            store.put(Layout.remote("prod"), new byte[]{1, 2, 3},
+                    new RemoteMetadata(1, version, 3, null, null, null).toMap());
+            long seedStart = System.nanoTime();
+            seed(store, hosts, version);
+            System.out.printf("seeded %d hosts (%d objects) in %.1f s%n", hosts, hosts * 2,
+                    (System.nanoTime() - seedStart) / 1e9);
+            for (int run = 1; run <= 3; run++) {
+                System.gc();
+                long heapBefore = usedHeap();
+                long start = System.nanoTime();
+                FleetReader.Fleet fleet = new FleetReader(store, concurrency)
+                        .read(new StatusClassifier(Instant.now(), 3), remote -> true);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                System.out.printf("run %d: status of %d hosts in %.2f s (%.0f hosts/s), heap +%d MiB, %d threads, concurrency %d%n",
+                        run, fleet.hosts().size(), seconds, fleet.hosts().size() / seconds,
+                        Math.max(0, usedHeap() - heapBefore) >> 20, Thread.activeCount(), concurrency);
+            }
+        }
+    }
+
+    private static void seed(Store store, int hosts, String version) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            Instant now = Instant.now();
+            for (int i = 0; i < hosts; i++) {
+                String host = String.format("host-%05d", i);
+                boolean current = i % 10 != 0;
+                futures.add(pool.submit(() -> {
+                    store.put(Layout.desired(host), Json.write(new Desired("prod", null, null, null, null)), Map.of());
+                    HostState state = new HostState(host, "0.1.0", now, HostState.IDLE, null,
+                            new HostState.Current("prod", current ? version : "b".repeat(64), host,
+                                    "/nix/store/x-nixos-system-" + host, now), null, null, 60);
+                    store.put(Layout.state(host), Json.write(state), Map.of());
+                    return null;
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static long usedHeap() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}

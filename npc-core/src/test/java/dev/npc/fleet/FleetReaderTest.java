@@ -1,0 +1,108 @@
+package dev.npc.fleet;
+
+import dev.npc.host.Desired;
+import dev.npc.host.HostState;
+import dev.npc.json.Json;
+import dev.npc.remote.RemoteMetadata;
+import dev.npc.store.GetResult;
+import dev.npc.store.Layout;
+import dev.npc.store.ObjectInfo;
+import dev.npc.store.Precondition;
+import dev.npc.store.Store;
+import dev.npc.store.StoreException;
+import dev.npc.store.StoreOptions;
+import dev.npc.store.Stores;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FleetReaderTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void oneUnreadableHostDoesNotHideTheFleetAndRepeatedReadsCostOnly304s() throws Exception {
+        try (Store files = Stores.open(tmp.toUri().toString(), StoreOptions.DEFAULT)) {
+            String version = "c".repeat(64);
+            files.put(Layout.remote("prod"), new byte[]{1}, new RemoteMetadata(1, version, 1, null, null, null).toMap());
+            for (String host : List.of("web-1", "web-2")) {
+                files.put(Layout.desired(host), Json.write(new Desired("prod", null, null, null, null)), Map.of());
+                files.put(Layout.state(host), Json.write(new HostState(host, "0.1.0", Instant.now(), HostState.IDLE, null,
+                        new HostState.Current("prod", version, host, "/nix/store/x", Instant.now()), null, null, 60)), Map.of());
+            }
+            CountingStore store = new CountingStore(files, Layout.state("web-2"));
+            FleetReader reader = new FleetReader(store, 4);
+
+            FleetReader.Fleet fleet = reader.read(new StatusClassifier(Instant.now(), 3), remote -> true);
+            assertEquals(2, fleet.hosts().size());
+            HostView broken = fleet.hosts().stream().filter(h -> h.host().equals("web-2")).findFirst().orElseThrow();
+            assertEquals(HostStatus.UNKNOWN, broken.status());
+            assertTrue(broken.detail().contains("cannot read its documents"), broken.detail());
+            assertEquals(HostStatus.UP_TO_DATE,
+                    fleet.hosts().stream().filter(h -> h.host().equals("web-1")).findFirst().orElseThrow().status());
+
+            int bodiesBefore = store.bodies.get();
+            reader.read(new StatusClassifier(Instant.now(), 3), remote -> true);
+            assertEquals(3, bodiesBefore, "web-1's two documents and web-2's desired.json");
+            assertEquals(bodiesBefore, store.bodies.get(), "unchanged documents must come back as 304s, not bodies");
+        }
+    }
+
+    /** A real file store that fails reads of one key, and counts the bodies it hands out. */
+    private static final class CountingStore implements Store {
+        private final Store delegate;
+        private final String failing;
+        final AtomicInteger bodies = new AtomicInteger();
+
+        CountingStore(Store delegate, String failing) {
+            this.delegate = delegate;
+            this.failing = failing;
+        }
+
+        @Override public String url() { return delegate.url(); }
+
+        @Override
+        public GetResult get(String key, String ifNoneMatch) throws IOException {
+            if (key.equals(failing)) {
+                throw new StoreException("connection reset reading " + key);
+            }
+            GetResult result = delegate.get(key, ifNoneMatch);
+            if (result instanceof GetResult.Found) {
+                bodies.incrementAndGet();
+            }
+            return result;
+        }
+
+        @Override public Optional<ObjectInfo> head(String key) throws IOException { return delegate.head(key); }
+
+        @Override
+        public ObjectInfo put(String key, InputStream body, long length, Map<String, String> metadata,
+                              Precondition precondition) throws IOException {
+            return delegate.put(key, body, length, metadata, precondition);
+        }
+
+        @Override public List<ObjectInfo> list(String prefix) throws IOException { return delegate.list(prefix); }
+
+        @Override public List<String> listChildren(String prefix) throws IOException { return delegate.listChildren(prefix); }
+
+        @Override
+        public ObjectInfo copy(String fromKey, String toKey, String sourceIfMatch) throws IOException {
+            return delegate.copy(fromKey, toKey, sourceIfMatch);
+        }
+
+        @Override public void delete(String key) throws IOException { delegate.delete(key); }
+
+        @Override public void close() { }
+    }
+}
