@@ -23,11 +23,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Check remote NAME as a host that trusts these keys would: download it, check its",
-                "bytes against its sha256 and its signature against the trusted keys. Exit 0 and the",
-                "signing key id when it would be accepted, 1 and the reason when it would be refused."},
+        description = {"Check remote NAME as a host trusting these keys would: download it, check",
+                "its bytes against its sha256 and its signature against the trusted keys.",
+                "Exit 0 and the signing key's id when a host would accept it, 1 and the",
+                "reason when a host would refuse it."},
         footerHeading = "%nExample:%n",
-        footer = "  npc verify --remote prod --trusted-key ci-signing.pub --store s3://my-fleet/npc")
+        footer = "  npc verify --remote prod --trusted-key ci.pub --store s3://my-fleet/npc")
 public final class VerifyCommand implements Callable<Integer> {
     @Mixin
     Console console;
