@@ -11,6 +11,8 @@ import dev.npc.cli.remote.PullCommand;
 import dev.npc.cli.remote.PushCommand;
 import dev.npc.cli.remote.RemotesCommand;
 import dev.npc.cli.support.ErrorHandler;
+import dev.npc.cli.trust.KeysCommand;
+import dev.npc.cli.trust.VerifyCommand;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Command;
                 "failure and reports its state back to the store."},
         subcommands = {PackCommand.class, PushCommand.class, PullCommand.class, RemotesCommand.class,
                 PromoteCommand.class, HostsCommand.class, StatusCommand.class, WaitCommand.class,
-                RolloutCommand.class, RollbackCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+                RolloutCommand.class, RollbackCommand.class, KeysCommand.class, VerifyCommand.class,
+                DemoCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  npc demo                  the whole loop on this machine, no AWS account needed",

@@ -7,6 +7,7 @@ import dev.npc.store.GetResult;
 import dev.npc.store.Layout;
 import dev.npc.store.ObjectInfo;
 import dev.npc.store.Store;
+import dev.npc.trust.RemoteVerifier;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,15 +20,23 @@ import java.util.HexFormat;
 
 /**
  * Downloads a remote to a temporary file, checks its bytes against the sha256 it was published
- * with, and only then unpacks it. Nothing unverified ever reaches the destination.
+ * with (and, when the host trusts keys, its signature), and only then unpacks it. Nothing
+ * unverified ever reaches the destination.
  */
 public final class RemoteDownloader {
     private final Store store;
     private final Unpacker unpacker;
+    private final RemoteVerifier verifier;
 
     public RemoteDownloader(Store store, Unpacker unpacker) {
+        this(store, unpacker, RemoteVerifier.ACCEPT_ALL);
+    }
+
+    /** @param verifier refuses remotes not signed by a trusted key, before their body is read */
+    public RemoteDownloader(Store store, Unpacker unpacker, RemoteVerifier verifier) {
         this.store = store;
         this.unpacker = unpacker;
+        this.verifier = verifier;
     }
 
     /** A verified archive on local disk; the caller deletes it (or lets {@link #unpack} do so). */
@@ -55,6 +64,9 @@ public final class RemoteDownloader {
             if (!Sha256.isHex(expected)) {
                 throw new RemoteException("remote '" + remote + "' has no valid npc-sha256 metadata; re-publish it with npc push");
             }
+            // The signature covers the published sha256 and the bytes are checked against that sha256
+            // below, so together nothing unsigned or altered leaves this method.
+            verifier.verify(remote, RemoteMetadata.of(found.info()));
             Files.createDirectories(workDir);
             Path temp = Files.createTempFile(workDir, ".download-", ".npc");
             try {

@@ -28,8 +28,10 @@ import java.util.function.Function;
  * @param endpoint    a custom S3-compatible endpoint, or empty for AWS itself
  * @param region      the signing region
  * @param credentials where credentials come from
+ * @param socketTimeout how long a read may stall before the request fails (and is retried)
  */
-public record S3Connection(Optional<URI> endpoint, Region region, AwsCredentialsProvider credentials) {
+public record S3Connection(Optional<URI> endpoint, Region region, AwsCredentialsProvider credentials,
+                           Duration socketTimeout) {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
     /** The region AWS tools assume when nothing names one; buckets elsewhere are reached by redirect. */
@@ -45,7 +47,12 @@ public record S3Connection(Optional<URI> endpoint, Region region, AwsCredentials
         Region region = blank(opts.region()) ? defaultRegion(endpoint.isPresent()) : Region.of(opts.region().trim());
         AwsCredentialsProvider credentials = opts.credentials() != null
                 ? opts.credentials() : DefaultCredentialsProvider.builder().build();
-        return new S3Connection(endpoint, region, credentials);
+        return new S3Connection(endpoint, region, credentials,
+                opts.socketTimeout() == null ? SOCKET_TIMEOUT : opts.socketTimeout());
+    }
+
+    public S3Connection(Optional<URI> endpoint, Region region, AwsCredentialsProvider credentials) {
+        this(endpoint, region, credentials, SOCKET_TIMEOUT);
     }
 
     /**
@@ -119,7 +126,7 @@ public record S3Connection(Optional<URI> endpoint, Region region, AwsCredentials
         S3ClientBuilder builder = S3Client.builder()
                 .httpClient(new RetryableIoHttpClient(UrlConnectionHttpClient.builder()
                         .connectionTimeout(CONNECT_TIMEOUT)
-                        .socketTimeout(SOCKET_TIMEOUT)
+                        .socketTimeout(socketTimeout)
                         .build()))
                 .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD))
                 .region(region)

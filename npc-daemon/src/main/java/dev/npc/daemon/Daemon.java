@@ -55,23 +55,30 @@ public final class Daemon implements AutoCloseable {
         reporter.onChange(metrics::stateChanged);
         metrics.stateChanged(initial);
 
+        if (settings.verifier().enforcing()) {
+            log.info("accepting only remotes signed by trusted key " + settings.verifier().describeKeys());
+        } else {
+            log.info("no trusted keys: remotes are checked against their sha256 only, signed or not"
+                    + " (set --trusted-key to require signatures)");
+        }
         Commands commands = new Commands(seams.processes());
         FlakeCache flakes = new FlakeCache(dir.flakes(), seams.clock());
         Activator activator = new Activator(commands, settings.system(), settings.switchTimeout());
+        HealthChecker health = new HealthChecker(commands, settings.system().systemctl(), settings.healthCommands(),
+                settings.healthUrls(), settings.healthTimeout(), settings.healthRetryPause(), seams.clock(),
+                seams.sleeper());
         RetryLedger ledger = new RetryLedger(dir.retries(), settings.retries(), settings.retryBackoff());
         Deployment deployment = new Deployment(
-                new Fetcher(store, new Unpacker(UnpackLimits.DEFAULT), flakes), flakes,
+                new Fetcher(store, new Unpacker(UnpackLimits.DEFAULT), flakes, settings.verifier()), flakes,
                 new Builder(commands, settings.system(), settings.extraSubstituters(), settings.buildTimeout()),
                 activator,
-                new HealthChecker(commands, settings.system().systemctl(), settings.healthCommands(),
-                        settings.healthUrls(), settings.healthTimeout(), settings.healthRetryPause(), seams.clock(),
-                        seams.sleeper()),
+                health,
                 new Rollback(activator), new Hooks(commands, settings.hooks(), settings.host()),
                 reporter, metrics, ledger, dir.inFlight(), stop, seams.clock(), log);
         this.cycle = new Cycle(settings, new Poller(store, settings.host(), dir.poll()), deployment, activator, reporter, metrics,
                 ledger, stop, seams.clock(), log);
         Recovery recovery = new Recovery(reporter, ledger, dir.inFlight(), settings.system().currentSystem(),
-                seams.clock(), log);
+                seams.clock(), log, new Rollback(activator), health);
         this.loop = new FollowLoop(recovery, cycle, new Waiter(seams.sleeper(), seams.clock(), stop, dir.trigger(),
                 dir.retry()), new SelfUpdate(settings.selfPath()), stop, settings.interval(), settings.jitter(),
                 seams.random(), log);

@@ -49,6 +49,9 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (remote != null) {
+            dev.npc.remote.RemoteName.check(remote);
+        }
         Duration interval = Durations.parse(every);
         try (Store store = storeOptions.open()) {
             FleetReader reader = fleetOptions.reader(store);

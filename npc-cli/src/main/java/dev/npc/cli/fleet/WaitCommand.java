@@ -59,6 +59,7 @@ public final class WaitCommand implements Callable<Integer> {
         RemoteName.check(remote);
         Set<String> only = hosts == null ? Set.of() : Arrays.stream(hosts.split(",")).map(String::trim)
                 .filter(h -> !h.isEmpty()).collect(Collectors.toCollection(LinkedHashSet::new));
+        only.forEach(dev.npc.host.HostName::check);
         try (Store store = storeOptions.open()) {
             boolean live = Terminal.interactive();
             FleetWaiter.Outcome outcome = fleetOptions.waiter(store).await(remote, only, null,

@@ -7,6 +7,9 @@ import dev.npc.pack.Unpacker;
 import dev.npc.remote.RemoteDownloader;
 import dev.npc.remote.RemoteName;
 import dev.npc.store.Store;
+import dev.npc.trust.KeyFiles;
+import dev.npc.trust.RemoteVerifier;
+import dev.npc.trust.TrustedKey;
 import dev.npc.cli.support.Console;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,9 +37,17 @@ public final class PullCommand implements Callable<Integer> {
     @Option(names = "--dst", paramLabel = "DIR", required = true, description = "Directory to create (must not exist).")
     Path dst;
 
+    @Option(names = "--trusted-key", paramLabel = "KEY",
+            description = "Accept the remote only if signed by this public key (file or npc-ed25519-public:... line); repeatable.")
+    java.util.List<String> trustedKeys = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         RemoteName.check(remote);
+        java.util.List<TrustedKey> keys = new java.util.ArrayList<>();
+        for (String key : trustedKeys) {
+            keys.add(KeyFiles.readTrustedKey(key));
+        }
         Path target = dst.toAbsolutePath().normalize();
         if (Files.exists(target)) {
             throw new IllegalArgumentException(target + " already exists; pass a new directory to --dst");
@@ -44,7 +55,8 @@ public final class PullCommand implements Callable<Integer> {
         Path parent = target.getParent();
         Files.createDirectories(parent);
         try (Store store = storeOptions.open()) {
-            RemoteDownloader downloader = new RemoteDownloader(store, new Unpacker(UnpackLimits.DEFAULT));
+            RemoteDownloader downloader = new RemoteDownloader(store, new Unpacker(UnpackLimits.DEFAULT),
+                    new RemoteVerifier(keys));
             RemoteDownloader.Verified verified = downloader.download(remote, null, parent);
             int files = downloader.unpack(verified, target);
             console.println("pulled " + remote + ": version " + Sha256.shortForm(verified.sha256()) + ", "

@@ -9,9 +9,12 @@ import dev.npc.pack.PackOptions;
 import dev.npc.pack.PackResult;
 import dev.npc.pack.Packer;
 import dev.npc.process.SystemProcessRunner;
+import dev.npc.remote.RemoteMetadata;
 import dev.npc.remote.RemoteName;
 import dev.npc.remote.RemotePublisher;
 import dev.npc.store.Store;
+import dev.npc.trust.KeyFiles;
+import dev.npc.trust.RemoteSigner;
 import dev.npc.cli.support.Console;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,9 +32,11 @@ import java.util.function.UnaryOperator;
 @Command(name = "push", mixinStandardHelpOptions = true,
         description = {"Pack a flake and upload it as remote NAME (remotes/NAME.npc).",
                 "If the remote already holds the same version nothing is uploaded and it says",
-                "'unchanged': the ETag stays, so no host rebuilds."},
+                "'unchanged': the ETag stays, so no host rebuilds. With --sign-key the version is",
+                "signed; promote and rollout copy the signature along."},
         footerHeading = "%nExamples:%n",
         footer = {"  npc push --src nixos/example --remote staging --store s3://my-fleet/npc",
+                "  npc push --src . --remote staging --sign-key ci-signing.key",
                 "  NPC_STORE=file:///srv/npc npc push --src . --remote prod"})
 public final class PushCommand implements Callable<Integer> {
     @Mixin
@@ -58,20 +63,29 @@ public final class PushCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
+    @Option(names = "--sign-key", paramLabel = "FILE",
+            description = "Sign the remote with this private key (from npc keys generate); hosts with trusted keys require it.")
+    Path signKey;
+
     @Override
     public Integer call() throws Exception {
         RemoteName.check(remote);
+        RemoteSigner signer = signKey == null ? null : new RemoteSigner(KeyFiles.readSigningKey(signKey));
         Path archive = Files.createTempFile("npc-push-", ".npc");
         try (Store store = storeOptions.open()) {
             PackResult pack = new Packer(new SystemProcessRunner())
                     .pack(src, new PackOptions(includes, allowUnlocked), archive);
             RemotePublisher.Published published = new RemotePublisher(store, java.time.Clock.systemUTC())
-                    .publish(remote, archive, pack, Map.of(), progress(pack.bytes()));
-            print(pack, published);
+                    .publish(remote, archive, pack, signature(signer, pack), progress(pack.bytes()));
+            print(pack, published, signer);
             return 0;
         } finally {
             Files.deleteIfExists(archive);
         }
+    }
+
+    private static Map<String, String> signature(RemoteSigner signer, PackResult pack) {
+        return signer == null ? Map.of() : signer.metadata(RemoteMetadata.CURRENT_FORMAT, pack.sha256());
     }
 
     private UnaryOperator<InputStream> progress(long bytes) {
@@ -81,7 +95,8 @@ public final class PushCommand implements Callable<Integer> {
         return in -> new ProgressInputStream(in, bytes, "uploading " + remote, console.err());
     }
 
-    private void print(PackResult pack, RemotePublisher.Published published) {
+    private void print(PackResult pack, RemotePublisher.Published published, RemoteSigner signer) {
+        String signed = signer == null ? "" : " (signed by key " + signer.keyId() + ")";
         if (json) {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("remote", remote);
@@ -91,12 +106,13 @@ public final class PushCommand implements Callable<Integer> {
             map.put("bytes", pack.bytes());
             map.put("sourceRev", pack.sourceRev());
             map.put("etag", published.object().etag());
+            map.put("keyId", signer == null ? null : signer.keyId());
             console.print(Json.writeString(map));
         } else if (published.unchanged()) {
             console.println(remote + " unchanged: already at version " + Sha256.shortForm(pack.sha256())
-                    + " (nothing uploaded)");
+                    + " (nothing uploaded)" + signed);
         } else {
-            console.println("pushed " + remote + ": " + Report.packed(pack));
+            console.println("pushed " + remote + ": " + Report.packed(pack) + signed);
         }
     }
 }

@@ -57,7 +57,7 @@ public final class ConfigOptions {
     @Option(names = "--self-path", paramLabel = "PATH",
             description = "This daemon's launcher (env NPC_SELF_PATH); when a switch brings another, the daemon exits for systemd to restart it.")
     String selfPath;
-    @Option(names = "--trusted-key", paramLabel = "KEY", description = "Public key whose remote signatures are accepted (repeatable).")
+    @Option(names = "--trusted-key", paramLabel = "KEY", description = "Accept only remotes signed by this public key: a file from npc keys generate or its npc-ed25519-public:... line (repeatable).")
     List<String> trustedKeys;
 
     DaemonConfig toConfig() {

@@ -4,6 +4,9 @@ import dev.npc.daemon.files.StateDir;
 import dev.npc.host.Action;
 import dev.npc.host.HostName;
 import dev.npc.time.Durations;
+import dev.npc.trust.KeyFiles;
+import dev.npc.trust.RemoteVerifier;
+import dev.npc.trust.TrustedKey;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -20,7 +23,7 @@ public record Settings(StateDir stateDir, String store, String endpointUrl, Stri
                        List<String> healthCommands, List<URI> healthUrls, Duration healthTimeout,
                        Duration healthRetryPause, Hooks hooks, List<String> extraSubstituters,
                        Duration buildTimeout, Duration switchTimeout, int retries, Duration retryBackoff,
-                       Path metricsFile, SystemCommands system, Path selfPath) {
+                       Path metricsFile, SystemCommands system, Path selfPath, RemoteVerifier verifier) {
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
     public static final double DEFAULT_JITTER = 0.2;
@@ -42,10 +45,7 @@ public record Settings(StateDir stateDir, String store, String endpointUrl, Stri
             throw new IllegalArgumentException("no store configured; give --store s3://bucket/prefix (or set NPC_STORE,"
                     + " or run npc-daemon install --store URL --host NAME)");
         }
-        if (c.trustedKeys() != null && !c.trustedKeys().isEmpty()) {
-            throw new IllegalArgumentException("--trusted-key: this npc-daemon cannot verify remote signatures yet;"
-                    + " remove the trusted keys (services.npc.trustedKeys) or use a build with signature support");
-        }
+        RemoteVerifier verifier = verifier(c.trustedKeys());
         String host = c.host() != null ? c.host() : hostnameFallback;
         HostName.check(host);
         String action = c.action() == null ? Action.SWITCH : c.action();
@@ -75,13 +75,26 @@ public record Settings(StateDir stateDir, String store, String endpointUrl, Stri
                 retries, duration("--retry-backoff", c.retryBackoff(), DEFAULT_RETRY_BACKOFF),
                 c.metricsFile() == null ? null : Path.of(c.metricsFile()),
                 SystemCommands.of(c.nixBin(), c.systemctl(), c.currentSystem(), c.systemProfile()),
-                c.selfPath() == null ? null : Path.of(c.selfPath()));
+                c.selfPath() == null ? null : Path.of(c.selfPath()), verifier);
     }
 
     public Settings withJitter(double jitter) {
         return new Settings(stateDir, store, endpointUrl, region, host, configuration, interval, jitter, action,
                 healthCommands, healthUrls, healthTimeout, healthRetryPause, hooks, extraSubstituters, buildTimeout,
-                switchTimeout, retries, retryBackoff, metricsFile, system, selfPath);
+                switchTimeout, retries, retryBackoff, metricsFile, system, selfPath, verifier);
+    }
+
+    /** The keys of {@code --trusted-key} (files or npc-ed25519-public:... lines), read once at start. */
+    private static RemoteVerifier verifier(List<String> trustedKeys) {
+        List<TrustedKey> keys = new ArrayList<>();
+        for (String key : trustedKeys == null ? List.<String>of() : trustedKeys) {
+            try {
+                keys.add(KeyFiles.readTrustedKey(key));
+            } catch (IllegalArgumentException | java.io.IOException e) {
+                throw new IllegalArgumentException("--trusted-key: " + e.getMessage());
+            }
+        }
+        return new RemoteVerifier(keys);
     }
 
     private static Duration duration(String flag, String text, Duration fallback) {

@@ -125,8 +125,10 @@ public final class Deployment {
         } catch (StageFailure e) {
             return finish(target, flight, Attempt.FAILED, e.getMessage(), e.logTail(), null, false);
         } catch (IOException e) {
+            // The store or the network failed, not the version: it must not use up the version's
+            // retries, or a flaky hour would leave the host waiting for a new version forever.
             return finish(target, flight, Attempt.FAILED, "cannot fetch " + target.label() + ": " + e.getMessage(),
-                    null, null, false);
+                    null, null, false, false);
         }
         // From here on the step in progress always runs to its end, stop or not: never half a switch.
         Generation previous = activator.remember();
@@ -196,11 +198,17 @@ public final class Deployment {
 
     private Outcome finish(Target target, InFlight flight, String result, String error, String logTail,
                            Current current, boolean switched) throws InterruptedException, IOException {
+        return finish(target, flight, result, error, logTail, current, switched, true);
+    }
+
+    private Outcome finish(Target target, InFlight flight, String result, String error, String logTail,
+                           Current current, boolean switched, boolean countsAgainstVersion)
+            throws InterruptedException, IOException {
         Attempt attempt = new Attempt(target.sha256(), result, flight.attempt(), flight.startedAt(), clock.instant(),
                 error, logTail);
         if (Attempt.SUCCESS.equals(result)) {
             ledger.clear();
-        } else if (!Attempt.INTERRUPTED.equals(result)) {
+        } else if (!Attempt.INTERRUPTED.equals(result) && countsAgainstVersion) {
             ledger.failed(target, attempt.finishedAt());
         }
         HostState state = reporter.update(s -> {

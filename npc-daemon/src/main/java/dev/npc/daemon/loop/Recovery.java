@@ -3,7 +3,11 @@ package dev.npc.daemon.loop;
 import dev.npc.daemon.report.EventLog;
 import dev.npc.daemon.report.Reporter;
 import dev.npc.daemon.report.States;
+import dev.npc.daemon.stage.HealthChecker;
+import dev.npc.daemon.stage.Rollback;
 import dev.npc.daemon.stage.RunningSystem;
+import dev.npc.daemon.stage.StageFailure;
+import dev.npc.host.Action;
 import dev.npc.host.HostState;
 import dev.npc.host.HostState.Attempt;
 import dev.npc.host.HostState.Current;
@@ -16,7 +20,9 @@ import java.time.Clock;
 /**
  * At start: a daemon killed mid-step (kill -9, power loss) left its phase in state.json. Report
  * the attempt as {@code interrupted}, say which system really runs (the current-system link, not
- * what was planned), count it against the version's retries, and carry on from idle.
+ * what was planned), count it against the version's retries, and carry on from idle. A rollback
+ * it was killed in is finished, and a new system it was killed before checking is checked now and
+ * rolled back if unhealthy, so the host never stays on a system nobody vouched for.
  */
 public final class Recovery {
     private final Reporter reporter;
@@ -25,9 +31,23 @@ public final class Recovery {
     private final Path currentSystem;
     private final Clock clock;
     private final EventLog log;
+    private final Rollback rollback;
+    private final HealthChecker health;
 
     public Recovery(Reporter reporter, RetryLedger ledger, Path inFlightFile, Path currentSystem, Clock clock,
                     EventLog log) {
+        this(reporter, ledger, inFlightFile, currentSystem, clock, log, null, null);
+    }
+
+    /**
+     * @param rollback finishes a rollback the daemon was killed in, or null to leave it unfinished
+     * @param health   checks a new system the daemon was killed before vouching for (rolled back when
+     *                 unhealthy), or null to leave that to the next attempt
+     */
+    public Recovery(Reporter reporter, RetryLedger ledger, Path inFlightFile, Path currentSystem, Clock clock,
+                    EventLog log, Rollback rollback, HealthChecker health) {
+        this.rollback = rollback;
+        this.health = health;
         this.reporter = reporter;
         this.ledger = ledger;
         this.inFlightFile = inFlightFile;
@@ -49,10 +69,26 @@ public final class Recovery {
         Current current = state.current();
         String error = "npc-daemon stopped during " + state.phase() + "; the running system is "
                 + (running == null ? "unknown" : running);
-        if (flight != null && flight.toplevel() != null && RunningSystem.same(flight.toplevel(), running)) {
-            // The new system was activated but never passed its checks: the next attempt checks it.
+        String finished = finishRollback(state, flight, running);
+        if (finished != null) {
+            error += finished;
+            running = RunningSystem.resolve(currentSystem);
+            if (current != null && !RunningSystem.same(current.system(), running)) {
+                current = new Current(null, null, null, running, null);
+            }
+        } else if (flight != null && flight.toplevel() != null && RunningSystem.same(flight.toplevel(), running)) {
+            // The new system was activated but never passed its checks.
             error += " (the new system, not yet checked)";
             current = new Current(null, null, null, running, null);
+            String checked = checkUnvouched(flight);
+            if (checked != null) {
+                error += checked;
+                String now = RunningSystem.resolve(currentSystem);
+                if (!RunningSystem.same(now, running)) {
+                    current = state.current() != null && RunningSystem.same(state.current().system(), now)
+                            ? state.current() : new Current(null, null, null, now, null);
+                }
+            }
         } else if (current != null && !RunningSystem.same(current.system(), running)) {
             current = new Current(null, null, null, running, null);
         }
@@ -71,4 +107,60 @@ public final class Recovery {
         Files.deleteIfExists(inFlightFile);
         return true;
     }
+
+    /**
+     * Checks the new system now rather than at the next attempt: if it is unhealthy, the next
+     * attempt would take it for the system to return to, and the good one would be forgotten.
+     *
+     * @return what the check did, for the report, or null when it could not run
+     */
+    private String checkUnvouched(InFlight flight) {
+        if (health == null || rollback == null || flight.previous() == null
+                || Action.BOOT.equals(flight.target().action())) {
+            return null;
+        }
+        try {
+            health.check();
+            return "; it passed its checks";
+        } catch (StageFailure failure) {
+            try {
+                rollback.restore(flight.previous(), flight.target().action());
+                return "; it failed its checks (" + failure.getMessage() + "), rolled back: now running "
+                        + RunningSystem.resolve(currentSystem);
+            } catch (StageFailure rollbackFailure) {
+                return "; it failed its checks (" + failure.getMessage() + ") and the rollback failed too: "
+                        + rollbackFailure.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "; it failed its checks and the rollback was interrupted";
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
+     * A rollback is a decision already taken: the new system failed. Leaving it half done would
+     * leave the host on that system, and the next attempt would take it for the one to return to.
+     *
+     * @return what finishing it did, for the report, or null when there was no rollback to finish
+     */
+    private String finishRollback(HostState state, InFlight flight, String running) {
+        if (rollback == null || !HostState.ROLLING_BACK.equals(state.phase()) || flight == null
+                || flight.previous() == null || !Action.BOOT.equals(flight.target().action())
+                && RunningSystem.same(flight.previous().running(), running)) {
+            return null;
+        }
+        try {
+            rollback.restore(flight.previous(), flight.target().action());
+            return "; finished the rollback: now running " + RunningSystem.resolve(currentSystem);
+        } catch (StageFailure e) {
+            return "; finishing the rollback failed: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "; finishing the rollback was interrupted";
+        }
+    }
+
 }

@@ -39,6 +39,31 @@ public final class FlakeCache {
         return root.resolve(sha256);
     }
 
+    /**
+     * Deletes what a daemon killed mid-fetch left: {@code .download-*} files and half-unpacked
+     * {@code .<sha256>.unpack-*} directories. Only the activation lock holder fetches, so at the
+     * start of a fetch none of them belongs to anyone alive.
+     */
+    public void removeLeftovers() throws IOException {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        List<Path> leftovers = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(root)) {
+            entries.filter(p -> {
+                String name = p.getFileName().toString();
+                return name.startsWith(".download-") || (name.startsWith(".") && name.contains(".unpack-"));
+            }).forEach(leftovers::add);
+        }
+        for (Path leftover : leftovers) {
+            if (Files.isDirectory(leftover, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                deleteTree(leftover);
+            } else {
+                Files.deleteIfExists(leftover);
+            }
+        }
+    }
+
     /** Marks a flake as just used, so pruning keeps it among the newest. */
     public void touch(Path flake) throws IOException {
         Files.setLastModifiedTime(flake, FileTime.from(clock.instant()));

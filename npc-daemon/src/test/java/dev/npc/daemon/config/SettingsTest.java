@@ -79,7 +79,7 @@ class SettingsTest {
         assertMessage("--retries must be 0 or more", () -> Settings.resolve(dir,
                 store("file:///x").overlay(new DaemonConfig(null, null, null, null, null, null, null, null, null, null,
                         null, null, null, null, null, null, -1, null, null, null, null, null, null, null, null)), "h"));
-        assertMessage("--trusted-key: this npc-daemon cannot verify remote signatures yet", () -> Settings.resolve(dir,
+        assertMessage("--trusted-key: trusted key file key does not exist; create a pair with npc keys generate", () -> Settings.resolve(dir,
                 store("file:///x").overlay(new DaemonConfig(null, null, null, null, null, null, null, null, null, null,
                         null, null, null, null, null, null, null, null, null, null, null, null, null, null,
                         List.of("key"))), "h"));
