@@ -57,7 +57,7 @@ public final class FlakeCache {
         }
         for (Path leftover : leftovers) {
             if (Files.isDirectory(leftover, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                deleteTree(leftover);
+                Trees.deleteRecursively(leftover);
             } else {
                 Files.deleteIfExists(leftover);
             }
