@@ -39,6 +39,16 @@ public final class Sha256 {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /** Copies {@code body} into {@code target} and returns the sha256 of what was copied, in one pass. */
+    public static String copyHashing(InputStream body, Path target) throws IOException {
+        MessageDigest digest = newDigest();
+        try (InputStream in = new java.security.DigestInputStream(body, digest);
+             java.io.OutputStream out = Files.newOutputStream(target)) {
+            in.transferTo(out);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
     public static boolean isHex(String value) {
         return value != null && HEX64.matcher(value).matches();
     }

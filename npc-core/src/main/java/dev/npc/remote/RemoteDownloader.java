@@ -11,11 +11,8 @@ import dev.npc.trust.RemoteVerifier;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.HexFormat;
 
 /**
@@ -70,7 +67,7 @@ public final class RemoteDownloader {
             Files.createDirectories(workDir);
             Path temp = Files.createTempFile(workDir, ".download-", ".npc");
             try {
-                String actual = copyHashing(found.body(), temp);
+                String actual = Sha256.copyHashing(found.body(), temp);
                 if (!actual.equals(expected)) {
                     throw new RemoteException("remote '" + remote + "' is corrupt or was tampered with: its bytes hash to "
                             + Sha256.shortForm(actual) + " but it was published as " + Sha256.shortForm(expected)
@@ -92,13 +89,6 @@ public final class RemoteDownloader {
             Files.deleteIfExists(verified.archive());
         }
     }
-
-    private static String copyHashing(InputStream body, Path target) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
-        try (InputStream in = new DigestInputStream(body, digest);
-             OutputStream out = Files.newOutputStream(target)) {
-            in.transferTo(out);
-        }
         return HexFormat.of().formatHex(digest.digest());
     }
 }

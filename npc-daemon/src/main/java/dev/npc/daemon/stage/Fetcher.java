@@ -13,11 +13,8 @@ import dev.npc.trust.RemoteVerifier;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.HexFormat;
 
 /**
@@ -65,7 +62,7 @@ public final class Fetcher {
             cache.removeLeftovers();
             Path temp = Files.createTempFile(cache.root(), ".download-", ".npc");
             try {
-                String actual = copyHashing(found.body(), temp);
+                String actual = Sha256.copyHashing(found.body(), temp);
                 if (!actual.equals(sha256)) {
                     // An IOException, not a StageFailure: a byte flipped in transit is a fault of the
                     // network, so it must not use up the version's retries (the next poll downloads again).
@@ -116,13 +113,6 @@ public final class Fetcher {
         result.close();
         throw new StageFailure("remote '" + remote + "' disappeared from " + store.url() + " while it was being fetched");
     }
-
-    private static String copyHashing(InputStream body, Path target) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
-        try (InputStream in = new DigestInputStream(body, digest);
-             OutputStream out = Files.newOutputStream(target)) {
-            in.transferTo(out);
-        }
         return HexFormat.of().formatHex(digest.digest());
     }
 }
