@@ -89,6 +89,4 @@ public final class RemoteDownloader {
             Files.deleteIfExists(verified.archive());
         }
     }
-        return HexFormat.of().formatHex(digest.digest());
-    }
 }

@@ -113,6 +113,4 @@ public final class Fetcher {
         result.close();
         throw new StageFailure("remote '" + remote + "' disappeared from " + store.url() + " while it was being fetched");
     }
-        return HexFormat.of().formatHex(digest.digest());
-    }
 }
