@@ -31,7 +31,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
-                "  npc demo                  the whole loop on this machine, no AWS account needed",
+                "  npc demo                  # the whole loop here: no AWS account, no NixOS",
                 "  npc push --src nixos/example --remote staging --store s3://my-fleet/npc",
                 "  npc promote staging prod --store s3://my-fleet/npc",
                 "",

@@ -23,8 +23,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Check remote NAME as a host trusting these keys would: download it, check",
-                "its bytes against its sha256 and its signature against the trusted keys.",
+        description = {"Check a remote's signature as a host trusting these keys would.",
+                "Downloads remote NAME, checks its bytes against its sha256 and its signature",
+                "against the trusted keys.",
                 "Exit 0 and the signing key's id when a host would accept it, 1 and the",
                 "reason when a host would refuse it."},
         footerHeading = "%nExample:%n",
