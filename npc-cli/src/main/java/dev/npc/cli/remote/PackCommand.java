@@ -1,10 +1,7 @@
 package dev.npc.cli.remote;
 
 import dev.npc.json.Json;
-import dev.npc.pack.PackOptions;
 import dev.npc.pack.PackResult;
-import dev.npc.pack.Packer;
-import dev.npc.process.SystemProcessRunner;
 import dev.npc.cli.support.Console;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +9,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -28,15 +24,8 @@ public final class PackCommand implements Callable<Integer> {
     @Mixin
     Console console;
 
-    @Option(names = "--src", paramLabel = "DIR", defaultValue = ".", description = "Flake directory (default: .).")
-    Path src;
-
-    @Option(names = "--include", paramLabel = "DIR",
-            description = "Pack only these top-level directories (plus flake.nix and flake.lock); repeatable.")
-    List<String> includes = List.of();
-
-    @Option(names = "--allow-unlocked", description = "Pack without flake.lock (hosts may then build different systems).")
-    boolean allowUnlocked;
+    @Mixin
+    FlakeSourceMixin source;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "Archive to write.")
     Path output;
@@ -46,8 +35,7 @@ public final class PackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PackResult result = new Packer(new SystemProcessRunner())
-                .pack(src, new PackOptions(includes, allowUnlocked), output);
+        PackResult result = source.packInto(output);
         if (json) {
             console.print(Json.writeString(asStrings(result, output)));
         } else {

@@ -5,10 +5,7 @@ import dev.npc.cli.support.StoreMixin;
 import dev.npc.cli.support.Terminal;
 import dev.npc.digest.Sha256;
 import dev.npc.json.Json;
-import dev.npc.pack.PackOptions;
 import dev.npc.pack.PackResult;
-import dev.npc.pack.Packer;
-import dev.npc.process.SystemProcessRunner;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.remote.RemoteName;
 import dev.npc.remote.RemotePublisher;
@@ -24,7 +21,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
@@ -47,18 +43,11 @@ public final class PushCommand implements Callable<Integer> {
     @Mixin
     StoreMixin storeOptions;
 
-    @Option(names = "--src", paramLabel = "DIR", defaultValue = ".", description = "Flake directory (default: .).")
-    Path src;
+    @Mixin
+    FlakeSourceMixin source;
 
     @Option(names = "--remote", paramLabel = "NAME", required = true, description = "Remote to publish to.")
     String remote;
-
-    @Option(names = "--include", paramLabel = "DIR",
-            description = "Pack only these top-level directories (plus flake.nix and flake.lock); repeatable.")
-    List<String> includes = List.of();
-
-    @Option(names = "--allow-unlocked", description = "Pack without flake.lock (hosts may then build different systems).")
-    boolean allowUnlocked;
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
@@ -73,8 +62,7 @@ public final class PushCommand implements Callable<Integer> {
         RemoteSigner signer = signKey == null ? null : new RemoteSigner(KeyFiles.readSigningKey(signKey));
         Path archive = Files.createTempFile("npc-push-", ".npc");
         try (Store store = storeOptions.open()) {
-            PackResult pack = new Packer(new SystemProcessRunner())
-                    .pack(src, new PackOptions(includes, allowUnlocked), archive);
+            PackResult pack = source.packInto(archive);
             RemotePublisher.Published published = new RemotePublisher(store, java.time.Clock.systemUTC())
                     .publish(remote, archive, pack, signature(signer, pack), progress(pack.bytes()));
             print(pack, published, signer);

@@ -15,6 +15,13 @@ public record CliRun(int exitCode, String out, String err) {
         return new CliRun(code, out.toString(), err.toString());
     }
 
+    /** Runs npc with {@code args} followed by {@code trailing}, such as the --store a test uses throughout. */
+    public static CliRun npcWith(java.util.List<String> trailing, String... args) {
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
+        all.addAll(trailing);
+        return npc(all.toArray(String[]::new));
+    }
+
     /** For assertion messages: everything the run printed. */
     @Override
     public String toString() {

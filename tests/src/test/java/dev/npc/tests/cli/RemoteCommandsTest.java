@@ -45,11 +45,9 @@ class RemoteCommandsTest {
     }
 
     private CliRun npc(String... args) {
-        String[] withStore = java.util.Arrays.copyOf(args, args.length + 2);
-        withStore[args.length] = "--store";
-        withStore[args.length + 1] = storeUrl;
-        return CliRun.npc(withStore);
+        return CliRun.npcWith(java.util.List.of("--store", storeUrl), args);
     }
+
 
     @Test
     void pushThenPushAgainUploadsNothingAndKeepsTheEtag() throws Exception {

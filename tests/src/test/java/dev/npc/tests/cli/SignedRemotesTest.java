@@ -70,13 +70,9 @@ class SignedRemotesTest {
     }
 
     private CliRun npc(String... args) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 4);
-        all[args.length] = "--store";
-        all[args.length + 1] = s3.storeUrl(prefix);
-        all[args.length + 2] = "--endpoint-url";
-        all[args.length + 3] = s3.endpointUrl();
-        return CliRun.npc(all);
+        return CliRun.npcWith(java.util.List.of("--store", s3.storeUrl(prefix), "--endpoint-url", s3.endpointUrl()), args);
     }
+
 
     private CliRun withS3Env(java.util.function.Supplier<CliRun> run) {
         // The CLI takes credentials from the SDK chain; the test key is passed as system properties.

@@ -46,11 +46,9 @@ class WaitCommandTest {
     }
 
     private CliRun npc(String... args) {
-        String[] withStore = java.util.Arrays.copyOf(args, args.length + 2);
-        withStore[args.length] = "--store";
-        withStore[args.length + 1] = storeUrl;
-        return CliRun.npc(withStore);
+        return CliRun.npcWith(java.util.List.of("--store", storeUrl), args);
     }
+
 
     private void report(String host, String running, String attemptSha, String result) throws Exception {
         Instant now = Instant.now();
