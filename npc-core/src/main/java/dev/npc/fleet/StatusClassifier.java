@@ -15,8 +15,8 @@ import java.util.Objects;
  * and the remote it follows. A pure function of its inputs, so every rule is testable.
  */
 public final class StatusClassifier {
-    /** Used when a report does not say how often the daemon polls. */
-    public static final Duration DEFAULT_REPORT_INTERVAL = Duration.ofMinutes(10);
+    /** A quiet daemon reports at its heartbeat, however often it polls. */
+    public static final Duration DEFAULT_REPORT_INTERVAL = HostState.HEARTBEAT;
 
     private final Instant now;
     private final int staleMultiple;

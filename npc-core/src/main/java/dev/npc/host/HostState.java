@@ -11,6 +11,12 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, St
                         DesiredRef desired, Current current, Attempt lastAttempt, Paused paused,
                         Integer pollIntervalSeconds, String message) {
 
+    /**
+     * A daemon re-uploads its state at least this often even when nothing changed, so
+     * {@code npc status} can tell a quiet host from a dead one.
+     */
+    public static final java.time.Duration HEARTBEAT = java.time.Duration.ofMinutes(5);
+
     public static final String IDLE = "idle";
     public static final String DOWNLOADING = "downloading";
     public static final String BUILDING = "building";

@@ -76,9 +76,9 @@ class StatusClassifierTest {
 
     @Test
     void silenceForLongerThanTheMultipleIsStale() {
-        Instant longAgo = NOW.minus(Duration.ofMinutes(31));
+        Instant longAgo = NOW.minus(Duration.ofMinutes(16));
         assertEquals(HostStatus.STALE, classify(prod, state("idle", running("prod", V2), null, longAgo), prodAtV2));
-        Instant recently = NOW.minus(Duration.ofMinutes(29));
+        Instant recently = NOW.minus(Duration.ofMinutes(14));
         assertEquals(HostStatus.UP_TO_DATE, classify(prod, state("idle", running("prod", V2), null, recently), prodAtV2));
     }
 

@@ -31,7 +31,7 @@ import java.util.function.UnaryOperator;
  */
 public final class Reporter {
     /** An idle daemon re-reports this often, so npc status can tell a quiet host from a dead one. */
-    public static final Duration HEARTBEAT = Duration.ofMinutes(5);
+    public static final Duration HEARTBEAT = HostState.HEARTBEAT;
     private static final DateTimeFormatter HISTORY_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
