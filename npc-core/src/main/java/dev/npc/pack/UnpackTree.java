@@ -102,8 +102,9 @@ final class UnpackTree {
     }
 
     private void write(String name, Path path, InputStream data, byte[] buffer) throws IOException, PackException {
-        try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(path,
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+             OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
             while (true) {
                 int n;
                 try {
@@ -122,6 +123,9 @@ final class UnpackTree {
                 }
                 out.write(buffer, 0, n);
             }
+            // On disk before the tree is renamed into place: after a power cut a host must not
+            // find a complete-looking flake directory with empty files and build it.
+            channel.force(true);
         }
     }
 

@@ -56,17 +56,37 @@ public final class Unpacker {
             int files = extract(tarZst, temp);
             // createTempDirectory made it private (0700); the tree's root is a directory like the others
             Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            syncDirectories(temp);
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException e) {
                 throw new PackException(destination + " appeared while unpacking; remove it or unpack somewhere else");
             }
             moved = true;
+            syncDirectory(parent);
             return files;
         } finally {
             if (!moved) {
                 Trees.deleteRecursively(temp);
             }
+        }
+    }
+
+    /** Makes the directory entries of the unpacked tree durable, deepest first. */
+    private static void syncDirectories(Path root) throws IOException {
+        java.util.List<Path> directories;
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            directories = walk.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList();
+        }
+        for (int i = directories.size() - 1; i >= 0; i--) {
+            syncDirectory(directories.get(i));
+        }
+    }
+
+    private static void syncDirectory(Path directory) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(directory,
+                java.nio.file.StandardOpenOption.READ)) {
+            channel.force(true);
         }
     }
 
