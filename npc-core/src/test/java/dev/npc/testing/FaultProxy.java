@@ -203,6 +203,15 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private void handle(Socket client) {
+        if (server == null) {
+            // Accepted just before down(): a store that disappeared answers nothing.
+            try {
+                reset(client);
+            } catch (IOException e) {
+                // already gone
+            }
+            return;
+        }
         try (client) {
             client.setSoTimeout(30_000);
             InputStream in = new BufferedInputStream(client.getInputStream());

@@ -55,10 +55,14 @@ final class SimulatedFleet implements AutoCloseable {
 
     /** Asks every daemon to stop at its next safe point and waits for it, as SIGTERM would. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         daemons.forEach(daemon -> daemon.stopSignal().request());
         for (int i = 0; i < threads.size(); i++) {
-            threads.get(i).join(10_000);
+            try {
+                threads.get(i).join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             daemons.get(i).close();
         }
     }

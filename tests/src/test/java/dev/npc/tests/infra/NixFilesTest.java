@@ -78,7 +78,7 @@ class NixFilesTest {
     void exampleFleetHasItsInputsAndNoPathOutsideItself() throws IOException {
         // npc pack ships only the example's directory: a path input would be missing on the host.
         JsonNode nodes = Json.mapper().readTree(Files.readString(Checkout.file("nixos/example/flake.lock"))).get("nodes");
-        nodes.fields().forEachRemaining(node -> assertTrue(!node.getValue().has("locked")
+        nodes.properties().forEach(node -> assertTrue(!node.getValue().has("locked")
                 || !"path".equals(node.getValue().get("locked").get("type").asText()), node.getKey() + " is a path input"));
         assertTrue(!Files.readString(Checkout.file("nixos/example/flake.nix")).matches("(?s).*url\\s*=\\s*\"path:.*"),
                 "the example's flake.nix declares a path: input");

@@ -57,8 +57,8 @@ class TerraformFilesTest {
         }
         Tools.runOk(command, Map.of(), Checkout.root());
         parsed = new LinkedHashMap<>();
-        Json.mapper().readTree(Files.readString(out.resolve("parsed.json"))).fields()
-                .forEachRemaining(e -> parsed.put(e.getKey(), e.getValue()));
+        Json.mapper().readTree(Files.readString(out.resolve("parsed.json"))).properties()
+                .forEach(e -> parsed.put(e.getKey(), e.getValue()));
     }
 
     private static TerraformModule module(String dir) {
@@ -281,7 +281,8 @@ class TerraformFilesTest {
         String output = result.output();
         assertTrue(output.contains("{") && output.contains("}"), "no JSON object on stdout: " + output);
         String json = output.substring(output.indexOf('{'), output.lastIndexOf('}') + 1);
-        Map<String, Object> values = Json.mapper().readValue(json, HashMap.class);
+        Map<String, Object> values = Json.mapper().readValue(json,
+                new com.fasterxml.jackson.core.type.TypeReference<HashMap<String, Object>>() { });
         values.forEach((k, v) -> assertTrue(v instanceof String, "Terraform's external data source takes strings only; "
                 + k + " is " + v.getClass().getSimpleName()));
         assertEquals(Sha256.hex(out), values.get("sha256"));

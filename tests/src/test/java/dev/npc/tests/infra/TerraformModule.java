@@ -30,7 +30,7 @@ final class TerraformModule {
     }
 
     private void merge(JsonNode body) {
-        Iterator<Map.Entry<String, JsonNode>> kinds = body.fields();
+        Iterator<Map.Entry<String, JsonNode>> kinds = body.properties().iterator();
         while (kinds.hasNext()) {
             Map.Entry<String, JsonNode> kind = kinds.next();
             if (kind.getKey().equals("locals")) {
@@ -45,7 +45,7 @@ final class TerraformModule {
     }
 
     private static void deepMerge(ObjectNode target, ObjectNode source) {
-        source.fields().forEachRemaining(e -> {
+        source.properties().forEach(e -> {
             if (target.has(e.getKey()) && target.get(e.getKey()).isObject() && e.getValue().isObject()) {
                 deepMerge((ObjectNode) target.get(e.getKey()), (ObjectNode) e.getValue());
             } else {
