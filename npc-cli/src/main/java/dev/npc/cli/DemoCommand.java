@@ -35,7 +35,8 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path jar = demoJar();
         if (jar == null || !Files.isRegularFile(jar)) {
-            throw new IllegalStateException("the demo is not built; run ./mvnw -q -DskipTests package in the npc checkout");
+            throw new IllegalStateException("the demo program (" + (jar == null ? "npc-demo.jar" : jar)
+                    + ") is not here; run it from an npc checkout: ./mvnw -q -DskipTests package && ./npc demo");
         }
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-jar", jar.toString()));
