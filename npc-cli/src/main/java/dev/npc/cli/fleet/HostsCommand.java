@@ -74,7 +74,7 @@ public final class HostsCommand implements Runnable {
             } catch (InvalidDocumentException e) {
                 throw new IllegalArgumentException(e.getMessage());
             }
-            try (Store store = storeOptions.open()) {
+            try (Store store = storeOptions.openOrCreate()) {
                 store.put(Layout.desired(host), Json.write(desired), Map.of());
             }
             console.println(host + " follows " + remote + (paused ? " (paused)" : ""));

@@ -61,7 +61,7 @@ public final class PushCommand implements Callable<Integer> {
         RemoteName.check(remote);
         RemoteSigner signer = signKey == null ? null : new RemoteSigner(KeyFiles.readSigningKey(signKey));
         Path archive = Files.createTempFile("npc-push-", ".npc");
-        try (Store store = storeOptions.open()) {
+        try (Store store = storeOptions.openOrCreate()) {
             PackResult pack = source.packInto(archive);
             RemotePublisher.Published published = new RemotePublisher(store, java.time.Clock.systemUTC())
                     .publish(remote, archive, pack, signature(signer, pack), progress(pack.bytes()));

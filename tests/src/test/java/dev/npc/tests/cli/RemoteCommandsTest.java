@@ -187,6 +187,10 @@ class RemoteCommandsTest {
             assertTrue(noStore.err().contains("NPC_STORE"), noStore::toString);
         }
 
+        CliRun typo = CliRun.npc("remotes", "--store", tmp.resolve("no-such-store").toUri().toString());
+        assertEquals(2, typo.exitCode(), typo::toString);
+        assertTrue(typo.err().contains("does not exist; check --store"), typo::toString);
+
         CliRun badUrl = CliRun.npc("remotes", "--store", "ftp://x/y");
         assertEquals(2, badUrl.exitCode(), badUrl::toString);
         assertTrue(badUrl.err().contains("ftp://x/y"), badUrl::toString);
