@@ -1,12 +1,16 @@
 package dev.npc.store;
 
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Two repairs to the URL-connection client.
@@ -25,11 +29,15 @@ import java.io.UncheckedIOException;
  * SDK's three attempts, three dead connections in the pool failed an upload that never reached the
  * server. Such a request is sent again at once, on the next connection, as often as the pool can
  * hold dead ones; the server did not get it, so sending it again is safe, and the SDK's attempts
- * are left for real failures (an endpoint that resets or stalls still fails after them).
+ * are left for real failures (an endpoint that resets or stalls still fails after them). Only
+ * bodies of up to 1 MiB are sent again here (see {@link #replayable}); larger ones still count on
+ * the SDK's attempts.
  */
 final class RetryableIoHttpClient implements SdkHttpClient {
     /** What the JDK says when the request could not be written: the server did not get it. */
     private static final String NOT_SENT = "Error writing request body to server";
+    /** Bodies up to this size (documents, states, small archives) are kept to be sent again. */
+    private static final long REPLAYABLE_BODY = 1 << 20;
 
     private final SdkHttpClient delegate;
     private final int pooledConnections;
@@ -42,7 +50,9 @@ final class RetryableIoHttpClient implements SdkHttpClient {
     }
 
     @Override
-    public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+    public ExecutableHttpRequest prepareRequest(HttpExecuteRequest original) {
+        HttpExecuteRequest replayable = replayable(original);
+        HttpExecuteRequest request = replayable == null ? original : replayable;
         return new ExecutableHttpRequest() {
             private volatile ExecutableHttpRequest current = delegate.prepareRequest(request);
             private volatile boolean aborted;
@@ -53,7 +63,8 @@ final class RetryableIoHttpClient implements SdkHttpClient {
                     try {
                         return unwrapped(current);
                     } catch (IOException e) {
-                        if (aborted || deadConnections >= pooledConnections || !NOT_SENT.equals(e.getMessage())) {
+                        if (replayable == null || aborted || deadConnections >= pooledConnections
+                                || !NOT_SENT.equals(e.getMessage())) {
                             throw e;
                         }
                         current = delegate.prepareRequest(request);
@@ -67,6 +78,37 @@ final class RetryableIoHttpClient implements SdkHttpClient {
                 current.abort();
             }
         };
+    }
+
+    /**
+     * The request with a body that can be sent more than once, or null when it cannot: the SDK's
+     * body streams are made for one send per attempt (it rewinds them itself between attempts),
+     * so a small body is kept in memory on its first read and replayed; a large or unsized one is
+     * left to the SDK's attempts.
+     */
+    private static HttpExecuteRequest replayable(HttpExecuteRequest request) {
+        if (request.contentStreamProvider().isEmpty()) {
+            return request;
+        }
+        long length = request.httpRequest().firstMatchingHeader("Content-Length").map(Long::parseLong).orElse(-1L);
+        if (length < 0 || length > REPLAYABLE_BODY) {
+            return null;
+        }
+        ContentStreamProvider body = request.contentStreamProvider().get();
+        AtomicReference<byte[]> read = new AtomicReference<>();
+        ContentStreamProvider replay = () -> {
+            byte[] bytes = read.get();
+            if (bytes == null) {
+                try (InputStream in = body.newStream()) {
+                    bytes = in.readAllBytes();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                read.set(bytes);
+            }
+            return new ByteArrayInputStream(bytes);
+        };
+        return HttpExecuteRequest.builder().request(request.httpRequest()).contentStreamProvider(replay).build();
     }
 
     private static HttpExecuteResponse unwrapped(ExecutableHttpRequest request) throws IOException {

@@ -9,13 +9,18 @@ import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.SdkHttpResponse;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,6 +47,33 @@ class RetryableIoHttpClientTest {
     }
 
     @Test
+    void aBodyTheSdkCanStreamOnlyOnceIsSentWhole() throws IOException {
+        byte[] body = "{\"phase\":\"idle\"}".getBytes(StandardCharsets.UTF_8);
+        InputStream once = new ByteArrayInputStream(body);
+        HttpExecuteRequest put = HttpExecuteRequest.builder()
+                .request(PUT.httpRequest().toBuilder().putHeader("Content-Length", String.valueOf(body.length)).build())
+                .contentStreamProvider(() -> once)
+                .build();
+        Transport transport = new Transport(List.of(new IOException(NOT_SENT), new IOException(NOT_SENT)));
+        assertSame(OK, new RetryableIoHttpClient(transport).prepareRequest(put).call());
+        assertEquals(3, transport.bodies.size());
+        for (byte[] sent : transport.bodies) {
+            assertArrayEquals(body, sent);
+        }
+    }
+
+    @Test
+    void aLargeBodyIsLeftToTheSdksAttempts() {
+        HttpExecuteRequest put = HttpExecuteRequest.builder()
+                .request(PUT.httpRequest().toBuilder().putHeader("Content-Length", String.valueOf(2 << 20)).build())
+                .contentStreamProvider(() -> new ByteArrayInputStream(new byte[2 << 20]))
+                .build();
+        Transport transport = new Transport(List.of(new IOException(NOT_SENT)));
+        assertThrows(IOException.class, () -> new RetryableIoHttpClient(transport).prepareRequest(put).call());
+        assertEquals(1, transport.sends);
+    }
+
+    @Test
     void moreDeadConnectionsThanThePoolHoldsIsARealFailureLeftToTheSdk() {
         IOException last = new IOException(NOT_SENT);
         Transport transport = new Transport(List.of(new IOException(NOT_SENT), new IOException(NOT_SENT),
@@ -62,6 +94,7 @@ class RetryableIoHttpClientTest {
     private static final class Transport implements SdkHttpClient {
         private final Deque<Exception> failures;
         int sends;
+        final List<byte[]> bodies = new ArrayList<>();
 
         Transport(List<Exception> failures) {
             this.failures = new ArrayDeque<>(failures);
@@ -73,6 +106,9 @@ class RetryableIoHttpClientTest {
                 @Override
                 public HttpExecuteResponse call() throws IOException {
                     sends++;
+                    if (request.contentStreamProvider().isPresent()) {
+                        bodies.add(request.contentStreamProvider().get().newStream().readAllBytes());
+                    }
                     Exception next = failures.poll();
                     if (next instanceof IOException io) {
                         throw io;
