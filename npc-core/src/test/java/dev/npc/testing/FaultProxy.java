@@ -80,6 +80,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Map<Fault, AtomicInteger> served = new EnumMap<>(Fault.class);
     private final List<String> log = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
+    private volatile Thread acceptor;
     private volatile Duration stall = Duration.ofSeconds(5);
     private volatile Random random;
     private volatile double probability;
@@ -136,11 +137,26 @@ public final class FaultProxy implements AutoCloseable {
         randomFaults = List.of();
     }
 
-    /** The store disappears: the port refuses connections until {@link #up}. */
+    /**
+     * The store disappears: the port refuses connections until {@link #up}. Returns only once the
+     * port is really closed: {@link ServerSocket#close} returns while the acceptor thread is still
+     * blocked in {@code accept()}, and until that call ends the kernel keeps the socket listening,
+     * so a client connecting right after close() is accepted (measured: about two of three tries on
+     * loopback) and would be served as if the store were still there.
+     */
     public synchronized void down() throws IOException {
         if (server != null) {
             server.close();
             server = null;
+            try {
+                acceptor.join(Duration.ofSeconds(10).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the fault proxy on port " + port + " was going down", e);
+            }
+            if (acceptor.isAlive()) {
+                throw new IOException("the fault proxy on port " + port + " still accepts connections 10 s after going down");
+            }
         }
     }
 
@@ -181,6 +197,7 @@ public final class FaultProxy implements AutoCloseable {
             }
         }, "fault-proxy-accept");
         acceptor.setDaemon(true);
+        this.acceptor = acceptor;
         acceptor.start();
     }
 
@@ -204,7 +221,8 @@ public final class FaultProxy implements AutoCloseable {
 
     private void handle(Socket client) {
         if (server == null) {
-            // Accepted just before down(): a store that disappeared answers nothing.
+            // Accepted while down() was closing the port (a client connecting concurrently):
+            // a store that disappeared answers nothing.
             try {
                 reset(client);
             } catch (IOException e) {
