@@ -11,7 +11,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Earlier versions of each remote, kept so {@code npc rollback} can put one back:
@@ -37,16 +36,20 @@ public final class RemoteHistory {
         return PREFIX + RemoteName.check(remote) + "/";
     }
 
-    /** Copies what {@code remote} holds now into its history (no-op when it holds nothing). */
-    public void archiveCurrent(String remote) throws IOException {
-        Optional<ObjectInfo> current = store.head(Layout.remote(remote));
-        if (current.isEmpty()) {
+    /**
+     * Copies what {@code remote} holds now into its history.
+     *
+     * @param current the remote's object as the caller just read it (null: it holds nothing, no-op);
+     *                callers have it already, so the history costs no second HEAD
+     */
+    public void archive(String remote, ObjectInfo current) throws IOException {
+        if (current == null) {
             return;
         }
-        String sha = current.get().meta(RemoteMetadata.SHA256);
+        String sha = current.meta(RemoteMetadata.SHA256);
         String key = prefix(remote) + STAMP.format(clock.instant()) + "-" + Sha256.shortForm(sha == null ? "unknown" : sha)
                 + Layout.REMOTE_SUFFIX;
-        store.copy(Layout.remote(remote), key, current.get().etag());
+        store.copy(Layout.remote(remote), key, current.etag());
         prune(remote);
     }
 

@@ -48,7 +48,7 @@ public final class RemotePromoter {
                 && equalsOrNull(source.meta(RemoteMetadata.SIGNATURE), target.meta(RemoteMetadata.SIGNATURE))) {
             return new Promoted(from, to, version, true);
         }
-        history.archiveCurrent(to);
+        history.archive(to, target);
         try {
             store.copy(fromKey, toKey, source.etag());
         } catch (PreconditionFailedException e) {

@@ -42,7 +42,7 @@ public final class RemotePublisher {
         }
         RemoteMetadata metadata = new RemoteMetadata(RemoteMetadata.CURRENT_FORMAT, pack.sha256(), pack.files(),
                 pack.sourceRev(), extraMetadata.get(RemoteMetadata.SIGNATURE), extraMetadata.get(RemoteMetadata.KEY_ID));
-        history.archiveCurrent(remote);
+        history.archive(remote, existing.orElse(null));
         ObjectInfo written = store.put(key, () -> wrapBody.apply(Files.newInputStream(archive)), Files.size(archive),
                 metadata.toMap(), dev.npc.store.Precondition.NONE);
         return new Published(remote, pack.sha256(), false, written);

@@ -32,7 +32,7 @@ public final class RemoteRollback {
             }
             String sha = earlier.meta(RemoteMetadata.SHA256);
             if (sha != null && !Objects.equals(sha, currentSha)) {
-                history.archiveCurrent(remote);
+                history.archive(remote, current);
                 store.copy(earlier.key(), Layout.remote(remote), earlier.etag());
                 return new RolledBack(remote, currentSha, sha);
             }
