@@ -20,6 +20,15 @@ public final class FleetMixin {
             description = "Requests in flight while reading hosts (default: ${DEFAULT-VALUE}).")
     int concurrency;
 
+    @Option(names = "--every", paramLabel = "DURATION", defaultValue = "5s",
+            description = "How often to look at the fleet (default: 5s).")
+    String every;
+
+    /** The --every interval, checked. */
+    java.time.Duration every() {
+        return dev.npc.time.Durations.parse(every);
+    }
+
     FleetReader reader(Store store) {
         if (concurrency < 1 || concurrency > 256) {
             throw new IllegalArgumentException("--concurrency must be between 1 and 256, not " + concurrency);

@@ -43,9 +43,6 @@ public final class RolloutCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", description = "Per wave (default: 30m).")
     String timeout;
 
-    @Option(names = "--every", paramLabel = "DURATION", defaultValue = "5s", description = "Look every (default: 5s).")
-    String every;
-
     @Override
     public Integer call() throws Exception {
         RemoteName.check(from);
@@ -59,7 +56,7 @@ public final class RolloutCommand implements Callable<Integer> {
         }
         try (Store store = storeOptions.open()) {
             Rollout rollout = new Rollout(store, Clock.systemUTC(), fleetOptions.waiter(store));
-            Rollout.Result result = rollout.run(from, waves, Durations.parse(timeout), Durations.parse(every),
+            Rollout.Result result = rollout.run(from, waves, Durations.parse(timeout), fleetOptions.every(),
                     new Printer(console, Terminal.interactive()));
             if (result.complete()) {
                 console.println("rollout of " + Sha256.shortForm(result.version()) + " complete: " + String.join(" -> ", waves));

@@ -44,15 +44,12 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--watch", description = "Redraw every --every until interrupted.")
     boolean watch;
 
-    @Option(names = "--every", paramLabel = "DURATION", defaultValue = "5s", description = "Watch interval (default: 5s).")
-    String every;
-
     @Override
     public Integer call() throws Exception {
         if (remote != null) {
             dev.npc.remote.RemoteName.check(remote);
         }
-        Duration interval = Durations.parse(every);
+        Duration interval = fleetOptions.every();
         try (Store store = storeOptions.open()) {
             FleetReader reader = fleetOptions.reader(store);
             boolean colour = !json && Terminal.interactive();

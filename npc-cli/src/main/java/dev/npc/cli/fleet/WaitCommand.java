@@ -48,9 +48,6 @@ public final class WaitCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", description = "Give up after (default: 30m).")
     String timeout;
 
-    @Option(names = "--every", paramLabel = "DURATION", defaultValue = "5s", description = "Look every (default: 5s).")
-    String every;
-
     @Option(names = "--allow-empty", description = "Exit 0 when no host follows the remote.")
     boolean allowEmpty;
 
@@ -63,7 +60,7 @@ public final class WaitCommand implements Callable<Integer> {
         try (Store store = storeOptions.open()) {
             boolean live = Terminal.interactive();
             FleetWaiter.Outcome outcome = fleetOptions.waiter(store).await(remote, only, null,
-                    Durations.parse(timeout), Durations.parse(every), progress -> {
+                    Durations.parse(timeout), fleetOptions.every(), progress -> {
                         if (live) {
                             console.err().printf("\r\u001B[Kwaiting for %s %s: %d/%d up to date%s", remote,
                                     Sha256.shortForm(progress.version()), progress.done(), progress.total(),
