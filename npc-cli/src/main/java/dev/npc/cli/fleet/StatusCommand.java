@@ -7,7 +7,6 @@ import dev.npc.fleet.FleetReader;
 import dev.npc.fleet.StatusClassifier;
 import dev.npc.json.Json;
 import dev.npc.store.Store;
-import dev.npc.time.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
