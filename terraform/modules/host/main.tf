@@ -96,16 +96,16 @@ resource "aws_iam_instance_profile" "host" {
   tags = var.tags
 }
 
-# --- bootstrap: bootstrap/npc-bootstrap.sh with this host's settings in front of it.
+# --- bootstrap: bootstrap/npc-bootstrap.sh (shipped in this module) with this host's settings in front of it.
 locals {
-  user_data = templatefile("${path.module}/../../../bootstrap/user-data.sh.tftpl", {
+  user_data = templatefile("${path.module}/bootstrap/user-data.sh.tftpl", {
     store               = local.store_url
     host                = var.host
     flake               = var.npc_flake
     substituters        = join(" ", var.substituters)
     trusted_public_keys = join(" ", var.trusted_public_keys)
     swap_mib            = var.swap_mib
-    script              = file("${path.module}/../../../bootstrap/npc-bootstrap.sh")
+    script              = file("${path.module}/bootstrap/npc-bootstrap.sh")
   })
 }
 

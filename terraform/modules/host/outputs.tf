@@ -39,7 +39,7 @@ output "policy_json" {
 }
 
 output "user_data" {
-  description = "Rendered EC2 user-data: installs npc-daemon on an official NixOS AMI at first boot (see bootstrap/README.md)."
+  description = "Rendered EC2 user-data: installs npc-daemon on an official NixOS AMI at first boot (see bootstrap/README.md in this module)."
   value       = local.user_data
 }
 

@@ -174,7 +174,7 @@ public final class Demo {
         say("  ./npc rollout --from staging --through prod-canary,prod");
         say("  ./npc status");
         say("Hosts run npc-daemon through the NixOS module (nixos/module.nix); new EC2 hosts boot into it");
-        say("with bootstrap/user-data.sh. See README.md.");
+        say("with terraform/modules/host/bootstrap/. See README.md.");
     }
 
     private void title(String text) {

@@ -115,7 +115,7 @@ final class BootstrapSandbox {
     }
 
     ProcessResult run() {
-        Path script = Checkout.file("bootstrap/npc-bootstrap.sh");
+        Path script = Checkout.file("terraform/modules/host/bootstrap/npc-bootstrap.sh");
         return Tools.run(List.of(Tools.require("bash").toString(), script.toString()), env, root);
     }
 

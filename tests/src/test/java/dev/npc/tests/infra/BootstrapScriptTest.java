@@ -60,7 +60,7 @@ class BootstrapScriptTest {
                 "substituters", "https://cache.nixos.org", "trusted_public_keys", "cache.nixos.org-1:AAAA=",
                 "swap_mib", "2048")));
 
-        for (Path script : List.of(Checkout.file("bootstrap/npc-bootstrap.sh"), rendered,
+        for (Path script : List.of(Checkout.file("terraform/modules/host/bootstrap/npc-bootstrap.sh"), rendered,
                 Checkout.file("terraform/modules/remote/pack.sh"))) {
             Tools.runOk(List.of(shellcheck.toString(), script.toString()), Map.of(), work);
         }
@@ -187,7 +187,7 @@ class BootstrapScriptTest {
 
     /** What Terraform's templatefile() makes of bootstrap/user-data.sh.tftpl (its only syntax there: ${name}). */
     static String renderUserData(Map<String, String> values) throws IOException {
-        String template = Files.readString(Checkout.file("bootstrap/user-data.sh.tftpl"));
+        String template = Files.readString(Checkout.file("terraform/modules/host/bootstrap/user-data.sh.tftpl"));
         String rendered = template.replace("${script}", "\u0000SCRIPT\u0000");
         for (Map.Entry<String, String> value : values.entrySet()) {
             rendered = rendered.replace("${" + value.getKey() + "}", value.getValue());
@@ -195,6 +195,6 @@ class BootstrapScriptTest {
         if (rendered.contains("${")) {
             throw new AssertionError("template has a placeholder the test does not fill: " + rendered);
         }
-        return rendered.replace("\u0000SCRIPT\u0000", Files.readString(Checkout.file("bootstrap/npc-bootstrap.sh")));
+        return rendered.replace("\u0000SCRIPT\u0000", Files.readString(Checkout.file("terraform/modules/host/bootstrap/npc-bootstrap.sh")));
     }
 }
