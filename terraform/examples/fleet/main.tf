@@ -1,37 +1,50 @@
-# A complete npc fleet: the store, one canary and a wave of web servers.
+# A complete npc fleet: the store, one canary and a wave of web servers, and the IAM policies
+# for the people and pipelines that publish to it.
 #
-# How a change reaches the fleet:
-#   1. CI (or this stack, with publish_from_terraform) publishes the flake to the canary remote:
-#        export NPC_STORE=<store_url>
-#        npc push --src nixos/example --remote prod-canary
-#   2. canary-1 follows prod-canary: it builds, switches, runs its health checks, and reports
-#      success or a rollback in hosts/canary-1/state.json. Wait for it (exit 0 = healthy):
-#        npc wait --remote prod-canary
-#   3. Promote: copy the canary's version to the wave's remote,
-#        npc promote prod-canary prod
-#      and web-1, web-2 follow within one poll interval. `npc status` shows every host's version.
-#      `npc rollout --from prod-canary --through prod` does 2 and 3 and stops at a failing wave.
+# The order that works (README.md walks through it):
+#   1. terraform apply -var bucket_name=...      store, roles, desired.json; no instances yet
+#   2. npc push --src ../../.. --remote prod-canary (and prod), or publish_from_terraform = true
+#   3. terraform apply -var bucket_name=... -var create_instances=true
+#      each host boots, fetches its desired.json and remote, and installs what the remote holds
 #
-#   Promotion can also be done here: set wave_remote = "prod-canary" and apply, which rewrites
-#   the wave's desired.json; setting it back to "prod" later pins the wave again. Pausing a host
-#   (paused_hosts) stops it taking anything new while keeping it running.
+# How a change reaches the fleet afterwards:
+#   npc push --src ../../.. --remote prod-canary     canary-1 builds, switches, checks, reports
+#   npc wait --remote prod-canary                    exit 0 = the canary is healthy
+#   npc promote prod-canary prod                     web-1 and web-2 follow within one poll
+#   (or `npc rollout --from prod-canary --through prod`, which stops at a failing wave)
+# Moving a host between remotes, or pausing it, is a change to var.hosts and an apply: the host's
+# desired.json and IAM policy are updated in place, nothing is recreated.
 
 module "store" {
   source = "../../modules/store"
 
   bucket_name   = var.bucket_name
   prefix        = var.prefix
-  history_hosts = concat(var.canary_hosts, var.wave_hosts)
+  history_hosts = keys(var.hosts)
+  force_destroy = var.force_destroy
 }
 
-module "canary_remote" {
-  source = "../../modules/remote"
-  count  = var.publish_from_terraform ? 1 : 0
+module "policies" {
+  source = "../../modules/publisher"
 
-  name        = var.canary_remote
-  source_dir  = var.flake_dir
-  bucket_name = module.store.bucket_name
+  bucket_arn  = module.store.bucket_arn
   prefix      = module.store.prefix
+  kms_key_arn = module.store.kms_key_arn
+}
+
+# With publish_from_terraform, every remote a host follows is published from the fleet flake.
+# (In a real pipeline CI publishes prod-canary and promotes it to prod; publishing both from the
+# same files here is only to have something to boot.)
+module "remote" {
+  source   = "../../modules/remote"
+  for_each = var.publish_from_terraform ? toset([for h in values(var.hosts) : h.remote]) : toset([])
+
+  name          = each.key
+  source_dir    = var.flake_dir
+  bucket_name   = module.store.bucket_name
+  prefix        = module.store.prefix
+  sign_key_file = var.sign_key_file
+  environment   = { AWS_REGION = var.region }
 }
 
 data "aws_vpc" "default" {
@@ -63,36 +76,31 @@ resource "aws_security_group" "hosts" {
   }
 }
 
-module "canary" {
+module "host" {
   source   = "../../modules/host"
-  for_each = toset(var.canary_hosts)
+  for_each = var.hosts
 
-  host        = each.key
-  remote      = var.canary_remote
-  paused      = contains(var.paused_hosts, each.key)
-  bucket_name = module.store.bucket_name
-  prefix      = module.store.prefix
-  kms_key_arn = module.store.kms_key_arn
+  host            = each.key
+  remote          = each.value.remote
+  allowed_remotes = each.value.allowed_remotes
+  paused          = each.value.paused
+  configuration   = each.value.configuration
+  action          = each.value.action
+  prebuilt        = each.value.prebuilt
+  bucket_name     = module.store.bucket_name
+  prefix          = module.store.prefix
+  kms_key_arn     = module.store.kms_key_arn
+  region          = var.region
+
+  remote_signing_keys = var.remote_signing_keys
+  fleet_flake_lock    = file("${var.flake_dir}/flake.lock")
 
   create_instance    = var.create_instances
-  instance_type      = var.instance_type
+  instance_type      = each.value.instance_type
+  architecture       = each.value.architecture
   subnet_id          = var.subnet_id
   security_group_ids = var.create_instances ? [aws_security_group.hosts[0].id] : []
-}
 
-module "wave" {
-  source   = "../../modules/host"
-  for_each = toset(var.wave_hosts)
-
-  host        = each.key
-  remote      = var.wave_remote
-  paused      = contains(var.paused_hosts, each.key)
-  bucket_name = module.store.bucket_name
-  prefix      = module.store.prefix
-  kms_key_arn = module.store.kms_key_arn
-
-  create_instance    = var.create_instances
-  instance_type      = var.instance_type
-  subnet_id          = var.subnet_id
-  security_group_ids = var.create_instances ? [aws_security_group.hosts[0].id] : []
+  # A host's first boot needs its remote: with publish_from_terraform, launch after publishing.
+  launch_after = [for r in module.remote : r.sha256]
 }

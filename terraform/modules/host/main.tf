@@ -1,24 +1,12 @@
 # One host of the fleet: what it should run (desired.json), what it may touch (an IAM role that
-# reaches only its own documents and the remotes), and how it starts (user-data).
+# reaches only its own documents and the remotes it may follow), and how it starts (user-data).
+# The values are computed in locals.tf; this file holds what needs the AWS provider.
 
 data "aws_partition" "current" {}
 
 locals {
-  key_prefix   = var.prefix == "" ? "" : "${var.prefix}/"
-  store_url    = var.prefix == "" ? "s3://${var.bucket_name}" : "s3://${var.bucket_name}/${var.prefix}"
-  object_arn   = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
-  desired_key  = "${local.key_prefix}hosts/${var.host}/desired.json"
-  iam_name     = "${var.name_prefix}${var.host}"
-
-  # Null fields are left out: the daemon then uses its own defaults (configuration = host name,
-  # action = services.npc.action).
-  desired = { for k, v in {
-    remote        = var.remote
-    configuration = var.configuration
-    action        = var.action
-    paused        = var.paused
-    prebuilt      = var.prebuilt
-  } : k => v if v != null }
+  partition  = data.aws_partition.current.partition
+  dns_suffix = data.aws_partition.current.dns_suffix
 }
 
 resource "aws_s3_object" "desired" {
@@ -29,38 +17,24 @@ resource "aws_s3_object" "desired" {
   tags         = var.tags
 }
 
-# --- least privilege: this host reads the remotes and its own desired.json, and writes only its
-# own state.json and history. It cannot read another host's documents, write a remote, or list
-# the bucket (so S3 answers a missing object with 403 instead of 404; npc's message says so).
 data "aws_iam_policy_document" "host" {
-  statement {
-    sid       = "ReadRemotes"
-    actions   = ["s3:GetObject"]
-    resources = ["${local.object_arn}/${local.key_prefix}remotes/*"]
-  }
-
-  statement {
-    sid       = "ReadOwnDesired"
-    actions   = ["s3:GetObject"]
-    resources = ["${local.object_arn}/${local.key_prefix}hosts/${var.host}/desired.json"]
-  }
-
-  statement {
-    sid     = "WriteOwnStateAndHistory"
-    actions = ["s3:PutObject"]
-    resources = [
-      "${local.object_arn}/${local.key_prefix}hosts/${var.host}/state.json",
-      "${local.object_arn}/${local.key_prefix}hosts/${var.host}/history/*",
-    ]
-  }
-
   dynamic "statement" {
-    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    for_each = local.host_statements
 
     content {
-      sid       = "UseStoreKey"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = [statement.value]
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = statement.value.conditions
+
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
     }
   }
 }
@@ -78,10 +52,17 @@ data "aws_iam_policy_document" "ec2_trust" {
 
 resource "aws_iam_role" "host" {
   name                 = local.iam_name
-  description          = "npc host ${var.host}: reads remotes and its own desired.json, writes its own state"
+  description          = "npc host ${var.host} of ${local.store_url}: reads the remotes it may follow and its own desired.json, writes its own state"
   assume_role_policy   = data.aws_iam_policy_document.ec2_trust.json
   permissions_boundary = var.permissions_boundary
   tags                 = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length(local.iam_name) <= 64 && can(regex("^[A-Za-z0-9+=,.@_-]+$", local.iam_name))
+      error_message = "The IAM role name must be at most 64 characters from [A-Za-z0-9+=,.@_-]; shorten name_prefix."
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "host" {
@@ -96,24 +77,20 @@ resource "aws_iam_instance_profile" "host" {
   tags = var.tags
 }
 
-# --- bootstrap: bootstrap/npc-bootstrap.sh (shipped in this module) with this host's settings in front of it.
-locals {
-  user_data = templatefile("${path.module}/bootstrap/user-data.sh.tftpl", {
-    store               = local.store_url
-    host                = var.host
-    flake               = var.npc_flake
-    substituters        = join(" ", var.substituters)
-    trusted_public_keys = join(" ", var.trusted_public_keys)
-    swap_mib            = var.swap_mib
-    script              = file("${path.module}/bootstrap/npc-bootstrap.sh")
-  })
+# --- optional instance
+# Carries launch_after, so the instance alone waits for what it names (a publish).
+resource "terraform_data" "launch_after" {
+  count = var.create_instance ? 1 : 0
+  input = var.launch_after
 }
 
-# --- optional instance
 data "aws_ami" "nixos" {
   count       = var.create_instance && var.ami_id == null ? 1 : 0
   most_recent = true
-  owners      = ["427812963091"] # the NixOS project's account for official AMIs
+  # The NixOS project's account for its official AMIs: the owner nixos.org/download gives in its
+  # `aws ec2 describe-images --owners ...` command and Terraform snippet (source of that page:
+  # github.com/NixOS/nixos-homepage, core/src/lib/downloadAwsCode.js).
+  owners = ["427812963091"]
 
   filter {
     name   = "name"
@@ -154,8 +131,13 @@ resource "aws_instance" "host" {
   # npc changes the running system from then on; a new AMI or user-data must not replace the host.
   lifecycle {
     ignore_changes = [ami, user_data]
+
+    precondition {
+      condition     = local.user_data_bytes <= local.user_data_limit
+      error_message = "The rendered user-data is over EC2's limit of 16384 bytes, even compressed; shorten the key and remote lists."
+    }
   }
 
   # desired.json exists before the instance boots, so the first bootstrap finds it.
-  depends_on = [aws_s3_object.desired, aws_iam_role_policy.host]
+  depends_on = [aws_s3_object.desired, aws_iam_role_policy.host, terraform_data.launch_after]
 }

@@ -4,7 +4,7 @@ output "host" {
 }
 
 output "store_url" {
-  description = "The store this host follows (s3://bucket/prefix), as services.npc.store must name it."
+  description = "The store this host follows (s3://bucket/prefix), as services.npc.store names it."
   value       = local.store_url
 }
 
@@ -18,8 +18,13 @@ output "desired_json" {
   value       = aws_s3_object.desired.content
 }
 
+output "followed_remotes" {
+  description = "The remotes the host's role may read: remote and allowed_remotes."
+  value       = local.followed_remotes
+}
+
 output "role_name" {
-  description = "Name of the host's IAM role."
+  description = "Name of the host's IAM role (and of its instance profile)."
   value       = aws_iam_role.host.name
 }
 
@@ -38,9 +43,19 @@ output "policy_json" {
   value       = data.aws_iam_policy_document.host.json
 }
 
+output "nixpkgs" {
+  description = "The locked nixpkgs flake reference the bootstrap uses (NPC_NIXPKGS), or null."
+  value       = local.nixpkgs
+}
+
 output "user_data" {
-  description = "Rendered EC2 user-data: installs npc-daemon on an official NixOS AMI at first boot (see bootstrap/README.md in this module)."
+  description = "Rendered EC2 user-data (bootstrap_format decides its form; see bootstrap/README.md in this module). Give it to your own instance or launch template when create_instance is false."
   value       = local.user_data
+
+  precondition {
+    condition     = local.user_data_bytes <= local.user_data_limit
+    error_message = "The rendered user-data is over EC2's limit of 16384 bytes, even compressed; shorten the key and remote lists."
+  }
 }
 
 output "instance_id" {
@@ -51,4 +66,9 @@ output "instance_id" {
 output "private_ip" {
   description = "Private IP of the instance, when create_instance is true; otherwise null."
   value       = var.create_instance ? aws_instance.host[0].private_ip : null
+}
+
+output "public_ip" {
+  description = "Public IP of the instance, if it has one (e.g. in a default VPC subnet); otherwise null."
+  value       = var.create_instance ? aws_instance.host[0].public_ip : null
 }

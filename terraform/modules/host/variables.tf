@@ -1,5 +1,5 @@
 variable "host" {
-  description = "The host's name in the store: its documents live under hosts/<host>/. Must match services.npc.host on the machine (by default its networking.hostName)."
+  description = "The host's name in the store: its documents live under hosts/<host>/. The bootstrap passes it to `npc-daemon install --host`, which records it for the daemon."
   type        = string
 
   validation {
@@ -13,8 +13,8 @@ variable "bucket_name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
-    error_message = "bucket_name must be a valid S3 bucket name."
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name)) && !can(regex("\\.\\.", var.bucket_name))
+    error_message = "bucket_name must be a valid S3 bucket name: 3-63 characters from a-z, 0-9, '.' and '-', starting and ending with a letter or digit."
   }
 }
 
@@ -30,12 +30,23 @@ variable "prefix" {
 }
 
 variable "remote" {
-  description = "The remote this host follows (remotes/<remote>.npc). Changing it and applying is how a host is moved to another version, e.g. from prod-canary to prod."
+  description = "The remote this host follows (remotes/<remote>.npc). Changing it and applying is how a host is moved to another version, e.g. from prod-canary to prod; the host's IAM policy follows."
   type        = string
 
   validation {
     condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", var.remote))
     error_message = "remote must be 1-100 characters from [A-Za-z0-9._-], starting with a letter or digit."
+  }
+}
+
+variable "allowed_remotes" {
+  description = "Remotes this host may follow besides remote, e.g. [\"prod-canary\"] for a host that is sometimes a canary. Its IAM policy can read exactly these and remote, and the first activation refuses a desired.json naming any other (NPC_ALLOWED_REMOTES). Give the host's configuration the same list (services.npc.allowedRemotes) for the daemon."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for r in var.allowed_remotes : can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", r))])
+    error_message = "Every allowed_remotes entry must be a remote name of 1-100 characters from [A-Za-z0-9._-], starting with a letter or digit."
   }
 }
 
@@ -79,19 +90,29 @@ variable "prebuilt" {
 }
 
 variable "kms_key_arn" {
-  description = "KMS key the store is encrypted with, if any (the store module's kms_key_arn output): the host may then decrypt and encrypt with it."
+  description = "KMS key the store is encrypted with, if any (the store module's kms_key_arn output): the host may then use it through S3 for this bucket only. A key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || !can(regex("^arn:aws[a-z-]*:kms:[^:]*:[^:]*:alias/", coalesce(var.kms_key_arn, "x")))
+    error_message = "kms_key_arn is an alias ARN; IAM grants on an alias do not authorise the key. Give the key's ARN (data \"aws_kms_alias\" gives it as target_key_arn)."
+  }
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", coalesce(var.kms_key_arn, "x")))
+    error_message = "kms_key_arn must be a KMS key ARN: arn:aws:kms:REGION:ACCOUNT:key/KEY-ID (a UUID, or mrk-... for a multi-Region key)."
+  }
 }
 
 variable "name_prefix" {
-  description = "Prefix for the IAM role, policy and instance profile names; the host name is appended."
+  description = "Prefix of the IAM role and instance profile names, to which the host name is appended. Null uses npc-<8 hex of the store URL's sha256>-, so two fleets in one account never collide. A name over IAM's 64 characters is shortened to 55 characters, '-' and 8 hex of its sha256."
   type        = string
-  default     = "npc-host-"
+  default     = null
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{0,32}$", var.name_prefix))
-    error_message = "name_prefix must be at most 32 characters valid in IAM names ([A-Za-z0-9+=,.@_-])."
+    condition     = var.name_prefix == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,32}$", coalesce(var.name_prefix, "x")))
+    error_message = "name_prefix must be 1-32 characters valid in IAM names ([A-Za-z0-9+=,.@_-]), or null."
   }
 }
 
@@ -103,19 +124,83 @@ variable "permissions_boundary" {
 
 # --- bootstrap (user-data) -------------------------------------------------------------------
 
-variable "npc_flake" {
-  description = "Flake reference whose default package provides bin/npc-daemon; the bootstrap builds it once, before the host's own configuration takes over."
+variable "bootstrap_format" {
+  description = "How the user-data carries the bootstrap: \"script\" (a #! script, which amazon-init on the official NixOS AMIs runs at every boot) or \"cloud-init\" (#cloud-config that installs the same script as a per-boot script, for images that run cloud-init instead of amazon-init)."
   type        = string
-  default     = "github:npc-dev/npc"
+  default     = "script"
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9+:/._?=&#~-]+$", var.npc_flake))
-    error_message = "npc_flake must be a flake reference without spaces or quotes, e.g. github:npc-dev/npc/v0.1.0."
+    condition     = contains(["script", "cloud-init"], var.bootstrap_format)
+    error_message = "bootstrap_format must be \"script\" or \"cloud-init\"."
+  }
+}
+
+variable "remote_signing_keys" {
+  description = "Public keys (npc-ed25519-public:..., from npc keys generate) whose signatures the first activation requires (NPC_REMOTE_KEYS): an unsigned or wrongly signed remote is refused. Give the host's configuration the same keys (services.npc.trustedKeys) for the daemon. Empty accepts unsigned remotes."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for k in var.remote_signing_keys : can(regex("^npc-ed25519-public:[A-Za-z0-9+/]{43}=$", k))])
+    error_message = "Every remote_signing_keys entry must be one line npc-ed25519-public:<base64 of 32 bytes>, as in the public file npc keys generate writes."
+  }
+
+  validation {
+    condition     = length(var.remote_signing_keys) == 0 || var.nixpkgs != null || var.fleet_flake_lock != null
+    error_message = "remote_signing_keys needs the fleet's pinned nixpkgs (the bootstrap checks signatures with its openssl): set fleet_flake_lock = file(\"<fleet flake>/flake.lock\") or nixpkgs."
+  }
+}
+
+variable "fleet_flake_lock" {
+  description = "Text of the fleet flake's flake.lock, e.g. file(\"$${path.root}/../fleet/flake.lock\"). Its nixpkgs node gives NPC_NIXPKGS, the pinned nixpkgs the bootstrap builds openssl (and zstd where the image lacks it) from. Ignored when nixpkgs is set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.fleet_flake_lock == null || can(jsondecode(var.fleet_flake_lock).nodes)
+    error_message = "fleet_flake_lock must be the text of a flake.lock: file(\"<fleet flake>/flake.lock\")."
+  }
+
+  validation {
+    condition     = var.fleet_flake_lock == null || can(tostring(jsondecode(var.fleet_flake_lock).nodes[jsondecode(var.fleet_flake_lock).root].inputs.nixpkgs))
+    error_message = "The fleet flake's flake.lock has no nixpkgs input of its own (none, or one that follows another input): give the fleet flake an inputs.nixpkgs, or set nixpkgs to a locked flake reference."
+  }
+
+  validation {
+    condition = var.fleet_flake_lock == null || contains(["github", "gitlab", "sourcehut"], try(
+      jsondecode(var.fleet_flake_lock).nodes[jsondecode(var.fleet_flake_lock).nodes[jsondecode(var.fleet_flake_lock).root].inputs.nixpkgs].locked.type, ""
+    ))
+    error_message = "The fleet flake's nixpkgs input is not locked as a github, gitlab or sourcehut input, so no flake reference can be derived from it: use e.g. inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-25.05\", or set nixpkgs to a locked flake reference."
+  }
+
+  validation {
+    condition = var.fleet_flake_lock == null || (
+      can(regex("^[0-9a-f]{40}$", jsondecode(var.fleet_flake_lock).nodes[jsondecode(var.fleet_flake_lock).nodes[jsondecode(var.fleet_flake_lock).root].inputs.nixpkgs].locked.rev))
+      && can(regex("^sha256-[A-Za-z0-9+/]{43}=$", jsondecode(var.fleet_flake_lock).nodes[jsondecode(var.fleet_flake_lock).nodes[jsondecode(var.fleet_flake_lock).root].inputs.nixpkgs].locked.narHash))
+      && can(regex("^[A-Za-z0-9._-]+$", jsondecode(var.fleet_flake_lock).nodes[jsondecode(var.fleet_flake_lock).nodes[jsondecode(var.fleet_flake_lock).root].inputs.nixpkgs].locked.owner))
+      && can(regex("^[A-Za-z0-9._-]+$", jsondecode(var.fleet_flake_lock).nodes[jsondecode(var.fleet_flake_lock).nodes[jsondecode(var.fleet_flake_lock).root].inputs.nixpkgs].locked.repo))
+    )
+    error_message = "The fleet flake's nixpkgs node has no 40-hex rev, sha256 narHash, owner and repo: run nix flake lock in the fleet flake, or set nixpkgs to a locked flake reference."
+  }
+}
+
+variable "nixpkgs" {
+  description = "Locked nixpkgs flake reference for the bootstrap (NPC_NIXPKGS), with a 40-hex revision and a narHash, e.g. github:NixOS/nixpkgs/<rev>?narHash=sha256-...; null derives it from fleet_flake_lock."
+  type        = string
+  default     = null
+
+  validation {
+    condition = var.nixpkgs == null || (
+      can(regex("^[A-Za-z0-9+._:/?&=%-]+$", coalesce(var.nixpkgs, "x")))
+      && can(regex("(/|[?&]rev=)[0-9a-f]{40}([/?&]|$)", coalesce(var.nixpkgs, "x")))
+      && can(regex("[?&]narHash=sha256-[A-Za-z0-9+/]{43}(=|%3D)(&|$)", coalesce(var.nixpkgs, "x")))
+    )
+    error_message = "nixpkgs must be a locked flake reference with a 40-hex revision and a narHash, e.g. github:NixOS/nixpkgs/<rev>?narHash=sha256-<43 base64 characters>=; or null to derive it from fleet_flake_lock."
   }
 }
 
 variable "substituters" {
-  description = "Binary caches the bootstrap may fetch from (space-separated in nix.conf)."
+  description = "Binary caches the bootstrap may fetch from (NPC_SUBSTITUTERS, space-separated in nix.conf)."
   type        = list(string)
   default     = ["https://cache.nixos.org"]
 
@@ -125,19 +210,41 @@ variable "substituters" {
   }
 }
 
-variable "trusted_public_keys" {
-  description = "Signing keys of the substituters."
+variable "substituter_keys" {
+  description = "Signing keys of the substituters (NPC_SUBSTITUTER_KEYS, Nix's trusted-public-keys): name:base64."
   type        = list(string)
   default     = ["cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY="]
 
   validation {
-    condition     = alltrue([for k in var.trusted_public_keys : can(regex("^[A-Za-z0-9._-]+:[A-Za-z0-9+/=]+$", k))])
-    error_message = "Every trusted public key must look like name:base64."
+    condition     = alltrue([for k in var.substituter_keys : can(regex("^[A-Za-z0-9._-]+:[A-Za-z0-9+/=]+$", k))])
+    error_message = "Every substituter key must look like name:base64, e.g. cache.nixos.org-1:6NCH...="
+  }
+}
+
+variable "region" {
+  description = "Region of the store's bucket (NPC_REGION); null uses the instance's own region."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", coalesce(var.region, "x")))
+    error_message = "region must be an AWS region name such as eu-west-1, or null."
+  }
+}
+
+variable "endpoint_url" {
+  description = "S3-compatible endpoint of the store (NPC_ENDPOINT_URL, path-style requests); null uses AWS S3."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.endpoint_url == null || can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$", coalesce(var.endpoint_url, "x")))
+    error_message = "endpoint_url must be http(s)://host[:port], or null."
   }
 }
 
 variable "swap_mib" {
-  description = "Size of a temporary swap file used while bootstrapping hosts with less than 2 GiB of memory (evaluating NixOS takes 1-2 GB); removed afterwards. 0 disables it."
+  description = "Size of a temporary swap file used while bootstrapping hosts with less memory than swap_below_mib (evaluating NixOS takes 1-2 GB); removed afterwards. 0 disables it."
   type        = number
   default     = 2048
 
@@ -147,12 +254,29 @@ variable "swap_mib" {
   }
 }
 
+variable "swap_below_mib" {
+  description = "Memory (MiB) below which the bootstrap adds the temporary swap file (NPC_SWAP_BELOW_MIB)."
+  type        = number
+  default     = 2048
+
+  validation {
+    condition     = var.swap_below_mib >= 0 && floor(var.swap_below_mib) == var.swap_below_mib
+    error_message = "swap_below_mib must be a whole number of MiB, 0 or more."
+  }
+}
+
 # --- optional instance -----------------------------------------------------------------------
 
 variable "create_instance" {
-  description = "Create the EC2 instance too. When false, use the role, instance profile and user_data outputs with your own instance or launch template."
+  description = "Create the EC2 instance too. When false, use the role, instance profile and user_data outputs with your own instance or launch template. Create it only once the remote it follows is published: its first boot installs what the remote holds."
   type        = bool
   default     = false
+}
+
+variable "launch_after" {
+  description = "Values the instance is launched after, e.g. [module.prod_remote.sha256]: a host's first boot installs what its remote holds, so publish first. Only the instance waits; desired.json and the role do not."
+  type        = any
+  default     = null
 }
 
 variable "ami_id" {

@@ -1,12 +1,19 @@
-# Publishes a remote from Terraform, for fleets that do not publish from CI (`npc push`).
-# Packing is deterministic, so an unchanged flake gives the same sha256 and nothing is uploaded.
+# Publishes a remote from Terraform, for fleets that do not publish from CI, by running the same
+# `npc push` CI runs: the remote gets the metadata, npc-sequence, signature (with sign_key_file)
+# and remotes-history/ archive every push gives it, so Terraform and CI can publish the same store
+# without undoing each other.
+#
+# Plan: `npc pack --json` (data "external") gives the archive's sha256, a function of the packed
+# files' content only (not of the commit, the time or the checkout's path).
+# Apply: when that sha256 differs from the last one published here, `npc push` publishes it.
+# A push or rollback made since by CI is left alone until the flake's content changes again.
 
 locals {
   key_prefix = var.prefix == "" ? "" : "${var.prefix}/"
+  store_url  = var.prefix == "" ? "s3://${var.bucket_name}" : "s3://${var.bucket_name}/${var.prefix}"
   work_dir   = var.work_dir != null ? var.work_dir : "${path.root}/.npc"
   packed     = data.external.pack.result
-  # npc pack --json names the version "sha256" (older builds: "version").
-  sha256 = lookup(local.packed, "sha256", lookup(local.packed, "version", ""))
+  sha256     = lookup(local.packed, "sha256", "")
 }
 
 # Runs at every plan: `npc pack --json --src <source_dir> --output <work_dir>/<name>.npc`.
@@ -14,34 +21,43 @@ data "external" "pack" {
   program = [
     "${path.module}/pack.sh",
     var.npc_command,
-    abspath(var.source_dir),
-    abspath("${local.work_dir}/${var.name}.npc"),
+    var.source_dir,
+    "${local.work_dir}/${var.name}.npc",
     tostring(var.allow_unlocked),
     join(",", var.includes),
   ]
 }
 
-resource "aws_s3_object" "remote" {
-  bucket       = var.bucket_name
-  key          = "${local.key_prefix}remotes/${var.name}.npc"
-  source       = local.packed.path
-  content_type = "application/zstd"
-  kms_key_id   = var.kms_key_arn
+resource "terraform_data" "publish" {
+  # What a publish depends on: the content, and where it goes. Nothing path- or commit-dependent.
+  triggers_replace = {
+    sha256 = local.sha256
+    store  = local.store_url
+    remote = var.name
+    signed = var.sign_key_file != null
+  }
 
-  # The content hash, not the file's timestamp, decides whether the object is uploaded again.
-  source_hash = local.sha256
+  # The content published, for the outputs.
+  input = {
+    sha256 = local.sha256
+    files  = local.packed.files
+    bytes  = local.packed.bytes
+  }
 
-  # The metadata npc reads (DESIGN.md: npc-format, npc-sha256, npc-files, npc-source-rev).
-  metadata = merge(
-    {
-      "npc-format" = "1"
-      "npc-sha256" = local.sha256
-      "npc-files"  = local.packed.files
-    },
-    lookup(local.packed, "sourceRev", "") == "" ? {} : { "npc-source-rev" = local.packed.sourceRev },
-  )
-
-  tags = var.tags
+  provisioner "local-exec" {
+    command = "${path.module}/publish.sh"
+    environment = merge(var.environment, {
+      NPC_COMMAND          = var.npc_command
+      NPC_PUBLISH_SRC      = var.source_dir
+      NPC_PUBLISH_REMOTE   = var.name
+      NPC_PUBLISH_STORE    = local.store_url
+      NPC_PUBLISH_SHA256   = local.sha256
+      NPC_PUBLISH_SIGN     = var.sign_key_file == null ? "" : var.sign_key_file
+      NPC_PUBLISH_INCLUDE  = join(",", var.includes)
+      NPC_PUBLISH_UNLOCK   = tostring(var.allow_unlocked)
+      NPC_PUBLISH_ENDPOINT = var.endpoint_url == null ? "" : var.endpoint_url
+    })
+  }
 
   lifecycle {
     precondition {

@@ -9,8 +9,13 @@ variable "name" {
 }
 
 variable "source_dir" {
-  description = "The flake directory to pack (it must hold flake.nix and, unless allow_unlocked, flake.lock)."
+  description = "The flake directory to pack, relative to the directory Terraform runs in (e.g. \"$${path.root}/../fleet\"); it must hold flake.nix and, unless allow_unlocked, flake.lock. An absolute path is refused: it would differ between checkouts and remote runners and end up in the state."
   type        = string
+
+  validation {
+    condition     = !startswith(var.source_dir, "/") && !can(regex("^[A-Za-z]:", var.source_dir))
+    error_message = "source_dir must be relative (e.g. \"$${path.root}/../fleet\"), not absolute: an absolute path differs between checkouts and remote runners."
+  }
 
   validation {
     condition     = fileexists("${var.source_dir}/flake.nix")
@@ -21,6 +26,11 @@ variable "source_dir" {
 variable "bucket_name" {
   description = "Bucket of the store (the store module's bucket_name output)."
   type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name)) && !can(regex("\\.\\.", var.bucket_name))
+    error_message = "bucket_name must be a valid S3 bucket name: 3-63 characters from a-z, 0-9, '.' and '-', starting and ending with a letter or digit."
+  }
 }
 
 variable "prefix" {
@@ -34,10 +44,21 @@ variable "prefix" {
   }
 }
 
+variable "sign_key_file" {
+  description = "Private key file (from npc keys generate) that signs the remote (npc push --sign-key), relative or absolute; it is read only on the machine that runs Terraform and never stored. Null publishes unsigned: hosts with remote-signing keys refuse it."
+  type        = string
+  default     = null
+}
+
 variable "includes" {
   description = "Top-level directories of source_dir to pack (flake.nix and flake.lock are always packed); empty packs every file npc would."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for d in var.includes : can(regex("^[A-Za-z0-9._-]+$", d)) && d != "." && d != ".."])
+    error_message = "Every includes entry must be one top-level directory name from [A-Za-z0-9._-]."
+  }
 }
 
 variable "allow_unlocked" {
@@ -47,25 +68,30 @@ variable "allow_unlocked" {
 }
 
 variable "npc_command" {
-  description = "The npc program Terraform runs to pack (a path, or a name on PATH)."
+  description = "The npc program Terraform runs to pack (at plan) and to publish (at apply): a path, or a name on PATH."
   type        = string
   default     = "npc"
 }
 
 variable "work_dir" {
-  description = "Directory for the packed file; null uses .npc/ under the root module."
+  description = "Directory, relative to where Terraform runs, for the archive packed at plan time; null uses .npc/ there (keep it out of version control)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.work_dir == null || !startswith(coalesce(var.work_dir, "x"), "/")
+    error_message = "work_dir must be relative to where Terraform runs, or null."
+  }
+}
+
+variable "endpoint_url" {
+  description = "S3-compatible endpoint of the store (npc --endpoint-url); null uses AWS S3."
   type        = string
   default     = null
 }
 
-variable "kms_key_arn" {
-  description = "KMS key to encrypt the object with (the store module's kms_key_arn output); null uses the bucket's default encryption."
-  type        = string
-  default     = null
-}
-
-variable "tags" {
-  description = "Tags for the remote object."
+variable "environment" {
+  description = "Environment for the npc push that publishes (e.g. { AWS_PROFILE = \"release\", AWS_REGION = \"eu-west-1\" }): npc uses the AWS SDK's default credential chain, not the Terraform provider's configuration."
   type        = map(string)
   default     = {}
 }

@@ -1,14 +1,11 @@
 terraform {
-  required_version = ">= 1.5.0"
+  # terraform_data is built in from 1.4; the other modules need 1.9.
+  required_version = ">= 1.9.0, < 2.0.0"
 
   required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.0"
-    }
     external = {
       source  = "hashicorp/external"
-      version = ">= 2.3"
+      version = ">= 2.3, < 3.0"
     }
   }
 }

@@ -70,6 +70,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "store" {
   # Versioning must be on before noncurrent-version rules mean anything.
   depends_on = [aws_s3_bucket_versioning.store]
 
+  # Replaced versions (an older remote, desired or state) go after the retention; so do the
+  # delete markers left once no version is behind them, which S3 otherwise keeps forever.
   rule {
     id     = "npc-noncurrent-versions"
     status = "Enabled"
@@ -82,13 +84,36 @@ resource "aws_s3_bucket_lifecycle_configuration" "store" {
       noncurrent_days = var.noncurrent_version_retention_days
     }
 
+    expiration {
+      expired_object_delete_marker = true
+    }
+
     abort_incomplete_multipart_upload {
       days_after_initiation = 1
     }
   }
 
+  # Archived remote versions (npc rollback's history): one prefix for every remote.
   dynamic "rule" {
-    for_each = toset(var.history_hosts)
+    for_each = var.remotes_history_retention_days == null ? [] : [var.remotes_history_retention_days]
+
+    content {
+      id     = "npc-remotes-history"
+      status = "Enabled"
+
+      filter {
+        prefix = "${local.key_prefix}remotes-history/"
+      }
+
+      expiration {
+        days = rule.value
+      }
+    }
+  }
+
+  # Activation records: S3 filters by literal prefix, so one rule per host (history_hosts).
+  dynamic "rule" {
+    for_each = var.history_hosts
 
     content {
       id     = "npc-history-${rule.value}"
@@ -105,9 +130,18 @@ resource "aws_s3_bucket_lifecycle_configuration" "store" {
   }
 }
 
-# Refuse plain-HTTP access: hosts and admins always use TLS.
-data "aws_iam_policy_document" "tls_only" {
-  count = var.create_bucket ? 1 : 0
+resource "aws_s3_bucket_logging" "store" {
+  count         = var.create_bucket && var.access_log_bucket != null ? 1 : 0
+  bucket        = aws_s3_bucket.store[0].id
+  target_bucket = var.access_log_bucket
+  target_prefix = var.access_log_prefix != null ? var.access_log_prefix : "s3-access/${var.bucket_name}/"
+}
+
+# The bucket's one policy: the caller's statements (policy_documents) merged with the module's,
+# which refuses plain-HTTP access: hosts and admins always use TLS.
+data "aws_iam_policy_document" "bucket" {
+  count                   = var.create_bucket ? 1 : 0
+  source_policy_documents = var.policy_documents
 
   statement {
     sid       = "DenyInsecureTransport"
@@ -128,10 +162,16 @@ data "aws_iam_policy_document" "tls_only" {
   }
 }
 
-resource "aws_s3_bucket_policy" "tls_only" {
+resource "aws_s3_bucket_policy" "store" {
   count  = var.create_bucket ? 1 : 0
   bucket = aws_s3_bucket.store[0].id
-  policy = data.aws_iam_policy_document.tls_only[0].json
+  policy = data.aws_iam_policy_document.bucket[0].json
 
   depends_on = [aws_s3_bucket_public_access_block.store]
+}
+
+# The policy resource was called tls_only before it took more statements.
+moved {
+  from = aws_s3_bucket_policy.tls_only
+  to   = aws_s3_bucket_policy.store
 }

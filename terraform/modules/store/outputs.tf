@@ -24,13 +24,23 @@ output "key_prefix" {
 }
 
 output "remotes_arn" {
-  description = "ARN pattern of every remote in the store (<bucket_arn>/<prefix>/remotes/*), for publisher policies."
+  description = "ARN pattern of every remote in the store (<bucket_arn>/<prefix>/remotes/*). A publisher needs more than this (remotes-history/, listing, the hosts' reports): use the publisher module's policies."
   value       = "${local.bucket_arn}/${local.key_prefix}remotes/*"
 }
 
+output "remotes_history_arn" {
+  description = "ARN pattern of the archived remote versions (<bucket_arn>/<prefix>/remotes-history/*) that push, promote and rollback copy, list and prune."
+  value       = "${local.bucket_arn}/${local.key_prefix}remotes-history/*"
+}
+
 output "hosts_arn" {
-  description = "ARN pattern of every host document in the store (<bucket_arn>/<prefix>/hosts/*), for admin and CI policies."
+  description = "ARN pattern of every host document in the store (<bucket_arn>/<prefix>/hosts/*)."
   value       = "${local.bucket_arn}/${local.key_prefix}hosts/*"
+}
+
+output "bucket_policy_json" {
+  description = "The bucket policy the module set (the TLS-only statement and policy_documents merged), or null when create_bucket is false."
+  value       = var.create_bucket ? data.aws_iam_policy_document.bucket[0].json : null
 }
 
 output "kms_key_arn" {

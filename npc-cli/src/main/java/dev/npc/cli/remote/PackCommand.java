@@ -51,7 +51,8 @@ public final class PackCommand implements Callable<Integer> {
         map.put("sha256", result.sha256());
         map.put("files", Integer.toString(result.files()));
         map.put("bytes", Long.toString(result.bytes()));
-        map.put("path", output.toAbsolutePath().toString());
+        // As given: Terraform keeps this in its state, which must not depend on where the checkout is.
+        map.put("path", output.toString());
         map.put("sourceRev", result.sourceRev() == null ? "" : result.sourceRev());
         return map;
     }

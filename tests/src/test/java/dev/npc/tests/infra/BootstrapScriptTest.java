@@ -55,10 +55,8 @@ class BootstrapScriptTest {
     void shellcheckPassesOnTheScriptsAsWrittenAndAsTerraformRendersThem() throws IOException {
         Path shellcheck = Tools.require("shellcheck");
         Path rendered = work.resolve("user-data.sh");
-        Files.writeString(rendered, renderUserData(Map.of(
-                "store", "s3://fleet-bucket/fleet", "host", "web-1", "flake", "github:npc-dev/npc",
-                "substituters", "https://cache.nixos.org", "trusted_public_keys", "cache.nixos.org-1:AAAA=",
-                "swap_mib", "2048")));
+        Files.writeString(rendered, renderUserData(settings("s3://fleet-bucket/fleet", "web-1", "https://cache.nixos.org",
+                "cache.nixos.org-1:AAAA=", "2048")));
 
         for (Path script : List.of(Checkout.file("terraform/modules/host/bootstrap/npc-bootstrap.sh"), rendered,
                 Checkout.file("terraform/modules/remote/pack.sh"))) {
@@ -72,11 +70,10 @@ class BootstrapScriptTest {
     @Test
     void renderedUserDataRunsTheScriptWithTerraformsSettings() throws IOException {
         Path rendered = work.resolve("user-data.sh");
-        Files.writeString(rendered, renderUserData(Map.of(
-                "store", "s3://fleet-bucket/fleet", "host", "canary-1", "flake", "github:npc-dev/npc/v0.1.0",
-                "substituters", "https://cache.example.org", "trusted_public_keys", "cache-1:AAAA=", "swap_mib", "0")));
+        Files.writeString(rendered, renderUserData(settings("s3://fleet-bucket/fleet", "canary-1", "https://cache.example.org",
+                "cache-1:AAAA=", "0")));
         Map<String, String> env = new HashMap<>(host.env());
-        for (String fromTerraform : List.of("NPC_STORE", "NPC_HOST", "NPC_FLAKE", "NPC_SUBSTITUTERS", "NPC_SWAP_MIB")) {
+        for (String fromTerraform : List.of("NPC_STORE", "NPC_HOST", "NPC_SUBSTITUTERS", "NPC_SWAP_MIB")) {
             env.remove(fromTerraform);
         }
 
@@ -185,10 +182,20 @@ class BootstrapScriptTest {
         assertFalse(Files.exists(host.path("var/lib/npc-bootstrap/done")));
     }
 
-    /** What Terraform's templatefile() makes of bootstrap/user-data.sh.tftpl (its only syntax there: ${name}). */
+    /** The template's values (HostModuleTest checks what Terraform itself renders). */
+    private static Map<String, String> settings(String store, String host, String substituters, String substituterKeys,
+                                                String swapMib) {
+        Map<String, String> values = new HashMap<>();
+        values.putAll(Map.of("store", store, "host", host, "region", "", "endpoint_url", "", "remote_keys", "", "nixpkgs", "",
+                "allowed_remotes", "prod", "substituters", substituters, "substituter_keys", substituterKeys, "swap_mib", swapMib));
+        values.put("swap_below_mib", "2048");
+        return values;
+    }
+
+    /** What Terraform's templatefile() makes of bootstrap/user-data.sh.tftpl (its only syntax there: ${name}, ${script~}). */
     static String renderUserData(Map<String, String> values) throws IOException {
         String template = Files.readString(Checkout.file("terraform/modules/host/bootstrap/user-data.sh.tftpl"));
-        String rendered = template.replace("${script}", "\u0000SCRIPT\u0000");
+        String rendered = template.replace("${script~}\n", "\u0000SCRIPT\u0000").replace("${script}", "\u0000SCRIPT\u0000");
         for (Map.Entry<String, String> value : values.entrySet()) {
             rendered = rendered.replace("${" + value.getKey() + "}", value.getValue());
         }

@@ -58,6 +58,19 @@ final class TerraformModule {
         return dir;
     }
 
+    /** The module's .tf files as written, one after the other (for references the parse keeps as text). */
+    String text() {
+        StringBuilder all = new StringBuilder();
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(Checkout.file(dir))) {
+            for (java.nio.file.Path file : files.filter(f -> f.toString().endsWith(".tf")).sorted().toList()) {
+                all.append(java.nio.file.Files.readString(file)).append('\n');
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return all.toString();
+    }
+
     /** variable, output, module, ...: name -> body. */
     JsonNode all(String kind) {
         JsonNode found = blocks.get(kind);
