@@ -63,9 +63,9 @@ public final class FaultProxy implements AutoCloseable {
         /**
          * A PUT is stored as something other than what was sent, and the server ignores every
          * integrity header: what s3rver did over plain HTTP, where it kept the SDK's SigV4 chunk
-         * framing ({@code aws-chunked}) as the object's bytes. A framed body is stored framed; a
-         * plain one with one byte flipped. The answer is the server's own (its ETag is the MD5 of
-         * what it stored). Needs an upstream that does not check signatures
+         * framing ({@code aws-chunked}) as the object's bytes. A framed body is stored as it came; a
+         * plain one (npc sends no framing) is stored inside the same framing. The answer is the
+         * server's own (its ETag is the MD5 of what it stored). Needs an upstream that does not check signatures
          * ({@link EmbeddedS3#startUnauthenticated}): the proxy drops signed headers.
          */
         STORE_OTHER_BYTES,
@@ -75,7 +75,17 @@ public final class FaultProxy implements AutoCloseable {
          * A copy loses its {@code x-amz-copy-source-if-match} condition on the way, as on a server
          * that ignores it. Needs an upstream that does not check signatures.
          */
-        DROP_COPY_CONDITION
+        DROP_COPY_CONDITION,
+        /**
+         * A PUT body has one byte flipped on the way while its headers (Content-MD5, checksums)
+         * stay: a server that checks them must refuse it. Needs an upstream that does not check signatures.
+         */
+        CORRUPT_REQUEST_BODY,
+        /**
+         * The answer looks like one from a bucket with SSE-KMS: another, random-looking ETag and
+         * {@code x-amz-server-side-encryption: aws:kms}. Nothing is wrong with the object.
+         */
+        KMS_ANSWER
     }
 
     /** A request as the proxy received it: header names in lower case. */
@@ -306,6 +316,10 @@ public final class FaultProxy implements AutoCloseable {
                 body = stored;
             } else if (fault == Fault.DROP_COPY_CONDITION) {
                 request = request.without("x-amz-copy-source-if-match");
+            } else if (fault == Fault.CORRUPT_REQUEST_BODY && body.length > 0) {
+                body = body.clone();
+                body[body.length / 2] ^= 0x01;
+                request = request.without("x-amz-content-sha256").with("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
             }
             switch (fault) {
                 case ERROR_500 -> error(out, method, 500, "Internal Server Error", "InternalError",
@@ -354,7 +368,15 @@ public final class FaultProxy implements AutoCloseable {
                 out.flush();
             }
             case REWRITE_ETAG -> {
-                out.write(rewriteEtag(response, headEnd));
+                out.write(rewriteEtag(response, headEnd, "0123456789abcdef0123456789abcdef"));
+                out.flush();
+            }
+            case KMS_ANSWER -> {
+                byte[] kms = rewriteEtag(response, headEnd, "fedcba9876543210fedcba9876543210");
+                String text = new String(kms, StandardCharsets.ISO_8859_1)
+                        .replaceFirst("(?im)^x-amz-server-side-encryption:[^\\r\\n]*\\r\\n", "")
+                        .replaceFirst("\r\n", "\r\nx-amz-server-side-encryption: aws:kms\r\n");
+                out.write(text.getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
             }
             default -> {
@@ -395,12 +417,12 @@ public final class FaultProxy implements AutoCloseable {
         if (encoding.contains("aws-chunked") || signing.startsWith("STREAMING-")) {
             return plain;
         }
-        byte[] changed = plain.clone();
-        if (changed.length == 0) {
-            return new byte[] {'x'};
-        }
-        changed[changed.length / 2] ^= 0x01;
-        return changed;
+        String signature = ";chunk-signature=" + "0".repeat(64) + "\r\n";
+        ByteArrayOutputStream framed = new ByteArrayOutputStream();
+        framed.writeBytes((Integer.toHexString(plain.length) + signature).getBytes(StandardCharsets.US_ASCII));
+        framed.writeBytes(plain);
+        framed.writeBytes(("\r\n0" + signature + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        return framed.toByteArray();
     }
 
     /** Removes HTTP/1.1 chunked transfer framing. */
@@ -418,9 +440,8 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** Replaces the ETag of an answer: the header, and a copy result's {@code <ETag>} element. */
-    private static byte[] rewriteEtag(byte[] response, int headEnd) {
-        String fake = "0123456789abcdef0123456789abcdef";
+    /** Replaces the ETag of an answer by {@code fake}: the header, and a copy result's {@code <ETag>} element. */
+    private static byte[] rewriteEtag(byte[] response, int headEnd, String fake) {
         String head = new String(response, 0, headEnd, StandardCharsets.ISO_8859_1)
                 .replaceAll("(?im)^(ETag:\\s*)\"?[^\"\\r\\n]*\"?", "$1\"" + fake + "\"");
         String body = new String(response, headEnd, response.length - headEnd, StandardCharsets.ISO_8859_1);
