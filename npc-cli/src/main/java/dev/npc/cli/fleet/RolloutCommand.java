@@ -126,8 +126,9 @@ public final class RolloutCommand implements Callable<Integer> {
             } else if (outcome instanceof FleetWaiter.Failed failed) {
                 line = "  " + wave + ": FAILED: " + FleetWaiter.describe(failed);
             } else if (outcome instanceof FleetWaiter.TimedOut timedOut) {
-                line = "  " + wave + ": timed out waiting for "
-                        + String.join(", ", timedOut.notDone().stream().map(h -> h.host()).toList());
+                line = "  " + wave + ": timed out waiting for " + String.join(", ", timedOut.notDone().stream()
+                        .map(h -> h.host() + " (" + h.status().label() + (h.detail() == null ? "" : ": " + h.detail()) + ")")
+                        .toList());
             } else if (outcome instanceof FleetWaiter.NoRemote) {
                 line = "  " + wave + ": the remote does not exist";
             } else {
