@@ -253,10 +253,13 @@ public final class S3Store implements Store {
         try {
             PutObjectResponse response = client.putObject(request.build(), body);
             Instant written = serverDate(response.sdkHttpResponse());
-            ObjectInfo answered = new ObjectInfo(key, response.eTag(), length, written, meta,
+            // The answer's size is unknown (-1): a PUT's answer does not say how much was stored.
+            ObjectInfo answered = new ObjectInfo(key, response.eTag(), -1, written, meta,
                     Etags.md5Of(response.eTag(), response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
                     Etags.sha256HexOf(response.checksumSHA256()));
-            return verifyWrite(key, answered, written == null, digest);
+            ObjectInfo verified = verifyWrite(key, answered, written == null, digest);
+            return verified.size() >= 0 ? verified : new ObjectInfo(key, verified.etag(), length, verified.lastModified(),
+                    verified.metadata(), verified.md5(), verified.sha256());
         } catch (S3Exception e) {
             boolean refused = e.statusCode() == 412
                     || e.statusCode() == 409 && "ConditionalRequestConflict".equals(S3Failures.code(e))
@@ -452,7 +455,7 @@ public final class S3Store implements Store {
             }
             String etag = response.copyObjectResult() == null ? null : response.copyObjectResult().eTag();
             Instant written = response.copyObjectResult() == null ? null : response.copyObjectResult().lastModified();
-            ObjectInfo answered = new ObjectInfo(toKey, etag, source.size(), written, source.metadata(),
+            ObjectInfo answered = new ObjectInfo(toKey, etag, -1, written, source.metadata(),
                     Etags.md5Of(etag, response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
                     response.copyObjectResult() == null ? null
                             : Etags.sha256HexOf(response.copyObjectResult().checksumSHA256()));
@@ -479,6 +482,10 @@ public final class S3Store implements Store {
                 same = now.size() == source.size() && now.metadata().equals(source.metadata());
             }
             result = now;
+        }
+        if (same && result.size() < 0) {
+            result = new ObjectInfo(toKey, result.etag(), source.size(), result.lastModified(), result.metadata(),
+                    result.md5(), result.sha256());
         }
         if (!same) {
             throw new IntegrityException("S3 at " + failures.endpoint() + " copied other bytes to " + where(toKey)
