@@ -32,7 +32,7 @@ public final class FleetWaiter {
     /** What one look at the fleet found. */
     public record Progress(String remote, String version, int total, int done, int paused, List<HostView> waitingOn) { }
 
-    public sealed interface Outcome permits Done, Failed, TimedOut, NoHosts { }
+    public sealed interface Outcome permits Done, Failed, TimedOut, NoHosts, NoRemote { }
 
     /** Every host in scope runs the version (paused hosts are held back on purpose and listed). */
     public record Done(String version, List<HostView> hosts, List<HostView> paused) implements Outcome { }
@@ -45,12 +45,18 @@ public final class FleetWaiter {
     /** No host follows the remote (or none of those named). */
     public record NoHosts(String remote) implements Outcome { }
 
+    /** The remote does not exist in the store: nothing can ever become up to date on it. */
+    public record NoRemote(String remote) implements Outcome { }
+
     /**
      * @param hosts            only these hosts (empty = every host following {@code remote})
      * @param expectedVersion  wait for this version (null = whatever the remote holds at each look)
      */
     public Outcome await(String remote, Set<String> hosts, String expectedVersion, Duration timeout,
                          Duration every, Consumer<Progress> progress) throws IOException, InterruptedException {
+        if (every.isNegative() || every.isZero()) {
+            throw new IllegalArgumentException("the interval between looks must be positive, not " + every);
+        }
         Instant deadline = clock.instant().plus(timeout);
         while (true) {
             StatusClassifier classifier = new StatusClassifier(clock.instant(), staleMultiple);
@@ -60,6 +66,9 @@ public final class FleetWaiter {
                 if (hosts.isEmpty() || hosts.contains(view.host())) {
                     scope.add(view);
                 }
+            }
+            if (!fleet.remotes().containsKey(remote)) {
+                return new NoRemote(remote);
             }
             if (scope.isEmpty()) {
                 return new NoHosts(remote);

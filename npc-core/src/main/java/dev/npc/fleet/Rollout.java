@@ -9,7 +9,10 @@ import dev.npc.store.Store;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -18,22 +21,40 @@ import java.util.function.Consumer;
  * waiting for each wave's hosts before the next. It stops at the first failing wave and never
  * touches later ones. Each wave is copied from the one before with the version pinned, so a push
  * to the source during the rollout cannot slip into later waves.
+ *
+ * <p>Before anything is promoted every wave is checked: a wave remote that does not exist is a
+ * typo until the caller says to create it, and a wave that no host follows would let the version
+ * pass untested to the next wave, so both stop the rollout unless allowed.
  */
 public final class Rollout {
     private final Store store;
     private final RemotePromoter promoter;
     private final FleetWaiter waiter;
+    private final FleetReader reader;
 
-    public Rollout(Store store, Clock clock, FleetWaiter waiter) {
+    public Rollout(Store store, Clock clock, FleetWaiter waiter, FleetReader reader) {
         this.store = store;
         this.promoter = new RemotePromoter(store, clock);
         this.waiter = waiter;
+        this.reader = reader;
+    }
+
+    /**
+     * @param allowEmptyWave a wave no host follows is promoted and passed (it tests nothing)
+     * @param create         wave remotes that do not exist yet are created by the rollout
+     */
+    public record Options(boolean allowEmptyWave, boolean create) {
+        public static final Options STRICT = new Options(false, false);
     }
 
     /** What happened to one wave. */
     public record WaveResult(String remote, FleetWaiter.Outcome outcome) { }
 
-    public record Result(String version, List<WaveResult> waves, boolean complete) { }
+    /**
+     * @param refused why the rollout did not start (waves that do not exist or that no host
+     *                follows), null when it ran; nothing was promoted when set
+     */
+    public record Result(String version, List<WaveResult> waves, boolean complete, String refused) { }
 
     /** Progress events, for the command's output. */
     public interface Listener {
@@ -44,15 +65,19 @@ public final class Rollout {
         void waveDone(String wave, FleetWaiter.Outcome outcome);
     }
 
-    public Result run(String from, List<String> waves, Duration timeout, Duration every, Listener listener)
-            throws IOException, InterruptedException, RemoteException {
+    public Result run(String from, List<String> waves, Duration timeout, Duration every, Options options,
+                      Listener listener) throws IOException, InterruptedException, RemoteException {
         String version = new RemoteCatalog(store).describe(from).map(RemoteCatalog.RemoteInfo::sha256)
                 .orElseThrow(() -> new RemoteException("remote '" + from + "' does not exist in " + store.url()
                         + "; push it first"));
         if (!Sha256.isHex(version)) {
             throw new RemoteException("remote '" + from + "' has no valid npc-sha256 metadata; re-publish it with npc push");
         }
-        List<WaveResult> results = new java.util.ArrayList<>();
+        String refused = check(waves, options);
+        if (refused != null) {
+            return new Result(version, List.of(), false, refused);
+        }
+        List<WaveResult> results = new ArrayList<>();
         String previous = from;
         for (String wave : waves) {
             RemotePromoter.Promoted promoted = promoter.promote(previous, wave, version);
@@ -61,11 +86,42 @@ public final class Rollout {
             FleetWaiter.Outcome outcome = waiter.await(wave, Set.of(), version, timeout, every, progress);
             listener.waveDone(wave, outcome);
             results.add(new WaveResult(wave, outcome));
-            if (!(outcome instanceof FleetWaiter.Done) && !(outcome instanceof FleetWaiter.NoHosts)) {
-                return new Result(version, List.copyOf(results), false);
+            boolean passed = outcome instanceof FleetWaiter.Done
+                    || outcome instanceof FleetWaiter.NoHosts && options.allowEmptyWave();
+            if (!passed) {
+                return new Result(version, List.copyOf(results), false, null);
             }
             previous = wave;
         }
-        return new Result(version, List.copyOf(results), true);
+        return new Result(version, List.copyOf(results), true, null);
+    }
+
+    /** One look at the store and the fleet: why the rollout must not start, or null. */
+    private String check(List<String> waves, Options options) throws IOException {
+        List<String> missing = new ArrayList<>();
+        for (String wave : waves) {
+            if (store.head(dev.npc.store.Layout.remote(wave)).isEmpty()) {
+                missing.add(wave);
+            }
+        }
+        if (!missing.isEmpty() && !options.create()) {
+            return "wave remote" + (missing.size() == 1 ? " '" + missing.get(0) + "' does" : "s '"
+                    + String.join("', '", missing) + "' do") + " not exist in " + store.url()
+                    + "; check the names (npc remotes), or pass --create to create "
+                    + (missing.size() == 1 ? "it" : "them");
+        }
+        if (options.allowEmptyWave()) {
+            return null;
+        }
+        FleetReader.Fleet fleet = reader.read(new StatusClassifier(Instant.now(), 1), name -> true);
+        Map<String, Long> followers = new java.util.HashMap<>();
+        fleet.hosts().forEach(h -> followers.merge(String.valueOf(h.remoteName()), 1L, Long::sum));
+        List<String> empty = waves.stream().filter(w -> !followers.containsKey(w)).toList();
+        if (!empty.isEmpty()) {
+            return "no host follows wave " + String.join(", ", empty) + ": the version would pass "
+                    + (empty.size() == 1 ? "it" : "them") + " untested; check the names and npc hosts list, or pass"
+                    + " --allow-empty-wave";
+        }
+        return null;
     }
 }

@@ -60,6 +60,12 @@ public final class StatusClassifier {
             return new Verdict(HostStatus.PAUSED, reason);
         }
         if (state.desired() != null && state.desired().error() != null) {
+            // An error reported before this version was published (the remote did not exist
+            // yet, say) is not about this version: the host has not looked at it yet.
+            if (!isAbout(state, remote)) {
+                return new Verdict(HostStatus.PENDING, "waiting for " + Sha256.shortForm(remote.sha256())
+                        + ": the host's last report predates it");
+            }
             return new Verdict(HostStatus.FAILED, state.desired().error());
         }
         if (state.phase() != null && !HostState.IDLE.equals(state.phase())) {
@@ -79,6 +85,20 @@ public final class StatusClassifier {
             }
         }
         return new Verdict(HostStatus.PENDING, "waiting for " + Sha256.shortForm(version));
+    }
+
+    /**
+     * Whether a report can speak about the remote's current version: it names that version (as
+     * desired, attempted or running), or it was written after the version was published.
+     */
+    static boolean isAbout(HostState state, RemoteInfo remote) {
+        String version = remote.sha256();
+        if (state.desired() != null && version.equals(state.desired().sha256())
+                || state.lastAttempt() != null && version.equals(state.lastAttempt().sha256())
+                || state.current() != null && version.equals(state.current().sha256())) {
+            return true;
+        }
+        return remote.updated() == null || state.updatedAt() != null && !state.updatedAt().isBefore(remote.updated());
     }
 
     /** Up to date means the right remote, the right version and the right configuration. */

@@ -1,5 +1,6 @@
 package dev.npc.remote;
 
+import dev.npc.digest.Sha256;
 import dev.npc.store.Layout;
 import dev.npc.store.ObjectInfo;
 import dev.npc.store.Store;
@@ -24,9 +25,26 @@ public final class RemoteCatalog {
         this.store = store;
     }
 
-    /** One remote as people see it in {@code npc remotes}. */
+    /**
+     * One remote as people see it in {@code npc remotes}.
+     *
+     * @param stored        {@link #VERIFIED} when a digest the store vouches for (sha256 checksum,
+     *                      MD5-ETag) agrees with the metadata, {@link #DAMAGED} when one disagrees,
+     *                      {@link #UNCHECKED} when the store vouches for none (checked at download)
+     * @param storedProblem what disagrees, when damaged
+     */
     public record RemoteInfo(String name, String sha256, long bytes, int files, Instant updated,
-                             String sourceRev, boolean signed, String keyId, String etag) { }
+                             String sourceRev, boolean signed, String keyId, String etag,
+                             String stored, String storedProblem) {
+        public RemoteInfo(String name, String sha256, long bytes, int files, Instant updated,
+                          String sourceRev, boolean signed, String keyId, String etag) {
+            this(name, sha256, bytes, files, updated, sourceRev, signed, keyId, etag, UNCHECKED, null);
+        }
+    }
+
+    public static final String VERIFIED = "verified";
+    public static final String UNCHECKED = "unchecked";
+    public static final String DAMAGED = "damaged";
 
     public List<RemoteInfo> list() throws IOException {
         List<String> names = new ArrayList<>();
@@ -67,8 +85,32 @@ public final class RemoteCatalog {
     public Optional<RemoteInfo> describe(String name) throws IOException {
         return store.head(Layout.remote(name)).map(object -> {
             RemoteMetadata meta = RemoteMetadata.of(object);
+            String problem = problem(object);
+            String stored = problem != null ? DAMAGED : vouched(object) ? VERIFIED : UNCHECKED;
             return new RemoteInfo(name, meta.sha256(), object.size(), meta.files(), object.lastModified(),
-                    meta.sourceRev(), meta.signature() != null, meta.keyId(), object.etag());
+                    meta.sourceRev(), meta.signature() != null, meta.keyId(), object.etag(), stored, problem);
         });
+    }
+
+    /**
+     * What the store's own digests say against the metadata, with no byte read: the sha256
+     * checksum the server checked at upload against npc-sha256, a plain ETag against npc-md5.
+     */
+    static String problem(ObjectInfo object) {
+        String sha = object.meta(RemoteMetadata.SHA256);
+        if (object.sha256() != null && sha != null && !object.sha256().equals(sha)) {
+            return "the stored bytes have sha256 " + Sha256.shortForm(object.sha256()) + " but the metadata says "
+                    + Sha256.shortForm(sha);
+        }
+        String md5 = object.meta(RemoteMetadata.MD5);
+        if (object.md5() != null && md5 != null && !object.md5().equalsIgnoreCase(md5)) {
+            return "the stored bytes have MD5 " + object.md5() + " (ETag) but push recorded " + md5;
+        }
+        return null;
+    }
+
+    private static boolean vouched(ObjectInfo object) {
+        return object.sha256() != null && object.meta(RemoteMetadata.SHA256) != null
+                || object.md5() != null && object.meta(RemoteMetadata.MD5) != null;
     }
 }

@@ -1,6 +1,7 @@
 package dev.npc.remote;
 
 import dev.npc.digest.Sha256;
+import dev.npc.store.IntegrityException;
 import dev.npc.store.Layout;
 import dev.npc.store.ObjectInfo;
 import dev.npc.store.Store;
@@ -41,16 +42,47 @@ public final class RemoteHistory {
      *
      * @param current the remote's object as the caller just read it (null: it holds nothing, no-op);
      *                callers have it already, so the history costs no second HEAD
+     * @return the archived copy, which {@link #restore} puts back; null when there was nothing
+     * @throws IntegrityException when the server copied another version than {@code current}:
+     *                            the bad copy is deleted and the remote is untouched
      */
-    public void archive(String remote, ObjectInfo current) throws IOException {
+    public ObjectInfo archive(String remote, ObjectInfo current) throws IOException {
         if (current == null) {
-            return;
+            return null;
         }
         String sha = current.meta(RemoteMetadata.SHA256);
         String key = prefix(remote) + STAMP.format(clock.instant()) + "-" + Sha256.shortForm(sha == null ? "unknown" : sha)
                 + Layout.REMOTE_SUFFIX;
-        store.copy(Layout.remote(remote), key, current.etag());
+        ObjectInfo archived;
+        try {
+            archived = store.copy(Layout.remote(remote), key, current.etag());
+        } catch (IntegrityException e) {
+            store.delete(key);
+            throw e;
+        }
         prune(remote);
+        return archived;
+    }
+
+    /**
+     * Puts back what {@code remote} held before a write whose result could not be verified: the
+     * version {@link #archive} kept, or no object at all when there was none.
+     *
+     * @return what was done, for the error message of the failed command
+     */
+    public String restore(String remote, ObjectInfo archived) {
+        String key = Layout.remote(remote);
+        try {
+            if (archived == null) {
+                store.delete(key);
+                return "removed remotes/" + remote + ".npc again (it did not exist before)";
+            }
+            store.copy(archived.key(), key, archived.etag());
+            String sha = archived.meta(RemoteMetadata.SHA256);
+            return "put back " + (sha == null ? "the previous version" : Sha256.shortForm(sha)) + " from " + archived.key();
+        } catch (IOException | RuntimeException e) {
+            return "could not put back the previous version (" + e.getMessage() + "); run npc rollback " + remote;
+        }
     }
 
     /** Archived versions, newest first. */

@@ -16,6 +16,11 @@ public record RemoteMetadata(int format, String sha256, int files, String source
     public static final String SOURCE_REV = "npc-source-rev";
     public static final String SIGNATURE = "npc-signature";
     public static final String KEY_ID = "npc-key-id";
+    /**
+     * Hex MD5 of the archive, written by push beside npc-sha256: on a server that returns no
+     * sha256 checksum, a plain (non-KMS) ETag is compared with it to spot damaged bytes cheaply.
+     */
+    public static final String MD5 = "npc-md5";
     public static final int CURRENT_FORMAT = 1;
 
     public Map<String, String> toMap() {

@@ -1,6 +1,7 @@
 package dev.npc.remote;
 
 import dev.npc.digest.Sha256;
+import dev.npc.store.IntegrityException;
 import dev.npc.store.Layout;
 import dev.npc.store.ObjectInfo;
 import dev.npc.store.PreconditionFailedException;
@@ -11,7 +12,9 @@ import java.io.IOException;
 /**
  * Copies one remote's current version to another, server side, metadata (and so any signature)
  * included. With an expected version the copy is guarded by the source's ETag, so what gets
- * promoted is what was tested, not whatever was pushed since.
+ * promoted is what was tested, not whatever was pushed since. The copy's result must be that
+ * version (its ETag, else checksum): a server that ignores the copy condition and copies a newer
+ * one is caught, and the target gets back what it held before.
  */
 public final class RemotePromoter {
     private final Store store;
@@ -45,14 +48,19 @@ public final class RemotePromoter {
         }
         ObjectInfo target = store.head(toKey).orElse(null);
         if (target != null && version.equals(target.meta(RemoteMetadata.SHA256))
-                && equalsOrNull(source.meta(RemoteMetadata.SIGNATURE), target.meta(RemoteMetadata.SIGNATURE))) {
+                && equalsOrNull(source.meta(RemoteMetadata.SIGNATURE), target.meta(RemoteMetadata.SIGNATURE))
+                && !knownToDiffer(source, target)) {
             return new Promoted(from, to, version, true);
         }
-        history.archive(to, target);
+        ObjectInfo archived = history.archive(to, target);
         try {
             store.copy(fromKey, toKey, source.etag());
         } catch (PreconditionFailedException e) {
             throw new RemoteException("remote '" + from + "' changed while promoting it; nothing promoted, try again");
+        } catch (IntegrityException e) {
+            throw new RemoteException("promote of '" + from + "' " + Sha256.shortForm(version) + " to '" + to
+                    + "' not done: " + e.getMessage()
+                    + "; " + history.restore(to, archived) + "; nothing promoted, check the store and try again");
         }
         return new Promoted(from, to, version, false);
     }
@@ -60,6 +68,12 @@ public final class RemotePromoter {
     public static boolean matchesVersion(String sha256, String wanted) {
         String w = wanted.toLowerCase(java.util.Locale.ROOT);
         return w.length() >= 8 && sha256.startsWith(w);
+    }
+
+    /** Whether the store's digests show that two objects hold different bytes (a damaged target is promoted over). */
+    private static boolean knownToDiffer(ObjectInfo a, ObjectInfo b) {
+        return a.md5() != null && b.md5() != null && !a.md5().equals(b.md5())
+                || a.sha256() != null && b.sha256() != null && !a.sha256().equals(b.sha256());
     }
 
     private static boolean equalsOrNull(String a, String b) {

@@ -1,6 +1,10 @@
 package dev.npc.remote;
 
+import dev.npc.digest.Sha256;
 import dev.npc.pack.PackResult;
+import dev.npc.store.BodyDigest;
+import dev.npc.store.GetResult;
+import dev.npc.store.IntegrityException;
 import dev.npc.store.Layout;
 import dev.npc.store.ObjectInfo;
 import dev.npc.store.Store;
@@ -9,13 +13,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
  * Uploads a packed archive as a remote. A remote that already holds the same version is left
- * alone, so its ETag stays and no host rebuilds (npcnix re-uploaded on every publish).
+ * alone, so its ETag stays and no host rebuilds (npcnix re-uploaded on every publish), but only
+ * when the store vouches that its bytes are this archive: a remote whose stored bytes differ
+ * from its metadata is uploaded again (repaired). An upload the store did not verifiably keep
+ * is undone: the remote gets back what it held before.
  */
 public final class RemotePublisher {
     private final Store store;
@@ -26,26 +37,77 @@ public final class RemotePublisher {
         this.history = new RemoteHistory(store, clock);
     }
 
-    /** What a publish did. */
-    public record Published(String remote, String sha256, boolean unchanged, ObjectInfo object) { }
+    /**
+     * What a publish did.
+     *
+     * @param repaired the remote claimed this version but its stored bytes were not it, so it was uploaded again
+     */
+    public record Published(String remote, String sha256, boolean unchanged, boolean repaired, ObjectInfo object) { }
 
     /**
      * @param wrapBody lets the caller observe the upload (a progress bar); identity when not needed
+     * @throws RemoteException when the store did not keep the upload as sent (the remote is put back)
      */
     public Published publish(String remote, Path archive, PackResult pack, Map<String, String> extraMetadata,
-                             UnaryOperator<InputStream> wrapBody) throws IOException {
+                             UnaryOperator<InputStream> wrapBody) throws IOException, RemoteException {
         String key = Layout.remote(remote);
+        BodyDigest local = BodyDigest.of(archive);
         Optional<ObjectInfo> existing = store.head(key);
+        boolean repair = false;
         if (existing.isPresent() && pack.sha256().equals(existing.get().meta(RemoteMetadata.SHA256))
                 && sameSignature(existing.get(), extraMetadata)) {
-            return new Published(remote, pack.sha256(), true, existing.get());
+            if (storedBytesAre(existing.get(), local)) {
+                return new Published(remote, pack.sha256(), true, false, existing.get());
+            }
+            repair = true;
         }
         RemoteMetadata metadata = new RemoteMetadata(RemoteMetadata.CURRENT_FORMAT, pack.sha256(), pack.files(),
                 pack.sourceRev(), extraMetadata.get(RemoteMetadata.SIGNATURE), extraMetadata.get(RemoteMetadata.KEY_ID));
-        history.archive(remote, existing.orElse(null));
-        ObjectInfo written = store.put(key, () -> wrapBody.apply(Files.newInputStream(archive)), Files.size(archive),
-                metadata.toMap(), dev.npc.store.Precondition.NONE);
-        return new Published(remote, pack.sha256(), false, written);
+        Map<String, String> meta = new LinkedHashMap<>(metadata.toMap());
+        // The ETag a store gives these bytes when it is an MD5: what npc remotes compares cheaply
+        // on servers that return no sha256 checksum.
+        meta.put(RemoteMetadata.MD5, local.md5());
+        // Bytes that are not what the metadata says are no version worth rolling back to.
+        ObjectInfo archived = repair ? null : history.archive(remote, existing.orElse(null));
+        ObjectInfo written;
+        try {
+            written = store.put(key, () -> wrapBody.apply(Files.newInputStream(archive)), local, meta,
+                    dev.npc.store.Precondition.NONE);
+        } catch (IntegrityException e) {
+            throw notPublished(remote, e.getMessage(), archived, repair);
+        }
+        if (Boolean.FALSE.equals(written.holds(local))) {
+            throw notPublished(remote, "the store answered " + written.describeDigests() + " for an archive with "
+                    + local.describe(), archived, repair);
+        }
+        return new Published(remote, pack.sha256(), false, repair, written);
+    }
+
+    /**
+     * Whether the stored object is known to be this archive: the store's MD5-ETag or sha256
+     * checksum agrees; when it vouches for neither (SSE-KMS without checksums), its bytes are read.
+     */
+    private boolean storedBytesAre(ObjectInfo stored, BodyDigest local) throws IOException {
+        Boolean holds = stored.holds(local);
+        if (holds != null) {
+            return holds;
+        }
+        try (GetResult result = store.get(stored.key(), null)) {
+            if (!(result instanceof GetResult.Found found)) {
+                return false;
+            }
+            MessageDigest sha = Sha256.newDigest();
+            try (InputStream in = new DigestInputStream(found.body(), sha)) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+            return HexFormat.of().formatHex(sha.digest()).equals(local.sha256());
+        }
+    }
+
+    private RemoteException notPublished(String remote, String why, ObjectInfo archived, boolean repair) {
+        String undo = repair ? "the remote held damaged bytes before and still does (hosts refuse them: their sha256"
+                + " is checked); push again once the store keeps uploads intact" : history.restore(remote, archived);
+        return new RemoteException("remote '" + remote + "' not published: " + why + "; " + undo);
     }
 
     /** Re-publishing the same bytes with a new signature must still reach the store. */

@@ -1,5 +1,6 @@
 package dev.npc.remote;
 
+import dev.npc.store.IntegrityException;
 import dev.npc.store.Layout;
 import dev.npc.store.ObjectInfo;
 import dev.npc.store.Store;
@@ -32,8 +33,13 @@ public final class RemoteRollback {
             }
             String sha = earlier.meta(RemoteMetadata.SHA256);
             if (sha != null && !Objects.equals(sha, currentSha)) {
-                history.archive(remote, current);
-                store.copy(earlier.key(), Layout.remote(remote), earlier.etag());
+                ObjectInfo archived = history.archive(remote, current);
+                try {
+                    store.copy(earlier.key(), Layout.remote(remote), earlier.etag());
+                } catch (IntegrityException e) {
+                    throw new RemoteException("rollback of '" + remote + "' not done: the server did not copy the"
+                            + " version checked: " + e.getMessage() + "; " + history.restore(remote, archived));
+                }
                 return new RolledBack(remote, currentSha, sha);
             }
         }

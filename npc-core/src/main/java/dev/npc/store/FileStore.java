@@ -255,6 +255,14 @@ public final class FileStore implements Store {
                 }
                 Files.copy(dataPath(fromKey), stagedData, StandardCopyOption.REPLACE_EXISTING);
                 force(stagedData);
+                // The copy must be the version checked above: its bytes are hashed again, as an S3
+                // copy's result ETag is compared with its source's.
+                String copied = md5Of(stagedData);
+                if (!Etags.same(copied, source.etag())) {
+                    throw new IntegrityException("cannot copy " + where(fromKey) + " to " + toKey + ": the copy's bytes"
+                            + " have MD5 " + copied + ", not the source's " + source.etag()
+                            + " (was the file changed outside npc?); nothing was copied", toKey, null);
+                }
                 Sidecar sidecar = new Sidecar(SIDECAR_FORMAT, source.etag(), source.size(),
                         modified(stagedData), source.metadata());
                 stagedMeta = stageSidecar(sidecar);
@@ -320,7 +328,7 @@ public final class FileStore implements Store {
         String etag = md5Of(data);
         Map<String, String> metadata = sidecar != null && Etags.same(sidecar.etag(), etag)
                 ? sidecar.metadata() : Map.of();
-        return new ObjectInfo(key, etag, attrs.size(), modified, metadata);
+        return new ObjectInfo(key, etag, attrs.size(), modified, metadata, Etags.unquote(etag), null);
     }
 
     private Sidecar readSidecar(String key) throws IOException {
@@ -346,7 +354,9 @@ public final class FileStore implements Store {
 
     private ObjectInfo info(String key, Sidecar sidecar) {
         Map<String, String> metadata = sidecar.metadata() == null ? Map.of() : sidecar.metadata();
-        return new ObjectInfo(key, sidecar.etag(), sidecar.size(), sidecar.modified(), metadata);
+        // The ETag is the MD5 npc computed from the bytes as it wrote them (or from the file itself).
+        return new ObjectInfo(key, sidecar.etag(), sidecar.size(), sidecar.modified(), metadata,
+                Etags.unquote(sidecar.etag()), null);
     }
 
     /** Renames the staged pair into place; sidecar last, so a crash in between cannot pair old metadata with new bytes. */

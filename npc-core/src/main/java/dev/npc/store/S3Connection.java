@@ -15,6 +15,7 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 import java.net.URI;
 import java.time.Duration;
@@ -130,7 +131,11 @@ public record S3Connection(Optional<URI> endpoint, Region region, AwsCredentials
                         .build()))
                 .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD))
                 .region(region)
-                .credentialsProvider(credentials);
+                .credentialsProvider(credentials)
+                // Over plain HTTP the SDK would otherwise sign uploads in aws-chunked frames, which
+                // some servers store as the object's bytes (s3rver did); a whole-body signature
+                // cannot be misread. Every PUT carries its checksums as headers, so no trailer needs it.
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build());
         if (checksumsOnlyWhenRequired) {
             builder.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);

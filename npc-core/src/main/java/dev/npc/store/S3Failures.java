@@ -27,6 +27,11 @@ final class S3Failures {
         this.customEndpoint = customEndpoint;
     }
 
+    /** The endpoint as messages name it. */
+    String endpoint() {
+        return endpoint;
+    }
+
     /**
      * @param target    the s3:// URL of the object or prefix
      * @param operation the IAM action the request needs, e.g. "s3:PutObject"

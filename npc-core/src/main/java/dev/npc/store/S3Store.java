@@ -6,6 +6,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.ChecksumType;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
@@ -21,7 +23,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -36,19 +38,25 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /**
  * A store in an S3 bucket under a prefix, through the AWS SDK v2 (URL-connection HTTP client,
  * standard retries). Reads are conditional ({@code If-None-Match}: a 304 transfers no body),
  * writes and copies can be ({@code If-Match}, {@code If-None-Match: *}, {@code x-amz-copy-source-if-match}),
  * bodies are streamed both ways, and every SDK failure becomes a one-line {@link StoreException}.
+ *
+ * <p>Every write is verified: each PUT carries {@code Content-MD5} and {@code x-amz-checksum-sha256}
+ * of the body, which the server must check (S3 refuses a mismatch with BadDigest), and the answer
+ * (ETag when it is an MD5, returned checksum; a HEAD when the answer vouches for neither) must
+ * agree with what was sent. Every copy's result must be the version of the source that was
+ * checked. A disagreement is an {@link IntegrityException}. npc never uploads in parts: a single
+ * PUT takes up to 5 GiB, far more than a packed flake.
  */
 public final class S3Store implements Store {
     /** S3's own page size; smaller values only exist to test paging. */
     static final int MAX_PAGE = 1000;
-    private static final int RETRY_BUFFER = 1 << 16;
+    /** A one-shot stream up to this size is kept in memory to digest it before the upload; larger ones in a temporary file. */
+    private static final int SPOOL_IN_MEMORY = 8 << 20;
 
     private final S3Client client;
     private final StoreLocation.S3 location;
@@ -88,7 +96,9 @@ public final class S3Store implements Store {
             ResponseInputStream<GetObjectResponse> body = client.getObject(request);
             GetObjectResponse response = body.response();
             ObjectInfo info = new ObjectInfo(key, response.eTag(), sizeOf(response.contentLength()),
-                    response.lastModified(), lowerCase(response.metadata()));
+                    response.lastModified(), lowerCase(response.metadata()),
+                    Etags.md5Of(response.eTag(), response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
+                    fullObject(response.checksumSHA256(), response.checksumType()));
             return new GetResult.Found(info, body);
         } catch (S3Exception e) {
             if (e.statusCode() == 304) {
@@ -106,12 +116,15 @@ public final class S3Store implements Store {
     @Override
     public Optional<ObjectInfo> head(String key) throws IOException {
         StoreKeys.check(key);
+        // Checksum mode asks for the x-amz-checksum-sha256 the server checked at the write.
         HeadObjectRequest request = HeadObjectRequest.builder()
-                .bucket(location.bucket()).key(location.fullKey(key)).build();
+                .bucket(location.bucket()).key(location.fullKey(key)).checksumMode(ChecksumMode.ENABLED).build();
         try {
             HeadObjectResponse response = client.headObject(request);
             return Optional.of(new ObjectInfo(key, response.eTag(), sizeOf(response.contentLength()),
-                    response.lastModified(), lowerCase(response.metadata())));
+                    response.lastModified(), lowerCase(response.metadata()),
+                    Etags.md5Of(response.eTag(), response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
+                    fullObject(response.checksumSHA256(), response.checksumType())));
         } catch (S3Exception e) {
             // A HEAD answer has no body, so a missing key and a missing bucket both arrive as a bare 404.
             if (e.statusCode() == 404 && !"NoSuchBucket".equals(S3Failures.code(e))) {
@@ -124,45 +137,92 @@ public final class S3Store implements Store {
     }
 
     /**
-     * Streams the body with the precondition as S3 headers ({@code If-Match}, {@code If-None-Match: *}),
+     * Sends the body with the precondition as S3 headers ({@code If-Match}, {@code If-None-Match: *}),
      * which S3 enforces atomically. A conditional write first checks the precondition with a HEAD:
      * a write that will be refused then costs no upload, and servers that refuse a PUT before
      * reading its body (S3Proxy does; the JDK's URL connection then reports a broken connection
      * instead of the 412) are only met in a true race, which {@link #settle} resolves by looking.
      * A conditional write whose answer was lost, or refused on a retry, counts as done when the
      * object then holds exactly these bytes and metadata: the outcome the caller asked for.
+     *
+     * <p>A one-shot stream is kept first (in memory, or a temporary file when large): its digests
+     * must be known before the request starts, and a kept body can be sent again on a retry.
      */
     @Override
     public ObjectInfo put(String key, InputStream body, long length, Map<String, String> metadata,
                           Precondition precondition) throws IOException {
-        // The SDK rewinds with mark/reset to retry (up to 128 KiB back); a buffer gives any stream that much.
-        InputStream rewindable = body.markSupported() ? body : new BufferedInputStream(body, RETRY_BUFFER);
-        Md5Tee tee = new Md5Tee(rewindable, length);
-        return put(key, RequestBody.fromInputStream(tee, length), length, metadata, precondition,
-                () -> tee.etagIfComplete(length));
+        StoreKeys.check(key);
+        if (length < 0) {
+            throw new IllegalArgumentException("length of " + where(key) + " must not be negative: " + length);
+        }
+        if (length <= SPOOL_IN_MEMORY) {
+            byte[] bytes = body.readNBytes((int) length);
+            if (bytes.length < length) {
+                throw shortBody(key, bytes.length, length);
+            }
+            return put(key, () -> new ByteArrayInputStream(bytes), length, metadata, precondition);
+        }
+        java.nio.file.Path spool = java.nio.file.Files.createTempFile("npc-upload-", ".tmp");
+        try {
+            long copied;
+            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(spool)) {
+                copied = body.transferTo(out);
+            }
+            if (copied < length) {
+                throw shortBody(key, copied, length);
+            }
+            return put(key, Body.of(spool), length, metadata, precondition);
+        } finally {
+            java.nio.file.Files.deleteIfExists(spool);
+        }
+    }
+
+    @Override
+    public ObjectInfo put(String key, byte[] body, Map<String, String> metadata) throws IOException {
+        return put(key, () -> new ByteArrayInputStream(body), body.length, metadata, Precondition.NONE);
     }
 
     /**
-     * A body that can be opened again is read afresh for every attempt, so a retry after a
-     * failure in the middle of a large archive works (a stream can only be rewound 128 KiB).
+     * The body is read once for its digests, then afresh for every attempt, so a retry after a
+     * failure in the middle of a large archive works.
      */
     @Override
     public ObjectInfo put(String key, Body body, long length, Map<String, String> metadata,
                           Precondition precondition) throws IOException {
-        AtomicReference<Md5Tee> lastAttempt = new AtomicReference<>();
+        StoreKeys.check(key);
+        if (length < 0) {
+            throw new IllegalArgumentException("length of " + where(key) + " must not be negative: " + length);
+        }
+        BodyDigest digest;
+        try {
+            digest = BodyDigest.of(body);
+        } catch (IOException e) {
+            throw new StoreException("cannot read the body of " + where(key) + ": " + e.getMessage()
+                    + "; nothing was written", e);
+        }
+        if (digest.size() != length) {
+            throw digest.size() < length ? shortBody(key, digest.size(), length)
+                    : new StoreException("cannot write " + where(key) + ": the body has " + digest.size()
+                    + " bytes, not the " + length + " announced; nothing was written");
+        }
+        return put(key, body, digest, metadata, precondition);
+    }
+
+    /** The caller's digest is sent as is: the server checks the body against it. */
+    @Override
+    public ObjectInfo put(String key, Body body, BodyDigest digest, Map<String, String> metadata,
+                          Precondition precondition) throws IOException {
+        StoreKeys.check(key);
+        long length = digest.size();
         RequestBody request = RequestBody.fromContentProvider(() -> {
             try {
-                Md5Tee tee = new Md5Tee(body.open(), length);
-                lastAttempt.set(tee);
-                return tee;
+                // Counts what each attempt sends: a body that shrank since it was digested fails here.
+                return new Md5Tee(body.open(), length);
             } catch (IOException e) {
                 throw new BodyUnreadable(e);
             }
         }, length, "application/octet-stream");
-        return put(key, request, length, metadata, precondition, () -> {
-            Md5Tee tee = lastAttempt.get();
-            return tee == null ? null : tee.etagIfComplete(length);
-        });
+        return put(key, request, length, metadata, precondition, digest);
     }
 
     /** The caller's body could not be opened: not a network failure, so not retried or settled. */
@@ -172,13 +232,9 @@ public final class S3Store implements Store {
         }
     }
 
-    /** @param ourEtag the body's ETag once it was read completely, else null */
+    /** @param digest what the body is: sent for the server to check, and compared with its answer */
     private ObjectInfo put(String key, RequestBody body, long length, Map<String, String> metadata,
-                           Precondition precondition, Supplier<String> ourEtag) throws IOException {
-        StoreKeys.check(key);
-        if (length < 0) {
-            throw new IllegalArgumentException("length of " + where(key) + " must not be negative: " + length);
-        }
+                           Precondition precondition, BodyDigest digest) throws IOException {
         Map<String, String> meta = UserMetadata.normalise(metadata, where(key));
         Precondition condition = precondition == null ? Precondition.NONE : precondition;
         boolean conditional = condition.ifMatch() != null || condition.ifNoneMatchAny();
@@ -186,7 +242,8 @@ public final class S3Store implements Store {
             check(condition, head(key).orElse(null), key);
         }
         PutObjectRequest.Builder request = PutObjectRequest.builder()
-                .bucket(location.bucket()).key(location.fullKey(key)).contentLength(length).metadata(meta);
+                .bucket(location.bucket()).key(location.fullKey(key)).contentLength(length).metadata(meta)
+                .contentMD5(digest.md5Base64()).checksumSHA256(digest.sha256Base64());
         if (condition.ifMatch() != null) {
             request.ifMatch(condition.ifMatch());
         }
@@ -196,22 +253,31 @@ public final class S3Store implements Store {
         try {
             PutObjectResponse response = client.putObject(request.build(), body);
             Instant written = serverDate(response.sdkHttpResponse());
-            if (written == null) {
-                return head(key).orElseThrow(() -> new StoreException("S3 accepted " + where(key)
-                        + " but does not show it; check the endpoint's consistency"));
-            }
-            return new ObjectInfo(key, response.eTag(), length, written, meta);
+            // The answer's size is unknown (-1): a PUT's answer does not say how much was stored.
+            ObjectInfo answered = new ObjectInfo(key, response.eTag(), -1, written, meta,
+                    Etags.md5Of(response.eTag(), response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
+                    Etags.sha256HexOf(response.checksumSHA256()));
+            ObjectInfo verified = verifyWrite(key, answered, written == null, digest);
+            return verified.size() >= 0 ? verified : new ObjectInfo(key, verified.etag(), length, verified.lastModified(),
+                    verified.metadata(), verified.md5(), verified.sha256());
         } catch (S3Exception e) {
             boolean refused = e.statusCode() == 412
                     || e.statusCode() == 409 && "ConditionalRequestConflict".equals(S3Failures.code(e))
                     || condition.ifMatch() != null && isMissingKey(e);
             if (conditional && refused) {
                 // After a retry, the refusal can be of the write that landed on the first attempt.
-                ObjectInfo landed = landed(key, ourEtag.get(), meta);
+                ObjectInfo landed = landed(key, digest, meta);
                 if (landed != null) {
                     return landed;
                 }
                 throw notWritten(key, condition);
+            }
+            if (e.statusCode() == 400 && isDigestRefusal(e)) {
+                throw new StoreException("S3 at " + failures.endpoint() + " refused the upload of " + where(key)
+                        + ": the body it received does not match the Content-MD5 / x-amz-checksum-sha256 npc sent (HTTP 400"
+                        + (S3Failures.code(e).isEmpty() ? "" : " " + S3Failures.code(e)) + "); something between npc"
+                        + " and the store changed it, or the file changed while it was sent. Nothing was written;"
+                        + " run the command again", e);
             }
             throw failures.describe(e, where(key), "s3:PutObject");
         } catch (BodyUnreadable e) {
@@ -227,7 +293,7 @@ public final class S3Store implements Store {
                     : new StoreException("cannot write " + where(key) + ": the upload failed and its body cannot be "
                     + "read again for a retry (" + S3Failures.oneLine(e.getMessage()) + "); run the command again", e);
             if (conditional) {
-                return settle(key, condition, ourEtag.get(), meta, failure);
+                return settle(key, condition, digest, meta, failure);
             }
             throw failure;
         } catch (SdkException e) {
@@ -239,9 +305,9 @@ public final class S3Store implements Store {
      * A conditional PUT whose answer was lost: the object itself tells whether this write landed
      * (it has this body's ETag), lost the race (the precondition no longer holds), or neither.
      */
-    private ObjectInfo settle(String key, Precondition condition, String ourEtag, Map<String, String> meta,
+    private ObjectInfo settle(String key, Precondition condition, BodyDigest digest, Map<String, String> meta,
                               StoreException failure) throws IOException {
-        ObjectInfo landed = landed(key, ourEtag, meta);
+        ObjectInfo landed = landed(key, digest, meta);
         if (landed != null) {
             return landed;
         }
@@ -249,13 +315,40 @@ public final class S3Store implements Store {
         throw failure;
     }
 
-    /** The object when it holds exactly these bytes and metadata, else null. */
-    private ObjectInfo landed(String key, String ourEtag, Map<String, String> meta) throws IOException {
-        if (ourEtag == null) {
-            return null;
-        }
+    /** The object when the store vouches that it holds exactly these bytes and metadata, else null. */
+    private ObjectInfo landed(String key, BodyDigest digest, Map<String, String> meta) throws IOException {
         ObjectInfo now = head(key).orElse(null);
-        return now != null && Etags.same(now.etag(), ourEtag) && now.metadata().equals(meta) ? now : null;
+        return now != null && Boolean.TRUE.equals(now.holds(digest)) && now.metadata().equals(meta) ? now : null;
+    }
+
+    /**
+     * Compares the server's answer to a PUT with what was sent. When the answer vouches for no
+     * digest (SSE-KMS without a returned checksum) or gave no date, a HEAD asks again; when even
+     * that vouches for nothing, its size is all that can be checked.
+     */
+    private ObjectInfo verifyWrite(String key, ObjectInfo answered, boolean look, BodyDigest digest) throws IOException {
+        Boolean holds = answered.holds(digest);
+        ObjectInfo result = answered;
+        if (Boolean.FALSE.equals(holds)) {
+            throw notStoredAsSent(key, answered, digest);
+        }
+        if (holds == null || look) {
+            ObjectInfo now = head(key).orElseThrow(() -> new IntegrityException("S3 at " + failures.endpoint()
+                    + " accepted " + where(key) + " but does not show it; check the endpoint's consistency", key, null));
+            Boolean seen = now.holds(digest);
+            if (Boolean.FALSE.equals(seen) || seen == null && now.size() < 0) {
+                throw notStoredAsSent(key, now, digest);
+            }
+            result = now;
+        }
+        return result;
+    }
+
+    private IntegrityException notStoredAsSent(String key, ObjectInfo answered, BodyDigest digest) {
+        return new IntegrityException("S3 at " + failures.endpoint() + " did not store what npc sent to " + where(key)
+                + ": it answered " + answered.describeDigests() + " for a body with " + digest.describe()
+                + "; the object there cannot be trusted (the server, or a proxy before it, changed the upload"
+                + " or its answer)", key, answered);
     }
 
     private void check(Precondition condition, ObjectInfo current, String key) throws PreconditionFailedException {
@@ -324,6 +417,8 @@ public final class S3Store implements Store {
      * Heads the source first: the copy is then made only if the source still has that ETag, so
      * the size and metadata returned are exactly those of the bytes copied. When the caller set no
      * condition and the source changes in between, the copy is retried with the new version.
+     * The result must be that version: a server that ignores {@code x-amz-copy-source-if-match}
+     * and copies a newer one is caught by the result's ETag (or checksum, or a HEAD of the copy).
      */
     @Override
     public ObjectInfo copy(String fromKey, String toKey, String sourceIfMatch) throws IOException {
@@ -341,12 +436,9 @@ public final class S3Store implements Store {
                     .metadataDirective(MetadataDirective.COPY)
                     .copySourceIfMatch(source.etag())
                     .build();
+            CopyObjectResponse response;
             try {
-                CopyObjectResponse response = client.copyObject(request);
-                String etag = response.copyObjectResult().eTag();
-                Instant written = response.copyObjectResult().lastModified();
-                return new ObjectInfo(toKey, etag == null ? source.etag() : etag, source.size(), written,
-                        source.metadata());
+                response = client.copyObject(request);
             } catch (S3Exception e) {
                 if (e.statusCode() == 412) {
                     if (sourceIfMatch != null) {
@@ -361,9 +453,68 @@ public final class S3Store implements Store {
             } catch (SdkException e) {
                 throw failures.describe(e, where(toKey), "s3:GetObject on " + where(fromKey) + " and s3:PutObject");
             }
+            String etag = response.copyObjectResult() == null ? null : response.copyObjectResult().eTag();
+            Instant written = response.copyObjectResult() == null ? null : response.copyObjectResult().lastModified();
+            ObjectInfo answered = new ObjectInfo(toKey, etag, -1, written, source.metadata(),
+                    Etags.md5Of(etag, response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
+                    response.copyObjectResult() == null ? null
+                            : Etags.sha256HexOf(response.copyObjectResult().checksumSHA256()));
+            return verifyCopy(fromKey, toKey, source, answered);
         }
         throw new StoreException("cannot copy " + where(fromKey) + " to " + toKey
                 + ": it kept changing during the copy; retry when writes to it have stopped");
+    }
+
+    /**
+     * The copy must hold the bytes of the source version that was checked: same MD5-ETag, else
+     * same checksum; when the answer vouches for neither (SSE-KMS), a HEAD of the copy is compared
+     * by digest, else by size and metadata (which a copy carries along from the version it copied).
+     */
+    private ObjectInfo verifyCopy(String fromKey, String toKey, ObjectInfo source, ObjectInfo answered)
+            throws IOException {
+        Boolean same = sameBytes(source, answered);
+        ObjectInfo result = answered;
+        if (same == null || answered.etag() == null) {
+            ObjectInfo now = head(toKey).orElseThrow(() -> new IntegrityException("S3 at " + failures.endpoint()
+                    + " accepted the copy of " + where(fromKey) + " to " + toKey + " but does not show it", toKey, null));
+            same = sameBytes(source, now);
+            if (same == null) {
+                same = now.size() == source.size() && now.metadata().equals(source.metadata());
+            }
+            result = now;
+        }
+        if (same && result.size() < 0) {
+            result = new ObjectInfo(toKey, result.etag(), source.size(), result.lastModified(), result.metadata(),
+                    result.md5(), result.sha256());
+        }
+        if (!same) {
+            throw new IntegrityException("S3 at " + failures.endpoint() + " copied other bytes to " + where(toKey)
+                    + " than the version of " + where(fromKey) + " that was checked (" + source.describeDigests()
+                    + "): it answered " + result.describeDigests() + "; the server ignored the copy condition"
+                    + " (x-amz-copy-source-if-match) or changed the copy", toKey, result);
+        }
+        return result;
+    }
+
+    /** Whether two objects are known to hold the same bytes (TRUE/FALSE), or null when no digest compares. */
+    private static Boolean sameBytes(ObjectInfo a, ObjectInfo b) {
+        boolean compared = false;
+        if (a.md5() != null && b.md5() != null) {
+            if (!a.md5().equals(b.md5())) {
+                return Boolean.FALSE;
+            }
+            compared = true;
+        }
+        if (a.sha256() != null && b.sha256() != null) {
+            if (!a.sha256().equals(b.sha256())) {
+                return Boolean.FALSE;
+            }
+            compared = true;
+        }
+        if (a.size() >= 0 && b.size() >= 0 && a.size() != b.size()) {
+            return Boolean.FALSE;
+        }
+        return compared ? Boolean.TRUE : null;
     }
 
     @Override
@@ -406,6 +557,24 @@ public final class S3Store implements Store {
     /** Some S3-compatible servers stream without a Content-Length; -1 says "unknown" rather than failing. */
     private static long sizeOf(Long contentLength) {
         return contentLength == null ? -1 : contentLength;
+    }
+
+    private StoreException shortBody(String key, long got, long length) {
+        return new StoreException("cannot write " + where(key) + ": the body ended after " + got + " of " + length
+                + " bytes; nothing was written");
+    }
+
+    /** A 400 for a body that does not match its Content-MD5 or checksum (some servers send no code). */
+    private static boolean isDigestRefusal(S3Exception e) {
+        String code = S3Failures.code(e);
+        return code.isEmpty() || code.equals("BadDigest") || code.equals("InvalidDigest")
+                || code.startsWith("XAmzContent") || code.equals("InvalidRequest")
+                && String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("checksum");
+    }
+
+    /** A sha256 checksum that covers the whole object (not a multipart composite), as hex. */
+    private static String fullObject(String base64, ChecksumType type) {
+        return type == ChecksumType.COMPOSITE ? null : Etags.sha256HexOf(base64);
     }
 
     private static boolean isShortBody(Throwable e) {

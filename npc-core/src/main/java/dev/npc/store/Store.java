@@ -58,6 +58,16 @@ public interface Store extends AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #put(String, Body, long, Map, Precondition)} for a body whose digests the caller
+     * computed already, so the store need not read it an extra time to send them. A body that is
+     * not what {@code digest} says is refused by the server (BadDigest) or by the store's checks.
+     */
+    default ObjectInfo put(String key, Body body, BodyDigest digest, Map<String, String> metadata,
+                           Precondition precondition) throws IOException {
+        return put(key, body, digest.size(), metadata, precondition);
+    }
+
     default ObjectInfo put(String key, byte[] body, Map<String, String> metadata) throws IOException {
         return put(key, new java.io.ByteArrayInputStream(body), body.length, metadata, Precondition.NONE);
     }

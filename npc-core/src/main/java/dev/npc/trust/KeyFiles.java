@@ -49,6 +49,12 @@ public final class KeyFiles {
             throw new IllegalArgumentException("--private and --public name the same file " + privateFile + "; give two files");
         }
         for (Path file : new Path[] {privateFile, publicFile}) {
+            Path dir = file.toAbsolutePath().getParent();
+            // A mistyped directory must not be created (and a key land somewhere unexpected).
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("directory " + dir + " for key file " + file
+                        + " does not exist; create it first (npc never creates directories for keys)");
+            }
             if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new FileAlreadyExistsException(file + " (npc never overwrites a key; remove it or choose another name)");
             }
@@ -187,7 +193,6 @@ public final class KeyFiles {
      */
     private static void createNew(Path target, String text, Set<PosixFilePermission> mode) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, ".npc-key-", ".tmp", PosixFilePermissions.asFileAttribute(mode));
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);

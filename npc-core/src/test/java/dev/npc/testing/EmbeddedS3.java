@@ -32,13 +32,16 @@ public final class EmbeddedS3 implements AutoCloseable {
     public static final String DEFAULT_BUCKET = "npc-test";
 
     private final BlobStore blobs;
+    private final boolean authenticated;
     private final URI endpoint;
     private final String bucket;
     private final Duration startup;
     private S3Proxy proxy;
 
-    private EmbeddedS3(BlobStore blobs, S3Proxy proxy, URI endpoint, String bucket, Duration startup) {
+    private EmbeddedS3(BlobStore blobs, boolean authenticated, S3Proxy proxy, URI endpoint, String bucket,
+                       Duration startup) {
         this.blobs = blobs;
+        this.authenticated = authenticated;
         this.proxy = proxy;
         this.endpoint = endpoint;
         this.bucket = bucket;
@@ -50,18 +53,31 @@ public final class EmbeddedS3 implements AutoCloseable {
     }
 
     public static EmbeddedS3 start(String bucket) {
-        long begin = System.nanoTime();
-        BlobStore blobs = new TransientNio2BlobStore();
-        S3Proxy proxy = serve(blobs, 0);
-        blobs.createContainer(bucket);
-        URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
-        return new EmbeddedS3(blobs, proxy, endpoint, bucket, Duration.ofNanos(System.nanoTime() - begin));
+        return start(bucket, true);
     }
 
-    private static S3Proxy serve(BlobStore blobs, int port) {
+    /**
+     * A server that does not check signatures, for a {@link FaultProxy} that rewrites signed
+     * headers (a server storing other bytes than sent, or ignoring a copy condition).
+     */
+    public static EmbeddedS3 startUnauthenticated() {
+        return start(DEFAULT_BUCKET, false);
+    }
+
+    private static EmbeddedS3 start(String bucket, boolean authenticated) {
+        long begin = System.nanoTime();
+        BlobStore blobs = new TransientNio2BlobStore();
+        S3Proxy proxy = serve(blobs, 0, authenticated);
+        blobs.createContainer(bucket);
+        URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+        return new EmbeddedS3(blobs, authenticated, proxy, endpoint, bucket, Duration.ofNanos(System.nanoTime() - begin));
+    }
+
+    private static S3Proxy serve(BlobStore blobs, int port, boolean authenticated) {
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(blobs)
-                .awsAuthentication(AuthenticationType.AWS_V4, ACCESS_KEY, SECRET_KEY)
+                .awsAuthentication(authenticated ? AuthenticationType.AWS_V4 : AuthenticationType.NONE,
+                        ACCESS_KEY, SECRET_KEY)
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .ignoreUnknownHeaders(true)
                 .stopTimeout(0)
@@ -94,7 +110,7 @@ public final class EmbeddedS3 implements AutoCloseable {
     /** Serves the same objects on the same port again. */
     public synchronized void resume() {
         if (proxy == null) {
-            proxy = serve(blobs, endpoint.getPort());
+            proxy = serve(blobs, endpoint.getPort(), authenticated);
         }
     }
 

@@ -59,10 +59,43 @@ public final class FaultProxy implements AutoCloseable {
         /** The whole answer with one byte of the body flipped, so it no longer matches its sha256. */
         CORRUPT_BODY,
         /** Nothing for {@link #stallFor} (longer than the client's timeout), then a close; the store never sees it. */
-        STALL
+        STALL,
+        /**
+         * A PUT is stored as something other than what was sent, and the server ignores every
+         * integrity header: what s3rver did over plain HTTP, where it kept the SDK's SigV4 chunk
+         * framing ({@code aws-chunked}) as the object's bytes. A framed body is stored as it came; a
+         * plain one (npc sends no framing) is stored inside the same framing. The answer is the
+         * server's own (its ETag is the MD5 of what it stored). Needs an upstream that does not check signatures
+         * ({@link EmbeddedS3#startUnauthenticated}): the proxy drops signed headers.
+         */
+        STORE_OTHER_BYTES,
+        /** The answer's ETag (header, or {@code <ETag>} of a copy result) is replaced by another MD5-shaped one. */
+        REWRITE_ETAG,
+        /**
+         * A copy loses its {@code x-amz-copy-source-if-match} condition on the way, as on a server
+         * that ignores it. Needs an upstream that does not check signatures.
+         */
+        DROP_COPY_CONDITION,
+        /**
+         * A PUT body has one byte flipped on the way while its headers (Content-MD5, checksums)
+         * stay: a server that checks them must refuse it. Needs an upstream that does not check signatures.
+         */
+        CORRUPT_REQUEST_BODY,
+        /**
+         * The answer looks like one from a bucket with SSE-KMS: another, random-looking ETag and
+         * {@code x-amz-server-side-encryption: aws:kms}. Nothing is wrong with the object.
+         */
+        KMS_ANSWER
     }
 
-    private record Rule(Fault fault, String method, String pathPart, AtomicInteger remaining) {
+    /** A request as the proxy received it: header names in lower case. */
+    public record Seen(String method, String path, Map<String, String> headers, Fault fault) {
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private record Rule(Fault fault, String method, String pathPart, AtomicInteger remaining, Runnable before) {
         boolean matches(String requestMethod, String path) {
             return (method == null || method.equalsIgnoreCase(requestMethod))
                     && (pathPart == null || path.contains(pathPart));
@@ -79,6 +112,7 @@ public final class FaultProxy implements AutoCloseable {
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final Map<Fault, AtomicInteger> served = new EnumMap<>(Fault.class);
     private final List<String> log = new CopyOnWriteArrayList<>();
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
     private volatile Thread acceptor;
     private volatile Duration stall = Duration.ofSeconds(5);
@@ -114,7 +148,16 @@ public final class FaultProxy implements AutoCloseable {
      * {@code pathPart} (null: any) get {@code fault}. Rules apply in the order given.
      */
     public FaultProxy inject(Fault fault, String method, String pathPart, int times) {
-        rules.add(new Rule(fault, method, pathPart, new AtomicInteger(times)));
+        return inject(fault, method, pathPart, times, null);
+    }
+
+    /**
+     * Like {@link #inject(Fault, String, String, int)}, and runs {@code before} (on the proxy's
+     * thread) after the request arrived and before it is forwarded: a race made certain, e.g. the
+     * source of a copy changing while the copy is on its way.
+     */
+    public FaultProxy inject(Fault fault, String method, String pathPart, int times, Runnable before) {
+        rules.add(new Rule(fault, method, pathPart, new AtomicInteger(times), before));
         return this;
     }
 
@@ -180,6 +223,11 @@ public final class FaultProxy implements AutoCloseable {
         return List.copyOf(log);
     }
 
+    /** Requests seen with their headers, oldest first. */
+    public List<Seen> requests() {
+        return List.copyOf(seen);
+    }
+
     /** Rules with matches left. */
     public int pendingRules() {
         return (int) rules.stream().filter(r -> r.remaining().get() > 0).count();
@@ -201,10 +249,10 @@ public final class FaultProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    private Fault choose(String method, String path) {
+    private Rule choose(String method, String path) {
         for (Rule rule : rules) {
             if (rule.matches(method, path) && rule.remaining().getAndDecrement() > 0) {
-                return rule.fault();
+                return rule;
             }
         }
         Random r = random;
@@ -212,11 +260,11 @@ public final class FaultProxy implements AutoCloseable {
         if (r != null && !pool.isEmpty()) {
             synchronized (r) {
                 if (r.nextDouble() < probability) {
-                    return pool.get(r.nextInt(pool.size()));
+                    return new Rule(pool.get(r.nextInt(pool.size())), null, null, new AtomicInteger(), null);
                 }
             }
         }
-        return Fault.PASS;
+        return new Rule(Fault.PASS, null, null, new AtomicInteger(), null);
     }
 
     private void handle(Socket client) {
@@ -246,9 +294,33 @@ public final class FaultProxy implements AutoCloseable {
             String[] line = request.firstLine().split(" ");
             String method = line[0];
             String path = line.length > 1 ? line[1] : "/";
-            Fault fault = choose(method, path);
+            Rule rule = choose(method, path);
+            Fault fault = rule.fault();
             served.get(fault).incrementAndGet();
             log.add(method + " " + path + " -> " + fault);
+            Map<String, String> headers = new java.util.TreeMap<>();
+            request.headers().forEach(h -> headers.put(h[0].toLowerCase(Locale.ROOT), h[1]));
+            seen.add(new Seen(method, path, Map.copyOf(headers), fault));
+            if (rule.before() != null) {
+                rule.before().run();
+            }
+            if (fault == Fault.STORE_OTHER_BYTES && "PUT".equals(method)) {
+                Head original = request;
+                byte[] stored = storedInstead(original, body);
+                request = original.without("content-md5", "content-encoding", "x-amz-decoded-content-length",
+                        "x-amz-content-sha256", "x-amz-trailer", "x-amz-sdk-checksum-algorithm", "transfer-encoding",
+                        "content-length")
+                        .withoutPrefix("x-amz-checksum-")
+                        .with("Content-Length", Integer.toString(stored.length))
+                        .with("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
+                body = stored;
+            } else if (fault == Fault.DROP_COPY_CONDITION) {
+                request = request.without("x-amz-copy-source-if-match");
+            } else if (fault == Fault.CORRUPT_REQUEST_BODY && body.length > 0) {
+                body = body.clone();
+                body[body.length / 2] ^= 0x01;
+                request = request.without("x-amz-content-sha256").with("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
+            }
             switch (fault) {
                 case ERROR_500 -> error(out, method, 500, "Internal Server Error", "InternalError",
                         "We encountered an internal error. Please try again.");
@@ -295,6 +367,18 @@ public final class FaultProxy implements AutoCloseable {
                 out.write(response);
                 out.flush();
             }
+            case REWRITE_ETAG -> {
+                out.write(rewriteEtag(response, headEnd, "0123456789abcdef0123456789abcdef"));
+                out.flush();
+            }
+            case KMS_ANSWER -> {
+                byte[] kms = rewriteEtag(response, headEnd, "fedcba9876543210fedcba9876543210");
+                String text = new String(kms, StandardCharsets.ISO_8859_1)
+                        .replaceFirst("(?im)^x-amz-server-side-encryption:[^\\r\\n]*\\r\\n", "")
+                        .replaceFirst("\r\n", "\r\nx-amz-server-side-encryption: aws:kms\r\n");
+                out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            }
             default -> {
                 out.write(response);
                 out.flush();
@@ -320,6 +404,53 @@ public final class FaultProxy implements AutoCloseable {
             out.flush();
             return socket.getInputStream().readAllBytes();
         }
+    }
+
+    /**
+     * What a careless server keeps of a PUT body: the aws-chunked framing as it came (what s3rver
+     * stored), or, for a plain body, the body with one byte flipped.
+     */
+    private static byte[] storedInstead(Head request, byte[] body) throws IOException {
+        byte[] plain = "chunked".equalsIgnoreCase(request.header("transfer-encoding")) ? dechunk(body) : body;
+        String encoding = String.valueOf(request.header("content-encoding"));
+        String signing = String.valueOf(request.header("x-amz-content-sha256"));
+        if (encoding.contains("aws-chunked") || signing.startsWith("STREAMING-")) {
+            return plain;
+        }
+        String signature = ";chunk-signature=" + "0".repeat(64) + "\r\n";
+        ByteArrayOutputStream framed = new ByteArrayOutputStream();
+        framed.writeBytes((Integer.toHexString(plain.length) + signature).getBytes(StandardCharsets.US_ASCII));
+        framed.writeBytes(plain);
+        framed.writeBytes(("\r\n0" + signature + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        return framed.toByteArray();
+    }
+
+    /** Removes HTTP/1.1 chunked transfer framing. */
+    private static byte[] dechunk(byte[] raw) throws IOException {
+        InputStream in = new java.io.ByteArrayInputStream(raw);
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        while (true) {
+            String sizeLine = Head.line(in);
+            int size = Integer.parseInt(sizeLine.split(";")[0].trim(), 16);
+            if (size == 0) {
+                return plain.toByteArray();
+            }
+            plain.writeBytes(in.readNBytes(size));
+            Head.line(in);
+        }
+    }
+
+    /** Replaces the ETag of an answer by {@code fake}: the header, and a copy result's {@code <ETag>} element. */
+    private static byte[] rewriteEtag(byte[] response, int headEnd, String fake) {
+        String head = new String(response, 0, headEnd, StandardCharsets.ISO_8859_1)
+                .replaceAll("(?im)^(ETag:\\s*)\"?[^\"\\r\\n]*\"?", "$1\"" + fake + "\"");
+        String body = new String(response, headEnd, response.length - headEnd, StandardCharsets.ISO_8859_1);
+        String newBody = body.replaceAll("<ETag>[^<]*</ETag>", "<ETag>&quot;" + fake + "&quot;</ETag>");
+        if (!newBody.equals(body)) {
+            head = head.replaceAll("(?im)^Content-Length:\\s*\\d+", "Content-Length: "
+                    + newBody.getBytes(StandardCharsets.ISO_8859_1).length);
+        }
+        return (head + newBody).getBytes(StandardCharsets.ISO_8859_1);
     }
 
     private static byte[] readBody(InputStream in, Head request) throws IOException {
@@ -407,6 +538,22 @@ public final class FaultProxy implements AutoCloseable {
 
         String header(String name) {
             return headers.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).findFirst().orElse(null);
+        }
+
+        Head without(String... names) {
+            List<String> drop = java.util.Arrays.stream(names).map(n -> n.toLowerCase(Locale.ROOT)).toList();
+            return new Head(firstLine, headers.stream().filter(h -> !drop.contains(h[0].toLowerCase(Locale.ROOT))).toList());
+        }
+
+        Head withoutPrefix(String prefix) {
+            return new Head(firstLine, headers.stream()
+                    .filter(h -> !h[0].toLowerCase(Locale.ROOT).startsWith(prefix)).toList());
+        }
+
+        Head with(String name, String value) {
+            List<String[]> more = new ArrayList<>(headers);
+            more.add(new String[] {name, value});
+            return new Head(firstLine, more);
         }
 
         /** One CRLF-terminated line, or null at end of stream. */

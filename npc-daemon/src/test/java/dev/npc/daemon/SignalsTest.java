@@ -62,6 +62,21 @@ class SignalsTest {
         }
     }
 
+    /** trigger and retry know whether a follow process runs: the lock it holds in the state directory. */
+    @Test
+    void triggerAndRetryTellWhetherADaemonRuns() throws Exception {
+        fleet.publish("prod", Map.of("system-name", "v1"));
+        daemon = start();
+        await("the daemon to start", () -> Files.exists(fleet.stateDir.running()) && Files.exists(fleet.stateDir.state()));
+        assertEquals(0, fleet.run("trigger"), fleet::err);
+        assertEquals(0, fleet.run("retry"), fleet::err);
+
+        daemon.destroy();
+        assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the daemon stops");
+        assertEquals(3, fleet.run("trigger"));
+        assertTrue(fleet.err().contains("no npc-daemon follow is running"), fleet::err);
+    }
+
     @Test
     void sigtermDuringTheBuildLetsTheBuildFinishAndNeverStartsTheSwitch() throws Exception {
         fleet.publish("prod", Map.of("system-name", "v1", "build-sleeps", "1"));

@@ -24,9 +24,14 @@ public final class FleetMixin {
             description = "How often to look at the fleet (default: 5s).")
     String every;
 
-    /** The --every interval, checked. */
+    /** The --every interval, checked: a loop that never sleeps would spin and flood the store. */
     java.time.Duration every() {
-        return dev.npc.time.Durations.parse(every);
+        java.time.Duration interval = dev.npc.time.Durations.parse(every);
+        if (interval.isZero()) {
+            throw new IllegalArgumentException("--every " + every + " is zero: the fleet would be read in a tight loop;"
+                    + " give a positive interval, e.g. 5s or 500ms");
+        }
+        return interval;
     }
 
     FleetReader reader(Store store) {

@@ -39,7 +39,9 @@ public final class HostsCommand implements Runnable {
     }
 
     @Command(name = "set", mixinStandardHelpOptions = true,
-            description = "Write HOST's desired.json: the remote it follows and how it activates.",
+            description = {"Write HOST's desired.json: the remote it follows and how it activates.",
+                    "A remote that does not exist yet is allowed with a warning (the host waits for it);",
+                    "--strict refuses it (exit 1), so a typo cannot leave a host waiting forever."},
             footerHeading = "%nExamples:%n",
             footer = {"  npc hosts set web-1 --remote prod --configuration web",
                     "  npc hosts set tiny-1 --remote prod --prebuilt /nix/store/...-nixos-system-tiny-1"})
@@ -63,6 +65,8 @@ public final class HostsCommand implements Runnable {
         @Option(names = "--prebuilt", paramLabel = "STORE-PATH",
                 description = "A toplevel built elsewhere: the host realises it instead of evaluating.")
         String prebuilt;
+        @Option(names = "--strict", description = "Refuse a remote that does not exist (instead of warning).")
+        boolean strict;
 
         @Override
         public Integer call() throws Exception {
@@ -75,6 +79,18 @@ public final class HostsCommand implements Runnable {
                 throw new IllegalArgumentException(e.getMessage());
             }
             try (Store store = storeOptions.openOrCreate()) {
+                if (store.head(Layout.remote(remote)).isEmpty()) {
+                    String missing = "remote '" + remote + "' does not exist in " + store.url();
+                    if (strict) {
+                        console.err().println("npc: " + missing + "; " + host + " not changed (check the name with"
+                                + " npc remotes, or push it first)");
+                        console.err().flush();
+                        return 1;
+                    }
+                    console.err().println("npc: warning: " + missing + " yet; " + host + " waits until it is pushed"
+                            + " (npc push --remote " + remote + "); check the name if it should exist");
+                    console.err().flush();
+                }
                 store.put(Layout.desired(host), Json.write(desired), Map.of());
             }
             console.println(host + " follows " + remote + (paused ? " (paused)" : ""));
@@ -82,7 +98,9 @@ public final class HostsCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List hosts and what they follow.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"List hosts and what they follow.",
+                    "A desired.json that cannot be read is shown as an ERROR row with the reason (exit 1)."})
     static final class ListHosts implements Callable<Integer> {
         @Mixin
         Console console;
@@ -99,22 +117,32 @@ public final class HostsCommand implements Runnable {
                 for (String host : hosts) {
                     rows.add(describe(store, host));
                 }
+                boolean unreadable = rows.stream().anyMatch(r -> r.get("error") != null);
                 if (json) {
                     console.print(Json.writeString(rows));
-                    return 0;
+                    return unreadable ? 1 : 0;
                 }
                 if (rows.isEmpty()) {
                     console.println("no hosts in " + store.url() + "; add one with: npc hosts set HOST --remote NAME");
                     return 0;
                 }
-                Table table = new Table("HOST", "REMOTE", "CONFIGURATION", "ACTION", "PAUSED", "PREBUILT");
+                Table table = new Table("HOST", "REMOTE", "CONFIGURATION", "ACTION", "PAUSED", "PREBUILT", "NOTE");
                 for (Map<String, Object> row : rows) {
+                    if (row.get("error") != null) {
+                        table.row(text(row.get("host")), "ERROR", "-", "-", "-", "-", text(row.get("error")));
+                        continue;
+                    }
                     table.row(text(row.get("host")), text(row.get("remote")), text(row.get("configuration")),
                             text(row.get("action")), Boolean.TRUE.equals(row.get("paused")) ? "yes" : "no",
-                            text(row.get("prebuilt")));
+                            text(row.get("prebuilt")), row.get("note") == null ? "" : text(row.get("note")));
                 }
                 console.print(table.render());
-                return 0;
+                if (unreadable) {
+                    console.err().println("npc: some desired.json cannot be read (ERROR rows); those hosts follow"
+                            + " nothing until it is fixed: npc hosts set HOST --remote NAME rewrites it");
+                    console.err().flush();
+                }
+                return unreadable ? 1 : 0;
             }
         }
 
@@ -135,7 +163,8 @@ public final class HostsCommand implements Runnable {
                         row.put("error", e.getMessage());
                     }
                 } else {
-                    row.put("error", "no desired.json");
+                    // Only reports are left (npc hosts rm without --purge): not an error, but not managed.
+                    row.put("note", "no desired.json: follows nothing");
                 }
             }
             return row;

@@ -23,7 +23,11 @@ import java.util.concurrent.Callable;
                 "Promotes the version FROM holds now through the wave remotes, one at a time, waiting",
                 "for each wave's hosts (as npc wait does) before the next. Stops at the first wave",
                 "where a host failed or rolled back, or that times out; later waves are not touched.",
-                "Exit codes: 0 every wave up to date, 1 a wave failed, 2 usage, 3 timeout."},
+                "Before promoting anything it checks the waves: a wave remote that does not exist is",
+                "refused (a typo would skip the canary) unless --create, and so is a wave no host",
+                "follows (the version would pass it untested) unless --allow-empty-wave.",
+                "Exit codes: 0 every wave up to date, 1 a wave failed, 2 usage, 3 timeout,",
+                "4 a remote does not exist or a wave has no hosts (nothing after it is touched)."},
         footerHeading = "%nExample:%n",
         footer = {"  npc rollout --from staging --through prod-canary,prod-early,prod --timeout 30m"})
 public final class RolloutCommand implements Callable<Integer> {
@@ -43,6 +47,12 @@ public final class RolloutCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", description = "Per wave (default: 30m).")
     String timeout;
 
+    @Option(names = "--create", description = "Create wave remotes that do not exist yet (else refused as a likely typo).")
+    boolean create;
+
+    @Option(names = "--allow-empty-wave", description = "Pass a wave that no host follows instead of stopping there.")
+    boolean allowEmptyWave;
+
     @Override
     public Integer call() throws Exception {
         RemoteName.check(from);
@@ -54,10 +64,23 @@ public final class RolloutCommand implements Callable<Integer> {
         if (waves.contains(from) || waves.stream().distinct().count() != waves.size()) {
             throw new IllegalArgumentException("--through must name each wave once and not include --from '" + from + "'");
         }
+        java.time.Duration every = fleetOptions.every();
+        java.time.Duration perWave = Durations.parse(timeout);
         try (Store store = storeOptions.open()) {
-            Rollout rollout = new Rollout(store, Clock.systemUTC(), fleetOptions.waiter(store));
-            Rollout.Result result = rollout.run(from, waves, Durations.parse(timeout), fleetOptions.every(),
-                    new Printer(console, Terminal.interactive()));
+            if (store.head(dev.npc.store.Layout.remote(from)).isEmpty()) {
+                console.err().println("npc: remote '" + from + "' does not exist in " + store.url()
+                        + "; push it first (npc push --remote " + from + "); nothing was rolled out");
+                console.err().flush();
+                return WaitCommand.NO_HOSTS;
+            }
+            Rollout rollout = new Rollout(store, Clock.systemUTC(), fleetOptions.waiter(store), fleetOptions.reader(store));
+            Rollout.Result result = rollout.run(from, waves, perWave, every,
+                    new Rollout.Options(allowEmptyWave, create), new Printer(console, Terminal.interactive()));
+            if (result.refused() != null) {
+                console.err().println("npc: " + result.refused() + "; nothing was rolled out");
+                console.err().flush();
+                return WaitCommand.NO_HOSTS;
+            }
             if (result.complete()) {
                 console.println("rollout of " + Sha256.shortForm(result.version()) + " complete: " + String.join(" -> ", waves));
                 return 0;
@@ -68,7 +91,11 @@ public final class RolloutCommand implements Callable<Integer> {
             console.err().println("npc: rollout stopped at " + last.remote()
                     + (untouched.isEmpty() ? "" : "; not touched: " + String.join(", ", untouched)));
             console.err().flush();
-            return last.outcome() instanceof FleetWaiter.TimedOut ? WaitCommand.TIMEOUT : 1;
+            if (last.outcome() instanceof FleetWaiter.TimedOut) {
+                return WaitCommand.TIMEOUT;
+            }
+            return last.outcome() instanceof FleetWaiter.NoHosts || last.outcome() instanceof FleetWaiter.NoRemote
+                    ? WaitCommand.NO_HOSTS : 1;
         }
     }
 
@@ -99,8 +126,11 @@ public final class RolloutCommand implements Callable<Integer> {
             } else if (outcome instanceof FleetWaiter.Failed failed) {
                 line = "  " + wave + ": FAILED: " + FleetWaiter.describe(failed);
             } else if (outcome instanceof FleetWaiter.TimedOut timedOut) {
-                line = "  " + wave + ": timed out waiting for "
-                        + String.join(", ", timedOut.notDone().stream().map(h -> h.host()).toList());
+                line = "  " + wave + ": timed out waiting for " + String.join(", ", timedOut.notDone().stream()
+                        .map(h -> h.host() + " (" + h.status().label() + (h.detail() == null ? "" : ": " + h.detail()) + ")")
+                        .toList());
+            } else if (outcome instanceof FleetWaiter.NoRemote) {
+                line = "  " + wave + ": the remote does not exist";
             } else {
                 line = "  " + wave + ": no hosts follow it";
             }

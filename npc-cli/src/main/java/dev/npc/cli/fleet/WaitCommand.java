@@ -24,7 +24,9 @@ import java.util.stream.Collectors;
                 "Waits until every host following it runs its current version and",
                 "passed its checks. Stops at once when one of them failed or rolled back.",
                 "Exit codes: 0 all up to date, 1 a host failed or rolled back (named), 2 usage,",
-                "3 timeout, 4 no host follows the remote (unless --allow-empty)."},
+                "3 timeout, 4 the remote does not exist, or no host follows it (unless --allow-empty).",
+                "A host's report counts only once it is about the remote's current version (or newer",
+                "than its publication): an older report is waited for, not read as a failure."},
         footerHeading = "%nExamples:%n",
         footer = {"  npc push --src . --remote staging && npc wait --remote staging --timeout 20m",
                 "  npc wait --remote prod --hosts web-1,web-2"})
@@ -57,10 +59,12 @@ public final class WaitCommand implements Callable<Integer> {
         Set<String> only = hosts == null ? Set.of() : Arrays.stream(hosts.split(",")).map(String::trim)
                 .filter(h -> !h.isEmpty()).collect(Collectors.toCollection(LinkedHashSet::new));
         only.forEach(dev.npc.host.HostName::check);
+        java.time.Duration every = fleetOptions.every();
+        java.time.Duration limit = Durations.parse(timeout);
         try (Store store = storeOptions.open()) {
             boolean live = Terminal.interactive();
             FleetWaiter.Outcome outcome = fleetOptions.waiter(store).await(remote, only, null,
-                    Durations.parse(timeout), fleetOptions.every(), progress -> {
+                    limit, every, progress -> {
                         if (live) {
                             console.err().printf("\r\u001B[Kwaiting for %s %s: %d/%d up to date%s", remote,
                                     Sha256.shortForm(progress.version()), progress.done(), progress.total(),
@@ -72,11 +76,17 @@ public final class WaitCommand implements Callable<Integer> {
                 console.err().print("\r\u001B[K");
                 console.err().flush();
             }
-            return report(outcome, only);
+            return report(outcome, only, store.url());
         }
     }
 
-    private int report(FleetWaiter.Outcome outcome, Set<String> only) {
+    private int report(FleetWaiter.Outcome outcome, Set<String> only, String storeUrl) {
+        if (outcome instanceof FleetWaiter.NoRemote) {
+            console.err().println("npc: remote '" + remote + "' does not exist in " + storeUrl
+                    + "; nothing can become up to date on it: check the name (npc remotes) or push it first");
+            console.err().flush();
+            return NO_HOSTS;
+        }
         if (outcome instanceof FleetWaiter.Done done) {
             console.println(remote + " " + Sha256.shortForm(done.version()) + ": " + (done.hosts().size() - done.paused().size())
                     + (done.hosts().size() - done.paused().size() == 1 ? " host" : " hosts") + " up to date" + (done.paused().isEmpty() ? ""

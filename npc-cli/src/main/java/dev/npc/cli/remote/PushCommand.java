@@ -28,8 +28,12 @@ import java.util.function.UnaryOperator;
 @Command(name = "push", mixinStandardHelpOptions = true,
         description = {"Pack a flake and upload it as remote NAME (remotes/NAME.npc).",
                 "If the remote already holds the same version nothing is uploaded and it says",
-                "'unchanged': the ETag stays, so no host rebuilds. With --sign-key the version is",
-                "signed; promote and rollout copy the signature along."},
+                "'unchanged': the ETag stays, so no host rebuilds. That needs the store to vouch that",
+                "its bytes are this archive (MD5-ETag or sha256 checksum); a remote whose stored bytes",
+                "differ is uploaded again and the command says it repaired it. Every upload is verified:",
+                "the server checks Content-MD5 and x-amz-checksum-sha256, and npc compares its answer;",
+                "if it did not keep what was sent, the remote gets its previous version back and push fails.",
+                "With --sign-key the version is signed; promote and rollout copy the signature along."},
         footerHeading = "%nExamples:%n",
         footer = {"  npc push --src nixos/example --remote staging --store s3://my-fleet/npc",
                 "  npc push --src . --remote staging --sign-key ci-signing.key",
@@ -90,6 +94,7 @@ public final class PushCommand implements Callable<Integer> {
             map.put("remote", remote);
             map.put("version", pack.sha256());
             map.put("unchanged", published.unchanged());
+            map.put("repaired", published.repaired());
             map.put("files", pack.files());
             map.put("bytes", pack.bytes());
             map.put("sourceRev", pack.sourceRev());
@@ -99,6 +104,9 @@ public final class PushCommand implements Callable<Integer> {
         } else if (published.unchanged()) {
             console.println(remote + " unchanged: already at version " + Sha256.shortForm(pack.sha256())
                     + " (nothing uploaded)" + signed);
+        } else if (published.repaired()) {
+            console.println("repaired " + remote + ": it claimed version " + Sha256.shortForm(pack.sha256())
+                    + " but its stored bytes were not that archive; uploaded again: " + Report.packed(pack) + signed);
         } else {
             console.println("pushed " + remote + ": " + Report.packed(pack) + signed);
         }

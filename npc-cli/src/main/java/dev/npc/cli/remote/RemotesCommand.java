@@ -17,7 +17,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "remotes", mixinStandardHelpOptions = true,
-        description = "List the remotes in the store: version, size, files, when updated, source revision.",
+        description = {"List the remotes in the store: version, size, files, when updated, source revision.",
+                "STORED says whether the store vouches that the bytes are the version its metadata names",
+                "(its sha256 checksum or MD5-ETag agrees: ok), disagrees (DAMAGED: push the same source again",
+                "to repair it, or npc rollback), or gives no digest to compare (-, checked when hosts download).",
+                "Exits 1 when a remote is damaged."},
         footerHeading = "%nExample:%n",
         footer = {"  npc remotes --store s3://my-fleet/npc"})
 public final class RemotesCommand implements Callable<Integer> {
@@ -30,27 +34,44 @@ public final class RemotesCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array (full sha256, sizes in bytes, ISO times).")
     boolean json;
 
+    private static String stored(RemoteCatalog.RemoteInfo remote) {
+        return switch (remote.stored()) {
+            case RemoteCatalog.VERIFIED -> "ok";
+            case RemoteCatalog.DAMAGED -> "DAMAGED";
+            default -> "-";
+        };
+    }
+
     @Override
     public Integer call() throws Exception {
         try (Store store = storeOptions.open()) {
             List<RemoteCatalog.RemoteInfo> remotes = new RemoteCatalog(store).list();
+            boolean anyDamaged = remotes.stream().anyMatch(r -> RemoteCatalog.DAMAGED.equals(r.stored()));
             if (json) {
                 console.print(Json.writeString(remotes));
-                return 0;
+                return anyDamaged ? 1 : 0;
             }
             if (remotes.isEmpty()) {
                 console.println("no remotes in " + store.url() + "; publish one with: npc push --remote NAME");
                 return 0;
             }
             Instant now = Instant.now();
-            Table table = new Table("REMOTE", "VERSION", "SIZE", "FILES", "UPDATED", "SOURCE", "SIGNED");
+            Table table = new Table("REMOTE", "VERSION", "SIZE", "FILES", "UPDATED", "SOURCE", "SIGNED", "STORED");
             for (RemoteCatalog.RemoteInfo remote : remotes) {
                 table.row(remote.name(), Sha256.shortForm(remote.sha256()), Sizes.human(remote.bytes()),
                         Integer.toString(remote.files()), Sizes.age(remote.updated(), now) + " ago",
-                        remote.sourceRev() == null ? "-" : remote.sourceRev(), remote.signed() ? remote.keyId() : "no");
+                        remote.sourceRev() == null ? "-" : remote.sourceRev(), remote.signed() ? remote.keyId() : "no",
+                        stored(remote));
             }
             console.print(table.render());
-            return 0;
+            List<RemoteCatalog.RemoteInfo> damaged = remotes.stream()
+                    .filter(r -> RemoteCatalog.DAMAGED.equals(r.stored())).toList();
+            for (RemoteCatalog.RemoteInfo remote : damaged) {
+                console.err().println("npc: remote '" + remote.name() + "' is damaged: " + remote.storedProblem()
+                        + "; hosts refuse it. Repair it with npc push of the same source, or npc rollback " + remote.name());
+            }
+            console.err().flush();
+            return damaged.isEmpty() ? 0 : 1;
         }
     }
 }

@@ -9,6 +9,9 @@ import picocli.CommandLine.ParentCommand;
 
 /** What every subcommand shares: the state directory, the seams, the log. */
 abstract class DaemonCommand {
+    /** trigger and retry: no follow process runs to see the request now (it is kept for the next start). */
+    static final int NO_DAEMON = 3;
+
     @ParentCommand
     NpcDaemon root;
 

@@ -4,6 +4,7 @@ import dev.npc.daemon.Daemon;
 import dev.npc.daemon.Seams;
 import dev.npc.daemon.config.Settings;
 import dev.npc.daemon.config.SettingsLoader;
+import dev.npc.daemon.control.RunningLock;
 import dev.npc.daemon.control.StopSignal;
 import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.report.EventLog;
@@ -55,7 +56,11 @@ public final class FollowCommand extends DaemonCommand implements Callable<Integ
     }
 
     static int follow(Settings settings, Seams seams, EventLog log, FollowLoop.Mode mode) throws Exception {
-        try (Daemon daemon = new Daemon(settings, seams, log)) {
+        java.nio.file.Files.createDirectories(settings.stateDir().root());
+        // Held while this process runs, so trigger and retry know someone sees their request;
+        // a second follow on the same directory runs on without it (the activation lock keeps them apart).
+        try (RunningLock.Held running = new RunningLock(settings.stateDir().running()).tryAcquire();
+             Daemon daemon = new Daemon(settings, seams, log)) {
             StopSignal stop = daemon.stopSignal();
             seams.shutdownHooks().accept(new Thread(() -> {
                 stop.request();

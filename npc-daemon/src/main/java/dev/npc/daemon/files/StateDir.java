@@ -21,6 +21,9 @@ public record StateDir(Path root) {
 
     public Path lock() { return root.resolve("lock"); }
 
+    /** Locked by {@code follow} while it runs: how trigger and retry know a daemon will see them. */
+    public Path running() { return root.resolve("running.lock"); }
+
     public Path flakes() { return root.resolve("flakes"); }
 
     /** Failures of the version being retried, so a restart does not reset the retry bound. */

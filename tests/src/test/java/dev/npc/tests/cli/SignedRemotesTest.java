@@ -58,6 +58,7 @@ class SignedRemotesTest {
         flake = TestFlakes.minimal(tmp.resolve("flake"));
         prefix = "signed-" + UUID.randomUUID();
         store = s3.open(prefix);
+        Files.createDirectories(tmp.resolve("keys"));
         ciKey = tmp.resolve("keys/ci.key");
         ciPub = tmp.resolve("keys/ci.pub");
         otherPub = tmp.resolve("keys/other.pub");
@@ -105,7 +106,8 @@ class SignedRemotesTest {
         assertEquals(staging.meta(RemoteMetadata.SIGNATURE), prod.meta(RemoteMetadata.SIGNATURE));
         assertEquals(0, run("verify", "--remote", "prod", "--trusted-key", ciPub.toString()).exitCode());
 
-        CliRun rollout = run("rollout", "--from", "staging", "--through", "wave-1,wave-2", "--timeout", "5s", "--every", "50ms");
+        CliRun rollout = run("rollout", "--from", "staging", "--through", "wave-1,wave-2", "--create",
+                "--allow-empty-wave", "--timeout", "5s", "--every", "50ms");
         assertEquals(0, rollout.exitCode(), rollout::toString);
         for (String wave : new String[] {"wave-1", "wave-2"}) {
             CliRun check = run("verify", "--remote", wave, "--trusted-key", ciPub.toString());

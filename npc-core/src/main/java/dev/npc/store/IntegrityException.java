@@ -1,0 +1,26 @@
+package dev.npc.store;
+
+/**
+ * The server's answer about a write or copy disagrees with what npc sent or asked for: the object
+ * may now hold other bytes than intended, so nothing built on it may be reported as done.
+ */
+public final class IntegrityException extends StoreException {
+    private final String key;
+    private final ObjectInfo answered;
+
+    public IntegrityException(String message, String key, ObjectInfo answered) {
+        super(message);
+        this.key = key;
+        this.answered = answered;
+    }
+
+    /** The key the write or copy went to. */
+    public String key() {
+        return key;
+    }
+
+    /** What the server said it stored (null when it said nothing usable). */
+    public ObjectInfo answered() {
+        return answered;
+    }
+}
