@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ class PublisherPolicyTest {
         System.setProperty("aws.region", EmbeddedS3.REGION);
 
         Path flake = TestFlakes.minimal(tmp.resolve("flake"));
-        Path keys = tmp.resolve("keys");
+        Path keys = Files.createDirectories(tmp.resolve("keys"));
         assertEquals(0, CliRun.npc("keys", "generate", "--private", keys.resolve("ci.key").toString(),
                 "--public", keys.resolve("ci.pub").toString()).exitCode());
         String sign = keys.resolve("ci.key").toString();

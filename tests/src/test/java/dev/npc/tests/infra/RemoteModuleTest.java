@@ -136,6 +136,7 @@ class RemoteModuleTest {
     @Test
     void withASigningKeyTheRemoteIsSignedLikeAnySignedPush() throws Exception {
         Path key = work.resolve("keys/ci.key");
+        Files.createDirectories(key.getParent());
         CliRun generated = CliRun.npc("keys", "generate", "--private", key.toString(), "--public", work.resolve("keys/ci.pub").toString());
         assertEquals(0, generated.exitCode(), generated::toString);
 
