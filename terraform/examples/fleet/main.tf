@@ -3,7 +3,7 @@
 # How a change reaches the fleet:
 #   1. CI (or this stack, with publish_from_terraform) publishes the flake to the canary remote:
 #        export NPC_STORE=<store_url>
-#        npc push --src nixos/example --remote prod-canary
+#        npc push --src . --remote prod-canary        (from the top of the checkout)
 #   2. canary-1 follows prod-canary: it builds, switches, runs its health checks, and reports
 #      success or a rollback in hosts/canary-1/state.json. Wait for it (exit 0 = healthy):
 #        npc wait --remote prod-canary

@@ -76,7 +76,7 @@ variable "publish_from_terraform" {
 }
 
 variable "flake_dir" {
-  description = "The fleet flake to publish when publish_from_terraform is true."
+  description = "The fleet flake to publish when publish_from_terraform is true (default: this repository, whose flake is the example fleet)."
   type        = string
-  default     = "../../../nixos/example"
+  default     = "../../.."
 }

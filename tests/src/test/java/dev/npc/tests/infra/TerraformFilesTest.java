@@ -270,8 +270,7 @@ class TerraformFilesTest {
     void theRealNpcPackGivesTheExternalDataSourceAnObjectOfStrings() throws IOException {
         Assumptions.assumeTrue(Files.isRegularFile(Checkout.file("npc-cli/target/npc-cli.jar")),
                 "npc is not built; run ./mvnw -q -DskipTests package");
-        Path example = work.resolve("example");
-        Nix.copyTree(Checkout.file("nixos/example"), example);
+        Path example = Checkout.copyTo(work.resolve("example"));
         Path out = work.resolve(".npc/prod-canary.npc");
 
         ProcessResult result = Tools.run(List.of(Checkout.file("terraform/modules/remote/pack.sh").toString(),
