@@ -9,62 +9,47 @@
       systems = [ "x86_64-linux" "aarch64-linux" ];
       forAllSystems = f: lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
 
-      npcFor = pkgs: pkgs.maven.buildMavenPackage {
-        pname = "npc";
-        version = "0.1.0";
-        src = self;
-
-        # The hash of the Maven dependencies fetched for the build. It is a placeholder: the first
-        # `nix build` fails with "hash mismatch ... got: sha256-..."; put that value here. Update it
-        # whenever a dependency in a pom.xml changes.
-        mvnHash = lib.fakeHash;
-        mvnParameters = "-DskipTests";
-        # The test suite starts an S3 server and runs stand-in tools; CI runs it, the package build doesn't.
-        doCheck = false;
-
-        nativeBuildInputs = [ pkgs.makeWrapper ];
-
-        # Each program is a thin jar plus its lib/ directory (see the poms); the wrappers run them
-        # on a headless JRE. NPC_JAVA_OPTS replaces the default JVM options (the NixOS module sets it).
-        installPhase = ''
-          runHook preInstall
-          for program in npc-cli:npc npc-daemon:npc-daemon; do
-            module=''${program%%:*}; name=''${program##*:}
-            mkdir -p $out/share/npc/$module
-            cp $module/target/$module.jar $out/share/npc/$module/
-            cp -r $module/target/lib $out/share/npc/$module/
-            makeWrapper ${pkgs.jre_headless}/bin/java $out/bin/$name \
-              --add-flags "\''${NPC_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto}" \
-              --add-flags "-jar $out/share/npc/$module/$module.jar"
-          done
-          runHook postInstall
-        '';
-
-        meta = {
-          description = "Pull-based provisioning of NixOS fleets through an object store";
-          license = lib.licenses.asl20;
-          mainProgram = "npc";
-          platforms = lib.platforms.linux;
-        };
+      # The example fleet (nixos/example): one configuration per host, named as desired.json's
+      # "configuration" names it (by default the host name).
+      exampleHost = name: lib.nixosSystem {
+        modules = [
+          self.nixosModules.default
+          ./nixos/example/modules/common.nix
+          (./nixos/example/hosts + "/${name}.nix")
+          { networking.hostName = name; }
+        ];
       };
     in
     {
+      # pkgs.npc, built by nix/package.nix from nix/maven-lock.json with the nixpkgs it is applied to.
+      overlays.default = final: prev: {
+        npc = final.callPackage ./nix/package.nix { };
+      };
+
       packages = forAllSystems (pkgs: rec {
-        npc = npcFor pkgs;
+        npc = pkgs.callPackage ./nix/package.nix { };
         default = npc;
       });
 
-      apps = forAllSystems (pkgs: {
-        npc = { type = "app"; program = "${self.packages.${pkgs.stdenv.hostPlatform.system}.npc}/bin/npc"; };
-        npc-daemon = { type = "app"; program = "${self.packages.${pkgs.stdenv.hostPlatform.system}.npc}/bin/npc-daemon"; };
-        default = self.apps.${pkgs.stdenv.hostPlatform.system}.npc;
-      });
+      apps = forAllSystems (pkgs:
+        let npc = self.packages.${pkgs.stdenv.hostPlatform.system}.npc;
+        in {
+          npc = { type = "app"; program = "${npc}/bin/npc"; };
+          npc-daemon = { type = "app"; program = "${npc}/bin/npc-daemon"; };
+          default = { type = "app"; program = "${npc}/bin/npc"; };
+        });
 
-      # services.npc, with the package defaulting to this flake's build of npc.
-      nixosModules.default = { pkgs, lib, ... }: {
+      # services.npc, with pkgs.npc from this flake's overlay (built with the host's own nixpkgs),
+      # which the module's package option defaults to.
+      nixosModules.default = { lib, pkgs, ... }: {
         imports = [ ./nixos/module.nix ];
-        services.npc.package = lib.mkDefault self.packages.${pkgs.stdenv.hostPlatform.system}.npc;
+        nixpkgs.overlays = [ self.overlays.default ];
+        services.npc.package = lib.mkDefault pkgs.npc;
       };
       nixosModules.npc = self.nixosModules.default;
+
+      # The example fleet is this flake: `npc push --src .` from a checkout publishes canary-1,
+      # web-1 and web-2 with exactly this checkout's npc, pinned by this flake.lock.
+      nixosConfigurations = lib.genAttrs [ "canary-1" "web-1" "web-2" ] exampleHost;
     };
 }

@@ -235,9 +235,11 @@ in
 
     jvmOptions = mkOption {
       type = types.listOf types.str;
-      # Small and predictable: the daemon mostly waits, and hosts are often small instances.
-      default = [ "-XX:+UseSerialGC" "-Xmx128m" "-XX:TieredStopAtLevel=1" "-Xshare:auto" ];
-      description = "Options for the daemon's JVM (NPC_JAVA_OPTS).";
+      # The flags every npc program runs with (bin/jvm.options, one place for all of them), and a
+      # heap bound: the daemon runs forever on hosts that are often small instances.
+      default = import ../nix/args-file.nix ../bin/jvm.options ++ [ "-Xmx128m" ];
+      defaultText = lib.literalExpression ''(the flags in bin/jvm.options) ++ [ "-Xmx128m" ]'';
+      description = "Options for the daemon's JVM (NPC_JAVA_OPTS); they replace the package's defaults.";
     };
 
     timer = {

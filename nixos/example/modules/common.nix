@@ -19,5 +19,8 @@
   # Hosts build their own configuration from the packed flake.
   nix.settings.experimental-features = [ "nix-command" "flakes" ];
 
+  # EC2 x86_64 instances; an arm64 host sets "aarch64-linux" in its hosts/<name>.nix.
+  nixpkgs.hostPlatform = lib.mkDefault "x86_64-linux";
+
   system.stateVersion = "25.05";
 }

@@ -30,9 +30,32 @@ let
     literalExpression = text: { _type = "literalExpression"; inherit text; };
     literalMD = text: { _type = "literalMD"; inherit text; };
     mdDoc = id;
-    fakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
     licenses.asl20 = { spdxId = "Apache-2.0"; };
     platforms.linux = [ "x86_64-linux" "aarch64-linux" ];
+
+    hasPrefix = prefix: s: builtins.substring 0 (builtins.stringLength prefix) s == prefix;
+
+    # lib.fileset, the part npc's package uses: a union of files and directories (a directory means
+    # everything in it), copied to the store by toSource. Like the real one, it refuses a path that
+    # does not exist or lies outside root, and takes path values only (no strings).
+    fileset = {
+      unions = sets: {
+        _type = "fileset";
+        paths = concatMap (set: if isAttrs set && (set._type or null) == "fileset" then set.paths else [ set ]) sets;
+      };
+      toSource = { root, fileset }:
+        let
+          given = if isPath fileset then [ fileset ] else fileset.paths;
+          check = path:
+            if !isPath path then throw "stand-in lib.fileset: ${toString path} is not a path"
+            else if !builtins.pathExists path then throw "stand-in lib.fileset: ${toString path} does not exist"
+            else if !hasPrefix (toString root + "/") (toString path) then throw "stand-in lib.fileset: ${toString path} is not under ${toString root}"
+            else toString path;
+          wanted = map check given;
+          keep = path: type: any (w: path == w || hasPrefix (w + "/") path || hasPrefix (path + "/") w) wanted;
+        in
+        builtins.path { name = "source"; path = root; filter = keep; };
+    };
 
     recursiveUpdate = a: b: a // listToAttrs (map (n: {
       name = n;
@@ -166,21 +189,29 @@ let
     # nixosSystem: evaluates the modules, fails on failed assertions, and gives a toplevel
     # derivation that carries the whole evaluated configuration (so `nix flake check`, which only
     # looks at toplevel, has evaluated every definition by then).
-    nixosSystem = { system ? "x86_64-linux", modules, specialArgs ? { }, ... }:
+    # pkgs is built for nixpkgs.hostPlatform (or the legacy system argument) with
+    # nixpkgs.overlays applied, as NixOS does.
+    nixosSystem = { system ? null, modules, specialArgs ? { }, ... }:
       let
-        pkgs = import ./pkgs.nix { inherit lib system; };
+        hostSystem =
+          if config.nixpkgs.hostPlatform != null then config.nixpkgs.hostPlatform
+          else if system != null then system
+          else throw "stand-in nixosSystem: neither nixpkgs.hostPlatform nor system is set";
+        pkgs = import ./pkgs.nix { inherit lib; system = hostSystem; overlays = config.nixpkgs.overlays; };
         evaluated = evalModules {
           modules = [ ./nixos/modules/base.nix ] ++ modules;
           specialArgs = { inherit pkgs; modulesPath = toString ./nixos/modules; } // specialArgs;
         };
         config = evaluated.config;
         failed = filter (a: !a.assertion) (config.assertions or [ ]);
-        summary = builtins.toJSON (removeAttrs config [ "system" ]);
+        # Overlays are functions, which have no JSON form.
+        summary = builtins.toJSON (removeAttrs config [ "system" "nixpkgs" ]);
         toplevel =
           if failed != [ ] then throw "Failed assertions:\n- ${concatMapStringsSep "\n- " (a: a.message) failed}"
           else builtins.seq summary (derivation {
             name = "nixos-system-${config.networking.hostName}-stand-in";
-            inherit system summary;
+            inherit summary;
+            system = hostSystem;
             builder = "/bin/sh";
             args = [ "-c" "echo this is a stand-in system and cannot be built >&2; exit 1" ];
           });

@@ -32,7 +32,7 @@ import picocli.CommandLine.Command;
         footerHeading = "%nExamples:%n",
         footer = {
                 "  npc demo                  # the whole loop here: no AWS account, no NixOS",
-                "  npc push --src nixos/example --remote staging --store s3://my-fleet/npc",
+                "  npc push --src . --remote staging --store s3://my-fleet/npc",
                 "  npc promote staging prod --store s3://my-fleet/npc",
                 "",
                 "Every command takes --store (or $NPC_STORE); --debug shows stack traces.",

@@ -25,6 +25,8 @@ import java.util.stream.Stream;
 public final class Demo {
     static final String BUCKET = "npc-demo";
     static final String STORE = "s3://" + BUCKET + "/fleet";
+    private static final java.util.Set<String> SKIPPED_DIRS =
+            java.util.Set.of("target", "node_modules", ".git", ".terraform", ".npc", ".direnv");
     private static final String[][] HOSTS = {{"canary-1", "prod-canary"}, {"web-1", "prod"}, {"web-2", "prod"}};
 
     private final PrintWriter out;
@@ -51,7 +53,7 @@ public final class Demo {
         System.exit(code);
     }
 
-    /** The example fleet of this checkout: -Dnpc.home or the working directory. */
+    /** The example fleet: this checkout's root flake (-Dnpc.home, or the checkout the jar was built in). */
     static Path defaultExample() {
         String home = System.getProperty("npc.home");
         if (home == null) {
@@ -62,7 +64,7 @@ public final class Demo {
                 home = ".";
             }
         }
-        return Path.of(home, "nixos", "example");
+        return Path.of(home);
     }
 
     /**
@@ -77,7 +79,7 @@ public final class Demo {
     int run() throws Exception {
         if (!Files.isRegularFile(example.resolve("flake.nix"))) {
             throw new IllegalArgumentException(example + " has no flake.nix; run the demo from the npc checkout"
-                    + " or pass the example fleet directory");
+                    + " or pass the checkout's directory");
         }
         Path work = Files.createTempDirectory("npc-demo-");
         try {
@@ -104,7 +106,7 @@ public final class Demo {
             System.setProperty("aws.region", LocalS3.REGION);
             say("  store " + STORE + " at " + endpoint);
 
-            step(2, "CI publishes the example fleet flake and promotes it to both waves");
+            step(2, "CI publishes the fleet flake (this checkout) and promotes it to both waves");
             npc("push", "--src", flake.toString(), "--remote", "staging");
             npc("promote", "staging", "prod-canary");
             npc("promote", "staging", "prod");
@@ -123,13 +125,13 @@ public final class Demo {
                 int second = npc("wait", "--remote", "prod", "--timeout", "60s", "--every", "500ms");
 
                 step(5, "A change is merged: CI pushes it to staging, and it rolls out canary first, then prod");
-                edit(flake, "modules/common.nix", "# demo change: a new version of the fleet\n");
+                edit(flake, "nixos/example/modules/common.nix", "# demo change: a new version of the fleet\n");
                 npc("push", "--src", flake.toString(), "--remote", "staging");
                 int good = npc("rollout", "--from", "staging", "--through", "prod-canary,prod", "--timeout", "60s",
                         "--every", "500ms");
 
                 step(6, "A broken change: the canary's health check fails, it rolls back, the rollout stops there");
-                edit(flake, "modules/web.nix", "# " + SimulatedHost.BREAK_MARKER + " (nginx will not start)\n");
+                edit(flake, "nixos/example/modules/web.nix", "# " + SimulatedHost.BREAK_MARKER + " (nginx will not start)\n");
                 npc("push", "--src", flake.toString(), "--remote", "staging");
                 int bad = npc("rollout", "--from", "staging", "--through", "prod-canary,prod", "--timeout", "60s",
                         "--every", "500ms");
@@ -162,14 +164,14 @@ public final class Demo {
     }
 
     private String shorten(String arg) {
-        return arg.contains("npc-demo-") && arg.endsWith("fleet") ? "nixos/example" : arg;
+        return arg.contains("npc-demo-") && arg.endsWith("fleet") ? "." : arg;
     }
 
     private void realBucketHint() {
         say("");
         say("To run the same commands against a real bucket:");
         say("  export NPC_STORE=s3://YOUR-BUCKET/fleet      # credentials: the usual AWS chain (env, profile, SSO)");
-        say("  ./npc push --src nixos/example --remote staging");
+        say("  ./npc push --src . --remote staging");
         say("  ./npc hosts set web-1 --remote prod            # or terraform/modules/host");
         say("  ./npc rollout --from staging --through prod-canary,prod");
         say("  ./npc status");
@@ -199,10 +201,18 @@ public final class Demo {
         Files.writeString(path, prepend + Files.readString(path));
     }
 
+    /**
+     * Copies the checkout without its build output, installed tools and VCS data (the same things
+     * the root .npcignore leaves out of a push from outside git), so the copy stays small.
+     */
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> paths = Files.walk(from)) {
             for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
+                Path relative = from.relativize(source);
+                if (skipped(relative)) {
+                    continue;
+                }
+                Path target = to.resolve(relative.toString());
                 if (Files.isDirectory(source)) {
                     Files.createDirectories(target);
                 } else if (!source.getFileName().toString().startsWith("result")) {
@@ -210,6 +220,15 @@ public final class Demo {
                 }
             }
         }
+    }
+
+    private static boolean skipped(Path relative) {
+        for (Path part : relative) {
+            if (SKIPPED_DIRS.contains(part.toString())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Indents what a command prints, so the narration stands out. */

@@ -6,6 +6,7 @@ import dev.npc.process.ProcessRunner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +22,9 @@ import java.util.stream.Stream;
  * unchanged: it calls nix, nix-env, switch-to-configuration and systemctl exactly as on a real
  * host, and this runner prints each command (with the directory prefix removed, so the paths read
  * as they would on the host) and plays its effect on the directory's symlinks instead of the
- * machine. A version whose flake contains {@value #BREAK_MARKER} builds fine and then fails its
- * health check, so the demo can show a rollback.
+ * machine. A version with {@value #BREAK_MARKER} in one of its .nix files builds fine and then
+ * fails its health check, so the demo can show a rollback (the fleet is the npc checkout, whose
+ * Java sources name the marker too).
  */
 final class SimulatedHost implements ProcessRunner {
     static final String BREAK_MARKER = "npc-demo: fail-health-check";
@@ -105,13 +107,13 @@ final class SimulatedHost implements ProcessRunner {
             if (ref.matches()) {
                 Path flake = Path.of(ref.group(1));
                 String configuration = ref.group(2);
-                if (!Files.exists(flake.resolve("hosts").resolve(configuration + ".nix"))) {
+                if (!Files.exists(flake.resolve("nixos/example/hosts").resolve(configuration + ".nix"))) {
                     return new ProcessResult(1, "error: flake does not provide attribute 'nixosConfigurations."
                             + configuration + "'\n", false);
                 }
                 String content = contentOf(flake);
                 String hash = Sha256.hex((content + configuration).getBytes()).substring(0, 32);
-                Path toplevel = toplevel(hash, configuration, content.contains(BREAK_MARKER));
+                Path toplevel = toplevel(hash, configuration, nixFilesContain(flake, BREAK_MARKER));
                 return new ProcessResult(0, toplevel + "\n", false);
             }
         }
@@ -161,12 +163,29 @@ final class SimulatedHost implements ProcessRunner {
         Files.move(temp, link, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
+    private static boolean nixFilesContain(Path flake, String text) {
+        try (Stream<Path> files = Files.walk(flake)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".nix") && Files.isRegularFile(f))
+                    .anyMatch(f -> {
+                        try {
+                            return Files.readString(f, StandardCharsets.ISO_8859_1).contains(text);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static String contentOf(Path flake) {
         StringBuilder all = new StringBuilder();
         try (Stream<Path> files = Files.walk(flake)) {
             files.filter(Files::isRegularFile).sorted().forEach(file -> {
                 try {
-                    all.append(flake.relativize(file)).append('\n').append(Files.readString(file));
+                    // Latin-1 reads any bytes: a binary file in the fleet must not stop the simulation.
+                    all.append(flake.relativize(file)).append('\n')
+                            .append(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

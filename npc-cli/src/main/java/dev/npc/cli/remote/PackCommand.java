@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
                 "but .git/, result* links, .direnv/ and .npcignore patterns. The same files always",
                 "give the same bytes, so the printed version only changes when content does."},
         footerHeading = "%nExamples:%n",
-        footer = {"  npc pack --src nixos/example -o /tmp/fleet.npc",
+        footer = {"  npc pack --src . -o /tmp/fleet.npc",
                 "  npc pack --src . --include hosts --include modules -o fleet.npc --json"})
 public final class PackCommand implements Callable<Integer> {
     @Mixin

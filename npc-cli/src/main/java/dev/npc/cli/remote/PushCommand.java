@@ -35,7 +35,7 @@ import java.util.function.UnaryOperator;
                 "if it did not keep what was sent, the remote gets its previous version back and push fails.",
                 "With --sign-key the version is signed; promote and rollout copy the signature along."},
         footerHeading = "%nExamples:%n",
-        footer = {"  npc push --src nixos/example --remote staging --store s3://my-fleet/npc",
+        footer = {"  npc push --src . --remote staging --store s3://my-fleet/npc",
                 "  npc push --src . --remote staging --sign-key ci-signing.key",
                 "  NPC_STORE=file:///srv/npc npc push --src . --remote prod"})
 public final class PushCommand implements Callable<Integer> {

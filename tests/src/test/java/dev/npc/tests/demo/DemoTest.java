@@ -22,7 +22,7 @@ class DemoTest {
     void theDemoRollsOutCanaryFirstAndStopsABrokenVersionAtTheCanary() throws Exception {
         List<Path> tempBefore = demoTempDirs();
         StringWriter buffer = new StringWriter();
-        int code = Demo.run(new PrintWriter(buffer, true), REPO.resolve("nixos/example"));
+        int code = Demo.run(new PrintWriter(buffer, true), REPO);
         String out = buffer.toString();
 
         assertEquals(0, code, out);

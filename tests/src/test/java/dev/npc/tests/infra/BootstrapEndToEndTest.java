@@ -103,10 +103,9 @@ class BootstrapEndToEndTest {
         }
     }
 
-    /** Packs nixos/example as `npc push` would and puts it at remotes/prod.npc; returns its version. */
+    /** Packs the example fleet (the repository's flake) as `npc push` would and puts it at remotes/prod.npc; returns its version. */
     private String publishExample(Store store) throws Exception {
-        Path example = work.resolve("example");
-        Nix.copyTree(Checkout.file("nixos/example"), example);
+        Path example = Checkout.copyTo(work.resolve("example"));
         ByteArrayOutputStream packed = new ByteArrayOutputStream();
         PackResult result = new Packer(new SystemProcessRunner()).pack(example, PackOptions.DEFAULT, packed);
         assertEquals(result.sha256(), Sha256.hex(packed.toByteArray()));
@@ -119,7 +118,7 @@ class BootstrapEndToEndTest {
      * Stand-ins for what the daemon runs to change the system: `nix build` prints a system whose
      * switch-to-configuration logs and succeeds; nix-env, nix-store and systemctl log and succeed.
      * Where Debian's nix is installed, the stand-in `nix build` first evaluates the attribute it was
-     * asked for in the unpacked remote for real (offline, nixpkgs and npc replaced by stand-ins), so
+     * asked for in the unpacked remote for real (offline, nixpkgs replaced by the stand-in), so
      * a remote that does not evaluate for this host fails the build as it would on the host.
      */
     private static Map<String, String> systemStandIns(Path dir, Nix nix) throws Exception {
@@ -131,9 +130,9 @@ class BootstrapEndToEndTest {
                 ref=""
                 for arg in "$@"; do case "$arg" in *'#'*) ref=$arg ;; esac; done
                 drv=$(nix --extra-experimental-features 'nix-command flakes' eval --raw --offline --no-write-lock-file \\
-                  --override-input nixpkgs %s --override-input npc %s "$ref.drvPath") || exit 1
+                  --override-input nixpkgs %s "$ref.drvPath") || exit 1
                 echo "$drv" >> %s
-                """.formatted(nix.standInNixpkgs(), nix.npcFlake(), logs.resolve("evaluated.log"));
+                """.formatted(nix.standInNixpkgs(), logs.resolve("evaluated.log"));
         script(bin.resolve("nix"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("system-nix.log") + "\n" + evaluate
                 + "echo " + system.getParent() + "\n");
         script(bin.resolve("nix-env"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("nix-env.log") + "\n");

@@ -3,7 +3,9 @@ package dev.npc.tests.infra;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -36,6 +38,15 @@ final class Checkout {
         return root().resolve(relative);
     }
 
+    /** Every project file (no build output, installed tools or VCS data). */
+    static List<Path> projectFiles() {
+        try (Stream<Path> walk = Files.walk(root())) {
+            return walk.filter(Files::isRegularFile).filter(Checkout::isProjectFile).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Every file under {@code dir} (relative to the root) whose name ends with {@code suffix}. */
     static List<Path> filesEndingWith(String dir, String suffix) {
         try (Stream<Path> walk = Files.walk(root().resolve(dir))) {
@@ -44,6 +55,30 @@ final class Checkout {
                     .filter(Checkout::isProjectFile)
                     .sorted()
                     .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Copies the project's files (what {@code npc push --src .} packs from a checkout outside git,
+     * and what a flake reference to the checkout needs) to {@code target}: everything but build
+     * output, installed tools, VCS data and result links. Returns {@code target}.
+     */
+    static Path copyTo(Path target) {
+        Path root = root();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path source : walk.filter(Checkout::isProjectFile).toList()) {
+                Path copy = target.resolve(root.relativize(source).toString());
+                if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(copy);
+                } else if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)
+                        && !source.getFileName().toString().startsWith("result")) {
+                    Files.createDirectories(copy.getParent());
+                    Files.copy(source, copy, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+            return target;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -62,15 +62,30 @@ final class Nix {
         return "path:" + dir;
     }
 
-    /** The repository's flake as a host would fetch it (flake.nix, flake.lock, the module), without sources or builds. */
+    /**
+     * The repository's flake (npc's package, module and the example fleet) as a path: flake
+     * reference to a copy of the checkout's project files, without build output.
+     */
     String npcFlake() {
         Path dir = work.resolve("npc");
         if (!Files.isDirectory(dir)) {
-            copy(Checkout.file("flake.nix"), dir.resolve("flake.nix"));
-            copy(Checkout.file("flake.lock"), dir.resolve("flake.lock"));
-            copy(Checkout.file("nixos/module.nix"), dir.resolve("nixos/module.nix"));
+            Checkout.copyTo(dir);
         }
         return "path:" + dir;
+    }
+
+    /** The directory behind {@link #npcFlake()}, to edit before the first evaluation. */
+    Path npcFlakeDir() {
+        Path dir = work.resolve("npc");
+        if (!Files.isDirectory(dir)) {
+            Checkout.copyTo(dir);
+        }
+        return dir;
+    }
+
+    /** Where a store path of this test's store is on disk (the store lives under the work directory). */
+    Path realPath(String storePath) {
+        return work.resolve("store").resolve(storePath.substring(1));
     }
 
     /** A copy of a directory of the repository, for checks that must not touch the checkout. */

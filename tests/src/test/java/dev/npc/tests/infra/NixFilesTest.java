@@ -13,18 +13,31 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every .nix file parses, and the two flakes (the repository's and the example fleet) pass
- * `nix flake metadata` and `nix flake check` offline, with nixpkgs replaced by the stand-in. A real
- * nixpkgs evaluation and build is out of reach here (no network); nixos/README.md says how to run it.
+ * The repository's flake, evaluated by Debian's nix offline with nixpkgs replaced by the stand-in
+ * (tests/src/test/resources/nix/stand-in-nixpkgs, whose fetchurl, linkFarm and mkDerivation keep
+ * nixpkgs' interfaces): the package fetches exactly the lock's files and builds offline with the
+ * one argument file, its wrappers and the module run the one JVM-flags file, the overlay provides
+ * pkgs.npc, and the example fleet's three hosts pass `nix flake check`. A real build needs real
+ * nixpkgs and the network; the README's "Nix" section says how to run it.
  */
 class NixFilesTest {
     private static final String[] OFFLINE = {"--no-write-lock-file", "--offline"};
+    private static final List<String> HOSTS = List.of("canary-1", "web-1", "web-2");
+    private static final String SYSTEM = "x86_64-linux";
+    private static final String NPC = "packages." + SYSTEM + ".npc";
 
     @TempDir
     Path work;
@@ -39,8 +52,9 @@ class NixFilesTest {
     void everyNixFileParses() {
         List<Path> files = new ArrayList<>(Checkout.filesEndingWith("nixos", ".nix"));
         files.add(Checkout.file("flake.nix"));
+        files.addAll(Checkout.filesEndingWith("nix", ".nix"));
         files.addAll(Checkout.filesEndingWith("tests/src/test/resources/nix", ".nix"));
-        assertTrue(files.size() >= 8, "expected the module, both flakes and the example's modules: " + files);
+        assertTrue(files.size() >= 10, "expected the module, the flake, the package and the example's modules: " + files);
 
         for (Path file : files) {
             nix.nixInstantiate("--parse", file.toString());
@@ -58,105 +72,209 @@ class NixFilesTest {
     }
 
     @Test
-    void lockFilesPinNixpkgsToARevisionWithItsHash() throws IOException {
-        for (String lockFile : List.of("flake.lock", "nixos/example/flake.lock")) {
-            JsonNode lock = Json.mapper().readTree(Files.readString(Checkout.file(lockFile)));
-            assertEquals(7, lock.get("version").asInt(), lockFile);
-            JsonNode root = lock.get("nodes").get(lock.get("root").asText());
-            String nixpkgsNode = root.get("inputs").get("nixpkgs").asText();
-            JsonNode locked = lock.get("nodes").get(nixpkgsNode).get("locked");
-            assertEquals("github", locked.get("type").asText(), lockFile);
-            assertEquals("NixOS/nixpkgs", locked.get("owner").asText() + "/" + locked.get("repo").asText(), lockFile);
-            assertTrue(locked.get("rev").asText().matches("[0-9a-f]{40}"), lockFile);
-            String narHash = locked.get("narHash").asText();
-            assertTrue(narHash.startsWith("sha256-"), lockFile);
-            assertEquals(32, Base64.getDecoder().decode(narHash.substring("sha256-".length())).length, lockFile);
+    void theLockFilePinsNixpkgsToARevisionWithItsHashAndHasNoPathInput() throws IOException {
+        JsonNode lock = Json.mapper().readTree(Files.readString(Checkout.file("flake.lock")));
+        assertEquals(7, lock.get("version").asInt());
+        JsonNode root = lock.get("nodes").get(lock.get("root").asText());
+        JsonNode locked = lock.get("nodes").get(root.get("inputs").get("nixpkgs").asText()).get("locked");
+        assertEquals("github", locked.get("type").asText());
+        assertEquals("NixOS/nixpkgs", locked.get("owner").asText() + "/" + locked.get("repo").asText());
+        assertTrue(locked.get("rev").asText().matches("[0-9a-f]{40}"), locked.toString());
+        String narHash = locked.get("narHash").asText();
+        assertTrue(narHash.startsWith("sha256-"), narHash);
+        assertEquals(32, Base64.getDecoder().decode(narHash.substring("sha256-".length())).length, narHash);
+        // npc push packs the flake's directory: a path input would be missing on the host.
+        lock.get("nodes").properties().forEach(node -> assertFalse(node.getValue().has("locked")
+                && "path".equals(node.getValue().get("locked").get("type").asText()), node.getKey() + " is a path input"));
+    }
+
+    @Test
+    void theExampleFleetIsTheRepositoryFlakeItself() {
+        assertFalse(Files.exists(Checkout.file("nixos/example/flake.nix")), "the example fleet is the root flake");
+        assertFalse(Files.exists(Checkout.file("nixos/example/flake.lock")), "the example fleet is the root flake");
+        for (String host : HOSTS) {
+            assertTrue(Files.isRegularFile(Checkout.file("nixos/example/hosts/" + host + ".nix")), host);
         }
     }
 
     @Test
-    void exampleFleetHasItsInputsAndNoPathOutsideItself() throws IOException {
-        // npc pack ships only the example's directory: a path input would be missing on the host.
-        JsonNode nodes = Json.mapper().readTree(Files.readString(Checkout.file("nixos/example/flake.lock"))).get("nodes");
-        nodes.properties().forEach(node -> assertTrue(!node.getValue().has("locked")
-                || !"path".equals(node.getValue().get("locked").get("type").asText()), node.getKey() + " is a path input"));
-        assertTrue(!Files.readString(Checkout.file("nixos/example/flake.nix")).matches("(?s).*url\\s*=\\s*\"path:.*"),
-                "the example's flake.nix declares a path: input");
+    void theFlakePassesFlakeCheckAndEveryHostRunsThisFlakesNpcUnderItsOwnName() throws IOException {
+        String flake = nix.npcFlake();
 
-        String output = exampleNix("flake", "metadata", "path:" + nix.copyOf("nixos/example"));
+        nixOk("flake", "check", flake);
 
-        assertTrue(output.contains("nixpkgs"), output);
-        assertTrue(output.contains("follows input 'nixpkgs'"), "npc must build with the fleet's nixpkgs:\n" + output);
-    }
-
-    @Test
-    void exampleFleetPassesFlakeCheckAndEveryHostFollowsUnderItsOwnName() throws IOException {
-        String example = "path:" + nix.copyOf("nixos/example");
-
-        exampleNix("flake", "check", example);
-
-        for (String host : List.of("canary-1", "web-1", "web-2")) {
-            String execStart = lastLine(exampleNix("eval", "--json",
-                    example + "#nixosConfigurations." + host + ".config.systemd.services.npc.serviceConfig.ExecStart"));
-            List<String> argv = SystemdExecLine.split(Json.mapper().readTree(execStart).asText());
+        String npcDrv = evalRaw(flake, NPC + ".drvPath");
+        for (String host : HOSTS) {
+            String config = "nixosConfigurations." + host;
+            List<String> argv = SystemdExecLine.split(evalRaw(flake, config + ".config.systemd.services.npc.serviceConfig.ExecStart"));
             assertEquals(host, argv.get(argv.indexOf("--host") + 1));
             assertEquals("s3://example-npc-fleet/fleet", argv.get(argv.indexOf("--store") + 1));
             assertTrue(argv.contains("http://127.0.0.1/healthz"), "every host checks its web page: " + argv);
+            // nixosModules.default adds the overlay, and the module's package is the overlay's npc,
+            // built with the host's nixpkgs: the same derivation as packages.<system>.npc.
+            assertEquals("1", evalRaw(flake, config + ".config.nixpkgs.overlays", "--apply", "o: toString (builtins.length o)"));
+            assertEquals("npc-0.1.0", evalRaw(flake, config + ".pkgs.npc.name"), "pkgs.npc comes from the overlay");
+            assertEquals(npcDrv, evalRaw(flake, config + ".config.services.npc.package.drvPath"));
+            assertEquals(npcDrv, evalRaw(flake, config + ".pkgs.npc.drvPath"));
         }
+        assertEquals(npcDrv, evalRaw(flake, "packages." + SYSTEM + ".default.drvPath"));
+        assertTrue(evalRaw(flake, "apps." + SYSTEM + ".npc-daemon.program")
+                .matches("/nix/store/[a-z0-9]{32}-npc-0\\.1\\.0/bin/npc-daemon"));
+        assertTrue(evalRaw(flake, "apps." + SYSTEM + ".default.program")
+                .matches("/nix/store/[a-z0-9]{32}-npc-0\\.1\\.0/bin/npc"));
     }
 
     @Test
-    void flakeCheckRefusesAnExampleWithABadSetting() throws IOException {
-        Path example = nix.copyOf("nixos/example");
-        Files.writeString(example.resolve("hosts/web-2.nix"), "{ ... }: { services.npc.action = \"reboot\"; }\n");
+    void flakeCheckRefusesAnExampleHostWithABadSetting() throws IOException {
+        Path flake = nix.npcFlakeDir();
+        Files.writeString(flake.resolve("nixos/example/hosts/web-2.nix"), "{ ... }: { services.npc.action = \"reboot\"; }\n");
 
-        ProcessResult result = nix.nix(withOverrides("flake", "check", "path:" + example));
+        ProcessResult result = nix.nix(withOverrides("flake", "check", "path:" + flake));
 
         assertNotEquals(0, result.exitCode(), "flake check accepted action = reboot:\n" + result.output());
         assertTrue(result.output().contains("services.npc.action"), result.output());
     }
 
     @Test
-    void repositoryFlakePassesFlakeCheckAndWrapsBothPrograms() {
-        String npc = nix.npcFlake();
-        String[] override = {"--override-input", "nixpkgs", nix.standInNixpkgs()};
+    void everyLockedFileIsOneFixedOutputFetchOfItsUrlAndHash() throws IOException {
+        String flake = nix.npcFlake();
+        MavenLockFile lock = MavenLockFile.ofCheckout();
 
-        Tools.runOk(command("flake", "check", npc, override), nix.environment(), work);
+        JsonNode fetches = Json.mapper().readTree(evalJson(flake, NPC + ".mavenRepository.entries", "--apply",
+                "e: map (n: { path = n; inherit (e.${n}) urls outputHash outputHashMode outputHashAlgo; }) (builtins.attrNames e)"));
 
-        String wrapped = Tools.runOk(command("eval", "--raw",
-                npc + "#packages.x86_64-linux.default.installPhase", override), nix.environment(), work);
-        assertTrue(wrapped.contains("jre-headless/bin/java"), "the wrappers run a headless JRE:\n" + wrapped);
-        assertTrue(wrapped.contains("npc-cli:npc npc-daemon:npc-daemon"), wrapped);
-        String daemonApp = lastLine(Tools.runOk(command("eval", "--raw",
-                npc + "#apps.x86_64-linux.npc-daemon.program", override), nix.environment(), work));
-        assertTrue(daemonApp.matches("/nix/store/[a-z0-9]{32}-npc-0\\.1\\.0/bin/npc-daemon"), daemonApp);
+        Map<String, MavenLockFile.Artifact> locked = new TreeMap<>();
+        lock.artifacts().forEach(a -> locked.put(a.path(), a));
+        assertEquals(locked.size(), fetches.size(), "one fetch per lock entry");
+        for (JsonNode fetch : fetches) {
+            MavenLockFile.Artifact artifact = locked.get(fetch.get("path").asText());
+            assertTrue(artifact != null, "fetched but not locked: " + fetch);
+            assertEquals(List.of(artifact.url()), List.of(fetch.get("urls").get(0).asText()), artifact.path());
+            assertEquals(1, fetch.get("urls").size(), artifact.path());
+            assertEquals(artifact.hash(), fetch.get("outputHash").asText(), artifact.path());
+            assertEquals("flat", fetch.get("outputHashMode").asText(), artifact.path());
+        }
+        // Instantiating the repository makes Nix itself parse every hash of the lock.
+        assertTrue(evalRaw(flake, NPC + ".mavenRepository.drvPath").endsWith("-npc-maven-repository.drv"));
     }
 
-    private String exampleNix(String... args) {
-        return Tools.runOk(command(withOverrides(args)), nix.environment(), work);
+    @Test
+    void theBuildRunsMavenOfflineOnTheLockedRepositoryWithTheArgumentFile() {
+        String flake = nix.npcFlake();
+        List<String> args = ArgumentFile.read(Checkout.file("nix/maven-build.args"));
+
+        String build = evalRaw(flake, NPC + ".jars.buildPhase");
+        String repository = evalRaw(flake, NPC + ".mavenRepository.outPath");
+
+        assertTrue(build.contains("cp -dR --no-preserve=mode " + repository + " \"$TMPDIR/m2\""), build);
+        String quoted = args.stream().map(a -> "'" + a + "'").collect(Collectors.joining(" "));
+        assertTrue(build.contains("mvn --offline -Dmaven.repo.local=\"$TMPDIR/m2\" " + quoted + "\n"), build);
+        assertEquals(args, MavenLockFile.ofCheckout().mavenArgs(), "the lock was written for these arguments");
+        assertTrue(evalRaw(flake, NPC + ".jars.nativeBuildInputs", "--apply", "l: toString (map (d: d.name) l)").contains("maven"));
+    }
+
+    @Test
+    void aLockWrittenForOtherMavenArgumentsIsRefusedAtEvaluation() throws IOException {
+        Path flake = nix.npcFlakeDir();
+        Files.writeString(flake.resolve("nix/maven-build.args"), "--update-snapshots\n",
+                java.nio.file.StandardOpenOption.APPEND);
+
+        ProcessResult result = nix.nix(withOverrides("eval", "--raw", "path:" + flake + "#" + NPC + ".drvPath"));
+
+        assertNotEquals(0, result.exitCode(), result.output());
+        assertTrue(result.output().contains("run nix/maven-lock.sh"), result.output());
+    }
+
+    @Test
+    void theMavenBuildSeesThePomsAndTheMainSourcesOnly() throws IOException {
+        Path source = nix.realPath(evalRaw(nix.npcFlake(), NPC + ".jars.src"));
+
+        Set<String> expected = new TreeSet<>(List.of("pom.xml", "npc-core/pom.xml", "npc-cli/pom.xml",
+                "npc-daemon/pom.xml", "npc-demo/pom.xml", "tests/pom.xml"));
+        for (String module : List.of("npc-core", "npc-cli", "npc-daemon")) {
+            expected.addAll(filesUnder(Checkout.root(), module + "/src/main"));
+        }
+        assertEquals(expected, filesUnder(source, ""));
+    }
+
+    @Test
+    void editsOutsideTheBuildInputsLeaveTheMavenBuildAloneAndTheFlagsFileReachesWrappersAndModule() throws IOException {
+        Path flake = nix.npcFlakeDir();
+        String ref = "path:" + flake;
+        String jars = evalRaw(ref, NPC + ".jars.drvPath");
+        String npc = evalRaw(ref, NPC + ".drvPath");
+
+        append(flake.resolve("README.md"), "\nAn edit of the README.\n");
+        append(flake.resolve("npc-core/src/test/java/dev/npc/testing/TestFlakes.java"), "\n// an edit of a test\n");
+        append(flake.resolve("docs/reliability.md"), "\nAn edit of the docs.\n");
+        assertEquals(jars, evalRaw(ref, NPC + ".jars.drvPath"), "README, tests and docs are not build inputs");
+        assertEquals(npc, evalRaw(ref, NPC + ".drvPath"), "README, tests and docs are not in the package");
+
+        append(flake.resolve("nixos/README.md"), "\nAn edit of the module's docs.\n");
+        assertEquals(jars, evalRaw(ref, NPC + ".jars.drvPath"), "the module's docs do not rebuild the jars");
+        assertNotEquals(npc, evalRaw(ref, NPC + ".drvPath"), "the package installs the module's docs");
+
+        append(flake.resolve("bin/jvm.options"), "-XX:+ExitOnOutOfMemoryError # added by a test\n");
+        List<String> flags = new ArrayList<>(ArgumentFile.read(Checkout.file("bin/jvm.options")));
+        flags.add("-XX:+ExitOnOutOfMemoryError");
+        assertEquals(jars, evalRaw(ref, NPC + ".jars.drvPath"), "the JVM flags do not rebuild the jars");
+        String install = evalRaw(ref, NPC + ".installPhase");
+        assertTrue(install.contains("--add-flags \"\\${NPC_JAVA_OPTS:-" + String.join(" ", flags) + "}\""), install);
+        assertTrue(install.matches("(?s).*makeWrapper /nix/store/[a-z0-9]{32}-jre-headless/bin/java.*"), "a headless JRE:\n" + install);
+        assertTrue(install.contains("npc-cli:npc npc-daemon:npc-daemon"), install);
+        assertTrue(install.contains("share/doc/npc/nixos-module.md"), install);
+        for (String host : HOSTS) {
+            assertEquals(String.join(" ", flags) + " -Xmx128m", evalRaw(ref,
+                    "nixosConfigurations." + host + ".config.systemd.services.npc.environment.NPC_JAVA_OPTS"),
+                    "the module's default: the same flags plus the daemon's heap bound");
+        }
+
+        append(flake.resolve("npc-core/src/main/java/dev/npc/json/Json.java"), "\n// an edit of a main source\n");
+        assertNotEquals(jars, evalRaw(ref, NPC + ".jars.drvPath"), "a main source is a build input");
+    }
+
+    /** A string attribute (through --json: nix prints warnings on the same stream, and a string may span lines). */
+    private String evalRaw(String flake, String attribute, String... extra) {
+        try {
+            JsonNode value = Json.mapper().readTree(evalJson(flake, attribute, extra));
+            assertTrue(value.isTextual(), attribute + " is not a string: " + value);
+            return value.asText();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private String evalJson(String flake, String attribute, String... extra) {
+        List<String> args = new ArrayList<>(List.of("eval", "--json", flake + "#" + attribute));
+        args.addAll(List.of(extra));
+        return lastLine(nixOk(args.toArray(String[]::new)));
+    }
+
+    private String nixOk(String... args) {
+        ProcessResult result = nix.nix(withOverrides(args));
+        if (!result.ok()) {
+            throw new AssertionError("nix " + String.join(" ", args) + " exited " + result.exitCode() + ":\n" + result.output());
+        }
+        return result.output();
     }
 
     private String[] withOverrides(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--override-input", "nixpkgs", nix.standInNixpkgs(),
-                "--override-input", "npc", nix.npcFlake()));
+        all.addAll(List.of("--override-input", "nixpkgs", nix.standInNixpkgs()));
         all.addAll(List.of(OFFLINE));
         return all.toArray(String[]::new);
     }
 
-    private static List<String> command(String[] args) {
-        List<String> all = new ArrayList<>(List.of("nix", "--extra-experimental-features", "nix-command flakes"));
-        all.addAll(List.of(args));
-        return all;
+    private static void append(Path file, String text) throws IOException {
+        assertTrue(Files.isRegularFile(file), file + " is not in the flake");
+        Files.writeString(file, text, java.nio.file.StandardOpenOption.APPEND);
     }
 
-    /** e.g. ("flake", "check", ref, overrides) or ("eval", "--raw", ref#attr, overrides). */
-    private static List<String> command(String verb, String option, String target, String[] extra) {
-        List<String> all = new ArrayList<>(List.of("nix", "--extra-experimental-features", "nix-command flakes",
-                verb, option, target));
-        all.addAll(List.of(extra));
-        all.addAll(List.of(OFFLINE));
-        return all;
+    private static Set<String> filesUnder(Path root, String dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(root.resolve(dir))) {
+            return walk.filter(Files::isRegularFile).map(p -> root.relativize(p).toString())
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
     }
 
     private static String lastLine(String output) {

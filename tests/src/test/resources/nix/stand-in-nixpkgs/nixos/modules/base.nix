@@ -8,6 +8,8 @@
     nix.package = lib.mkOption { type = lib.types.package; default = pkgs.nix; };
     systemd.package = lib.mkOption { type = lib.types.package; default = pkgs.systemd; };
     system.stateVersion = lib.mkOption { type = lib.types.str; default = "25.05"; };
+    nixpkgs.hostPlatform = lib.mkOption { type = lib.types.nullOr lib.types.str; default = null; };
+    nixpkgs.overlays = lib.mkOption { type = lib.types.listOf lib.types.anything; default = [ ]; };
     environment.systemPackages = lib.mkOption { type = lib.types.listOf lib.types.package; default = [ ]; };
   };
 }

@@ -1,0 +1,97 @@
+package dev.npc.tests.infra;
+
+import dev.npc.process.ProcessRunner.ProcessResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * bin/npc and bin/npc-daemon run java with bin/jvm.options (the flags the Nix package and the
+ * module read too, see NixFilesTest), NPC_JAVA_OPTS replaces them, and the real java reads the
+ * file as an argument file with the meaning nix/args-file.nix gives it.
+ */
+class LaunchersTest {
+    @TempDir
+    Path work;
+
+    @Test
+    void theCheckoutLaunchersRunJavaWithTheFlagsFile() throws Exception {
+        Path checkout = checkoutWithLaunchers();
+        Path args = work.resolve("java-args");
+        Map<String, String> env = Map.of("PATH", standInJava(args) + ":" + System.getenv("PATH"), "NPC_JAVA_OPTS", "");
+
+        for (String[] launcher : new String[][] {{"npc", "npc-cli"}, {"npc-daemon", "npc-daemon"}}) {
+            ProcessResult result = Tools.run(List.of(checkout.resolve("bin/" + launcher[0]).toString(), "--version"), env, work);
+
+            assertTrue(result.ok(), result.output());
+            assertEquals(List.of("@" + checkout.resolve("bin/jvm.options"), "-jar",
+                    checkout.resolve(launcher[1] + "/target/" + launcher[1] + ".jar").toString(), "--version"),
+                    Files.readAllLines(args), launcher[0]);
+        }
+    }
+
+    @Test
+    void npcJavaOptsReplacesTheFlags() throws Exception {
+        Path checkout = checkoutWithLaunchers();
+        Path args = work.resolve("java-args");
+        Map<String, String> env = Map.of("PATH", standInJava(args) + ":" + System.getenv("PATH"),
+                "NPC_JAVA_OPTS", "-Xmx64m -XX:+UseParallelGC");
+
+        ProcessResult result = Tools.run(List.of(checkout.resolve("bin/npc-daemon").toString(), "status"), env, work);
+
+        assertTrue(result.ok(), result.output());
+        assertEquals(List.of("-Xmx64m", "-XX:+UseParallelGC", "-jar",
+                checkout.resolve("npc-daemon/target/npc-daemon.jar").toString(), "status"), Files.readAllLines(args));
+    }
+
+    @Test
+    void theRealJavaReadsTheFlagsFileAsTheNixExpressionDoes() {
+        List<String> flags = ArgumentFile.read(Checkout.file("bin/jvm.options"));
+        assertTrue(flags.contains("-XX:+UseSerialGC"), flags.toString());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+        ProcessResult result = Tools.run(List.of(java, "@" + Checkout.file("bin/jvm.options"),
+                "-XX:+PrintCommandLineFlags", "-version"), Map.of(), work);
+
+        assertTrue(result.ok(), result.output());
+        List<String> printed = List.of(result.output().lines().findFirst().orElse("").split(" "));
+        for (String flag : flags) {
+            if (flag.startsWith("-XX:")) {
+                assertTrue(printed.contains(flag), flag + " did not reach the JVM: " + printed);
+            }
+        }
+    }
+
+    /** The launchers and the flags file in a directory laid out like a checkout, with empty jars. */
+    private Path checkoutWithLaunchers() throws Exception {
+        Path checkout = work.resolve("checkout");
+        for (String file : List.of("bin/npc", "bin/npc-daemon", "bin/jvm.options")) {
+            Path copy = checkout.resolve(file);
+            Files.createDirectories(copy.getParent());
+            Files.copy(Checkout.file(file), copy);
+        }
+        for (String module : List.of("npc-cli", "npc-daemon")) {
+            Path jar = checkout.resolve(module + "/target/" + module + ".jar");
+            Files.createDirectories(jar.getParent());
+            Files.createFile(jar);
+        }
+        return checkout;
+    }
+
+    /** A `java` that writes its arguments, one per line, to {@code record}. */
+    private Path standInJava(Path record) throws Exception {
+        Path bin = Files.createDirectories(work.resolve("stand-in-bin"));
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"$@\" > " + record + "\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return bin;
+    }
+}
