@@ -79,17 +79,51 @@ public final class Deployment {
         }
     }
 
-    /** @param body the remote's body when the poll just read it (closed here), or null */
+    /**
+     * Runs one attempt. The attempt record ({@code attempt.json}) is deleted only when the attempt
+     * ends with a result, or when the daemon is stopped: if anything else ends it (an
+     * OutOfMemoryError, a bug, a report that cannot be written), the record stays, with what
+     * ended it and in which phase, and {@link Recovery} charges it to the version's retries. So a
+     * version that kills the daemon is tried at most {@code --retries} more times, never in a loop.
+     *
+     * @param body the remote's body when the poll just read it (closed here), or null
+     */
     public Outcome run(Target target, GetResult.Found body) throws InterruptedException, IOException {
         InFlight flight = new InFlight(target, ledger.failures(target) + 1, clock.instant(), null, null);
         flight.save(inFlightFile);
+        boolean ended = false;
         try {
-            return attempt(target, flight, body);
+            Outcome outcome = attempt(target, flight, body);
+            ended = true;
+            return outcome;
+        } catch (InterruptedException e) {
+            ended = true; // a stop, not the version's doing: reported as interrupted at the next start, not charged
+            throw e;
+        } catch (Throwable t) {
+            recordCrash(t);
+            throw t;
         } finally {
-            if (body != null) {
-                body.close();
+            try {
+                if (body != null) {
+                    body.close();
+                }
+            } finally {
+                if (ended) {
+                    java.nio.file.Files.deleteIfExists(inFlightFile);
+                }
             }
-            java.nio.file.Files.deleteIfExists(inFlightFile);
+        }
+    }
+
+    /** Best effort, right after the throwable unwound the attempt (its memory is free again). */
+    private void recordCrash(Throwable cause) {
+        try {
+            InFlight current = InFlight.read(inFlightFile);
+            if (current != null) {
+                current.withCrash(reporter.state().phase(), cause).save(inFlightFile);
+            }
+        } catch (Throwable again) {
+            // The record without its cause is still charged at the next start.
         }
     }
 
