@@ -9,16 +9,19 @@ import dev.npc.store.Store;
 import java.io.IOException;
 
 /**
- * Copies one remote's current version to another, server side, metadata (and so any signature)
- * included. With an expected version the copy is guarded by the source's ETag, so what gets
- * promoted is what was tested, not whatever was pushed since.
+ * Copies one remote's current version to another, server side. The copy gets its own publish
+ * sequence and, with a key, its own signature for the destination's name ({@link Signing}): a
+ * signature made for the source would not cover it. With an expected version the copy is guarded
+ * by the source's ETag, so what gets promoted is what was tested, not whatever was pushed since.
  */
 public final class RemotePromoter {
     private final Store store;
+    private final java.time.Clock clock;
     private final RemoteHistory history;
 
     public RemotePromoter(Store store, java.time.Clock clock) {
         this.store = store;
+        this.clock = clock;
         this.history = new RemoteHistory(store, clock);
     }
 
@@ -28,6 +31,15 @@ public final class RemotePromoter {
      * @param ifVersion a full sha256 or a prefix of at least 8 hex characters, or null for any
      */
     public Promoted promote(String from, String to, String ifVersion) throws IOException, RemoteException {
+        return promote(from, to, ifVersion, Signing.NONE);
+    }
+
+    /**
+     * @param ifVersion a full sha256 or a prefix of at least 8 hex characters, or null for any
+     * @param signing   signs the copy for {@code to}, or publishes it unsigned
+     */
+    public Promoted promote(String from, String to, String ifVersion, Signing signing)
+            throws IOException, RemoteException {
         if (from.equals(to)) {
             throw new RemoteException("cannot promote remote '" + from + "' onto itself; name two different remotes");
         }
@@ -44,13 +56,14 @@ public final class RemotePromoter {
                     + ", not " + ifVersion + "; nothing promoted (promote what was tested)");
         }
         ObjectInfo target = store.head(toKey).orElse(null);
-        if (target != null && version.equals(target.meta(RemoteMetadata.SHA256))
-                && equalsOrNull(source.meta(RemoteMetadata.SIGNATURE), target.meta(RemoteMetadata.SIGNATURE))) {
+        if (target != null && version.equals(target.meta(RemoteMetadata.SHA256)) && signing.satisfiedBy(to, target)) {
             return new Promoted(from, to, version, true);
         }
+        signing.checkUnsigning(to, "npc promote " + from + " " + to, source, target);
+        RemoteMetadata metadata = signing.apply(to, RemoteMetadata.of(source), Sequence.next(clock, to, target));
         history.archive(to, target);
         try {
-            store.copy(fromKey, toKey, source.etag());
+            store.copy(fromKey, toKey, source.etag(), metadata.toMap());
         } catch (PreconditionFailedException e) {
             throw new RemoteException("remote '" + from + "' changed while promoting it; nothing promoted, try again");
         }
@@ -60,9 +73,5 @@ public final class RemotePromoter {
     public static boolean matchesVersion(String sha256, String wanted) {
         String w = wanted.toLowerCase(java.util.Locale.ROOT);
         return w.length() >= 8 && sha256.startsWith(w);
-    }
-
-    private static boolean equalsOrNull(String a, String b) {
-        return a == null ? b == null : a.equals(b);
     }
 }

@@ -327,8 +327,16 @@ public final class S3Store implements Store {
      */
     @Override
     public ObjectInfo copy(String fromKey, String toKey, String sourceIfMatch) throws IOException {
+        return copy(fromKey, toKey, sourceIfMatch, null);
+    }
+
+    /** Server side; with {@code metadata} the copy replaces the source's user metadata (REPLACE directive). */
+    @Override
+    public ObjectInfo copy(String fromKey, String toKey, String sourceIfMatch, Map<String, String> metadata)
+            throws IOException {
         StoreKeys.check(fromKey);
         StoreKeys.check(toKey);
+        Map<String, String> replaced = metadata == null ? null : UserMetadata.normalise(metadata, where(toKey));
         for (int attempt = 1; attempt <= 3; attempt++) {
             ObjectInfo source = head(fromKey).orElseThrow(() ->
                     new NoSuchKeyException("cannot copy " + where(fromKey) + ": it does not exist"));
@@ -338,7 +346,8 @@ public final class S3Store implements Store {
             CopyObjectRequest request = CopyObjectRequest.builder()
                     .sourceBucket(location.bucket()).sourceKey(location.fullKey(fromKey))
                     .destinationBucket(location.bucket()).destinationKey(location.fullKey(toKey))
-                    .metadataDirective(MetadataDirective.COPY)
+                    .metadataDirective(metadata == null ? MetadataDirective.COPY : MetadataDirective.REPLACE)
+                    .metadata(replaced)
                     .copySourceIfMatch(source.etag())
                     .build();
             try {
@@ -346,7 +355,7 @@ public final class S3Store implements Store {
                 String etag = response.copyObjectResult().eTag();
                 Instant written = response.copyObjectResult().lastModified();
                 return new ObjectInfo(toKey, etag == null ? source.etag() : etag, source.size(), written,
-                        source.metadata());
+                        replaced == null ? source.metadata() : replaced);
             } catch (S3Exception e) {
                 if (e.statusCode() == 412) {
                     if (sourceIfMatch != null) {

@@ -6,7 +6,10 @@ import dev.npc.cli.support.Terminal;
 import dev.npc.digest.Sha256;
 import dev.npc.fleet.FleetWaiter;
 import dev.npc.fleet.Rollout;
+import dev.npc.cli.trust.SigningMixin;
 import dev.npc.remote.RemoteName;
+import dev.npc.remote.Signing;
+import dev.npc.text.SafeText;
 import dev.npc.store.Store;
 import dev.npc.time.Durations;
 import picocli.CommandLine.Command;
@@ -23,6 +26,7 @@ import java.util.concurrent.Callable;
                 "Promotes the version FROM holds now through the wave remotes, one at a time, waiting",
                 "for each wave's hosts (as npc wait does) before the next. Stops at the first wave",
                 "where a host failed or rolled back, or that times out; later waves are not touched.",
+                "Each wave gets a new publish sequence; --sign-key signs each wave's copy for it.",
                 "Exit codes: 0 every wave up to date, 1 a wave failed, 2 usage, 3 timeout."},
         footerHeading = "%nExample:%n",
         footer = {"  npc rollout --from staging --through prod-canary,prod-early,prod --timeout 30m"})
@@ -43,9 +47,13 @@ public final class RolloutCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", description = "Per wave (default: 30m).")
     String timeout;
 
+    @Mixin
+    SigningMixin signingOptions;
+
     @Override
     public Integer call() throws Exception {
         RemoteName.check(from);
+        Signing signing = signingOptions.signing();
         List<String> waves = Arrays.stream(through.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (waves.isEmpty()) {
             throw new IllegalArgumentException("--through names no remote; give the waves in order, e.g. prod-canary,prod");
@@ -55,7 +63,7 @@ public final class RolloutCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--through must name each wave once and not include --from '" + from + "'");
         }
         try (Store store = storeOptions.open()) {
-            Rollout rollout = new Rollout(store, Clock.systemUTC(), fleetOptions.waiter(store));
+            Rollout rollout = new Rollout(store, Clock.systemUTC(), fleetOptions.waiter(store), signing);
             Rollout.Result result = rollout.run(from, waves, Durations.parse(timeout), fleetOptions.every(),
                     new Printer(console, Terminal.interactive()));
             if (result.complete()) {
@@ -97,10 +105,10 @@ public final class RolloutCommand implements Callable<Integer> {
             if (outcome instanceof FleetWaiter.Done done) {
                 line = "  " + wave + ": " + done.hosts().size() + (done.hosts().size() == 1 ? " host" : " hosts") + " up to date";
             } else if (outcome instanceof FleetWaiter.Failed failed) {
-                line = "  " + wave + ": FAILED: " + FleetWaiter.describe(failed);
+                line = "  " + wave + ": FAILED: " + SafeText.line(FleetWaiter.describe(failed));
             } else if (outcome instanceof FleetWaiter.TimedOut timedOut) {
                 line = "  " + wave + ": timed out waiting for "
-                        + String.join(", ", timedOut.notDone().stream().map(h -> h.host()).toList());
+                        + SafeText.line(String.join(", ", timedOut.notDone().stream().map(h -> h.host()).toList()));
             } else {
                 line = "  " + wave + ": no hosts follow it";
             }
