@@ -6,6 +6,7 @@ import dev.npc.cli.support.Table;
 import dev.npc.digest.Sha256;
 import dev.npc.json.Json;
 import dev.npc.remote.RemoteCatalog;
+import dev.npc.text.SafeText;
 import dev.npc.store.Store;
 import dev.npc.cli.support.Console;
 import picocli.CommandLine.Command;
@@ -45,9 +46,11 @@ public final class RemotesCommand implements Callable<Integer> {
             Instant now = Instant.now();
             Table table = new Table("REMOTE", "VERSION", "SIZE", "FILES", "UPDATED", "SOURCE", "SIGNED");
             for (RemoteCatalog.RemoteInfo remote : remotes) {
-                table.row(remote.name(), Sha256.shortForm(remote.sha256()), Sizes.human(remote.bytes()),
+                // Names come from the bucket's keys and the rest from metadata: never printed raw.
+                table.row(SafeText.line(remote.name()), Sha256.shortForm(remote.sha256()), Sizes.human(remote.bytes()),
                         Integer.toString(remote.files()), Sizes.age(remote.updated(), now) + " ago",
-                        remote.sourceRev() == null ? "-" : remote.sourceRev(), remote.signed() ? remote.keyId() : "no");
+                        remote.sourceRev() == null ? "-" : SafeText.line(remote.sourceRev()),
+                        remote.signed() ? SafeText.line(String.valueOf(remote.keyId())) : "no");
             }
             console.print(table.render());
             return 0;
