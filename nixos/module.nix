@@ -33,6 +33,7 @@ let
     ++ optionals (cfg.switchTimeout != null) (flag "switch-timeout" cfg.switchTimeout)
     ++ optionals (cfg.retries != null) (flag "retries" cfg.retries)
     ++ repeated "trusted-key" cfg.trustedKeys
+    ++ repeated "allowed-remote" cfg.allowedRemotes
     ++ optionals cfg.metrics.enable (flag "metrics-file" cfg.metrics.path)
     ++ optional cfg.timer.enable "--once";
 
@@ -216,11 +217,26 @@ in
     trustedKeys = mkOption {
       type = types.listOf types.str;
       default = [ ];
+      example = [ "npc-ed25519-public:..." ];
       description = ''
-        Public keys whose signatures npc accepts on remotes; an unsigned remote or one signed by
-        another key is then refused before anything is built. npc-daemon 0.1 cannot verify
-        signatures yet and refuses to start when keys are set, so no host believes itself
-        protected when it is not.
+        Public keys (`npc-ed25519-public:...` lines or key files, from `npc keys generate`) whose
+        signatures the daemon requires on remotes. With keys set, a remote must be signed by one
+        of them for the very name this host follows, at a publish sequence no lower than one the
+        host accepted before; anything else (unsigned, another key, a copy of another remote, an
+        older version put back) is refused before a byte of it is downloaded, and a pre-built
+        toplevel is realised only when that signed remote names it for this configuration.
+        Empty: remotes are checked against their sha256 only (the daemon warns at start).
+      '';
+    };
+
+    allowedRemotes = mkOption {
+      type = types.listOf types.str;
+      default = [ ];
+      example = [ "prod-canary" "prod" ];
+      description = ''
+        Remotes this host may follow. A desired.json naming another is refused and reported in
+        state.json, and that remote is not even read: whoever can write desired.json cannot
+        point the host at another signed remote (say, staging). Empty: any remote.
       '';
     };
 

@@ -55,6 +55,7 @@ public final class Sha256 {
 
     /** The short form people read in tables: the first 8 hex characters. */
     public static String shortForm(String sha256) {
-        return sha256 == null ? "-" : sha256.substring(0, Math.min(8, sha256.length()));
+        // Metadata is written by whoever writes the bucket: never print it raw.
+        return sha256 == null ? "-" : dev.npc.text.SafeText.line(sha256.substring(0, Math.min(8, sha256.length())));
     }
 }

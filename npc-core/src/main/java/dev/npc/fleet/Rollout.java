@@ -4,6 +4,7 @@ import dev.npc.digest.Sha256;
 import dev.npc.remote.RemoteCatalog;
 import dev.npc.remote.RemoteException;
 import dev.npc.remote.RemotePromoter;
+import dev.npc.remote.Signing;
 import dev.npc.store.Store;
 
 import java.io.IOException;
@@ -31,12 +32,19 @@ public final class Rollout {
     private final RemotePromoter promoter;
     private final FleetWaiter waiter;
     private final FleetReader reader;
+    private final Signing signing;
 
     public Rollout(Store store, Clock clock, FleetWaiter waiter, FleetReader reader) {
+        this(store, clock, waiter, reader, Signing.NONE);
+    }
+
+    /** @param signing signs each wave's copy for that wave's name (a signature never carries over) */
+    public Rollout(Store store, Clock clock, FleetWaiter waiter, FleetReader reader, Signing signing) {
         this.store = store;
         this.promoter = new RemotePromoter(store, clock);
         this.waiter = waiter;
         this.reader = reader;
+        this.signing = signing;
     }
 
     /**
@@ -80,7 +88,7 @@ public final class Rollout {
         List<WaveResult> results = new ArrayList<>();
         String previous = from;
         for (String wave : waves) {
-            RemotePromoter.Promoted promoted = promoter.promote(previous, wave, version);
+            RemotePromoter.Promoted promoted = promoter.promote(previous, wave, version, signing);
             listener.promoted(wave, version, promoted.unchanged());
             Consumer<FleetWaiter.Progress> progress = listener::waiting;
             FleetWaiter.Outcome outcome = waiter.await(wave, Set.of(), version, timeout, every, progress);

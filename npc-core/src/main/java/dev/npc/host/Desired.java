@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Desired(String remote, String configuration, String action, Boolean paused, String prebuilt) {
     public static final Pattern STORE_PATH = Pattern.compile("/nix/store/[0-9a-z]{32}-[A-Za-z0-9+._?=-]+");
-    private static final Pattern CONFIGURATION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    public static final Pattern CONFIGURATION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
     /** The configuration to build: the one named, else the host's own name. */
     public String configurationOr(String host) {

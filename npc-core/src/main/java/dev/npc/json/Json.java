@@ -30,6 +30,31 @@ public final class Json {
     static {
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(64).maxStringLength(MAX_DOCUMENT_BYTES).build());
+        MAPPER.getFactory().setCharacterEscapes(new TerminalSafeEscapes());
+    }
+
+    /**
+     * JSON escapes C0 controls only; DEL, C1 controls and invisible format characters (bidi
+     * overrides...) would reach a terminal raw through {@code npc status --json}. Written as
+     * JSON escapes (backslash, u, four hex digits) they read back as the same text, so every document stays exact.
+     */
+    private static final class TerminalSafeEscapes extends com.fasterxml.jackson.core.io.CharacterEscapes {
+        private final int[] ascii = standardAsciiEscapesForJSON();
+
+        TerminalSafeEscapes() {
+            ascii[0x7F] = ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public com.fasterxml.jackson.core.SerializableString getEscapeSequence(int ch) {
+            return dev.npc.text.SafeText.unsafe(ch)
+                    ? new com.fasterxml.jackson.core.io.SerializedString(String.format("\\u%04x", ch)) : null;
+        }
     }
 
     private Json() { }

@@ -141,7 +141,7 @@ final class FlakeFiles {
         }
         if (attrs.isRegularFile()) {
             boolean exec = attrs.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
-            return new PackEntry(path, file, PackEntry.Kind.FILE, attrs.size(), exec, null, null);
+            return new PackEntry(path, file, PackEntry.Kind.FILE, attrs.size(), exec, null, null, null);
         }
         if (attrs.isDirectory()) {
             return fromGit ? null : PackEntry.directory(path); // from git: a submodule, which Nix leaves out
@@ -153,7 +153,7 @@ final class FlakeFiles {
                 throw new PackException("symlink " + path + " points to " + target + ", which " + problem
                         + "; make it a relative link inside the flake directory, or replace it with the file");
             }
-            return new PackEntry(path, file, PackEntry.Kind.SYMLINK, 0, false, target, null);
+            return new PackEntry(path, file, PackEntry.Kind.SYMLINK, 0, false, target, null, null);
         }
         throw new PackException(path + " is a special file (fifo, socket or device), which cannot be packed;"
                 + " remove it" + (fromGit ? "" : " or list it in " + NpcIgnore.FILE_NAME));

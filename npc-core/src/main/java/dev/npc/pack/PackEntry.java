@@ -12,19 +12,25 @@ import java.nio.file.Path;
  * @param executable whether the owner may execute a regular file
  * @param linkTarget the target of a symlink, else null
  * @param directory  the open directory to read a regular file through, or null to open {@code source}
+ * @param content    the bytes of a file npc generates (no {@code source}), else null
  */
 record PackEntry(String name, Path source, Kind kind, long size, boolean executable, String linkTarget,
-                 OpenDirectory directory) {
+                 OpenDirectory directory, byte[] content) {
     enum Kind { DIRECTORY, FILE, SYMLINK }
 
     static PackEntry directory(String name) {
-        return new PackEntry(name, null, Kind.DIRECTORY, 0, false, null, null);
+        return new PackEntry(name, null, Kind.DIRECTORY, 0, false, null, null, null);
+    }
+
+    /** A file npc writes into the archive itself, such as .npc/prebuilt.json. */
+    static PackEntry generated(String name, byte[] content) {
+        return new PackEntry(name, null, Kind.FILE, content.length, false, null, null, content.clone());
     }
 
     /** This file, to be read through {@code dir}, which it holds open until {@link #release()}. */
     PackEntry readThrough(OpenDirectory dir) {
         return kind == Kind.FILE && dir != null
-                ? new PackEntry(name, source, kind, size, executable, linkTarget, dir.retain())
+                ? new PackEntry(name, source, kind, size, executable, linkTarget, dir.retain(), content)
                 : this;
     }
 

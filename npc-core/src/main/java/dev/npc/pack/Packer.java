@@ -97,7 +97,7 @@ public final class Packer {
         MessageDigest digest = Sha256.newDigest();
         CountingOutputStream counted = new CountingOutputStream(new NonClosingOutputStream(out));
         int files;
-        try (EntrySource entries = selection.entries();
+        try (EntrySource entries = GeneratedEntries.of(selection.entries(), options);
              DigestOutputStream digesting = new DigestOutputStream(counted, digest)) {
             files = TarZstWriter.write(entries, digesting, zstdWorkers);
         }

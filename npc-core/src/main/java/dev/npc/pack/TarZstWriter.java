@@ -127,6 +127,10 @@ final class TarZstWriter {
      * file, which saves an extra read per file (most files fit in one read).
      */
     private static void copy(PackEntry entry, OutputStream tar, byte[] buffer) throws IOException, PackException {
+        if (entry.content() != null) {
+            tar.write(entry.content());
+            return;
+        }
         long remaining = entry.size();
         boolean atEnd = false;
         ByteBuffer window = ByteBuffer.wrap(buffer);

@@ -31,8 +31,12 @@ final class UnpackTree {
 
     private enum Kind { DIRECTORY, FILE, SYMLINK }
 
+    /** Longer names are cut in messages: a name may be 64 KiB long. */
+    private static final int QUOTED_NAME_CHARS = 200;
+
     private final Path root;
     private final UnpackLimits limits;
+    private final java.util.function.LongSupplier metadataBytes;
     private final Map<String, Kind> made = new HashMap<>();
     /** Directories that had their own entry, as opposed to being made as some entry's parent. */
     private final Set<String> declaredDirectories = new HashSet<>();
@@ -40,9 +44,17 @@ final class UnpackTree {
     private int entries;
     private int files;
 
-    UnpackTree(Path root, UnpackLimits limits) {
+    /** @param metadataBytes bytes of long names and PAX records read so far, which count toward the size limit */
+    UnpackTree(Path root, UnpackLimits limits, java.util.function.LongSupplier metadataBytes) {
         this.root = root;
         this.limits = limits;
+        this.metadataBytes = metadataBytes;
+    }
+
+    /** An archive's name as messages show it: shortened, and no terminal control from the archive. */
+    static String quote(String raw) {
+        String cut = raw.length() > QUOTED_NAME_CHARS ? raw.substring(0, QUOTED_NAME_CHARS) + "..." : raw;
+        return dev.npc.text.SafeText.line(cut);
     }
 
     int files() {
@@ -61,7 +73,7 @@ final class UnpackTree {
             if (kind == Kind.DIRECTORY) {
                 return; // "./": the destination itself
             }
-            throw new PackException("archive entry '" + raw + "' has no name; refusing the archive");
+            throw new PackException("archive entry '" + quote(raw) + "' has no name; refusing the archive");
         }
         Path path = makeParents(name);
         Kind existing = made.get(name);
@@ -69,7 +81,7 @@ final class UnpackTree {
             if (kind == Kind.DIRECTORY && existing == Kind.DIRECTORY && declaredDirectories.add(name)) {
                 return; // made earlier as a parent; its own entry changes nothing
             }
-            throw new PackException("archive entry '" + raw + "' appears twice; refusing the archive");
+            throw new PackException("archive entry '" + quote(raw) + "' appears twice; refusing the archive");
         }
         try {
             switch (kind) {
@@ -82,8 +94,8 @@ final class UnpackTree {
                     String target = entry.getLinkName();
                     String problem = LinkTargets.problem(name, target);
                     if (problem != null) {
-                        throw new PackException("archive symlink '" + raw + "' points to '" + target + "', which "
-                                + problem + "; refusing the archive");
+                        throw new PackException("archive symlink '" + quote(raw) + "' points to '" + quote(target)
+                                + "', which " + problem + "; refusing the archive");
                     }
                     Files.createSymbolicLink(path, Path.of(target));
                     files++;
@@ -95,7 +107,7 @@ final class UnpackTree {
                 }
             }
         } catch (FileSystemException e) {
-            throw new PackException("archive entry '" + raw + "' cannot be created here ("
+            throw new PackException("archive entry '" + quote(raw) + "' cannot be created here ("
                     + e.getReason() + "); refusing the archive");
         }
         made.put(name, kind);
@@ -110,14 +122,13 @@ final class UnpackTree {
                 try {
                     n = data.read(buffer);
                 } catch (IOException e) {
-                    throw new PackException("the archive is not a valid tar + zstd stream (in '" + name + "'): "
-                            + e.getMessage());
+                    throw Unpacker.refusal(e, name);
                 }
                 if (n < 0) {
                     break;
                 }
                 bytes += n;
-                if (bytes > limits.maxTotalBytes()) {
+                if (bytes + metadataBytes.getAsLong() > limits.maxTotalBytes()) {
                     throw new PackException("the archive expands to more than " + limits.maxTotalBytes()
                             + " bytes, over the unpack limit; refusing it");
                 }
@@ -146,14 +157,14 @@ final class UnpackTree {
                 try {
                     Files.createDirectory(path);
                 } catch (FileSystemException e) {
-                    throw new PackException("archive entry '" + name + "' cannot be created here ("
+                    throw new PackException("archive entry '" + quote(name) + "' cannot be created here ("
                             + e.getReason() + "); refusing the archive");
                 }
                 Files.setPosixFilePermissions(path, DIR_MODE);
                 made.put(parent, Kind.DIRECTORY);
             } else if (kind != Kind.DIRECTORY) {
-                throw new PackException("archive entry '" + name + "' lies inside " + parent + ", which is a "
-                        + (kind == Kind.SYMLINK ? "symlink" : "file") + "; refusing the archive");
+                throw new PackException("archive entry '" + quote(name) + "' lies inside " + quote(parent)
+                        + ", which is a " + (kind == Kind.SYMLINK ? "symlink" : "file") + "; refusing the archive");
             }
         }
         return path.resolve(name.substring(start));
@@ -162,10 +173,10 @@ final class UnpackTree {
     /** The '/'-joined name without "." and empty parts; absolute names and ".." are refused. */
     private static String normalise(String raw) throws PackException {
         if (raw.startsWith("/")) {
-            throw new PackException("archive entry '" + raw + "' has an absolute name; refusing the archive");
+            throw new PackException("archive entry '" + quote(raw) + "' has an absolute name; refusing the archive");
         }
         if (raw.indexOf('\0') >= 0) {
-            throw new PackException("archive entry '" + raw + "' has a NUL in its name; refusing the archive");
+            throw new PackException("archive entry '" + quote(raw) + "' has a NUL in its name; refusing the archive");
         }
         StringBuilder name = new StringBuilder(raw.length());
         for (String part : raw.split("/")) {
@@ -173,7 +184,7 @@ final class UnpackTree {
                 continue;
             }
             if (part.equals("..")) {
-                throw new PackException("archive entry '" + raw + "' climbs out with '..'; refusing the archive");
+                throw new PackException("archive entry '" + quote(raw) + "' climbs out with '..'; refusing the archive");
             }
             if (name.length() > 0) {
                 name.append('/');
@@ -186,8 +197,8 @@ final class UnpackTree {
     private static Kind kindOf(TarArchiveEntry entry) throws PackException {
         byte flag = entry.getLinkFlag();
         if (entry.isSparse()) {
-            throw new PackException("archive entry '" + entry.getName() + "' is a sparse file, which npc does not"
-                    + " unpack; refusing the archive");
+            throw new PackException("archive entry '" + quote(entry.getName()) + "' is a sparse file, which npc does"
+                    + " not unpack; refusing the archive");
         }
         if (flag == TarConstants.LF_DIR) {
             return Kind.DIRECTORY;
@@ -203,9 +214,9 @@ final class UnpackTree {
             case TarConstants.LF_CHR -> "a character device";
             case TarConstants.LF_BLK -> "a block device";
             case TarConstants.LF_FIFO -> "a fifo";
-            default -> "of tar type '" + (char) flag + "'";
+            default -> "of tar type '" + quote(String.valueOf((char) flag)) + "'";
         };
-        throw new PackException("archive entry '" + entry.getName() + "' is " + what
+        throw new PackException("archive entry '" + quote(entry.getName()) + "' is " + what
                 + "; only files, directories and relative symlinks are unpacked, refusing the archive");
     }
 }

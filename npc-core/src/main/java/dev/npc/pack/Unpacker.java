@@ -9,7 +9,6 @@ import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -23,10 +22,18 @@ import java.nio.file.attribute.PosixFilePermissions;
  * <p>Only regular files, directories and relative symlinks are created; names are checked
  * component by component, so nothing lands outside the destination, neither by {@code ..}, nor by
  * absolute names, nor through a symlink made earlier in the same archive, and link targets obey
- * {@link LinkTargets}. Bytes and entries are counted as they are written, not as headers claim.
+ * {@link LinkTargets}. Bytes and entries are counted as they are written, not as headers claim;
+ * metadata headers are bounded before they are read ({@link BoundedTarInputStream}), so memory
+ * stays small whatever the archive holds.
  * Modes are normalised: files 0644 or 0755 (owner exec bit), directories 0755.
  */
 public final class Unpacker {
+    /**
+     * zstd frames declare the window a reader must hold (natively, outside the heap); zstd's own
+     * default ceiling is 128 MiB. 32 MiB covers every level npc and {@code tar --zstd} use.
+     */
+    static final int MAX_WINDOW_LOG = 25;
+
     private final UnpackLimits limits;
 
     public Unpacker(UnpackLimits limits) {
@@ -94,13 +101,13 @@ public final class Unpacker {
         ZstdInputStreamNoFinalizer zstd;
         try {
             zstd = new ZstdInputStreamNoFinalizer(new NonClosingInputStream(tarZst));
+            zstd.setLongMax(MAX_WINDOW_LOG);
         } catch (IOException e) {
             throw new PackException("cannot read the archive: " + e.getMessage());
         }
         try (zstd) {
-            TarArchiveInputStream tar = new TarArchiveInputStream(
-                    new BufferedInputStream(zstd, 1 << 17), StandardCharsets.UTF_8.name());
-            UnpackTree tree = new UnpackTree(root, limits);
+            BoundedTarInputStream tar = BoundedTarInputStream.over(new BufferedInputStream(zstd, 1 << 17), limits);
+            UnpackTree tree = new UnpackTree(root, limits, tar::metadataBytes);
             byte[] buffer = new byte[1 << 17];
             while (true) {
                 TarArchiveEntry entry = nextEntry(tar);
@@ -113,13 +120,34 @@ public final class Unpacker {
         }
     }
 
-    /** Reading errors mean a corrupt or foreign archive, which is the sender's problem, not an I/O fault here. */
+    /** Reading errors mean a corrupt, foreign or hostile archive, which is the sender's problem, not an I/O fault here. */
     private static TarArchiveEntry nextEntry(TarArchiveInputStream tar) throws PackException {
         try {
             return tar.getNextEntry();
         } catch (IOException | RuntimeException e) {
-            throw new PackException("the archive is not a valid tar + zstd stream: " + e.getMessage());
+            throw refusal(e, null);
         }
+    }
+
+    /**
+     * The one line for an archive that cannot be read: a limit it broke, or why it is not tar + zstd.
+     *
+     * @param entry the entry being read, or null between entries
+     */
+    static PackException refusal(Exception e, String entry) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BoundedTarInputStream.Refused refused) {
+                return new PackException(refused.getMessage());
+            }
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (message.contains("too much memory")) {
+            return new PackException("the archive's zstd frame needs a window of more than " + (1 << MAX_WINDOW_LOG >> 20)
+                    + " MiB to decompress (made with zstd --long or --ultra?); npc reads frames up to that; pack it with"
+                    + " npc push");
+        }
+        return new PackException("the archive is not a valid tar + zstd stream"
+                + (entry == null ? "" : " (in '" + UnpackTree.quote(entry) + "')") + ": " + message);
     }
 
     private static final class NonClosingInputStream extends FilterInputStream {

@@ -22,18 +22,21 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * Uploads a packed archive as a remote. A remote that already holds the same version is left
- * alone, so its ETag stays and no host rebuilds (npcnix re-uploaded on every publish), but only
- * when the store vouches that its bytes are this archive: a remote whose stored bytes differ
- * from its metadata is uploaded again (repaired). An upload the store did not verifiably keep
- * is undone: the remote gets back what it held before.
+ * Uploads a packed archive as a remote. A remote that already holds the same version (signed by
+ * the same key for this name, when signing) is left alone, so its ETag stays and no host
+ * rebuilds (npcnix re-uploaded on every publish), but only when the store vouches that its bytes
+ * are this archive: a remote whose stored bytes differ from its metadata is uploaded again
+ * (repaired). Anything else is written with a new publish sequence ({@link Sequence}). An upload
+ * the store did not verifiably keep is undone: the remote gets back what it held before.
  */
 public final class RemotePublisher {
     private final Store store;
+    private final java.time.Clock clock;
     private final RemoteHistory history;
 
     public RemotePublisher(Store store, java.time.Clock clock) {
         this.store = store;
+        this.clock = clock;
         this.history = new RemoteHistory(store, clock);
     }
 
@@ -45,24 +48,28 @@ public final class RemotePublisher {
     public record Published(String remote, String sha256, boolean unchanged, boolean repaired, ObjectInfo object) { }
 
     /**
+     * @param signing  signs the remote for its name and new sequence, or publishes it unsigned
      * @param wrapBody lets the caller observe the upload (a progress bar); identity when not needed
-     * @throws RemoteException when the store did not keep the upload as sent (the remote is put back)
+     * @param signing  signs the remote for its name and new sequence, or publishes it unsigned
+     * @throws RemoteException when the store did not keep the upload as sent (the remote is put back),
+     *                         or when the remote is signed and {@code signing} would publish it unsigned
      */
-    public Published publish(String remote, Path archive, PackResult pack, Map<String, String> extraMetadata,
+    public Published publish(String remote, Path archive, PackResult pack, Signing signing,
                              UnaryOperator<InputStream> wrapBody) throws IOException, RemoteException {
         String key = Layout.remote(remote);
         BodyDigest local = BodyDigest.of(archive);
         Optional<ObjectInfo> existing = store.head(key);
         boolean repair = false;
         if (existing.isPresent() && pack.sha256().equals(existing.get().meta(RemoteMetadata.SHA256))
-                && sameSignature(existing.get(), extraMetadata)) {
+                && signing.satisfiedBy(remote, existing.get())) {
             if (storedBytesAre(existing.get(), local)) {
                 return new Published(remote, pack.sha256(), true, false, existing.get());
             }
             repair = true;
         }
-        RemoteMetadata metadata = new RemoteMetadata(RemoteMetadata.CURRENT_FORMAT, pack.sha256(), pack.files(),
-                pack.sourceRev(), extraMetadata.get(RemoteMetadata.SIGNATURE), extraMetadata.get(RemoteMetadata.KEY_ID));
+        signing.checkUnsigning(remote, "npc push --remote " + remote, existing.orElse(null));
+        RemoteMetadata metadata = signing.apply(remote, new RemoteMetadata(RemoteMetadata.CURRENT_FORMAT, pack.sha256(),
+                pack.files(), pack.sourceRev(), null, null), Sequence.next(clock, remote, existing.orElse(null)));
         Map<String, String> meta = new LinkedHashMap<>(metadata.toMap());
         // The ETag a store gives these bytes when it is an MD5: what npc remotes compares cheaply
         // on servers that return no sha256 checksum.
@@ -108,11 +115,5 @@ public final class RemotePublisher {
         String undo = repair ? "the remote held damaged bytes before and still does (hosts refuse them: their sha256"
                 + " is checked); push again once the store keeps uploads intact" : history.restore(remote, archived);
         return new RemoteException("remote '" + remote + "' not published: " + why + "; " + undo);
-    }
-
-    /** Re-publishing the same bytes with a new signature must still reach the store. */
-    private static boolean sameSignature(ObjectInfo existing, Map<String, String> extraMetadata) {
-        String wanted = extraMetadata.get(RemoteMetadata.SIGNATURE);
-        return wanted == null || wanted.equals(existing.meta(RemoteMetadata.SIGNATURE));
     }
 }

@@ -236,8 +236,16 @@ public final class FileStore implements Store {
 
     @Override
     public ObjectInfo copy(String fromKey, String toKey, String sourceIfMatch) throws IOException {
+        return copy(fromKey, toKey, sourceIfMatch, null);
+    }
+
+    /** With {@code metadata}, the copy's sidecar carries it instead of the source's. */
+    @Override
+    public ObjectInfo copy(String fromKey, String toKey, String sourceIfMatch, Map<String, String> metadata)
+            throws IOException {
         StoreKeys.check(fromKey);
         StoreKeys.check(toKey);
+        Map<String, String> replaced = metadata == null ? null : UserMetadata.normalise(metadata, where(toKey));
         Path stagedData = null;
         Path stagedMeta = null;
         try {
@@ -264,7 +272,7 @@ public final class FileStore implements Store {
                             + " (was the file changed outside npc?); nothing was copied", toKey, null);
                 }
                 Sidecar sidecar = new Sidecar(SIDECAR_FORMAT, source.etag(), source.size(),
-                        modified(stagedData), source.metadata());
+                        modified(stagedData), replaced == null ? source.metadata() : replaced);
                 stagedMeta = stageSidecar(sidecar);
                 commit(toKey, stagedData, stagedMeta);
                 return info(toKey, sidecar);

@@ -422,8 +422,16 @@ public final class S3Store implements Store {
      */
     @Override
     public ObjectInfo copy(String fromKey, String toKey, String sourceIfMatch) throws IOException {
+        return copy(fromKey, toKey, sourceIfMatch, null);
+    }
+
+    /** Server side; with {@code metadata} the copy replaces the source's user metadata (REPLACE directive). */
+    @Override
+    public ObjectInfo copy(String fromKey, String toKey, String sourceIfMatch, Map<String, String> metadata)
+            throws IOException {
         StoreKeys.check(fromKey);
         StoreKeys.check(toKey);
+        Map<String, String> replaced = metadata == null ? null : UserMetadata.normalise(metadata, where(toKey));
         for (int attempt = 1; attempt <= 3; attempt++) {
             ObjectInfo source = head(fromKey).orElseThrow(() ->
                     new NoSuchKeyException("cannot copy " + where(fromKey) + ": it does not exist"));
@@ -433,7 +441,8 @@ public final class S3Store implements Store {
             CopyObjectRequest request = CopyObjectRequest.builder()
                     .sourceBucket(location.bucket()).sourceKey(location.fullKey(fromKey))
                     .destinationBucket(location.bucket()).destinationKey(location.fullKey(toKey))
-                    .metadataDirective(MetadataDirective.COPY)
+                    .metadataDirective(metadata == null ? MetadataDirective.COPY : MetadataDirective.REPLACE)
+                    .metadata(replaced)
                     .copySourceIfMatch(source.etag())
                     .build();
             CopyObjectResponse response;
@@ -455,11 +464,12 @@ public final class S3Store implements Store {
             }
             String etag = response.copyObjectResult() == null ? null : response.copyObjectResult().eTag();
             Instant written = response.copyObjectResult() == null ? null : response.copyObjectResult().lastModified();
-            ObjectInfo answered = new ObjectInfo(toKey, etag, -1, written, source.metadata(),
+            Map<String, String> copiedMetadata = replaced == null ? source.metadata() : replaced;
+            ObjectInfo answered = new ObjectInfo(toKey, etag, -1, written, copiedMetadata,
                     Etags.md5Of(etag, response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
                     response.copyObjectResult() == null ? null
                             : Etags.sha256HexOf(response.copyObjectResult().checksumSHA256()));
-            return verifyCopy(fromKey, toKey, source, answered);
+            return verifyCopy(fromKey, toKey, source, answered, copiedMetadata);
         }
         throw new StoreException("cannot copy " + where(fromKey) + " to " + toKey
                 + ": it kept changing during the copy; retry when writes to it have stopped");
@@ -470,8 +480,8 @@ public final class S3Store implements Store {
      * same checksum; when the answer vouches for neither (SSE-KMS), a HEAD of the copy is compared
      * by digest, else by size and metadata (which a copy carries along from the version it copied).
      */
-    private ObjectInfo verifyCopy(String fromKey, String toKey, ObjectInfo source, ObjectInfo answered)
-            throws IOException {
+    private ObjectInfo verifyCopy(String fromKey, String toKey, ObjectInfo source, ObjectInfo answered,
+                                  Map<String, String> expectedMetadata) throws IOException {
         Boolean same = sameBytes(source, answered);
         ObjectInfo result = answered;
         if (same == null || answered.etag() == null) {
@@ -479,7 +489,7 @@ public final class S3Store implements Store {
                     + " accepted the copy of " + where(fromKey) + " to " + toKey + " but does not show it", toKey, null));
             same = sameBytes(source, now);
             if (same == null) {
-                same = now.size() == source.size() && now.metadata().equals(source.metadata());
+                same = now.size() == source.size() && now.metadata().equals(expectedMetadata);
             }
             result = now;
         }

@@ -105,6 +105,29 @@ public interface Store extends AutoCloseable {
      */
     ObjectInfo copy(String fromKey, String toKey, String sourceIfMatch) throws IOException;
 
+    /**
+     * Like {@link #copy(String, String, String)}, but the copy carries {@code metadata} instead of
+     * the source's (null: the source's): how promote and rollback give the destination its own
+     * sequence and signature. Stores that cannot copy server side with new metadata read the
+     * source and write it again.
+     */
+    default ObjectInfo copy(String fromKey, String toKey, String sourceIfMatch, Map<String, String> metadata)
+            throws IOException {
+        if (metadata == null) {
+            return copy(fromKey, toKey, sourceIfMatch);
+        }
+        try (GetResult result = get(fromKey, null)) {
+            if (!(result instanceof GetResult.Found found)) {
+                throw new NoSuchKeyException("cannot copy " + fromKey + ": it does not exist");
+            }
+            if (sourceIfMatch != null && !Etags.same(sourceIfMatch, found.info().etag())) {
+                throw new PreconditionFailedException("cannot copy " + fromKey + " to " + toKey + ": it changed (ETag "
+                        + found.info().etag() + ", expected " + sourceIfMatch + "); inspect it again and retry");
+            }
+            return put(toKey, found.body(), found.info().size(), metadata, Precondition.NONE);
+        }
+    }
+
     /** Deletes an object; deleting a missing object is not an error. */
     void delete(String key) throws IOException;
 

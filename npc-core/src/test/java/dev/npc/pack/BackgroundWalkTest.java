@@ -52,7 +52,7 @@ class BackgroundWalkTest {
         DirectoryStream<Path> stream = Files.newDirectoryStream(Files.createDirectories(tmp.resolve("d")));
         assumeTrue(stream instanceof SecureDirectoryStream, "no SecureDirectoryStream on this platform");
         OpenDirectory dir = new OpenDirectory((SecureDirectoryStream<Path>) stream);
-        PackEntry file = new PackEntry("d/f", tmp.resolve("d/f"), PackEntry.Kind.FILE, 1, false, null, null);
+        PackEntry file = new PackEntry("d/f", tmp.resolve("d/f"), PackEntry.Kind.FILE, 1, false, null, null, null);
 
         BackgroundWalk walk = new BackgroundWalk(sink -> {
             try {

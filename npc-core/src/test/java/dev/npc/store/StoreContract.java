@@ -261,6 +261,23 @@ abstract class StoreContract {
     }
 
     @Test
+    void copyWithMetadataReplacesTheSourcesMetadataOnTheCopyOnly() throws Exception {
+        ObjectInfo source = store.put("remotes/staging.npc", bytes("packed"),
+                Map.of("npc-sha256", "feed", "npc-sequence", "1", "npc-signature", "for-staging"));
+        ObjectInfo copied = store.copy("remotes/staging.npc", "remotes/prod.npc", source.etag(),
+                Map.of("npc-sha256", "feed", "npc-sequence", "2"));
+
+        assertEquals(Map.of("npc-sha256", "feed", "npc-sequence", "2"), copied.metadata());
+        assertContent("remotes/prod.npc", "packed", Map.of("npc-sha256", "feed", "npc-sequence", "2"));
+        assertContent("remotes/staging.npc", "packed",
+                Map.of("npc-sha256", "feed", "npc-sequence", "1", "npc-signature", "for-staging"));
+        store.put("remotes/staging.npc", bytes("changed"), Map.of());
+        assertThrows(PreconditionFailedException.class, () -> store.copy("remotes/staging.npc", "remotes/prod.npc",
+                source.etag(), Map.of("npc-sequence", "3")));
+        assertContent("remotes/prod.npc", "packed", Map.of("npc-sha256", "feed", "npc-sequence", "2"));
+    }
+
+    @Test
     void copyIsGuardedByTheSourceEtag() throws Exception {
         ObjectInfo inspected = store.put("remotes/staging.npc", bytes("v1"), Map.of("v", "1"));
         store.put("remotes/staging.npc", bytes("v2"), Map.of("v", "2"));

@@ -4,7 +4,6 @@ import dev.npc.digest.Sha256;
 import dev.npc.pack.UnpackLimits;
 import dev.npc.pack.Unpacker;
 import dev.npc.remote.RemoteDownloader;
-import dev.npc.remote.RemoteException;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.GetResult;
 import dev.npc.store.Layout;
@@ -99,7 +98,7 @@ class FaultProxyTest {
     @EnumSource(value = Fault.class, names = {"ERROR_500", "ERROR_503", "SLOW_DOWN", "RESET_BEFORE_RESPONSE", "STALL"})
     void aShortBurstIsRetriedByTheClientAndNobodyNotices(Fault fault) throws Exception {
         proxy.inject(fault, "GET", "/remotes/", 1).inject(fault, "PUT", "/hosts/", 1);
-        assertEquals(Sha256.hex(archive), download().sha256());
+        assertEquals(Sha256.hex(archive), download().checked().sha256());
         store.put("hosts/web-1/state.json", "{\"phase\":\"idle\"}".getBytes(StandardCharsets.UTF_8), Map.of());
         assertEquals("{\"phase\":\"idle\"}", read(direct, "hosts/web-1/state.json"));
         assertEquals(2, proxy.served(fault), proxy.log().toString());
@@ -122,14 +121,15 @@ class FaultProxyTest {
     void aBrokenBodyNeverYieldsAVerifiedArchiveAndLeavesNoFile(Fault fault) throws Exception {
         proxy.inject(fault, "GET", "/remotes/", 1);
         Exception e = assertThrows(Exception.class, this::download);
-        assertTrue(e instanceof IOException || e instanceof RemoteException, e.toString());
+        assertTrue(e instanceof IOException || e instanceof RemoteDownloader.Failure, e.toString());
         if (fault == Fault.CORRUPT_BODY) {
-            assertInstanceOf(RemoteException.class, e);
+            assertInstanceOf(RemoteDownloader.Failure.class, e);
+            assertEquals(RemoteDownloader.Problem.CORRUPT, ((RemoteDownloader.Failure) e).problem());
             assertTrue(e.getMessage().contains("corrupt or was tampered with"), e.getMessage());
         }
         assertEquals(0, leftovers(), "no partial download is left");
-        RemoteDownloader.Verified verified = download();
-        assertEquals(Sha256.hex(archive), verified.sha256());
+        RemoteDownloader.Downloaded verified = download();
+        assertEquals(Sha256.hex(archive), verified.checked().sha256());
         assertArrayEquals(archive, Files.readAllBytes(verified.archive()));
     }
 
@@ -144,8 +144,9 @@ class FaultProxyTest {
         assertEquals("{\"phase\":\"idle\"}", read(direct, "hosts/web-1/state.json"));
     }
 
-    private RemoteDownloader.Verified download() throws Exception {
-        return new RemoteDownloader(store, new Unpacker(UnpackLimits.DEFAULT)).download(remote, null, work);
+    private RemoteDownloader.Downloaded download() throws Exception {
+        return new RemoteDownloader(new Unpacker(UnpackLimits.DEFAULT), dev.npc.trust.RemoteVerifier.ACCEPT_ALL)
+                .fetch(store, remote, work);
     }
 
     private long leftovers() throws IOException {

@@ -102,6 +102,18 @@ public final class TestArchives {
         return bytes.toByteArray();
     }
 
+    /** zstd with a frame that declares a window of 2^{@code windowLog} bytes (what --long or --ultra levels ask a reader for). */
+    public static byte[] zstdWithWindowLog(byte[] data, int windowLog) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZstdOutputStream out = new ZstdOutputStream(bytes, 3)) {
+            out.setWindowLog(windowLog);
+            out.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
     /** The tar headers of an archive, in order, for asserting names, modes, owners and times. */
     public static List<TarArchiveEntry> headers(Path tarZst) {
         try (InputStream in = Files.newInputStream(tarZst)) {

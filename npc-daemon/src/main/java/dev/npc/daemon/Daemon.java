@@ -22,6 +22,9 @@ import dev.npc.daemon.stage.FlakeCache;
 import dev.npc.daemon.stage.HealthChecker;
 import dev.npc.daemon.stage.Hooks;
 import dev.npc.daemon.stage.Poller;
+import dev.npc.daemon.stage.RemoteTrust;
+import dev.npc.daemon.files.SequenceStore;
+import dev.npc.remote.RemoteDownloader;
 import dev.npc.daemon.stage.Rollback;
 import dev.npc.host.HostState;
 import dev.npc.pack.UnpackLimits;
@@ -56,11 +59,20 @@ public final class Daemon implements AutoCloseable {
         metrics.stateChanged(initial);
 
         if (settings.verifier().enforcing()) {
-            log.info("accepting only remotes signed by trusted key " + settings.verifier().describeKeys());
+            log.info("accepting only remotes signed by trusted key " + settings.verifier().describeKeys()
+                    + " for the name they are read under, at a sequence no lower than one accepted before;"
+                    + " pre-built toplevels only as the signed remote names them");
         } else {
-            log.info("no trusted keys: remotes are checked against their sha256 only, signed or not"
+            log.warn("no trusted keys: remotes are checked against their sha256 only, signed or not, and a"
+                    + " pre-built toplevel that desired.json names is realised and switched to unchecked"
                     + " (set --trusted-key to require signatures)");
         }
+        if (!settings.allowedRemotes().isEmpty()) {
+            log.info("following only remotes " + String.join(", ", settings.allowedRemotes()));
+        }
+        RemoteTrust trust = new RemoteTrust(settings.allowedRemotes(),
+                new RemoteDownloader(new Unpacker(UnpackLimits.DEFAULT), settings.verifier()),
+                SequenceStore.open(dir.sequences()));
         Commands commands = new Commands(seams.processes());
         FlakeCache flakes = new FlakeCache(dir.flakes(), seams.clock());
         Activator activator = new Activator(commands, settings.system(), settings.switchTimeout());
@@ -69,13 +81,13 @@ public final class Daemon implements AutoCloseable {
                 seams.sleeper());
         RetryLedger ledger = new RetryLedger(dir.retries(), settings.retries(), settings.retryBackoff());
         Deployment deployment = new Deployment(
-                new Fetcher(store, new Unpacker(UnpackLimits.DEFAULT), flakes, settings.verifier()), flakes,
+                new Fetcher(store, flakes, trust), flakes,
                 new Builder(commands, settings.system(), settings.extraSubstituters(), settings.buildTimeout()),
                 activator,
                 health,
                 new Rollback(activator), new Hooks(commands, settings.hooks(), settings.host()),
                 reporter, metrics, ledger, dir.inFlight(), stop, seams.clock(), log);
-        this.cycle = new Cycle(settings, new Poller(store, settings.host(), dir.poll()), deployment, activator, reporter, metrics,
+        this.cycle = new Cycle(settings, new Poller(store, settings.host(), dir.poll(), trust), deployment, activator, reporter, metrics,
                 ledger, stop, seams.clock(), log);
         Recovery recovery = new Recovery(reporter, ledger, dir.inFlight(), settings.system().currentSystem(),
                 seams.clock(), log, new Rollback(activator), health);

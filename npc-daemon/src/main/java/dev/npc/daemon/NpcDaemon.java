@@ -7,6 +7,7 @@ import dev.npc.daemon.command.RetryCommand;
 import dev.npc.daemon.command.StatusCommand;
 import dev.npc.daemon.command.TriggerCommand;
 import dev.npc.daemon.command.UnpauseCommand;
+import dev.npc.text.SafeText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,7 +44,30 @@ public final class NpcDaemon implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(Seams.system(), args));
+        System.exit(exitCode(Seams.system(), args));
+    }
+
+    /**
+     * Like {@link #run}, but an Error (OutOfMemoryError, StackOverflowError), which picocli does
+     * not handle, still ends the JVM with one line and a failure exit code, whatever threads are
+     * left: systemd then starts the daemon again, and its recovery charges the attempt that died.
+     */
+    public static int exitCode(Seams seams, String... args) {
+        try {
+            return run(seams, args);
+        } catch (Throwable t) {
+            try {
+                seams.err().println("npc-daemon: died of " + SafeText.line(String.valueOf(t))
+                        + "; the next start charges the attempt in progress to its version");
+                if (java.util.Arrays.asList(args).contains("--debug")) {
+                    t.printStackTrace(seams.err());
+                }
+                seams.err().flush();
+            } catch (Throwable ignored) {
+                // nothing more can be said
+            }
+            return 70; // EX_SOFTWARE
+        }
     }
 
     /** Runs one command line; returns the exit code. */
@@ -74,7 +98,7 @@ public final class NpcDaemon implements Runnable {
     private static String oneLine(Throwable e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
+        return SafeText.line(nl < 0 ? message : message.substring(0, nl));
     }
 
     @Override

@@ -170,8 +170,9 @@ public final class HostsCommand implements Runnable {
             return row;
         }
 
+        /** Host names come from the bucket's keys: never printed raw. */
         private static String text(Object value) {
-            return value == null ? "-" : value.toString();
+            return value == null ? "-" : dev.npc.text.SafeText.line(value.toString());
         }
     }
 

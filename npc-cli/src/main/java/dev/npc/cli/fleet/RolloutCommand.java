@@ -6,7 +6,10 @@ import dev.npc.cli.support.Terminal;
 import dev.npc.digest.Sha256;
 import dev.npc.fleet.FleetWaiter;
 import dev.npc.fleet.Rollout;
+import dev.npc.cli.trust.SigningMixin;
 import dev.npc.remote.RemoteName;
+import dev.npc.remote.Signing;
+import dev.npc.text.SafeText;
 import dev.npc.store.Store;
 import dev.npc.time.Durations;
 import picocli.CommandLine.Command;
@@ -26,6 +29,7 @@ import java.util.concurrent.Callable;
                 "Before promoting anything it checks the waves: a wave remote that does not exist is",
                 "refused (a typo would skip the canary) unless --create, and so is a wave no host",
                 "follows (the version would pass it untested) unless --allow-empty-wave.",
+                "Each wave gets a new publish sequence; --sign-key signs each wave's copy for it.",
                 "Exit codes: 0 every wave up to date, 1 a wave failed, 2 usage, 3 timeout,",
                 "4 a remote does not exist or a wave has no hosts (nothing after it is touched)."},
         footerHeading = "%nExample:%n",
@@ -53,9 +57,13 @@ public final class RolloutCommand implements Callable<Integer> {
     @Option(names = "--allow-empty-wave", description = "Pass a wave that no host follows instead of stopping there.")
     boolean allowEmptyWave;
 
+    @Mixin
+    SigningMixin signingOptions;
+
     @Override
     public Integer call() throws Exception {
         RemoteName.check(from);
+        Signing signing = signingOptions.signing();
         List<String> waves = Arrays.stream(through.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (waves.isEmpty()) {
             throw new IllegalArgumentException("--through names no remote; give the waves in order, e.g. prod-canary,prod");
@@ -73,7 +81,8 @@ public final class RolloutCommand implements Callable<Integer> {
                 console.err().flush();
                 return WaitCommand.NO_HOSTS;
             }
-            Rollout rollout = new Rollout(store, Clock.systemUTC(), fleetOptions.waiter(store), fleetOptions.reader(store));
+            Rollout rollout = new Rollout(store, Clock.systemUTC(), fleetOptions.waiter(store), fleetOptions.reader(store),
+                    signing);
             Rollout.Result result = rollout.run(from, waves, perWave, every,
                     new Rollout.Options(allowEmptyWave, create), new Printer(console, Terminal.interactive()));
             if (result.refused() != null) {
@@ -124,11 +133,11 @@ public final class RolloutCommand implements Callable<Integer> {
             if (outcome instanceof FleetWaiter.Done done) {
                 line = "  " + wave + ": " + done.hosts().size() + (done.hosts().size() == 1 ? " host" : " hosts") + " up to date";
             } else if (outcome instanceof FleetWaiter.Failed failed) {
-                line = "  " + wave + ": FAILED: " + FleetWaiter.describe(failed);
+                line = "  " + wave + ": FAILED: " + SafeText.line(FleetWaiter.describe(failed));
             } else if (outcome instanceof FleetWaiter.TimedOut timedOut) {
-                line = "  " + wave + ": timed out waiting for " + String.join(", ", timedOut.notDone().stream()
+                line = "  " + wave + ": timed out waiting for " + SafeText.line(String.join(", ", timedOut.notDone().stream()
                         .map(h -> h.host() + " (" + h.status().label() + (h.detail() == null ? "" : ": " + h.detail()) + ")")
-                        .toList());
+                        .toList()));
             } else if (outcome instanceof FleetWaiter.NoRemote) {
                 line = "  " + wave + ": the remote does not exist";
             } else {

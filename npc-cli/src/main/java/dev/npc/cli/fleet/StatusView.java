@@ -6,6 +6,7 @@ import dev.npc.digest.Sha256;
 import dev.npc.fleet.FleetReader;
 import dev.npc.fleet.HostStatus;
 import dev.npc.fleet.HostView;
+import dev.npc.text.SafeText;
 
 import java.time.Instant;
 import java.util.EnumMap;
@@ -22,12 +23,14 @@ final class StatusView {
     static String table(FleetReader.Fleet fleet, Instant now, boolean colour) {
         Table table = new Table("HOST", "STATUS", "REMOTE", "REMOTE VERSION", "RUNNING", "LAST SEEN", "PUBLISHED", "DETAIL");
         for (HostView host : fleet.hosts()) {
+            // Everything but the status itself comes from the bucket (keys, desired.json, state.json): never raw.
             String status = symbol(host.status(), colour) + host.status().label()
-                    + (host.status() == HostStatus.IN_PROGRESS && host.phase() != null ? " (" + host.phase() + ")" : "");
+                    + (host.status() == HostStatus.IN_PROGRESS && host.phase() != null
+                    ? " (" + SafeText.line(host.phase()) + ")" : "");
             if (colour) {
                 status = colour(host.status()) + status + RESET;
             }
-            table.row(host.host(), status, dash(host.remoteName()), Sha256.shortForm(host.remoteVersion()),
+            table.row(SafeText.line(host.host()), status, dash(host.remoteName()), Sha256.shortForm(host.remoteVersion()),
                     Sha256.shortForm(host.runningVersion()), ago(host.lastSeen(), now),
                     host.remote() == null ? "-" : ago(host.remote().updated(), now),
                     host.status() == HostStatus.IN_PROGRESS ? "-" : oneLine(host.detail()));
@@ -104,14 +107,15 @@ final class StatusView {
     }
 
     private static String dash(String value) {
-        return value == null ? "-" : value;
+        return value == null ? "-" : SafeText.line(value);
     }
 
     private static String oneLine(String text) {
         if (text == null) {
             return "";
         }
-        String line = text.strip().replace('\n', ' ');
-        return line.length() > 100 ? line.substring(0, 97) + "..." : line;
+        String line = text.strip();
+        line = line.length() > 100 ? line.substring(0, 97) + "..." : line;
+        return SafeText.line(line);
     }
 }

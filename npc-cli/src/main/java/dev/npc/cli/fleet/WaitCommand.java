@@ -8,6 +8,7 @@ import dev.npc.fleet.FleetWaiter;
 import dev.npc.fleet.HostView;
 import dev.npc.remote.RemoteName;
 import dev.npc.store.Store;
+import dev.npc.text.SafeText;
 import dev.npc.time.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -94,14 +95,14 @@ public final class WaitCommand implements Callable<Integer> {
             return 0;
         }
         if (outcome instanceof FleetWaiter.Failed failed) {
-            console.err().println("npc: " + FleetWaiter.describe(failed));
+            console.err().println("npc: " + SafeText.line(FleetWaiter.describe(failed)));
             console.err().flush();
             return 1;
         }
         if (outcome instanceof FleetWaiter.TimedOut timedOut) {
             console.err().println("npc: timed out after " + timeout + " waiting for " + remote + " "
                     + Sha256.shortForm(timedOut.version()) + " on " + timedOut.notDone().stream()
-                    .map(h -> h.host() + " (" + h.status().label() + ")").collect(Collectors.joining(", ")));
+                    .map(h -> SafeText.line(h.host()) + " (" + h.status().label() + ")").collect(Collectors.joining(", ")));
             console.err().flush();
             return TIMEOUT;
         }
@@ -117,6 +118,6 @@ public final class WaitCommand implements Callable<Integer> {
     }
 
     private static String names(java.util.List<HostView> hosts) {
-        return hosts.stream().map(HostView::host).collect(Collectors.joining(", "));
+        return hosts.stream().map(h -> SafeText.line(h.host())).collect(Collectors.joining(", "));
     }
 }

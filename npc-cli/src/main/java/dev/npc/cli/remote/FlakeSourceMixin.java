@@ -26,6 +26,11 @@ final class FlakeSourceMixin {
     boolean allowUnlocked;
 
     PackResult packInto(Path archive) throws IOException, PackException {
-        return new Packer(new SystemProcessRunner()).pack(src, new PackOptions(includes, allowUnlocked), archive);
+        return packInto(archive, new java.util.TreeMap<>());
+    }
+
+    /** @param prebuilt configuration to pre-built toplevel, written into the archive (push --prebuilt) */
+    PackResult packInto(Path archive, java.util.SortedMap<String, String> prebuilt) throws IOException, PackException {
+        return new Packer(new SystemProcessRunner()).pack(src, new PackOptions(includes, allowUnlocked, prebuilt), archive);
     }
 }

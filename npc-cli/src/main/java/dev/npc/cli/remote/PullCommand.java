@@ -5,6 +5,7 @@ import dev.npc.digest.Sha256;
 import dev.npc.pack.UnpackLimits;
 import dev.npc.pack.Unpacker;
 import dev.npc.remote.RemoteDownloader;
+import dev.npc.remote.RemoteException;
 import dev.npc.remote.RemoteName;
 import dev.npc.store.Store;
 import dev.npc.trust.KeyFiles;
@@ -20,8 +21,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "pull", mixinStandardHelpOptions = true,
-        description = {"Download remote NAME, verify its sha256, and unpack it into a new directory.",
-                "The directory appears whole or not at all."},
+        description = {"Download remote NAME, verify its sha256 (and with --trusted-key its signature for NAME),",
+                "and unpack it into a new directory. The directory appears whole or not at all."},
         footerHeading = "%nExample:%n",
         footer = {"  npc pull --remote prod --dst /tmp/prod --store s3://my-fleet/npc"})
 public final class PullCommand implements Callable<Integer> {
@@ -55,11 +56,16 @@ public final class PullCommand implements Callable<Integer> {
         Path parent = target.getParent();
         Files.createDirectories(parent);
         try (Store store = storeOptions.open()) {
-            RemoteDownloader downloader = new RemoteDownloader(store, new Unpacker(UnpackLimits.DEFAULT),
-                    new RemoteVerifier(keys));
-            RemoteDownloader.Verified verified = downloader.download(remote, null, parent);
-            int files = downloader.unpack(verified, target);
-            console.println("pulled " + remote + ": version " + Sha256.shortForm(verified.sha256()) + ", "
+            RemoteDownloader downloader = new RemoteDownloader(new Unpacker(UnpackLimits.DEFAULT), new RemoteVerifier(keys));
+            RemoteDownloader.Downloaded downloaded;
+            int files;
+            try {
+                downloaded = downloader.fetch(store, remote, parent);
+                files = downloader.unpack(downloaded, target);
+            } catch (RemoteDownloader.Failure e) {
+                throw new RemoteException(e.getMessage());
+            }
+            console.println("pulled " + remote + ": version " + Sha256.shortForm(downloaded.checked().sha256()) + ", "
                     + files + " files -> " + target);
             return 0;
         }

@@ -10,8 +10,10 @@ import dev.npc.remote.RemoteMetadata;
 import dev.npc.remote.RemoteName;
 import dev.npc.remote.RemotePublisher;
 import dev.npc.store.Store;
-import dev.npc.trust.KeyFiles;
-import dev.npc.trust.RemoteSigner;
+import dev.npc.cli.trust.SigningMixin;
+import dev.npc.pack.Prebuilt;
+import dev.npc.remote.Signing;
+import dev.npc.text.SafeText;
 import dev.npc.cli.support.Console;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,8 +22,11 @@ import picocli.CommandLine.Option;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 
@@ -33,10 +38,17 @@ import java.util.function.UnaryOperator;
                 "differ is uploaded again and the command says it repaired it. Every upload is verified:",
                 "the server checks Content-MD5 and x-amz-checksum-sha256, and npc compares its answer;",
                 "if it did not keep what was sent, the remote gets its previous version back and push fails.",
-                "With --sign-key the version is signed; promote and rollout copy the signature along."},
+                "Every upload gets a new publish",
+                "sequence. With --sign-key the version is signed for NAME and that sequence; promote,",
+                "rollout and rollback sign again for where they publish (give them --sign-key too).",
+                "--prebuilt CONFIG=PATH puts a toplevel built elsewhere into the archive",
+                "(.npc/prebuilt.json), so its signature covers it: hosts of that configuration",
+                "realise PATH instead of evaluating."},
         footerHeading = "%nExamples:%n",
         footer = {"  npc push --src . --remote staging --store s3://my-fleet/npc",
                 "  npc push --src . --remote staging --sign-key ci-signing.key",
+                "  npc push --src . --remote prod --sign-key ci-signing.key \\",
+                "      --prebuilt web-1=$(nix build --print-out-paths .#nixosConfigurations.web-1.config.system.build.toplevel)",
                 "  NPC_STORE=file:///srv/npc npc push --src . --remote prod"})
 public final class PushCommand implements Callable<Integer> {
     @Mixin
@@ -56,28 +68,29 @@ public final class PushCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
-    @Option(names = "--sign-key", paramLabel = "FILE",
-            description = "Sign the remote with this private key (from npc keys generate); hosts with trusted keys require it.")
-    Path signKey;
+    @Mixin
+    SigningMixin signingOptions;
+
+    @Option(names = "--prebuilt", paramLabel = "CONFIG=PATH",
+            description = "A toplevel built elsewhere for configuration CONFIG, /nix/store/...; written into the archive"
+                    + " so hosts realise it instead of evaluating (repeatable).")
+    List<String> prebuilt = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         RemoteName.check(remote);
-        RemoteSigner signer = signKey == null ? null : new RemoteSigner(KeyFiles.readSigningKey(signKey));
+        Signing signing = signingOptions.signing();
+        SortedMap<String, String> toplevels = Prebuilt.parseArguments(prebuilt);
         Path archive = Files.createTempFile("npc-push-", ".npc");
         try (Store store = storeOptions.openOrCreate()) {
-            PackResult pack = source.packInto(archive);
+            PackResult pack = source.packInto(archive, toplevels);
             RemotePublisher.Published published = new RemotePublisher(store, java.time.Clock.systemUTC())
-                    .publish(remote, archive, pack, signature(signer, pack), progress(pack.bytes()));
-            print(pack, published, signer);
+                    .publish(remote, archive, pack, signing, progress(pack.bytes()));
+            print(pack, published, toplevels);
             return 0;
         } finally {
             Files.deleteIfExists(archive);
         }
-    }
-
-    private static Map<String, String> signature(RemoteSigner signer, PackResult pack) {
-        return signer == null ? Map.of() : signer.metadata(RemoteMetadata.CURRENT_FORMAT, pack.sha256());
     }
 
     private UnaryOperator<InputStream> progress(long bytes) {
@@ -87,8 +100,9 @@ public final class PushCommand implements Callable<Integer> {
         return in -> new ProgressInputStream(in, bytes, "uploading " + remote, console.err());
     }
 
-    private void print(PackResult pack, RemotePublisher.Published published, RemoteSigner signer) {
-        String signed = signer == null ? "" : " (signed by key " + signer.keyId() + ")";
+    private void print(PackResult pack, RemotePublisher.Published published, SortedMap<String, String> toplevels) {
+        RemoteMetadata written = RemoteMetadata.of(published.object());
+        String signed = written.signed() ? " (signed by key " + SafeText.line(written.keyId()) + ")" : "";
         if (json) {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("remote", remote);
@@ -99,7 +113,9 @@ public final class PushCommand implements Callable<Integer> {
             map.put("bytes", pack.bytes());
             map.put("sourceRev", pack.sourceRev());
             map.put("etag", published.object().etag());
-            map.put("keyId", signer == null ? null : signer.keyId());
+            map.put("keyId", written.signed() ? written.keyId() : null);
+            map.put("sequence", written.sequence() > 0 ? written.sequence() : null);
+            map.put("prebuilt", toplevels);
             console.print(Json.writeString(map));
         } else if (published.unchanged()) {
             console.println(remote + " unchanged: already at version " + Sha256.shortForm(pack.sha256())
@@ -108,7 +124,8 @@ public final class PushCommand implements Callable<Integer> {
             console.println("repaired " + remote + ": it claimed version " + Sha256.shortForm(pack.sha256())
                     + " but its stored bytes were not that archive; uploaded again: " + Report.packed(pack) + signed);
         } else {
-            console.println("pushed " + remote + ": " + Report.packed(pack) + signed);
+            console.println("pushed " + remote + ": " + Report.packed(pack) + ", sequence " + written.sequence() + signed
+                    + (toplevels.isEmpty() ? "" : ", pre-built: " + String.join(", ", toplevels.keySet())));
         }
     }
 }

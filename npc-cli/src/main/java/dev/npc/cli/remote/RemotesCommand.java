@@ -6,6 +6,7 @@ import dev.npc.cli.support.Table;
 import dev.npc.digest.Sha256;
 import dev.npc.json.Json;
 import dev.npc.remote.RemoteCatalog;
+import dev.npc.text.SafeText;
 import dev.npc.store.Store;
 import dev.npc.cli.support.Console;
 import picocli.CommandLine.Command;
@@ -58,16 +59,18 @@ public final class RemotesCommand implements Callable<Integer> {
             Instant now = Instant.now();
             Table table = new Table("REMOTE", "VERSION", "SIZE", "FILES", "UPDATED", "SOURCE", "SIGNED", "STORED");
             for (RemoteCatalog.RemoteInfo remote : remotes) {
-                table.row(remote.name(), Sha256.shortForm(remote.sha256()), Sizes.human(remote.bytes()),
+                // Names come from the bucket's keys and the rest from metadata: never printed raw.
+                table.row(SafeText.line(remote.name()), Sha256.shortForm(remote.sha256()), Sizes.human(remote.bytes()),
                         Integer.toString(remote.files()), Sizes.age(remote.updated(), now) + " ago",
-                        remote.sourceRev() == null ? "-" : remote.sourceRev(), remote.signed() ? remote.keyId() : "no",
+                        remote.sourceRev() == null ? "-" : SafeText.line(remote.sourceRev()),
+                        remote.signed() ? SafeText.line(String.valueOf(remote.keyId())) : "no",
                         stored(remote));
             }
             console.print(table.render());
             List<RemoteCatalog.RemoteInfo> damaged = remotes.stream()
                     .filter(r -> RemoteCatalog.DAMAGED.equals(r.stored())).toList();
             for (RemoteCatalog.RemoteInfo remote : damaged) {
-                console.err().println("npc: remote '" + remote.name() + "' is damaged: " + remote.storedProblem()
+                console.err().println("npc: remote '" + SafeText.line(remote.name()) + "' is damaged: " + SafeText.line(remote.storedProblem())
                         + "; hosts refuse it. Repair it with npc push of the same source, or npc rollback " + remote.name());
             }
             console.err().flush();

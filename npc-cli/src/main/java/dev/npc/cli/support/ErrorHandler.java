@@ -72,6 +72,7 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
             message = "already exists: " + message;
         }
         int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
+        // Messages quote names and text from the bucket (an archive's entries, a host's report).
+        return dev.npc.text.SafeText.line(nl < 0 ? message : message.substring(0, nl));
     }
 }

@@ -59,11 +59,14 @@ public final class ConfigOptions {
     String selfPath;
     @Option(names = "--trusted-key", paramLabel = "KEY", description = "Accept only remotes signed by this public key: a file from npc keys generate or its npc-ed25519-public:... line (repeatable).")
     List<String> trustedKeys;
+    @Option(names = "--allowed-remote", paramLabel = "NAME",
+            description = "Follow only these remotes: desired.json naming another is refused and reported (repeatable; default: any).")
+    List<String> allowedRemotes;
 
     DaemonConfig toConfig() {
         return new DaemonConfig(store, endpointUrl, region, host, configuration, interval, action, healthCommands,
                 healthUrls, healthTimeout, preActivate, postActivate, onFailure, extraSubstituters, buildTimeout,
                 switchTimeout, retries, retryBackoff, metricsFile, nixBin, systemctl, currentSystem, systemProfile,
-                selfPath, trustedKeys);
+                selfPath, trustedKeys, allowedRemotes);
     }
 }

@@ -6,6 +6,7 @@ import dev.npc.daemon.report.Reporter;
 import dev.npc.digest.Sha256;
 import dev.npc.host.HostState;
 import dev.npc.json.Json;
+import dev.npc.text.SafeText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -71,7 +72,7 @@ public final class StatusCommand extends DaemonCommand implements Callable<Integ
             if (a.logTail() != null && !HostState.Attempt.SUCCESS.equals(a.result())) {
                 out.append("log tail:\n");
                 for (String line : a.logTail().split("\n")) {
-                    out.append("  | ").append(line).append('\n');
+                    out.append("  | ").append(SafeText.line(line)).append('\n');
                 }
             }
         }
@@ -86,7 +87,8 @@ public final class StatusCommand extends DaemonCommand implements Callable<Integ
         return out.toString();
     }
 
+    /** Values quote text from the bucket (errors, names, build output): never printed raw. */
     private static void row(StringBuilder out, String label, String value) {
-        out.append(String.format("%-13s %s%n", label, value));
+        out.append(String.format("%-13s %s%n", label, SafeText.line(value)));
     }
 }

@@ -17,10 +17,23 @@ public record DaemonConfig(String store, String endpointUrl, String region, Stri
                            List<String> extraSubstituters, String buildTimeout, String switchTimeout,
                            Integer retries, String retryBackoff, String metricsFile,
                            String nixBin, String systemctl, String currentSystem, String systemProfile,
-                           String selfPath, List<String> trustedKeys) {
+                           String selfPath, List<String> trustedKeys, List<String> allowedRemotes) {
 
     public static final DaemonConfig EMPTY = new DaemonConfig(null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+    /** Without allowed remotes: the shape before --allowed-remote, kept so existing callers compile unchanged. */
+    public DaemonConfig(String store, String endpointUrl, String region, String host, String configuration,
+                        String interval, String action, List<String> healthCommands, List<String> healthUrls,
+                        String healthTimeout, String preActivate, String postActivate, String onFailure,
+                        List<String> extraSubstituters, String buildTimeout, String switchTimeout, Integer retries,
+                        String retryBackoff, String metricsFile, String nixBin, String systemctl,
+                        String currentSystem, String systemProfile, String selfPath, List<String> trustedKeys) {
+        this(store, endpointUrl, region, host, configuration, interval, action, healthCommands, healthUrls,
+                healthTimeout, preActivate, postActivate, onFailure, extraSubstituters, buildTimeout, switchTimeout,
+                retries, retryBackoff, metricsFile, nixBin, systemctl, currentSystem, systemProfile, selfPath,
+                trustedKeys, null);
+    }
 
     /** This config with every field {@code over} sets replaced by {@code over}'s value. */
     public DaemonConfig overlay(DaemonConfig over) {
@@ -35,7 +48,7 @@ public record DaemonConfig(String store, String endpointUrl, String region, Stri
                 pick(over.retryBackoff, retryBackoff), pick(over.metricsFile, metricsFile), pick(over.nixBin, nixBin),
                 pick(over.systemctl, systemctl), pick(over.currentSystem, currentSystem),
                 pick(over.systemProfile, systemProfile), pick(over.selfPath, selfPath),
-                pick(over.trustedKeys, trustedKeys));
+                pick(over.trustedKeys, trustedKeys), pick(over.allowedRemotes, allowedRemotes));
     }
 
     private static <T> T pick(T over, T base) {

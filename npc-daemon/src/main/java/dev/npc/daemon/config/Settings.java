@@ -23,7 +23,8 @@ public record Settings(StateDir stateDir, String store, String endpointUrl, Stri
                        List<String> healthCommands, List<URI> healthUrls, Duration healthTimeout,
                        Duration healthRetryPause, Hooks hooks, List<String> extraSubstituters,
                        Duration buildTimeout, Duration switchTimeout, int retries, Duration retryBackoff,
-                       Path metricsFile, SystemCommands system, Path selfPath, RemoteVerifier verifier) {
+                       Path metricsFile, SystemCommands system, Path selfPath, RemoteVerifier verifier,
+                       List<String> allowedRemotes) {
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
     public static final double DEFAULT_JITTER = 0.2;
@@ -46,6 +47,14 @@ public record Settings(StateDir stateDir, String store, String endpointUrl, Stri
                     + " or run npc-daemon install --store URL --host NAME)");
         }
         RemoteVerifier verifier = verifier(c.trustedKeys());
+        List<String> allowedRemotes = new ArrayList<>();
+        for (String remote : c.allowedRemotes() == null ? List.<String>of() : c.allowedRemotes()) {
+            try {
+                allowedRemotes.add(dev.npc.remote.RemoteName.check(remote));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--allowed-remote: " + e.getMessage());
+            }
+        }
         String host = c.host() != null ? c.host() : hostnameFallback;
         HostName.check(host);
         String action = c.action() == null ? Action.SWITCH : c.action();
@@ -75,13 +84,13 @@ public record Settings(StateDir stateDir, String store, String endpointUrl, Stri
                 retries, duration("--retry-backoff", c.retryBackoff(), DEFAULT_RETRY_BACKOFF),
                 c.metricsFile() == null ? null : Path.of(c.metricsFile()),
                 SystemCommands.of(c.nixBin(), c.systemctl(), c.currentSystem(), c.systemProfile()),
-                c.selfPath() == null ? null : Path.of(c.selfPath()), verifier);
+                c.selfPath() == null ? null : Path.of(c.selfPath()), verifier, List.copyOf(allowedRemotes));
     }
 
     public Settings withJitter(double jitter) {
         return new Settings(stateDir, store, endpointUrl, region, host, configuration, interval, jitter, action,
                 healthCommands, healthUrls, healthTimeout, healthRetryPause, hooks, extraSubstituters, buildTimeout,
-                switchTimeout, retries, retryBackoff, metricsFile, system, selfPath, verifier);
+                switchTimeout, retries, retryBackoff, metricsFile, system, selfPath, verifier, allowedRemotes);
     }
 
     /** The keys of {@code --trusted-key} (files or npc-ed25519-public:... lines), read once at start. */

@@ -35,6 +35,9 @@ public record StateDir(Path root) {
     /** The ETags of desired.json and the remote, and what they stood for. */
     public Path poll() { return root.resolve("poll.json"); }
 
+    /** The highest signed publish sequence accepted per remote, so an older signed version is refused. */
+    public Path sequences() { return root.resolve("sequences.json"); }
+
     /** Reports not yet uploaded because the store was unreachable. */
     public Path outbox() { return root.resolve("outbox"); }
 }

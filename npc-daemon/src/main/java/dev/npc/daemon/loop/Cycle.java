@@ -93,6 +93,9 @@ public final class Cycle {
             return new Outcome(Kind.STORE_UNREACHABLE, null);
         }
         metrics.polled(now, true);
+        if (poll.changed()) {
+            ledger.forgetRefusal();
+        }
         try (poll) {
             return decide(poll, localPause);
         }

@@ -20,6 +20,8 @@ import dev.npc.host.Action;
 import dev.npc.host.HostState;
 import dev.npc.host.HostState.Attempt;
 import dev.npc.host.HostState.Current;
+import dev.npc.pack.PackException;
+import dev.npc.pack.Prebuilt;
 import dev.npc.store.GetResult;
 
 import java.io.IOException;
@@ -79,17 +81,51 @@ public final class Deployment {
         }
     }
 
-    /** @param body the remote's body when the poll just read it (closed here), or null */
+    /**
+     * Runs one attempt. The attempt record ({@code attempt.json}) is deleted only when the attempt
+     * ends with a result, or when the daemon is stopped: if anything else ends it (an
+     * OutOfMemoryError, a bug, a report that cannot be written), the record stays, with what
+     * ended it and in which phase, and {@link Recovery} charges it to the version's retries. So a
+     * version that kills the daemon is tried at most {@code --retries} more times, never in a loop.
+     *
+     * @param body the remote's body when the poll just read it (closed here), or null
+     */
     public Outcome run(Target target, GetResult.Found body) throws InterruptedException, IOException {
         InFlight flight = new InFlight(target, ledger.failures(target) + 1, clock.instant(), null, null);
         flight.save(inFlightFile);
+        boolean ended = false;
         try {
-            return attempt(target, flight, body);
+            Outcome outcome = attempt(target, flight, body);
+            ended = true;
+            return outcome;
+        } catch (InterruptedException e) {
+            ended = true; // a stop, not the version's doing: reported as interrupted at the next start, not charged
+            throw e;
+        } catch (Throwable t) {
+            recordCrash(t);
+            throw t;
         } finally {
-            if (body != null) {
-                body.close();
+            try {
+                if (body != null) {
+                    body.close();
+                }
+            } finally {
+                if (ended) {
+                    java.nio.file.Files.deleteIfExists(inFlightFile);
+                }
             }
-            java.nio.file.Files.deleteIfExists(inFlightFile);
+        }
+    }
+
+    /** Best effort, right after the throwable unwound the attempt (its memory is free again). */
+    private void recordCrash(Throwable cause) {
+        try {
+            InFlight current = InFlight.read(inFlightFile);
+            if (current != null) {
+                current.withCrash(reporter.state().phase(), cause).save(inFlightFile);
+            }
+        } catch (Throwable again) {
+            // The record without its cause is still charged at the next start.
         }
     }
 
@@ -98,16 +134,25 @@ public final class Deployment {
         String toplevel;
         try {
             Path flake = null;
-            if (target.prebuilt() == null) {
+            String prebuilt = target.prebuilt();
+            boolean signed = fetcher.signaturesRequired();
+            // Without trusted keys a desired.json prebuilt is realised as named, unchecked (the
+            // daemon warns at start). With keys the remote is always fetched: its signed archive
+            // says which toplevel, if any, this configuration may realise.
+            if (prebuilt == null || signed) {
                 enter(HostState.DOWNLOADING, "downloading " + target.label());
                 flake = fetcher.fetch(target.remote(), target.sha256(), body);
                 prune(target);
+                prebuilt = prebuiltFor(target, flake, signed);
             }
             stopPoint();
-            enter(HostState.BUILDING, (target.prebuilt() == null ? "building " : "realising pre-built ")
+            enter(HostState.BUILDING, (prebuilt == null ? "building " : "realising pre-built " + prebuilt + " for ")
                     + target.label());
-            toplevel = target.prebuilt() == null ? builder.build(flake, target.configuration())
-                    : builder.realise(target.prebuilt());
+            toplevel = prebuilt == null ? builder.build(flake, target.configuration()) : builder.realise(prebuilt);
+            if (prebuilt != null && signed && !prebuilt.equals(toplevel)) {
+                throw StageFailure.refusal("nix-store --realise " + prebuilt + " printed " + toplevel
+                        + ", not the signed toplevel itself; nothing was activated");
+            }
             flight = flight.withToplevel(toplevel);
             flight.save(inFlightFile);
             if (activator.isCurrent(toplevel, target.action())) {
@@ -123,6 +168,12 @@ public final class Deployment {
         } catch (Stopped e) {
             return finish(target, flight, Attempt.INTERRUPTED, e.getMessage(), null, null, false);
         } catch (StageFailure e) {
+            if (e.refusal()) {
+                // Trying again cannot change a refusal: one report, then wait for a change.
+                Outcome outcome = finish(target, flight, Attempt.FAILED, e.getMessage(), e.logTail(), null, false, false);
+                ledger.refused(target, clock.instant());
+                return outcome;
+            }
             return finish(target, flight, Attempt.FAILED, e.getMessage(), e.logTail(), null, false);
         } catch (IOException e) {
             // The store or the network failed, not the version: it must not use up the version's
@@ -231,6 +282,30 @@ public final class Deployment {
             }
         }
         return new Outcome(attempt, switched, flight.toplevel());
+    }
+
+    /**
+     * The toplevel to realise instead of building: the one the remote's .npc/prebuilt.json names
+     * for this configuration. With trusted keys that file is covered by the signature, and a
+     * desired.json {@code prebuilt} must be exactly it; without keys desired.json's wins.
+     */
+    private static String prebuiltFor(Target target, Path flake, boolean signed) throws StageFailure, IOException {
+        String named;
+        try {
+            named = Prebuilt.read(flake).get(target.configuration());
+        } catch (PackException e) {
+            throw StageFailure.refusal("remote '" + target.remote() + "' (version " + Sha256.shortForm(target.sha256())
+                    + "): " + e.getMessage());
+        }
+        if (signed && target.prebuilt() != null && !target.prebuilt().equals(named)) {
+            throw StageFailure.refusal("desired.json's prebuilt " + target.prebuilt() + " is not signed for configuration '"
+                    + target.configuration() + "': the signed remote '" + target.remote() + "' (version "
+                    + Sha256.shortForm(target.sha256()) + ") names " + (named == null ? "no pre-built toplevel for it"
+                    : named + " for it") + "; nothing was realised. Publish it with npc push --prebuilt "
+                    + target.configuration() + "=" + target.prebuilt() + " --sign-key KEY, or drop prebuilt from"
+                    + " desired.json");
+        }
+        return target.prebuilt() != null ? target.prebuilt() : named;
     }
 
     private void enter(String phase, String message) {

@@ -54,6 +54,8 @@ public final class FollowLoop {
                     // A full disk or a bug in one poll must not end a daemon that nobody watches.
                     log.warn("poll failed: " + e.getMessage() + "; trying again at the next poll", e);
                     outcome = new Cycle.Outcome(Cycle.Kind.ERROR, null);
+                    // An attempt it ended is charged to its version now, as a restart would.
+                    recoverQuietly();
                 }
                 Deployment.Outcome attempt = outcome.attempt();
                 if (attempt != null && attempt.switched() && selfUpdate.changedBy(attempt.toplevel())) {
@@ -76,6 +78,14 @@ public final class FollowLoop {
             }
         } finally {
             stop.stopped();
+        }
+    }
+
+    private void recoverQuietly() {
+        try {
+            recovery.recover();
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot record the attempt that failed: " + e.getMessage() + "; the next start does", e);
         }
     }
 

@@ -16,15 +16,29 @@ import java.time.Instant;
  *
  * @param toplevel the built system, once known
  * @param previous what ran before the activation, once remembered
+ * @param crash    what killed the daemon during the attempt (an Error or an unexpected exception)
+ *                 and in which phase, when the daemon lived long enough to write it down
  */
-public record InFlight(Target target, int attempt, Instant startedAt, String toplevel, Generation previous) {
+public record InFlight(Target target, int attempt, Instant startedAt, String toplevel, Generation previous,
+                       Crash crash) {
+
+    /** @param cause the throwable as {@code Throwable.toString()} gives it, e.g. "java.lang.OutOfMemoryError: Java heap space" */
+    public record Crash(String phase, String cause) { }
+
+    public InFlight(Target target, int attempt, Instant startedAt, String toplevel, Generation previous) {
+        this(target, attempt, startedAt, toplevel, previous, null);
+    }
 
     public InFlight withToplevel(String built) {
-        return new InFlight(target, attempt, startedAt, built, previous);
+        return new InFlight(target, attempt, startedAt, built, previous, crash);
     }
 
     public InFlight withPrevious(Generation generation) {
-        return new InFlight(target, attempt, startedAt, toplevel, generation);
+        return new InFlight(target, attempt, startedAt, toplevel, generation, crash);
+    }
+
+    public InFlight withCrash(String phase, Throwable cause) {
+        return new InFlight(target, attempt, startedAt, toplevel, previous, new Crash(phase, String.valueOf(cause)));
     }
 
     public void save(Path file) throws IOException {

@@ -19,8 +19,11 @@ import java.time.Clock;
 
 /**
  * At start: a daemon killed mid-step (kill -9, power loss) left its phase in state.json. Report
- * the attempt as {@code interrupted}, say which system really runs (the current-system link, not
- * what was planned), count it against the version's retries, and carry on from idle. A rollback
+ * the attempt as {@code interrupted} ({@code failed} when it died of a throwable it recorded, such
+ * as an OutOfMemoryError, naming it and the phase), say which system really runs (the
+ * current-system link, not what was planned), count it against the version's retries, and carry
+ * on from idle. Also run after an attempt ended by an unexpected exception in a daemon that
+ * lives on, so that attempt is charged too. A rollback
  * it was killed in is finished, and a new system it was killed before checking is checked now and
  * rolled back if unhealthy, so the host never stays on a system nobody vouched for.
  */
@@ -67,8 +70,12 @@ public final class Recovery {
         }
         String running = RunningSystem.resolve(currentSystem);
         Current current = state.current();
-        String error = "npc-daemon stopped during " + state.phase() + "; the running system is "
-                + (running == null ? "unknown" : running);
+        InFlight.Crash crash = flight == null ? null : flight.crash();
+        // Killed from outside (kill -9, power loss): "stopped". Ended by a throwable it could write
+        // down (OutOfMemoryError, a bug): "died", and the attempt failed rather than was interrupted.
+        String error = (crash == null ? "npc-daemon stopped during " + state.phase()
+                : "npc-daemon died during " + (crash.phase() == null ? state.phase() : crash.phase())
+                + " (" + crash.cause() + ")") + "; the running system is " + (running == null ? "unknown" : running);
         String finished = finishRollback(state, flight, running);
         if (finished != null) {
             error += finished;
@@ -94,12 +101,13 @@ public final class Recovery {
         }
         Attempt attempt = new Attempt(flight != null ? flight.target().sha256()
                 : state.desired() != null ? state.desired().sha256() : null,
-                Attempt.INTERRUPTED, flight != null ? flight.attempt() : 1,
+                crash == null ? Attempt.INTERRUPTED : Attempt.FAILED, flight != null ? flight.attempt() : 1,
                 flight != null ? flight.startedAt() : null, clock.instant(), error, null);
         if (flight != null) {
             ledger.failed(flight.target(), clock.instant());
         }
-        log.warn(error + "; reported as interrupted");
+        log.warn(error + (crash == null ? "; reported as interrupted" : "; reported as failed")
+                + (flight == null ? "" : " and counted against " + flight.target().label()));
         Current recovered = current;
         HostState next = reporter.update(s -> States.message(States.current(States.attempt(
                 States.phase(s, HostState.IDLE), attempt), recovered), null));

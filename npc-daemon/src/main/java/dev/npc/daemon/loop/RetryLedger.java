@@ -18,8 +18,16 @@ import java.time.Instant;
  * version that crashes the daemon) do not reset the count.
  */
 public final class RetryLedger {
-    /** The failing target, how often it failed, and when it last did. */
-    record Entry(String key, int failures, Instant lastFailure) { }
+    /**
+     * The failing target, how often it failed, and when it last did.
+     *
+     * @param refused true when it was refused (trying again cannot help): no retry until it changes
+     */
+    record Entry(String key, int failures, Instant lastFailure, Boolean refused) {
+        boolean isRefusal() {
+            return Boolean.TRUE.equals(refused);
+        }
+    }
 
     private static final int MAX_BACKOFF_DOUBLINGS = 6;
 
@@ -40,8 +48,21 @@ public final class RetryLedger {
     }
 
     public void failed(Target target, Instant when) throws IOException {
-        entry = new Entry(target.key(), failures(target) + 1, when);
+        entry = new Entry(target.key(), failures(target) + 1, when, null);
         AtomicFiles.write(file, Json.write(entry));
+    }
+
+    /** {@code target} was refused: it is not tried again until the remote or desired.json changes. */
+    public void refused(Target target, Instant when) throws IOException {
+        entry = new Entry(target.key(), failures(target) + 1, when, true);
+        AtomicFiles.write(file, Json.write(entry));
+    }
+
+    /** The remote or desired.json changed: a refusal was about what they held before. */
+    public void forgetRefusal() throws IOException {
+        if (entry != null && entry.isRefusal()) {
+            clear();
+        }
     }
 
     public void clear() throws IOException {
@@ -54,6 +75,10 @@ public final class RetryLedger {
         int failures = failures(target);
         if (failures == 0) {
             return null;
+        }
+        if (entry.isRefusal()) {
+            return target.label() + " was refused; waiting for the remote or desired.json to change"
+                    + " (npc-daemon retry tries it again)";
         }
         if (failures > retries) {
             return target.label() + " failed " + failures + (failures == 1 ? " time" : " times")

@@ -35,7 +35,8 @@ public final class EventLog {
         }
     }
 
+    /** Log lines quote text from the bucket (errors, names): journald and terminals get no control from it. */
     private static String oneLine(String message) {
-        return message == null ? "" : message.replace('\n', ' ').strip();
+        return message == null ? "" : dev.npc.text.SafeText.line(message).strip();
     }
 }

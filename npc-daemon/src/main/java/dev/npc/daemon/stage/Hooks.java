@@ -48,7 +48,8 @@ public final class Hooks {
         env.put("NPC_REMOTE", remote == null ? "" : remote);
         env.put("NPC_VERSION", version == null ? "" : version);
         env.put("NPC_RESULT", result == null ? "" : result);
-        env.put("NPC_ERROR", error == null ? "" : error);
+        // Errors quote text from the bucket, and hooks tend to echo them to a terminal, mail or chat.
+        env.put("NPC_ERROR", error == null ? "" : dev.npc.text.SafeText.line(error));
         commands.run(name + " hook", List.of("/bin/sh", "-c", command), env, TIMEOUT);
     }
 }

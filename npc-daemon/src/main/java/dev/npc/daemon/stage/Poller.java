@@ -4,6 +4,7 @@ import dev.npc.digest.Sha256;
 import dev.npc.host.Desired;
 import dev.npc.json.InvalidDocumentException;
 import dev.npc.json.Json;
+import dev.npc.remote.RemoteDownloader;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.GetResult;
 import dev.npc.store.Layout;
@@ -23,6 +24,7 @@ public final class Poller {
     private final Store store;
     private final String host;
     private final Path memoryFile;
+    private final RemoteTrust trust;
     private String desiredEtag;
     private Desired desired;
     private String desiredError;
@@ -31,24 +33,35 @@ public final class Poller {
     private String remoteSha256;
     private String remoteError;
 
-    /** What a poll learned, as kept on disk between runs. */
+    /**
+     * What a poll learned, as kept on disk between runs.
+     *
+     * @param trust what the remote was checked against ({@link RemoteTrust#fingerprint()})
+     */
     record Memory(String desiredEtag, Desired desired, String desiredError, String remoteName, String remoteEtag,
-                  String remoteSha256, String remoteError) { }
+                  String remoteSha256, String remoteError, String trust) { }
 
-    /** @param memoryFile where ETags and what they stand for are kept between runs, or null */
-    public Poller(Store store, String host, Path memoryFile) {
+    /**
+     * @param memoryFile where ETags and what they stand for are kept between runs, or null
+     * @param trust      which remotes may be followed and what their signatures must cover
+     */
+    public Poller(Store store, String host, Path memoryFile, RemoteTrust trust) {
         this.store = store;
         this.host = host;
         this.memoryFile = memoryFile;
+        this.trust = trust;
         Memory memory = load(memoryFile);
         if (memory != null) {
             desiredEtag = memory.desiredEtag();
             desired = memory.desired();
             desiredError = memory.desiredError();
-            remoteName = memory.remoteName();
-            remoteEtag = memory.remoteEtag();
-            remoteSha256 = memory.remoteSha256();
-            remoteError = memory.remoteError();
+            // A remote checked under other keys or allowed remotes is read and checked again.
+            if (trust.fingerprint().equals(memory.trust())) {
+                remoteName = memory.remoteName();
+                remoteEtag = memory.remoteEtag();
+                remoteSha256 = memory.remoteSha256();
+                remoteError = memory.remoteError();
+            }
         }
     }
 
@@ -90,6 +103,11 @@ public final class Poller {
         if (desired == null) {
             return PollResult.invalid(desiredError, desiredChanged);
         }
+        String notAllowed = trust.notAllowed(desired.remote());
+        if (notAllowed != null) {
+            // Not even read: a host reads only the remotes it may follow.
+            return PollResult.of(desired, null, desiredKey + ": " + notAllowed, desiredChanged, false, null);
+        }
         if (!desired.remote().equals(remoteName)) {
             remoteName = desired.remote();
             remoteEtag = null;
@@ -118,6 +136,15 @@ public final class Poller {
             return PollResult.of(desired, null, remoteError, desiredChanged, true, null);
         }
         remoteSha256 = sha;
+        try {
+            trust.check(remoteName, found.info());
+        } catch (RemoteDownloader.Failure e) {
+            // Refused on its metadata alone, before a byte of the body: reported once for this
+            // object (its ETag), never attempted, never retried.
+            found.close();
+            remoteError = e.getMessage() + "; nothing was downloaded";
+            return PollResult.of(desired, null, remoteError, desiredChanged, true, null);
+        }
         remoteError = null;
         return PollResult.of(desired, sha, null, desiredChanged, true, found);
     }
@@ -132,7 +159,7 @@ public final class Poller {
     private void save() throws IOException {
         if (memoryFile != null) {
             dev.npc.daemon.files.AtomicFiles.write(memoryFile, Json.write(new Memory(desiredEtag, desired, desiredError,
-                    remoteName, remoteEtag, remoteSha256, remoteError)));
+                    remoteName, remoteEtag, remoteSha256, remoteError, trust.fingerprint())));
         }
     }
 

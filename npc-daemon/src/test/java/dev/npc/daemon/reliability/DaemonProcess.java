@@ -23,11 +23,17 @@ final class DaemonProcess {
     }
 
     static DaemonProcess start(List<String> args, Map<String, String> env, Path output) throws IOException {
+        return start("dev.npc.daemon.NpcDaemon", args, env, output);
+    }
+
+    /** @param mainClass npc-daemon's main, or a test's wrapper of it (same class path) */
+    static DaemonProcess start(String mainClass, List<String> args, Map<String, String> env, Path output)
+            throws IOException {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-                "-cp", classPath, "dev.npc.daemon.NpcDaemon"));
+                "-cp", classPath, mainClass));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));

@@ -2,6 +2,7 @@ package dev.npc.daemon.reliability;
 
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.remote.RemoteMetadata;
+import dev.npc.remote.Sequence;
 import dev.npc.store.GetResult;
 import dev.npc.store.Layout;
 import dev.npc.store.ObjectInfo;
@@ -17,12 +18,22 @@ import java.util.Map;
 final class SignedFleet {
     private SignedFleet() { }
 
-    /** Adds a signature by {@code privateKey} to the remote as it is now. */
+    /**
+     * Signs the remote as it is now for its own name, at a new sequence (as npc push --sign-key
+     * would publish it).
+     */
     static void sign(TestFleet fleet, String remote, Path privateKey) throws IOException {
         ObjectInfo info = fleet.store.head(Layout.remote(remote)).orElseThrow();
+        long sequence;
+        try {
+            sequence = Sequence.next(java.time.Clock.systemUTC(), remote, info);
+        } catch (dev.npc.remote.RemoteException e) {
+            throw new IllegalStateException(e);
+        }
+        RemoteMetadata signed = new RemoteSigner(KeyFiles.readSigningKey(privateKey))
+                .sign(remote, RemoteMetadata.of(info).withSequence(sequence));
         Map<String, String> metadata = new HashMap<>(info.metadata());
-        metadata.putAll(new RemoteSigner(KeyFiles.readSigningKey(privateKey))
-                .metadata(RemoteMetadata.CURRENT_FORMAT, info.meta(RemoteMetadata.SHA256)));
+        metadata.putAll(signed.toMap());
         fleet.store.put(Layout.remote(remote), bytes(fleet, remote), metadata);
     }
 

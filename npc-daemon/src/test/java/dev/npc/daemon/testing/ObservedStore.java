@@ -85,6 +85,13 @@ public final class ObservedStore implements Store {
     }
 
     @Override
+    public ObjectInfo copy(String fromKey, String toKey, String sourceIfMatch, Map<String, String> metadata)
+            throws IOException {
+        check();
+        return delegate.copy(fromKey, toKey, sourceIfMatch, metadata);
+    }
+
+    @Override
     public void delete(String key) throws IOException {
         check();
         delegate.delete(key);

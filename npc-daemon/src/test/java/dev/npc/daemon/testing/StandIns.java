@@ -85,6 +85,7 @@ public final class StandIns {
         script(bin.resolve("nix-env"), "#!/bin/sh\n" + log + "log nix-env \"$@\"\n"
                 + "[ \"$1\" = -p ] && [ \"$3\" = --set ] && ln -sfn \"$4\" \"$2\"\n");
         script(bin.resolve("nix-store"), "#!/bin/sh\n" + log + "log nix-store \"$@\"\n"
+                + "if [ -f '" + root.resolve("realise-verbatim") + "' ]; then echo \"$2\"; exit 0; fi\n"
                 + "out='" + nixStore + "'/$(basename \"$2\")\n"
                 + "'" + bin.resolve("mk-toplevel") + "' \"$out\"\n"
                 + "echo \"copying path '$2' from 'https://cache.example'...\" >&2\n"
@@ -106,6 +107,18 @@ public final class StandIns {
             throw new UncheckedIOException(e);
         }
         return out;
+    }
+
+    /**
+     * From now on nix-store --realise prints the path it was given, as the real one does, instead
+     * of making a stand-in toplevel in the fake store (which has another path).
+     */
+    public void realiseVerbatim() {
+        try {
+            Files.writeString(root.resolve("realise-verbatim"), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** What systemctl is-system-running answers from now on. */

@@ -126,12 +126,18 @@ public final class TestFleet implements AutoCloseable {
 
     /** Packs a flake with the given extra files and publishes it as {@code remote}; returns its version. */
     public String publish(String remote, Map<String, String> files) {
+        return publish(remote, files, Map.of());
+    }
+
+    /** Like {@link #publish(String, Map)}, with pre-built toplevels in the archive (npc push --prebuilt). */
+    public String publish(String remote, Map<String, String> files, Map<String, String> prebuilt) {
         try {
             Path flake = root.resolve("flakes/src-" + (flakeCount++));
             TestFlakes.minimal(flake);
             files.forEach((name, content) -> TestFlakes.write(flake, name, content));
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            PackResult pack = new Packer(new SystemProcessRunner()).pack(flake, PackOptions.DEFAULT, bytes);
+            PackResult pack = new Packer(new SystemProcessRunner()).pack(flake, PackOptions.DEFAULT.withPrebuilt(prebuilt),
+                    bytes);
             RemoteMetadata meta = new RemoteMetadata(RemoteMetadata.CURRENT_FORMAT, pack.sha256(), pack.files(),
                     null, null, null);
             store.put(Layout.remote(remote), bytes.toByteArray(), meta.toMap());

@@ -1,6 +1,12 @@
 package dev.npc.tests.cli;
 
+import dev.npc.daemon.files.SequenceStore;
 import dev.npc.daemon.stage.PollResult;
+import dev.npc.daemon.stage.RemoteTrust;
+import dev.npc.pack.UnpackLimits;
+import dev.npc.pack.Unpacker;
+import dev.npc.remote.RemoteDownloader;
+import dev.npc.trust.RemoteVerifier;
 import dev.npc.daemon.stage.Poller;
 import dev.npc.host.HostState;
 import dev.npc.json.Json;
@@ -68,7 +74,9 @@ class S3MockJourneyTest {
             assertEquals("", set.err(), "prod exists: no warning");
 
             // The daemon's own poll: the first reads both documents, the second gets two 304s.
-            Poller poller = new Poller(store, "web-1", tmp.resolve("poll.json"));
+            Poller poller = new Poller(store, "web-1", tmp.resolve("poll.json"),
+                    new RemoteTrust(List.of(), new RemoteDownloader(new Unpacker(UnpackLimits.DEFAULT),
+                            RemoteVerifier.ACCEPT_ALL), SequenceStore.open(tmp.resolve("sequences.json"))));
             try (PollResult firstPoll = poller.poll()) {
                 assertTrue(firstPoll.changed());
                 assertEquals(v2, firstPoll.sha256());

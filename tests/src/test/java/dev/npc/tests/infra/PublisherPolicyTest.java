@@ -95,15 +95,16 @@ class PublisherPolicyTest {
         report("canary-1", "prod-canary", canaryVersion);
         publisher("status", "status");
         publisher("wait", "wait", "--remote", "prod-canary", "--timeout", "20s", "--every", "100ms");
-        publisher("promote (new remote)", "promote", "prod-canary", "prod");
+        publisher("promote (new remote)", "promote", "prod-canary", "prod", "--sign-key", sign);
         report("web-1", "prod", canaryVersion);
         report("web-2", "prod", canaryVersion);
-        publisher("rollout", "rollout", "--from", "prod-canary", "--through", "prod", "--timeout", "20s", "--every", "100ms");
+        publisher("rollout", "rollout", "--from", "prod-canary", "--through", "prod", "--timeout", "20s", "--every", "100ms",
+                "--sign-key", sign);
 
         TestFlakes.write(flake, "version.txt", "release 12\n");
         publisher("push", "push", "--src", flake.toString(), "--remote", "prod-canary", "--sign-key", sign);
-        publisher("promote", "promote", "prod-canary", "prod");
-        publisher("rollback", "rollback", "prod");
+        publisher("promote", "promote", "prod-canary", "prod", "--sign-key", sign);
+        publisher("rollback", "rollback", "prod", "--sign-key", sign);
         publisher("hosts list", "hosts", "list");
 
         // A host's history records, as its daemon writes them; then an admin removes hosts.
