@@ -159,7 +159,11 @@ public final class Cycle {
                 return new Outcome(Kind.BUSY, null);
             }
             lastNote = null;
-            return new Outcome(Kind.ATTEMPTED, deployment.run(target, poll.remoteBody()));
+            Deployment.Outcome attempt = deployment.run(target, poll.remoteBody());
+            if (attempt.busy() != null) {
+                return new Outcome(Kind.BUSY, null);
+            }
+            return new Outcome(Kind.ATTEMPTED, attempt);
         }
     }
 

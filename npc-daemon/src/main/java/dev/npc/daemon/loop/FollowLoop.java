@@ -1,8 +1,10 @@
 package dev.npc.daemon.loop;
 
+import dev.npc.daemon.control.ActivationLock;
 import dev.npc.daemon.control.StopSignal;
 import dev.npc.daemon.control.Waiter;
 import dev.npc.daemon.report.EventLog;
+import dev.npc.time.Sleeper;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -25,6 +27,9 @@ public final class FollowLoop {
     private final double jitter;
     private final RandomGenerator random;
     private final EventLog log;
+    private ActivationLock lock;
+    private Sleeper sleeper;
+    private Runnable reload = () -> { };
 
     public FollowLoop(Recovery recovery, Cycle cycle, Waiter waiter, SelfUpdate selfUpdate, StopSignal stop,
                       Duration interval, double jitter, RandomGenerator random, EventLog log) {
@@ -39,10 +44,26 @@ public final class FollowLoop {
         this.log = log;
     }
 
+    /**
+     * Recovery takes the activation lock like every attempt: another process (install's first
+     * activation, a follow --once) may be mid-attempt in the same state directory, and its phase in
+     * state.json is then its own unfinished business, not a crash to recover from. This daemon
+     * waits for the lock, then reads the state that process left ({@code reload}) and recovers only
+     * what is still unfinished.
+     */
+    public FollowLoop withLock(ActivationLock lock, Sleeper sleeper, Runnable reload) {
+        this.lock = lock;
+        this.sleeper = sleeper;
+        this.reload = reload;
+        return this;
+    }
+
     /** @return the exit code: 0 ok (or stopped, or restarting into a new daemon), 1 failure */
     public int run(Mode mode) throws InterruptedException, IOException {
         try {
-            recovery.recover();
+            if (!recoverUnderLock()) {
+                return 0;
+            }
             while (true) {
                 Cycle.Outcome outcome;
                 try {
@@ -56,9 +77,17 @@ public final class FollowLoop {
                     outcome = new Cycle.Outcome(Cycle.Kind.ERROR, null);
                 }
                 Deployment.Outcome attempt = outcome.attempt();
-                if (attempt != null && attempt.switched() && selfUpdate.changedBy(attempt.toplevel())) {
-                    log.info("the new system brings a different npc-daemon; exiting so systemd starts it");
-                    return 0;
+                if (attempt != null && attempt.switched()) {
+                    String reason = selfUpdate.reason(attempt.toplevel());
+                    if (reason != null) {
+                        log.info(reason + "; exiting so systemd starts npc-daemon as the new system says");
+                        return 0;
+                    }
+                    if (selfUpdate.removedBy(attempt.toplevel())) {
+                        log.warn("the new system has no " + SelfUpdate.UNIT + "; this daemon keeps running"
+                                + " (X-StopOnRemoval=false) until it is stopped or the host reboots, and then npc"
+                                + " no longer manages this host");
+                    }
                 }
                 boolean settled = attempt != null || outcome.kind() == Cycle.Kind.UP_TO_DATE;
                 if (mode == Mode.ONCE || (mode == Mode.UNTIL_ACTIVATED && settled)) {
@@ -78,6 +107,33 @@ public final class FollowLoop {
             stop.stopped();
         }
     }
+
+    /** @return false when stopped while waiting for the lock */
+    private boolean recoverUnderLock() throws InterruptedException, IOException {
+        if (lock == null) {
+            recovery.recover();
+            return true;
+        }
+        ActivationLock.Held held = lock.tryAcquire();
+        if (held == null) {
+            log.info("another npc-daemon holds the activation lock " + lock.file()
+                    + "; waiting for its attempt to end before recovering");
+            while (held == null) {
+                if (stop.requested()) {
+                    return false;
+                }
+                sleeper.sleep(LOCK_POLL);
+                held = lock.tryAcquire();
+            }
+            reload.run();
+        }
+        try (ActivationLock.Held mine = held) {
+            recovery.recover();
+        }
+        return true;
+    }
+
+    static final Duration LOCK_POLL = Duration.ofSeconds(1);
 
     /** The interval with jitter, so a fleet started together does not poll in step. */
     Duration nextWait() {

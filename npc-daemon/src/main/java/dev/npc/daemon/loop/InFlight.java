@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * {@code attempt.json}: the attempt in progress, written before each step, so a daemon killed
@@ -16,15 +17,25 @@ import java.time.Instant;
  *
  * @param toplevel the built system, once known
  * @param previous what ran before the activation, once remembered
+ * @param failedBefore the units that had failed before the switch (the health check's baseline), once read
  */
-public record InFlight(Target target, int attempt, Instant startedAt, String toplevel, Generation previous) {
+public record InFlight(Target target, int attempt, Instant startedAt, String toplevel, Generation previous,
+                       List<String> failedBefore) {
+
+    public InFlight(Target target, int attempt, Instant startedAt, String toplevel, Generation previous) {
+        this(target, attempt, startedAt, toplevel, previous, null);
+    }
 
     public InFlight withToplevel(String built) {
-        return new InFlight(target, attempt, startedAt, built, previous);
+        return new InFlight(target, attempt, startedAt, built, previous, failedBefore);
     }
 
     public InFlight withPrevious(Generation generation) {
-        return new InFlight(target, attempt, startedAt, toplevel, generation);
+        return new InFlight(target, attempt, startedAt, toplevel, generation, failedBefore);
+    }
+
+    public InFlight withFailedBefore(List<String> units) {
+        return new InFlight(target, attempt, startedAt, toplevel, previous, units);
     }
 
     public void save(Path file) throws IOException {

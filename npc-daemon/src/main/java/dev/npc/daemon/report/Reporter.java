@@ -70,6 +70,17 @@ public final class Reporter {
         }
     }
 
+    /**
+     * Takes the state another process left in state.json (it held the activation lock while this
+     * daemon waited), restamped by {@code identity}; keeps the state held when there is none.
+     */
+    public void reload(UnaryOperator<HostState> identity) {
+        HostState onDisk = readLocal(dir);
+        if (onDisk != null) {
+            state = identity.apply(onDisk);
+        }
+    }
+
     public void onChange(Consumer<HostState> listener) {
         listeners.add(listener);
     }
