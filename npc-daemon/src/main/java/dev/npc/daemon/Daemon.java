@@ -85,6 +85,8 @@ public final class Daemon implements AutoCloseable {
                 new Generations(commands, activator, settings.system(), settings.keepGenerations(), log));
         this.cycle = new Cycle(settings, new Poller(store, settings.host(), dir.poll()), deployment, activator, reporter, metrics,
                 ledger, stop, seams.clock(), log);
+        // Another process may have written state.json while this one did not hold the lock.
+        cycle.onLock(() -> reporter.reload(s -> States.identity(s, settings.host(), VERSION, pollSeconds)));
         Recovery recovery = new Recovery(reporter, ledger, dir.inFlight(), settings.system().currentSystem(),
                 seams.clock(), log, new Rollback(activator), health);
         // npc.service as this daemon was started with it: the running system's unit, read now.
@@ -93,7 +95,8 @@ public final class Daemon implements AutoCloseable {
                 dir.retry()), new SelfUpdate(settings.selfPath(), runningUnit), stop, settings.interval(),
                 settings.jitter(), seams.random(), log)
                 .withLock(new ActivationLock(dir.lock()), seams.sleeper(),
-                        () -> reporter.reload(s -> States.identity(s, settings.host(), VERSION, pollSeconds)));
+                        () -> reporter.reload(s -> States.identity(s, settings.host(), VERSION, pollSeconds)),
+                        () -> !HostState.IDLE.equals(reporter.state().phase()));
     }
 
     public int follow(FollowLoop.Mode mode) throws IOException, InterruptedException {

@@ -245,6 +245,6 @@ class RobustnessTest {
         assertEquals(0, fleet.run("follow", "--self-path", self.toString()), "follow (forever) returns for a restart");
 
         assertEquals(Attempt.SUCCESS, fleet.bucketState().lastAttempt().result(), "reported before exiting");
-        assertTrue(fleet.out().contains("exiting so systemd starts it"), fleet.out());
+        assertTrue(fleet.out().contains("the new system brings a different npc-daemon; exiting so systemd starts"), fleet.out());
     }
 }

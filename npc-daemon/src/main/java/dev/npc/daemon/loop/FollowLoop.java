@@ -30,6 +30,7 @@ public final class FollowLoop {
     private ActivationLock lock;
     private Sleeper sleeper;
     private Runnable reload = () -> { };
+    private java.util.function.BooleanSupplier unfinished = () -> false;
 
     public FollowLoop(Recovery recovery, Cycle cycle, Waiter waiter, SelfUpdate selfUpdate, StopSignal stop,
                       Duration interval, double jitter, RandomGenerator random, EventLog log) {
@@ -47,14 +48,18 @@ public final class FollowLoop {
     /**
      * Recovery takes the activation lock like every attempt: another process (install's first
      * activation, a follow --once) may be mid-attempt in the same state directory, and its phase in
-     * state.json is then its own unfinished business, not a crash to recover from. This daemon
-     * waits for the lock, then reads the state that process left ({@code reload}) and recovers only
-     * what is still unfinished.
+     * state.json is then its own unfinished business, not a crash to recover from. When state.json
+     * shows an unfinished phase ({@code unfinished}) and another process holds the lock, this
+     * daemon waits for the lock, then reads the state that process left ({@code reload}) and
+     * recovers only what is still unfinished; with nothing unfinished it goes on polling (its
+     * attempts take the lock too).
      */
-    public FollowLoop withLock(ActivationLock lock, Sleeper sleeper, Runnable reload) {
+    public FollowLoop withLock(ActivationLock lock, Sleeper sleeper, Runnable reload,
+                               java.util.function.BooleanSupplier unfinished) {
         this.lock = lock;
         this.sleeper = sleeper;
         this.reload = reload;
+        this.unfinished = unfinished;
         return this;
     }
 
@@ -115,9 +120,12 @@ public final class FollowLoop {
             return true;
         }
         ActivationLock.Held held = lock.tryAcquire();
+        if (held == null && !unfinished.getAsBoolean()) {
+            return true;
+        }
         if (held == null) {
-            log.info("another npc-daemon holds the activation lock " + lock.file()
-                    + "; waiting for its attempt to end before recovering");
+            log.info("another npc-daemon holds the activation lock " + lock.file() + " and state.json shows an"
+                    + " unfinished phase: waiting for its attempt to end before recovering");
             while (held == null) {
                 if (stop.requested()) {
                     return false;

@@ -71,12 +71,15 @@ public final class Reporter {
     }
 
     /**
-     * Takes the state another process left in state.json (it held the activation lock while this
-     * daemon waited), restamped by {@code identity}; keeps the state held when there is none.
+     * Takes the state another process wrote to state.json while this one did not hold the
+     * activation lock (install's first activation, a follow --once), restamped by
+     * {@code identity}: only when it is at least as new as the state held, so a local write that
+     * failed never brings back an older state.
      */
     public void reload(UnaryOperator<HostState> identity) {
         HostState onDisk = readLocal(dir);
-        if (onDisk != null) {
+        if (onDisk != null && onDisk.updatedAt() != null
+                && (state.updatedAt() == null || !onDisk.updatedAt().isBefore(state.updatedAt()))) {
             state = identity.apply(onDisk);
         }
     }
