@@ -21,7 +21,9 @@ import java.util.List;
  * A test flake steers the stand-in build through plain files: {@code system-name} names the
  * toplevel it builds, {@code build-fails} makes the build fail, {@code lock-incomplete} makes nix
  * refuse the lock as --no-update-lock-file does, {@code switch-fails} makes the built system's
- * switch-to-configuration fail, {@code self-daemon} gives it a sw/bin/npc-daemon, {@code npc-unit}
+ * switch-to-configuration fail, {@code switch-locked} makes it find switch-to-configuration's lock
+ * held (as switch-to-configuration-ng says it), {@code fails-unit} makes a unit fail when it runs
+ * (the system turns degraded), {@code self-daemon} gives it a sw/bin/npc-daemon, {@code npc-unit}
  * becomes its etc/systemd/system/npc.service, {@code build-sleeps} and {@code switch-sleeps}
  * (seconds) make the build or the switch slow.
  */
@@ -87,6 +89,8 @@ public final class StandIns {
                 + "  trap 'kill $pause; echo \"switch-to-configuration: stopped by SIGTERM\"; exit 143' TERM\n"
                 + "  wait $pause; trap - TERM\n"
                 + "fi\n"
+                + "if [ -f \"$self/switch-locked\" ]; then echo 'Could not acquire lock'; exit 11; fi\n"
+                + "if [ -f \"$self/fails-unit\" ]; then cat \"$self/fails-unit\" >> '" + failedUnits + "'; echo degraded > '" + systemState + "'; fi\n"
                 + "if [ -f \"$self/fail-switch\" ]; then echo 'warning: the following units failed: nginx.service'; exit 4; fi\n"
                 + "case \"$1\" in switch|test) ln -sfn \"$self\" '" + currentSystem + "';; esac\n");
         script(bin.resolve("mk-toplevel"), "#!/bin/sh\n"
@@ -104,7 +108,7 @@ public final class StandIns {
                 + "out='" + nixStore + "'/$(cat \"$dir/system-name\")\n"
                 + "'" + bin.resolve("mk-toplevel") + "' \"$out\"\n"
                 + "[ -f \"$dir/switch-fails\" ] && touch \"$out/fail-switch\"\n"
-                + "[ -f \"$dir/switch-sleeps\" ] && cp \"$dir/switch-sleeps\" \"$out/\"\n"
+                + "for f in switch-sleeps switch-locked fails-unit; do [ -f \"$dir/$f\" ] && cp \"$dir/$f\" \"$out/\"; done\n"
                 + "if [ -f \"$dir/self-daemon\" ]; then mkdir -p \"$out/sw/bin\"; echo '#!/bin/sh' > \"$out/sw/bin/npc-daemon\"; fi\n"
                 + "if [ -f \"$dir/npc-unit\" ]; then mkdir -p \"$out/etc/systemd/system\"; cp \"$dir/npc-unit\" \"$out/etc/systemd/system/npc.service\"; fi\n"
                 + "[ -n \"$link\" ] && ln -sfn \"$out\" \"$link\"\n"
