@@ -63,6 +63,12 @@ public final class UnitFile {
      * difference but in the ignored [Unit] keys and in ExecReload (which it reloads for).
      */
     public boolean differsFrom(UnitFile other) {
+        return !changedKeys(other).isEmpty();
+    }
+
+    /** The keys whose change would make switch-to-configuration restart the unit, for the log. */
+    public List<String> changedKeys(UnitFile other) {
+        List<String> changed = new ArrayList<>();
         Set<String> names = new java.util.TreeSet<>(sections.keySet());
         names.addAll(other.sections.keySet());
         for (String section : names) {
@@ -74,25 +80,6 @@ public final class UnitFile {
                 boolean ignored = "Unit".equals(section) && UNIT_IGNORED.contains(key)
                         || "Service".equals(section) && "ExecReload".equals(key);
                 if (!ignored && !Objects.equals(a.get(key), b.get(key))) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** What changed, one key per entry, for the log. */
-    public List<String> changedKeys(UnitFile other) {
-        List<String> changed = new ArrayList<>();
-        Set<String> names = new java.util.TreeSet<>(sections.keySet());
-        names.addAll(other.sections.keySet());
-        for (String section : names) {
-            Map<String, List<String>> a = sections.getOrDefault(section, Map.of());
-            Map<String, List<String>> b = other.sections.getOrDefault(section, Map.of());
-            Set<String> keys = new java.util.TreeSet<>(a.keySet());
-            keys.addAll(b.keySet());
-            for (String key : keys) {
-                if (!Objects.equals(a.get(key), b.get(key))) {
                     changed.add(key);
                 }
             }
