@@ -14,6 +14,9 @@ let
     systemd = stub "systemd";
     git = stub "git";
     coreutils = stub "coreutils";
+    findutils = stub "findutils";
+    gnugrep = stub "gnugrep";
+    gnused = stub "gnused";
     curl = stub "curl";
     npc = stub "npc";
     jre_headless = stub "jre-headless";

@@ -54,6 +54,10 @@ public final class Daemon implements AutoCloseable {
         HostState initial = previous == null ? States.initial(settings.host(), VERSION, pollSeconds)
                 : States.identity(previous, settings.host(), VERSION, pollSeconds);
         this.reporter = new Reporter(dir, store, settings.host(), seams.clock(), log, initial);
+        if (previous != null && !States.sameContent(previous, initial)) {
+            // A new version or interval (a restart into a changed unit) is news for npc status.
+            reporter.unwritten();
+        }
         Metrics metrics = new Metrics(settings.metricsFile(), log);
         reporter.onChange(metrics::stateChanged);
         metrics.stateChanged(initial);
