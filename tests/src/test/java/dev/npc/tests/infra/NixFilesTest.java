@@ -99,7 +99,11 @@ class NixFilesTest {
             String execStart = lastLine(exampleNix("eval", "--json",
                     example + "#nixosConfigurations." + host + ".config.systemd.services.npc.serviceConfig.ExecStart"));
             List<String> argv = SystemdExecLine.split(Json.mapper().readTree(execStart).asText());
-            assertEquals(host, argv.get(argv.indexOf("--host") + 1));
+            // services.npc.host defaults to null: the daemon takes install's recorded name, else the
+            // kernel's host name, which NixOS sets from networking.hostName.
+            String hostName = Json.mapper().readTree(lastLine(exampleNix("eval", "--json",
+                    example + "#nixosConfigurations." + host + ".config.networking.hostName"))).asText();
+            assertEquals(host, argv.contains("--host") ? argv.get(argv.indexOf("--host") + 1) : hostName);
             assertEquals("s3://example-npc-fleet/fleet", argv.get(argv.indexOf("--store") + 1));
             assertTrue(argv.contains("http://127.0.0.1/healthz"), "every host checks its web page: " + argv);
         }
