@@ -107,6 +107,40 @@ class SharedHostTest {
                 fleet.system.commands().toString());
     }
 
+    // The switch runs in a transient unit owned by PID 1: a daemon killed mid-switch and started
+    // again (Restart=always) finds it still running, and must not check or roll back a half switch.
+    @Test
+    void aRestartedDaemonWaitsForTheSwitchItsPredecessorStartedBeforeRecovering() throws Exception {
+        String sha = fleet.publishSystem("prod", "v1");
+        String initial = fleet.system.running();
+        String v1 = fleet.system.toplevel("v1").toString();
+        AtomicFiles.write(fleet.stateDir.state(), Json.write(States.phase(
+                States.initial(TestFleet.HOST, Daemon.VERSION, 60), HostState.ACTIVATING)));
+        new InFlight(new Target("prod", sha, "web-1", "switch", null), 1, Instant.now(), v1,
+                new Generation(initial, initial)).save(fleet.stateDir.inFlight());
+        Path unit = fleet.system.transientUnits.resolve("nixos-rebuild-switch-to-configuration.service");
+        Files.writeString(unit, "4242\n");
+        fleet.onSleep(SharedHostTest::pause);
+        AtomicInteger code = new AtomicInteger(-1);
+        Thread restarted = new Thread(() -> code.set(fleet.run("follow", "--once")), "restarted-daemon");
+        restarted.start();
+        await(() -> fleet.out().contains("a switch is still running in nixos-rebuild-switch-to-configuration.service;"
+                + " waiting for it to end before recovering"));
+
+        assertTrue(fleet.system.commands().stream().allMatch(c -> c.startsWith("systemctl is-active")),
+                "only asks whether the switch still runs: " + fleet.system.commands());
+        // The switch ends: the new system runs, the unit is gone.
+        Files.delete(fleet.system.currentSystem);
+        Files.createSymbolicLink(fleet.system.currentSystem, Path.of(v1));
+        Files.delete(unit);
+        restarted.join(Duration.ofSeconds(60).toMillis());
+
+        assertEquals(0, code.get(), fleet.err());
+        assertTrue(fleet.err().contains("npc-daemon stopped during activating; the running system is " + v1
+                + " (the new system, not yet checked); it passed its checks"), fleet.err());
+        assertTrue(fleet.system.commands().contains("systemctl is-system-running --wait"));
+    }
+
     @Test
     void aChangedUnitMakesTheDaemonExitAfterReportingAnUnchangedOneDoesNot() throws Exception {
         writeUnit(fleet.system.nixStore.resolve("initial"), UNIT);

@@ -4,6 +4,8 @@ import dev.npc.daemon.control.ActivationLock;
 import dev.npc.daemon.control.StopSignal;
 import dev.npc.daemon.control.Waiter;
 import dev.npc.daemon.report.EventLog;
+import dev.npc.daemon.stage.Activator;
+import dev.npc.host.HostState;
 import dev.npc.time.Sleeper;
 
 import java.io.IOException;
@@ -31,6 +33,8 @@ public final class FollowLoop {
     private Sleeper sleeper;
     private Runnable reload = () -> { };
     private java.util.function.BooleanSupplier unfinished = () -> false;
+    private Activator activator;
+    private java.util.function.Supplier<String> phase;
 
     public FollowLoop(Recovery recovery, Cycle cycle, Waiter waiter, SelfUpdate selfUpdate, StopSignal stop,
                       Duration interval, double jitter, RandomGenerator random, EventLog log) {
@@ -55,11 +59,23 @@ public final class FollowLoop {
      * attempts take the lock too).
      */
     public FollowLoop withLock(ActivationLock lock, Sleeper sleeper, Runnable reload,
-                               java.util.function.BooleanSupplier unfinished) {
+                               java.util.function.BooleanSupplier unfinished,
+                               java.util.function.Supplier<String> phase) {
+        this.phase = phase;
         this.lock = lock;
         this.sleeper = sleeper;
         this.reload = reload;
         this.unfinished = unfinished;
+        return this;
+    }
+
+    /**
+     * A daemon that died (or was restarted) mid-switch left the switch running in its transient
+     * unit, owned by PID 1: recovery waits for it to end (at most as long as an attempt would)
+     * before it checks or rolls back, so it never judges or reverts a system half switched.
+     */
+    public FollowLoop withSwitches(Activator activator) {
+        this.activator = activator;
         return this;
     }
 
@@ -136,7 +152,30 @@ public final class FollowLoop {
             reload.run();
         }
         try (ActivationLock.Held mine = held) {
+            if (!awaitSwitchEnd()) {
+                return false;
+            }
             recovery.recover();
+        }
+        return true;
+    }
+
+    /** @return false when stopped while waiting */
+    private boolean awaitSwitchEnd() throws InterruptedException {
+        String left = phase == null ? null : phase.get();
+        if (activator == null || !(HostState.ACTIVATING.equals(left) || HostState.ROLLING_BACK.equals(left))
+                || !activator.switchRunning()) {
+            return true;
+        }
+        log.info("a switch is still running in " + Activator.SWITCH_SERVICE + "; waiting for it to end before"
+                + " recovering (at most " + dev.npc.time.Durations.format(activator.switchLimit()) + ")");
+        Duration waited = Duration.ZERO;
+        while (waited.compareTo(activator.switchLimit()) < 0 && activator.switchRunning()) {
+            if (stop.requested()) {
+                return false;
+            }
+            sleeper.sleep(LOCK_POLL);
+            waited = waited.plus(LOCK_POLL);
         }
         return true;
     }

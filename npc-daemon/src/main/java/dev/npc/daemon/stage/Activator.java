@@ -89,6 +89,23 @@ public final class Activator {
         }
     }
 
+    /** Whether a switch runs in the transient unit now (npc's own from before a restart, or a manual one). */
+    public boolean switchRunning() throws InterruptedException {
+        try {
+            ProcessResult result = commands.runAllowingFailure("systemctl is-active " + SWITCH_SERVICE,
+                    List.of(system.systemctl(), "is-active", SWITCH_SERVICE), Map.of(), QUERY_TIMEOUT);
+            return List.of("active", "activating", "deactivating", "reloading", "refreshing")
+                    .contains(lastLine(result.output()));
+        } catch (StageFailure e) {
+            return false;
+        }
+    }
+
+    /** How long a switch may run before npc stops it: what recovery waits for at most. */
+    public Duration switchLimit() {
+        return switchTimeout.plus(switchGrace);
+    }
+
     /** @return the output of switch-to-configuration, for the report */
     public String activate(String toplevel, String action) throws StageFailure, InterruptedException, SwitchBusy {
         if (!Action.TEST.equals(action)) {

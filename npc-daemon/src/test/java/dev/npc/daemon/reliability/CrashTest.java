@@ -89,9 +89,10 @@ class CrashTest {
         assertRecovered(daemon, "building", initial);
         assertEquals(initial, fleet.system.profile());
 
-        // checking: the switch happened, the health check is killed. Its systemctl calls so far:
-        // is-active (is another switch running?) and list-units (the failed units before the switch).
-        int healthCheck = blocking.calls("systemctl") + 3;
+        // checking: the switch happened, the health check is killed. The systemctl calls before it:
+        // recovery's is-active (the daemon was killed activating: is its switch still running?), then
+        // the attempt's is-active (is another switch running?) and list-units (the failed units before).
+        int healthCheck = blocking.calls("systemctl") + 4;
         blocking.hold("systemctl", healthCheck);
         daemon = start();
         blocking.awaitHeld("systemctl", healthCheck, Duration.ofSeconds(60));
