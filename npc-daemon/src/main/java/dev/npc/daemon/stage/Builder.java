@@ -31,7 +31,7 @@ import java.util.Map;
  */
 public final class Builder {
     /** What Nix says when --no-update-lock-file meets a lock that misses an input (libflake, lockFlake). */
-    static final String LOCK_REFUSED = "requires lock file changes but they're not allowed";
+    public static final String LOCK_REFUSED = "requires lock file changes but they're not allowed";
 
     private final Commands commands;
     private final SystemCommands system;
