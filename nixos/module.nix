@@ -86,7 +86,8 @@ let
     # unit that a new configuration no longer has unless its [Unit] says X-StopOnRemoval=false
     # (collect_unit_changes and handle_modified_unit in nixpkgs'
     # pkgs/by-name/sw/switch-to-configuration-ng/src/main.rs; nixos/modules/tasks/auto-upgrade.nix
-    # sets the same for nixos-upgrade.service). So a configuration that drops or renames
+    # sets the same for nixos-upgrade.service, nixos/modules/virtualisation/amazon-init.nix for
+    # amazon-init.service). So a configuration that drops or renames
     # services.npc does not kill the daemon mid-switch. When its unit changes, the daemon notices
     # after reporting and exits; Restart=always starts it again as the new unit says.
     restartIfChanged = false;
