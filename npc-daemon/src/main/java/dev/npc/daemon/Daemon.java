@@ -100,7 +100,7 @@ public final class Daemon implements AutoCloseable {
                 settings.jitter(), seams.random(), log)
                 .withLock(new ActivationLock(dir.lock()), seams.sleeper(),
                         () -> reporter.reload(s -> States.identity(s, settings.host(), VERSION, pollSeconds)),
-                        () -> !HostState.IDLE.equals(reporter.state().phase()), () -> reporter.state().phase())
+                        () -> reporter.state().phase() == null ? HostState.IDLE : reporter.state().phase())
                 .withSwitches(activator);
     }
 

@@ -6,10 +6,12 @@ import dev.npc.daemon.control.Waiter;
 import dev.npc.daemon.report.EventLog;
 import dev.npc.daemon.stage.Activator;
 import dev.npc.host.HostState;
+import dev.npc.time.Durations;
 import dev.npc.time.Sleeper;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /** The loop of {@code npc-daemon follow}: recover, then poll, act, sleep with jitter, until told to stop. */
@@ -32,9 +34,8 @@ public final class FollowLoop {
     private ActivationLock lock;
     private Sleeper sleeper;
     private Runnable reload = () -> { };
-    private java.util.function.BooleanSupplier unfinished = () -> false;
+    private Supplier<String> phase = () -> HostState.IDLE;
     private Activator activator;
-    private java.util.function.Supplier<String> phase;
 
     public FollowLoop(Recovery recovery, Cycle cycle, Waiter waiter, SelfUpdate selfUpdate, StopSignal stop,
                       Duration interval, double jitter, RandomGenerator random, EventLog log) {
@@ -53,19 +54,16 @@ public final class FollowLoop {
      * Recovery takes the activation lock like every attempt: another process (install's first
      * activation, a follow --once) may be mid-attempt in the same state directory, and its phase in
      * state.json is then its own unfinished business, not a crash to recover from. When state.json
-     * shows an unfinished phase ({@code unfinished}) and another process holds the lock, this
+     * shows an unfinished phase ({@code phase} is not idle) and another process holds the lock, this
      * daemon waits for the lock, then reads the state that process left ({@code reload}) and
      * recovers only what is still unfinished; with nothing unfinished it goes on polling (its
      * attempts take the lock too).
      */
-    public FollowLoop withLock(ActivationLock lock, Sleeper sleeper, Runnable reload,
-                               java.util.function.BooleanSupplier unfinished,
-                               java.util.function.Supplier<String> phase) {
-        this.phase = phase;
+    public FollowLoop withLock(ActivationLock lock, Sleeper sleeper, Runnable reload, Supplier<String> phase) {
         this.lock = lock;
         this.sleeper = sleeper;
         this.reload = reload;
-        this.unfinished = unfinished;
+        this.phase = phase;
         return this;
     }
 
@@ -136,7 +134,7 @@ public final class FollowLoop {
             return true;
         }
         ActivationLock.Held held = lock.tryAcquire();
-        if (held == null && !unfinished.getAsBoolean()) {
+        if (held == null && HostState.IDLE.equals(phase.get())) {
             return true;
         }
         if (held == null) {
@@ -162,13 +160,13 @@ public final class FollowLoop {
 
     /** @return false when stopped while waiting */
     private boolean awaitSwitchEnd() throws InterruptedException {
-        String left = phase == null ? null : phase.get();
+        String left = phase.get();
         if (activator == null || !(HostState.ACTIVATING.equals(left) || HostState.ROLLING_BACK.equals(left))
                 || !activator.switchRunning()) {
             return true;
         }
         log.info("a switch is still running in " + Activator.SWITCH_SERVICE + "; waiting for it to end before"
-                + " recovering (at most " + dev.npc.time.Durations.format(activator.switchLimit()) + ")");
+                + " recovering (at most " + Durations.format(activator.switchLimit()) + ")");
         Duration waited = Duration.ZERO;
         while (waited.compareTo(activator.switchLimit()) < 0 && activator.switchRunning()) {
             if (stop.requested()) {
