@@ -8,8 +8,18 @@ let
 
   cfg = config.services.npc;
 
-  # A systemd time span such as "60s", "5m" or "1h"; the daemon and the timer read the same text.
-  timeSpan = types.strMatching "[0-9]+(ms|s|m|h)";
+  # A time span in systemd's grammar (systemd.time(7); parse_time in systemd's
+  # src/basic/time-util.c): "5min", "1h30m", "2 h", "1.5h", "500ms", "1d"; a number alone is
+  # seconds. Components are a number with an optional fraction and an optional unit; a component
+  # without a unit is followed by white space or the end. The daemon (npc-core's
+  # dev.npc.time.Durations) parses exactly this grammar: both are tested against one table,
+  # npc-core/src/test/resources/dev/npc/time/time-spans.json. "infinity" is not accepted: every
+  # span here is a limit npc must reach.
+  ws = "[ \t\n\r]";
+  number = "([0-9]+|[0-9]*[.][0-9]+)";
+  # systemd's unit names (micro written as U+03BC or U+00B5, as systemd accepts both).
+  timeUnit = "(seconds|second|sec|s|minutes|minute|min|months|month|M|msec|ms|m|hours|hour|hr|h|days|day|d|weeks|week|w|years|year|y|usec|us|μs|µs)";
+  timeSpan = types.strMatching "${ws}*(${number}(${ws}*${timeUnit}${ws}*|${ws}+))*${number}(${ws}*${timeUnit})?${ws}*";
 
   # Every setting becomes an explicit flag, so `systemctl cat npc` shows exactly what the daemon
   # was told, and nothing depends on a config file that could be out of step with the unit.
@@ -17,21 +27,27 @@ let
   repeated = name: values: concatMap (flag name) values;
 
   daemonArgs =
-    [ "--state-dir" "/var/lib/npc" "--store" cfg.store "--host" cfg.host
-      "--interval" cfg.interval "--action" cfg.action ]
+    [ "--state-dir" "/var/lib/npc" "--store" cfg.store ]
+    # Without a host here the daemon takes the name `npc-daemon install` recorded in its
+    # config.json, else the kernel's host name (networking.hostName): flag > config.json > kernel.
+    ++ optionals (cfg.host != null) (flag "host" cfg.host)
+    ++ [ "--interval" cfg.interval "--action" cfg.action ]
     ++ optionals (cfg.region != null) (flag "region" cfg.region)
     ++ optionals (cfg.endpointUrl != null) (flag "endpoint-url" cfg.endpointUrl)
     ++ optionals (cfg.configuration != null) (flag "configuration" cfg.configuration)
     ++ repeated "health-command" cfg.healthChecks.commands
     ++ repeated "health-url" cfg.healthChecks.urls
     ++ flag "health-timeout" cfg.healthChecks.timeout
+    ++ optional cfg.healthChecks.strict "--health-strict"
     ++ optionals (cfg.hooks.preActivate != null) (flag "pre-activate" cfg.hooks.preActivate)
     ++ optionals (cfg.hooks.postActivate != null) (flag "post-activate" cfg.hooks.postActivate)
     ++ optionals (cfg.hooks.onFailure != null) (flag "on-failure" cfg.hooks.onFailure)
     ++ repeated "extra-substituter" cfg.extraSubstituters
+    ++ repeated "substituter-key" cfg.substituterKeys
     ++ optionals (cfg.buildTimeout != null) (flag "build-timeout" cfg.buildTimeout)
     ++ optionals (cfg.switchTimeout != null) (flag "switch-timeout" cfg.switchTimeout)
     ++ optionals (cfg.retries != null) (flag "retries" cfg.retries)
+    ++ flag "keep-generations" cfg.keepGenerations
     ++ repeated "trusted-key" cfg.trustedKeys
     ++ repeated "allowed-remote" cfg.allowedRemotes
     ++ optionals cfg.metrics.enable (flag "metrics-file" cfg.metrics.path)
@@ -44,6 +60,7 @@ let
 
   environment = {
     # The daemon resolves every system-changing command through these, so tests can swap them.
+    # systemd-run (for switches) is taken from the same directory as systemctl.
     NPC_NIX_BIN = "${config.nix.package}/bin";
     NPC_SYSTEMCTL_BIN = "${config.systemd.package}/bin/systemctl";
     # When a switch brings a different npc, the daemon sees its launcher changed, reports, and
@@ -54,17 +71,29 @@ let
 
   unit = {
     description = "npc: follow the configuration this host's desired.json names";
-    documentation = [ "https://github.com/npc-dev/npc/blob/main/nixos/README.md" ];
+    # The package's own copy of this documentation: the unit names no web page that could move.
+    documentation = [
+      "file://${cfg.package}/share/doc/npc/nixos/README.md"
+      "file://${cfg.package}/share/doc/npc/README.md"
+    ];
     wants = [ "network-online.target" ];
     after = [ "network-online.target" ];
     # Health commands and hooks run with these (NixOS adds coreutils, grep, sed and systemd).
     path = [ config.nix.package pkgs.git pkgs.coreutils pkgs.curl ];
     inherit environment;
 
-    # A switch must never stop or restart the daemon that is running the switch: the new
-    # daemon version takes over when the daemon restarts itself after reporting, or at boot.
+    # A switch must never stop or restart the daemon that is running the switch:
+    # switch-to-configuration skips a changed unit marked X-RestartIfChanged=false, and stops a
+    # unit that a new configuration no longer has unless its [Unit] says X-StopOnRemoval=false
+    # (collect_unit_changes and handle_modified_unit in nixpkgs'
+    # pkgs/by-name/sw/switch-to-configuration-ng/src/main.rs; nixos/modules/tasks/auto-upgrade.nix
+    # sets the same for nixos-upgrade.service, nixos/modules/virtualisation/amazon-init.nix for
+    # amazon-init.service). So a configuration that drops or renames
+    # services.npc does not kill the daemon mid-switch. When its unit changes, the daemon notices
+    # after reporting and exits; Restart=always starts it again as the new unit says.
     restartIfChanged = false;
     stopIfChanged = false;
+    unitConfig.X-StopOnRemoval = false;
 
     serviceConfig = {
       ExecStart = execStart;
@@ -73,6 +102,9 @@ let
       # Let a running switch finish when the host shuts down instead of cutting it in half.
       KillMode = "process";
       TimeoutStopSec = "5min";
+    } // lib.optionalAttrs (cfg.environmentFile != null) {
+      # toString: a path literal names the file in place instead of copying a secret into the store.
+      EnvironmentFile = toString cfg.environmentFile;
     } // (if cfg.timer.enable then {
       Type = "oneshot";
     } else {
@@ -82,16 +114,15 @@ let
   };
 in
 {
+  # npc is not in nixpkgs and no person in lib.maintainers stands for this module, so the list is
+  # empty rather than naming someone who did not agree to it; issues go to npc's own repository.
+  meta.maintainers = [ ];
+
   options.services.npc = {
     enable = mkEnableOption "npc-daemon, which keeps this host on the configuration published to an npc store";
 
-    package = mkOption {
-      type = types.package;
-      description = ''
-        The npc package providing bin/npc-daemon. The flake's nixosModules.default sets it to the
-        flake's own package; set it yourself when importing nixos/module.nix directly.
-      '';
-    };
+    # pkgs.npc comes from the npc flake's overlays.default, which its nixosModules.default applies.
+    package = lib.mkPackageOption pkgs "npc" { };
 
     store = mkOption {
       type = types.strMatching "(s3|file)://.+";
@@ -100,12 +131,17 @@ in
     };
 
     host = mkOption {
-      # Checked by an assertion rather than the type, so an empty hostName gets a message that
-      # says what to set.
-      type = types.str;
-      default = config.networking.hostName;
-      defaultText = lib.literalExpression "config.networking.hostName";
-      description = "The host's name in the store: it reads hosts/<host>/desired.json and writes hosts/<host>/state.json.";
+      # Checked by an assertion rather than the type, so a bad name gets a message that says what to set.
+      type = types.nullOr types.str;
+      default = null;
+      example = "web-1";
+      description = ''
+        The host's name in the store: it reads hosts/<host>/desired.json and writes
+        hosts/<host>/state.json. null (the default) lets the daemon decide: the name
+        `npc-daemon install --host` recorded in /var/lib/npc/config.json (the EC2 bootstrap passes
+        Terraform's host name there), else the kernel's host name (networking.hostName). Set it
+        only to override both.
+      '';
     };
 
     region = mkOption {
@@ -122,6 +158,19 @@ in
       description = "An S3-compatible endpoint (MinIO, Ceph); null for AWS S3.";
     };
 
+    environmentFile = mkOption {
+      type = types.nullOr types.path;
+      default = null;
+      example = "/run/secrets/npc.env";
+      description = ''
+        A file of KEY=value lines the service reads at start (systemd's EnvironmentFile=), for
+        credentials of an S3-compatible store without instance credentials:
+        AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN). Give a path outside the
+        Nix store (for example one written by agenix or sops-nix): everything in the store is
+        world-readable.
+      '';
+    };
+
     configuration = mkOption {
       type = types.nullOr (types.strMatching "[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
       default = null;
@@ -131,7 +180,8 @@ in
     interval = mkOption {
       type = timeSpan;
       default = "60s";
-      description = "Time between polls (the daemon adds jitter). A poll of an unchanged store costs two 304 answers.";
+      example = "5min";
+      description = "Time between polls, a systemd time span (the daemon adds jitter). A poll of an unchanged store costs two 304 answers.";
     };
 
     action = mkOption {
@@ -158,6 +208,15 @@ in
         default = "120s";
         description = "How long the health checks may take to pass before the switch counts as failed.";
       };
+      strict = mkOption {
+        type = types.bool;
+        default = false;
+        description = ''
+          Count every failed unit against a switch. By default a host that was already degraded
+          before the switch (an unrelated unit had failed) is judged by the units that failed
+          since; the ones that had failed before are reported in state.json, not counted.
+        '';
+      };
     };
 
     buildTimeout = mkOption {
@@ -170,8 +229,12 @@ in
     switchTimeout = mkOption {
       type = types.nullOr timeSpan;
       default = null;
-      example = "15m";
-      description = "Limit for switch-to-configuration; null keeps the daemon's default (15m).";
+      example = "15min";
+      description = ''
+        When a switch-to-configuration that runs longer is reported as slow; null keeps the
+        daemon's default (15min). npc never kills a running switch: it waits as long again, then
+        asks systemd to stop the switch's transient unit, and rolls back.
+      '';
     };
 
     retries = mkOption {
@@ -179,6 +242,15 @@ in
       default = null;
       example = 2;
       description = "How often a failed version is tried again (with backoff) before npc waits for a new one; null keeps the daemon's default.";
+    };
+
+    keepGenerations = mkOption {
+      type = types.ints.positive;
+      default = 10;
+      description = ''
+        System generations kept after a healthy switch; older ones are deleted, and their boot
+        entries with them, never the running or the booted system.
+      '';
     };
 
     hooks = {
@@ -211,7 +283,11 @@ in
       type = types.listOf types.str;
       default = [ ];
       example = [ "my-fleet-cache-1:AAAA..." ];
-      description = "Public keys of the extraSubstituters (nix.settings.extra-trusted-public-keys).";
+      description = ''
+        Public keys of binary caches (nix.settings.extra-trusted-public-keys), added whether or not
+        extraSubstituters is set (the cache may be configured elsewhere) and passed with the
+        daemon's builds.
+      '';
     };
 
     trustedKeys = mkOption {
@@ -243,7 +319,7 @@ in
     metrics = {
       enable = mkEnableOption "a Prometheus text file with npc's state, for node_exporter's textfile collector";
       path = mkOption {
-        type = types.str;
+        type = types.path;
         default = "/var/lib/prometheus-node-exporter-text-files/npc.prom";
         description = "Where the daemon writes its metrics (point node_exporter's --collector.textfile.directory at its directory).";
       };
@@ -272,9 +348,9 @@ in
     {
       assertions = [
         {
-          assertion = builtins.match "[A-Za-z0-9][A-Za-z0-9._-]{0,62}" cfg.host != null
-            && builtins.match ".*[.][.].*" cfg.host == null;
-          message = "services.npc.host '${cfg.host}' is not a host name (1-63 characters from [A-Za-z0-9._-], starting with a letter or digit): set networking.hostName or services.npc.host to the host's name in the store.";
+          assertion = cfg.host == null || (builtins.match "[A-Za-z0-9][A-Za-z0-9._-]{0,62}" cfg.host != null
+            && builtins.match ".*[.][.].*" cfg.host == null);
+          message = "services.npc.host '${toString cfg.host}' is not a host name (1-63 characters from [A-Za-z0-9._-], starting with a letter or digit): set services.npc.host to the host's name in the store, or leave it null.";
         }
       ];
 
@@ -302,6 +378,9 @@ in
 
     (mkIf (cfg.extraSubstituters != [ ]) {
       nix.settings.extra-substituters = cfg.extraSubstituters;
+    })
+
+    (mkIf (cfg.substituterKeys != [ ]) {
       nix.settings.extra-trusted-public-keys = cfg.substituterKeys;
     })
   ]);

@@ -1,28 +1,45 @@
 # Evaluates nixos/module.nix with the stand-in module system and returns what the tests assert:
 #   nix-instantiate --eval --strict --json eval-module.nix --argstr module /abs/nixos/module.nix \
 #     --arg settings '{ services.npc = { enable = true; store = "s3://b/p"; }; }'
-{ module, settings, hostName ? "web-1" }:
+# services.npc.package is left to its default (lib.mkPackageOption pkgs "npc": the stand-in pkgs.npc).
+{ module, settings, hostName ? "web-1", spansFile ? null }:
 let
   lib = import ./stand-in-nixpkgs/lib.nix;
   pkgs = import ./stand-in-nixpkgs/pkgs.nix { inherit lib; system = "x86_64-linux"; };
+  modulePath = /. + module;
   evaluated = lib.evalModules {
     modules = [
       ./stand-in-nixpkgs/nixos/modules/base.nix
-      (/. + module)
-      { networking.hostName = hostName; services.npc.package = pkgs.npc; }
+      modulePath
+      { networking.hostName = hostName; }
       settings
     ];
     specialArgs = { inherit pkgs; };
   };
   config = evaluated.config;
   systemd = config.systemd or { };
+  service = (systemd.services or { }).npc or null;
+  # The module's own top level, for what the stand-in module system does not collect (meta).
+  moduleTop = import modulePath { inherit config lib pkgs; options = evaluated.options; };
+  intervalType = evaluated.options.services.npc.interval.type;
 in
 {
   package = "${pkgs.npc}";
-  service = (systemd.services or { }).npc or null;
+  packageDefaultText = evaluated.options.services.npc.package.defaultText.text or null;
+  inherit service;
+  unitText = if service == null then null else import ./stand-in-nixpkgs/nixos/lib/systemd-unit.nix { inherit lib pkgs; } service;
   timer = (systemd.timers or { }).npc or null;
   tmpfiles = (systemd.tmpfiles or { }).rules or [ ];
   nixSettings = (config.nix or { }).settings or { };
   systemPackages = map (p: p.name) config.environment.systemPackages;
   failedAssertions = map (a: a.message) (builtins.filter (a: !a.assertion) config.assertions);
+  meta = moduleTop.meta or null;
+  optionTypes = {
+    metricsPath = evaluated.options.services.npc.metrics.path.type.name;
+    environmentFile = evaluated.options.services.npc.environmentFile.type.name;
+  };
+  # The time-span table shared with the daemon's parser: which texts the module's type accepts.
+  spans = if spansFile == null then null
+    else map (row: { inherit (row) text; accepted = intervalType.check row.text; })
+      (builtins.fromJSON (builtins.readFile spansFile)).spans;
 }

@@ -64,6 +64,14 @@ let
 
     # ---- options and definitions
     mkOption = attrs: attrs // { _type = "option"; };
+    # nixpkgs' lib/options.nix mkPackageOption: an option of type package defaulting to pkgs.<name>.
+    mkPackageOption = pkgs: name: { default ? name, example ? null, extraDescription ? "", ... }:
+      mkOption {
+        type = types.package;
+        default = pkgs.${default} or (throw "stand-in lib: ${default} cannot be found in pkgs");
+        defaultText = literalExpression "pkgs.${default}";
+        description = "The ${name} package to use." + extraDescription;
+      };
     mkEnableOption = name: mkOption { type = types.bool; default = false; description = "Whether to enable ${name}."; };
     mkIf = condition: content: { _type = "if"; inherit condition content; };
     mkMerge = contents: { _type = "merge"; inherit contents; };

@@ -67,6 +67,9 @@ let
     systemd = stub "systemd";
     git = stub "git";
     coreutils = stub "coreutils";
+    findutils = stub "findutils";
+    gnugrep = stub "gnugrep";
+    gnused = stub "gnused";
     curl = stub "curl";
     jre_headless = stub "jre-headless";
     makeWrapper = stub "make-wrapper";

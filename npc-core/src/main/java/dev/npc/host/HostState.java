@@ -36,9 +36,21 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, St
     /** What the host runs now. */
     public record Current(String remote, String sha256, String configuration, String system, Instant activatedAt) { }
 
-    /** The most recent activation attempt. */
+    /**
+     * The most recent activation attempt. {@code failedBefore} (added) names the failed units the
+     * health check did not count because they had failed before the switch; absent when none.
+     */
     public record Attempt(String sha256, String result, int attempt, Instant startedAt, Instant finishedAt,
-                          String error, String logTail) {
+                          String error, String logTail,
+                          @com.fasterxml.jackson.annotation.JsonInclude(
+                                  com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                          java.util.List<String> failedBefore) {
+        /** The shape before {@code failedBefore} was added; kept so existing callers compile unchanged. */
+        public Attempt(String sha256, String result, int attempt, Instant startedAt, Instant finishedAt,
+                       String error, String logTail) {
+            this(sha256, result, attempt, startedAt, finishedAt, error, logTail, null);
+        }
+
         public static final String SUCCESS = "success";
         public static final String FAILED = "failed";
         public static final String ROLLED_BACK = "rolled-back";

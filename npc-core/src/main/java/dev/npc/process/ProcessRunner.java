@@ -5,6 +5,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The one seam through which npc runs external programs (nix, switch-to-configuration,
@@ -20,6 +24,45 @@ public interface ProcessRunner {
      */
     ProcessResult run(List<String> command, Map<String, String> extraEnv, Path workDir, Duration timeout)
             throws IOException, InterruptedException;
+
+    /** Long enough to mean "until it ends": {@link #start} never kills what it started. */
+    Duration UNBOUNDED = Duration.ofDays(36_500);
+
+    /**
+     * Starts {@code command} and returns at once; the caller waits as long as it likes and decides
+     * what a long wait means. Nothing started here is ever killed by npc: a switch-to-configuration
+     * cut in half (mid-/etc or mid-bootloader) is worse than a late one.
+     */
+    default Started start(List<String> command, Map<String, String> extraEnv, Path workDir) {
+        CompletableFuture<ProcessResult> result = new CompletableFuture<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                result.complete(run(command, extraEnv, workDir, UNBOUNDED));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, "process-" + Path.of(command.get(0)).getFileName());
+        waiter.setDaemon(true);
+        waiter.start();
+        return timeout -> {
+            try {
+                return result.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                return null;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException(e.getCause());
+            }
+        };
+    }
+
+    /** A command {@link #start started} and not yet waited for. */
+    interface Started {
+        /** The result, or null when the command still runs after {@code timeout}. */
+        ProcessResult await(Duration timeout) throws IOException, InterruptedException;
+    }
 
     /** The outcome: exit code (-1 when killed on timeout) and combined stdout/stderr. */
     record ProcessResult(int exitCode, String output, boolean timedOut) {

@@ -1,6 +1,7 @@
 package dev.npc.daemon;
 
 import dev.npc.daemon.config.Settings;
+import dev.npc.daemon.control.ActivationLock;
 import dev.npc.daemon.control.StopSignal;
 import dev.npc.daemon.control.Waiter;
 import dev.npc.daemon.files.StateDir;
@@ -19,6 +20,7 @@ import dev.npc.daemon.stage.Builder;
 import dev.npc.daemon.stage.Commands;
 import dev.npc.daemon.stage.Fetcher;
 import dev.npc.daemon.stage.FlakeCache;
+import dev.npc.daemon.stage.Generations;
 import dev.npc.daemon.stage.HealthChecker;
 import dev.npc.daemon.stage.Hooks;
 import dev.npc.daemon.stage.Poller;
@@ -26,6 +28,7 @@ import dev.npc.daemon.stage.RemoteTrust;
 import dev.npc.daemon.files.SequenceStore;
 import dev.npc.remote.RemoteDownloader;
 import dev.npc.daemon.stage.Rollback;
+import dev.npc.daemon.stage.UnitFile;
 import dev.npc.host.HostState;
 import dev.npc.pack.UnpackLimits;
 import dev.npc.pack.Unpacker;
@@ -54,6 +57,10 @@ public final class Daemon implements AutoCloseable {
         HostState initial = previous == null ? States.initial(settings.host(), VERSION, pollSeconds)
                 : States.identity(previous, settings.host(), VERSION, pollSeconds);
         this.reporter = new Reporter(dir, store, settings.host(), seams.clock(), log, initial);
+        if (previous != null && !States.sameContent(previous, initial)) {
+            // A new version or interval (a restart into a changed unit) is news for npc status.
+            reporter.unwritten();
+        }
         Metrics metrics = new Metrics(settings.metricsFile(), log);
         reporter.onChange(metrics::stateChanged);
         metrics.stateChanged(initial);
@@ -75,25 +82,38 @@ public final class Daemon implements AutoCloseable {
                 SequenceStore.open(dir.sequences()));
         Commands commands = new Commands(seams.processes());
         FlakeCache flakes = new FlakeCache(dir.flakes(), seams.clock());
-        Activator activator = new Activator(commands, settings.system(), settings.switchTimeout());
+        // A switch past its timeout is reported and given as long again before npc asks systemd to stop it.
+        Activator activator = new Activator(commands, seams.processes(), settings.system(), settings.switchTimeout(),
+                settings.switchTimeout(), log);
+        activator.onNotice(message -> reporter.update(s -> States.message(s, message)));
         HealthChecker health = new HealthChecker(commands, settings.system().systemctl(), settings.healthCommands(),
                 settings.healthUrls(), settings.healthTimeout(), settings.healthRetryPause(), seams.clock(),
-                seams.sleeper());
+                seams.sleeper(), settings.healthStrict());
         RetryLedger ledger = new RetryLedger(dir.retries(), settings.retries(), settings.retryBackoff());
         Deployment deployment = new Deployment(
                 new Fetcher(store, flakes, trust), flakes,
-                new Builder(commands, settings.system(), settings.extraSubstituters(), settings.buildTimeout()),
+                new Builder(commands, settings.system(), settings.extraSubstituters(), settings.substituterKeys(),
+                        settings.buildTimeout(), dir.result(), seams.env()),
                 activator,
                 health,
                 new Rollback(activator), new Hooks(commands, settings.hooks(), settings.host()),
-                reporter, metrics, ledger, dir.inFlight(), stop, seams.clock(), log);
+                reporter, metrics, ledger, dir.inFlight(), stop, seams.clock(), log,
+                new Generations(commands, activator, settings.system(), settings.keepGenerations(), log));
         this.cycle = new Cycle(settings, new Poller(store, settings.host(), dir.poll(), trust), deployment, activator, reporter, metrics,
                 ledger, stop, seams.clock(), log);
+        // Another process may have written state.json while this one did not hold the lock.
+        cycle.onLock(() -> reporter.reload(s -> States.identity(s, settings.host(), VERSION, pollSeconds)));
         Recovery recovery = new Recovery(reporter, ledger, dir.inFlight(), settings.system().currentSystem(),
                 seams.clock(), log, new Rollback(activator), health);
+        // npc.service as this daemon was started with it: the running system's unit, read now.
+        UnitFile runningUnit = UnitFile.of(settings.system().currentSystem(), SelfUpdate.UNIT);
         this.loop = new FollowLoop(recovery, cycle, new Waiter(seams.sleeper(), seams.clock(), stop, dir.trigger(),
-                dir.retry()), new SelfUpdate(settings.selfPath()), stop, settings.interval(), settings.jitter(),
-                seams.random(), log);
+                dir.retry()), new SelfUpdate(settings.selfPath(), runningUnit), stop, settings.interval(),
+                settings.jitter(), seams.random(), log)
+                .withLock(new ActivationLock(dir.lock()), seams.sleeper(),
+                        () -> reporter.reload(s -> States.identity(s, settings.host(), VERSION, pollSeconds)),
+                        () -> reporter.state().phase() == null ? HostState.IDLE : reporter.state().phase())
+                .withSwitches(activator);
     }
 
     public int follow(FollowLoop.Mode mode) throws IOException, InterruptedException {

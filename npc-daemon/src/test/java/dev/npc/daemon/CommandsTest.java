@@ -226,7 +226,7 @@ class CommandsTest {
         int before = fleet.err().length();
         assertEquals(2, fleet.run("follow", "--once", "--interval", "soon"));
         String err = fleet.err().substring(before);
-        assertEquals("npc-daemon: --interval: duration 'soon' is not valid; write e.g. 30s, 5m, 2h or 1h30m", err.strip());
+        assertEquals("npc-daemon: --interval: duration 'soon' is not valid; write e.g. 30s, 5min, 1h30m or 2 h (systemd's time span syntax)", err.strip());
 
         before = fleet.err().length();
         assertEquals(2, NpcDaemon.run(fleet.seams(), "follow", "--once", "--state-dir", tmp.resolve("empty").toString()));

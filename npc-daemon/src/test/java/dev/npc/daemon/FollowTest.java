@@ -31,6 +31,16 @@ class FollowTest {
         fleet = new TestFleet(tmp);
     }
 
+    /** nixos-rebuild's systemd-run line (nixpkgs' nixos-rebuild-ng nix.py), plus --wait. */
+    static String systemdRun(String toplevel, String action) {
+        return "systemd-run -E LOCALE_ARCHIVE -E NIXOS_INSTALL_BOOTLOADER --collect --no-ask-password --pipe --quiet"
+                + " --service-type=exec --unit=nixos-rebuild-switch-to-configuration --wait " + toplevel
+                + "/bin/switch-to-configuration " + action;
+    }
+
+    static final String IS_ACTIVE = "systemctl is-active nixos-rebuild-switch-to-configuration.service";
+    static final String LIST_FAILED = "systemctl list-units --state=failed --plain --no-legend --no-pager";
+
     @AfterEach
     void tearDown() {
         fleet.close();
@@ -46,11 +56,20 @@ class FollowTest {
         Path flake = fleet.stateDir.flakes().resolve(sha);
         String toplevel = fleet.system.nixStore.resolve("v1").toString();
         assertEquals(List.of(
-                "nix --extra-experimental-features nix-command flakes build --no-link --print-out-paths path:"
+                "nix --extra-experimental-features nix-command flakes build --no-update-lock-file --out-link "
+                        + fleet.stateDir.result() + " --print-out-paths path:"
                         + flake.toAbsolutePath() + "#nixosConfigurations.\"web-1\".config.system.build.toplevel",
+                IS_ACTIVE,
+                LIST_FAILED,
                 "nix-env -p " + fleet.system.systemProfile + " --set " + toplevel,
+                systemdRun(toplevel, "switch"),
                 toplevel + "/bin/switch-to-configuration switch",
                 "systemctl is-system-running --wait"), fleet.system.commands());
+        assertEquals(List.of("nix NIX_REMOTE=daemon", "systemd-run NIXOS_INSTALL_BOOTLOADER=0"),
+                fleet.system.environment(), "builds go through the Nix daemon; the switch gets nixos-rebuild's environment");
+        assertFalse(Files.exists(fleet.stateDir.result(), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                "the out-link rooted the system until the profile did, and is gone");
+        assertEquals(List.of(1, 2), fleet.system.generations());
         assertTrue(Files.isRegularFile(flake.resolve("flake.nix")), "unpacked into flakes/<sha256>/");
         assertEquals(fleet.system.nixStore.resolve("v1").toRealPath().toString(), fleet.system.running());
         assertEquals(fleet.system.running(), fleet.system.profile());
@@ -157,8 +176,12 @@ class FollowTest {
 
         String toplevel = fleet.system.nixStore.resolve(Path.of(prebuilt).getFileName()).toString();
         assertEquals(List.of(
-                "nix-store --realise " + prebuilt + " --option extra-substituters https://cache.example",
+                "nix-store --realise " + prebuilt + " --add-root " + fleet.stateDir.result()
+                        + " --option extra-substituters https://cache.example",
+                IS_ACTIVE,
+                LIST_FAILED,
                 "nix-env -p " + fleet.system.systemProfile + " --set " + toplevel,
+                systemdRun(toplevel, "switch"),
                 toplevel + "/bin/switch-to-configuration switch",
                 "systemctl is-system-running --wait"), fleet.system.commands());
         assertFalse(Files.exists(fleet.stateDir.flakes()) && fleet.stateDir.flakes().toFile().list().length > 0,
@@ -177,9 +200,13 @@ class FollowTest {
         String toplevel = fleet.system.nixStore.resolve("v2").toString();
         List<String> commands = fleet.system.commands();
         assertEquals(List.of(
+                IS_ACTIVE,
+                LIST_FAILED,
                 "nix-env -p " + fleet.system.systemProfile + " --set " + toplevel,
+                systemdRun(toplevel, "switch"),
                 toplevel + "/bin/switch-to-configuration switch",
                 "nix-env -p " + fleet.system.systemProfile + " --set " + initial,
+                systemdRun(initial, "switch"),
                 initial + "/bin/switch-to-configuration switch"), commands.subList(1, commands.size()));
         assertEquals(initial, fleet.system.running());
         assertEquals(initial, fleet.system.profile());
@@ -389,9 +416,10 @@ class FollowTest {
         assertEquals(0, fleet.run("follow", "--once"), fleet.err());
 
         String toplevel = fleet.system.nixStore.resolve("v1").toString();
-        assertEquals(List.of("nix-env -p " + fleet.system.systemProfile + " --set " + toplevel,
-                toplevel + "/bin/switch-to-configuration boot"), fleet.system.commands().subList(1, 3));
-        assertEquals(3, fleet.system.commands().size());
+        assertEquals(List.of(IS_ACTIVE, "nix-env -p " + fleet.system.systemProfile + " --set " + toplevel,
+                systemdRun(toplevel, "boot"), toplevel + "/bin/switch-to-configuration boot"),
+                fleet.system.commands().subList(1, 5));
+        assertEquals(5, fleet.system.commands().size(), "boot: no health check, so no baseline of failed units");
         assertEquals(initial, fleet.system.running());
 
         fleet.system.clearCalls();

@@ -102,7 +102,7 @@ class SignalsTest {
         fleet.publish("prod", Map.of("system-name", "v1", "switch-sleeps", "1"));
         daemon = start();
         await("the switch to start",
-                () -> fleet.system.commands().stream().anyMatch(c -> c.contains("switch-to-configuration")));
+                () -> fleet.system.commands().stream().anyMatch(c -> c.endsWith("/bin/switch-to-configuration switch")));
 
         daemon.destroyForcibly();
         assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
@@ -117,7 +117,7 @@ class SignalsTest {
         assertTrue(fleet.err().contains("npc-daemon stopped during activating"), fleet.err());
         assertTrue(fleet.system.commands().contains("systemctl is-system-running --wait"),
                 "the system the killed daemon switched to is checked: " + fleet.system.commands());
-        assertTrue(fleet.system.commands().stream().noneMatch(c -> c.contains("switch-to-configuration")),
+        assertTrue(fleet.system.commands().stream().noneMatch(c -> c.contains("/bin/switch-to-configuration")),
                 fleet.system.commands().toString());
         assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
     }

@@ -81,6 +81,11 @@ final class SimulatedHost implements ProcessRunner {
     @Override
     public ProcessResult run(List<String> command, Map<String, String> extraEnv, Path workDir, Duration timeout)
             throws IOException {
+        print(command);
+        return play(command);
+    }
+
+    private void print(List<String> command) {
         List<String> shown = new ArrayList<>();
         Path program0 = Path.of(command.get(0));
         shown.add(program0.startsWith(bin()) ? program0.getFileName().toString() : display(command.get(0)));
@@ -89,15 +94,38 @@ final class SimulatedHost implements ProcessRunner {
             log.println("    " + host + " (simulated) $ " + String.join(" ", shown));
             log.flush();
         }
+    }
+
+    /** Plays a command's effect on the directory; what systemd-run starts is played, not printed again. */
+    private ProcessResult play(List<String> command) throws IOException {
         String program = Path.of(command.get(0)).getFileName().toString();
         List<String> args = command.subList(1, command.size());
         return switch (program) {
             case "nix" -> nix(args);
-            case "nix-store" -> new ProcessResult(0, args.get(args.size() - 1) + "\n", false);
+            case "nix-store" -> new ProcessResult(0, args.get(1) + "\n", false);
             case "nix-env" -> nixEnv(args);
+            case "systemd-run" -> play(unitCommand(args));
             case "switch-to-configuration" -> switchTo(Path.of(command.get(0)).getParent().getParent());
-            case "systemctl" -> systemState();
+            case "systemctl" -> systemctl(args);
             default -> new ProcessResult(127, program + ": not simulated in the demo\n", false);
+        };
+    }
+
+    /** The command systemd-run runs in the transient unit: what follows its options. */
+    private static List<String> unitCommand(List<String> args) {
+        int i = 0;
+        while (i < args.size() && args.get(i).startsWith("-")) {
+            i += args.get(i).equals("-E") ? 2 : 1;
+        }
+        return args.subList(i, args.size());
+    }
+
+    private ProcessResult systemctl(List<String> args) throws IOException {
+        return switch (args.get(0)) {
+            case "is-system-running" -> systemState();
+            case "is-active" -> new ProcessResult(3, "inactive\n", false);
+            case "list-units" -> failedUnits();
+            default -> new ProcessResult(0, "", false);
         };
     }
 
@@ -123,6 +151,9 @@ final class SimulatedHost implements ProcessRunner {
     private ProcessResult nixEnv(List<String> args) throws IOException {
         int set = args.indexOf("--set");
         int profile = args.indexOf("-p");
+        if (args.contains("--delete-generations")) {
+            return new ProcessResult(0, "", false);
+        }
         if (set >= 0 && profile >= 0) {
             relink(Path.of(args.get(profile + 1)), Path.of(args.get(set + 1)));
             return new ProcessResult(0, "", false);
@@ -141,6 +172,13 @@ final class SimulatedHost implements ProcessRunner {
             return new ProcessResult(1, "degraded\n", false);
         }
         return new ProcessResult(0, "running\n", false);
+    }
+
+    /** A broken version's nginx fails; nothing had failed before it. */
+    private ProcessResult failedUnits() throws IOException {
+        Path current = Files.readSymbolicLink(currentSystem());
+        return new ProcessResult(0, Files.exists(current.resolve("broken"))
+                ? "nginx.service loaded failed failed A high performance web server\n" : "", false);
     }
 
     private Path toplevel(String hash, String configuration, boolean broken) throws IOException {

@@ -63,10 +63,23 @@ public final class ConfigOptions {
             description = "Follow only these remotes: desired.json naming another is refused and reported (repeatable; default: any).")
     List<String> allowedRemotes;
 
+    @Option(names = "--substituter-key", paramLabel = "KEY",
+            description = "Public key of a binary cache (name:base64), passed to nix as extra-trusted-public-keys (repeatable).")
+    List<String> substituterKeys;
+    @Option(names = "--keep-generations", paramLabel = "N",
+            description = "System generations kept after a healthy switch (never the running or booted one); default 10.")
+    Integer keepGenerations;
+    @Option(names = "--health-strict", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+            description = "Count every failed unit against a switch, also units that had failed before it; default false.")
+    Boolean healthStrict;
+    @Option(names = "--booted-system", paramLabel = "PATH", description = "The booted system link; default /run/booted-system.")
+    String bootedSystem;
+
     DaemonConfig toConfig() {
         return new DaemonConfig(store, endpointUrl, region, host, configuration, interval, action, healthCommands,
                 healthUrls, healthTimeout, preActivate, postActivate, onFailure, extraSubstituters, buildTimeout,
                 switchTimeout, retries, retryBackoff, metricsFile, nixBin, systemctl, currentSystem, systemProfile,
-                selfPath, trustedKeys, allowedRemotes);
+                selfPath, trustedKeys).withActivation(substituterKeys, keepGenerations, healthStrict, bootedSystem)
+                .withAllowedRemotes(allowedRemotes);
     }
 }

@@ -17,22 +17,44 @@ public record DaemonConfig(String store, String endpointUrl, String region, Stri
                            List<String> extraSubstituters, String buildTimeout, String switchTimeout,
                            Integer retries, String retryBackoff, String metricsFile,
                            String nixBin, String systemctl, String currentSystem, String systemProfile,
-                           String selfPath, List<String> trustedKeys, List<String> allowedRemotes) {
+                           String selfPath, List<String> trustedKeys, List<String> allowedRemotes,
+                           List<String> substituterKeys, Integer keepGenerations, Boolean healthStrict,
+                           String bootedSystem) {
 
     public static final DaemonConfig EMPTY = new DaemonConfig(null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
-    /** Without allowed remotes: the shape before --allowed-remote, kept so existing callers compile unchanged. */
+
+    /** The shape before allowed remotes and the activation settings were added; kept so existing callers compile unchanged. */
     public DaemonConfig(String store, String endpointUrl, String region, String host, String configuration,
-                        String interval, String action, List<String> healthCommands, List<String> healthUrls,
-                        String healthTimeout, String preActivate, String postActivate, String onFailure,
-                        List<String> extraSubstituters, String buildTimeout, String switchTimeout, Integer retries,
-                        String retryBackoff, String metricsFile, String nixBin, String systemctl,
-                        String currentSystem, String systemProfile, String selfPath, List<String> trustedKeys) {
+                        String interval, String action,
+                        List<String> healthCommands, List<String> healthUrls, String healthTimeout,
+                        String preActivate, String postActivate, String onFailure,
+                        List<String> extraSubstituters, String buildTimeout, String switchTimeout,
+                        Integer retries, String retryBackoff, String metricsFile,
+                        String nixBin, String systemctl, String currentSystem, String systemProfile,
+                        String selfPath, List<String> trustedKeys) {
         this(store, endpointUrl, region, host, configuration, interval, action, healthCommands, healthUrls,
                 healthTimeout, preActivate, postActivate, onFailure, extraSubstituters, buildTimeout, switchTimeout,
                 retries, retryBackoff, metricsFile, nixBin, systemctl, currentSystem, systemProfile, selfPath,
-                trustedKeys, null);
+                trustedKeys, null, null, null, null, null);
+    }
+
+    /** This config with the activation settings replaced. */
+    public DaemonConfig withActivation(List<String> substituterKeys, Integer keepGenerations, Boolean healthStrict,
+                                       String bootedSystem) {
+        return new DaemonConfig(store, endpointUrl, region, host, configuration, interval, action, healthCommands,
+                healthUrls, healthTimeout, preActivate, postActivate, onFailure, extraSubstituters, buildTimeout,
+                switchTimeout, retries, retryBackoff, metricsFile, nixBin, systemctl, currentSystem, systemProfile,
+                selfPath, trustedKeys, allowedRemotes, substituterKeys, keepGenerations, healthStrict, bootedSystem);
+    }
+
+    /** This config with these allowed remotes. */
+    public DaemonConfig withAllowedRemotes(List<String> remotes) {
+        return new DaemonConfig(store, endpointUrl, region, host, configuration, interval, action, healthCommands,
+                healthUrls, healthTimeout, preActivate, postActivate, onFailure, extraSubstituters, buildTimeout,
+                switchTimeout, retries, retryBackoff, metricsFile, nixBin, systemctl, currentSystem, systemProfile,
+                selfPath, trustedKeys, remotes, substituterKeys, keepGenerations, healthStrict, bootedSystem);
     }
 
     /** This config with every field {@code over} sets replaced by {@code over}'s value. */
@@ -48,7 +70,10 @@ public record DaemonConfig(String store, String endpointUrl, String region, Stri
                 pick(over.retryBackoff, retryBackoff), pick(over.metricsFile, metricsFile), pick(over.nixBin, nixBin),
                 pick(over.systemctl, systemctl), pick(over.currentSystem, currentSystem),
                 pick(over.systemProfile, systemProfile), pick(over.selfPath, selfPath),
-                pick(over.trustedKeys, trustedKeys), pick(over.allowedRemotes, allowedRemotes));
+                pick(over.trustedKeys, trustedKeys), pick(over.allowedRemotes, allowedRemotes),
+                pick(over.substituterKeys, substituterKeys),
+                pick(over.keepGenerations, keepGenerations), pick(over.healthStrict, healthStrict),
+                pick(over.bootedSystem, bootedSystem));
     }
 
     private static <T> T pick(T over, T base) {

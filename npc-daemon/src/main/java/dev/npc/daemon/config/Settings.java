@@ -24,6 +24,7 @@ public record Settings(StateDir stateDir, String store, String endpointUrl, Stri
                        Duration healthRetryPause, Hooks hooks, List<String> extraSubstituters,
                        Duration buildTimeout, Duration switchTimeout, int retries, Duration retryBackoff,
                        Path metricsFile, SystemCommands system, Path selfPath, RemoteVerifier verifier,
+                       List<String> substituterKeys, int keepGenerations, boolean healthStrict,
                        List<String> allowedRemotes) {
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
@@ -33,6 +34,8 @@ public record Settings(StateDir stateDir, String store, String endpointUrl, Stri
     public static final Duration DEFAULT_SWITCH_TIMEOUT = Duration.ofMinutes(15);
     public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMinutes(1);
     public static final int DEFAULT_RETRIES = 2;
+    /** What nixos-rebuild users typically keep (systemd-boot's configurationLimit examples use 10). */
+    public static final int DEFAULT_KEEP_GENERATIONS = 10;
 
     /** Shell commands run around an activation; null when not configured. */
     public record Hooks(String preActivate, String postActivate, String onFailure) { }
@@ -73,6 +76,11 @@ public record Settings(StateDir stateDir, String store, String endpointUrl, Stri
         if (interval.isZero() || interval.isNegative()) {
             throw new IllegalArgumentException("--interval must be positive, e.g. 60s");
         }
+        int keep = c.keepGenerations() == null ? DEFAULT_KEEP_GENERATIONS : c.keepGenerations();
+        if (keep < 1) {
+            throw new IllegalArgumentException("--keep-generations must be 1 or more (the running system is always"
+                    + " kept), not " + keep);
+        }
         return new Settings(stateDir, c.store(), c.endpointUrl(), c.region(), host, c.configuration(),
                 interval, DEFAULT_JITTER, action,
                 List.copyOf(c.healthCommands() == null ? List.of() : c.healthCommands()), List.copyOf(urls),
@@ -83,14 +91,17 @@ public record Settings(StateDir stateDir, String store, String endpointUrl, Stri
                 duration("--switch-timeout", c.switchTimeout(), DEFAULT_SWITCH_TIMEOUT),
                 retries, duration("--retry-backoff", c.retryBackoff(), DEFAULT_RETRY_BACKOFF),
                 c.metricsFile() == null ? null : Path.of(c.metricsFile()),
-                SystemCommands.of(c.nixBin(), c.systemctl(), c.currentSystem(), c.systemProfile()),
-                c.selfPath() == null ? null : Path.of(c.selfPath()), verifier, List.copyOf(allowedRemotes));
+                SystemCommands.of(c.nixBin(), c.systemctl(), c.currentSystem(), c.systemProfile(), c.bootedSystem()),
+                c.selfPath() == null ? null : Path.of(c.selfPath()), verifier,
+                List.copyOf(c.substituterKeys() == null ? List.of() : c.substituterKeys()), keep,
+                Boolean.TRUE.equals(c.healthStrict()), List.copyOf(allowedRemotes));
     }
 
     public Settings withJitter(double jitter) {
         return new Settings(stateDir, store, endpointUrl, region, host, configuration, interval, jitter, action,
                 healthCommands, healthUrls, healthTimeout, healthRetryPause, hooks, extraSubstituters, buildTimeout,
-                switchTimeout, retries, retryBackoff, metricsFile, system, selfPath, verifier, allowedRemotes);
+                switchTimeout, retries, retryBackoff, metricsFile, system, selfPath, verifier, substituterKeys,
+                keepGenerations, healthStrict, allowedRemotes);
     }
 
     /** The keys of {@code --trusted-key} (files or npc-ed25519-public:... lines), read once at start. */

@@ -8,14 +8,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * One activation at a time on a host, also across processes ({@code follow} and a manual
- * {@code follow --once}): an OS file lock the kernel releases even after kill -9.
+ * One activation at a time on a host, also across processes: {@code install}, {@code follow}
+ * attempts and recovery at start all take it, so no process acts on another's unfinished phase.
+ * An OS file lock the kernel releases even after kill -9.
  */
 public final class ActivationLock {
     private final Path file;
 
     public ActivationLock(Path file) {
         this.file = file;
+    }
+
+    public Path file() {
+        return file;
     }
 
     /** The held lock, or null when another activation holds it. */

@@ -26,6 +26,9 @@ public record StateDir(Path root) {
 
     public Path flakes() { return root.resolve("flakes"); }
 
+    /** The out-link (a garbage collector root) of the system being built, until it is activated. */
+    public Path result() { return root.resolve("result"); }
+
     /** Failures of the version being retried, so a restart does not reset the retry bound. */
     public Path retries() { return root.resolve("retries.json"); }
 

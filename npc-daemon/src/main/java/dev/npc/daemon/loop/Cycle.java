@@ -55,6 +55,7 @@ public final class Cycle {
     private final Clock clock;
     private final EventLog log;
     private String lastNote;
+    private Runnable onLock = () -> { };
 
     public Cycle(Settings settings, Poller poller, Deployment deployment, Activator activator, Reporter reporter,
                  Metrics metrics, RetryLedger ledger, StopSignal stop, Clock clock, EventLog log) {
@@ -71,6 +72,11 @@ public final class Cycle {
         this.stop = stop;
         this.clock = clock;
         this.log = log;
+    }
+
+    /** Runs when an attempt took the activation lock, before it starts (the daemon re-reads state.json). */
+    public void onLock(Runnable action) {
+        this.onLock = action;
     }
 
     public Outcome run() throws InterruptedException, IOException {
@@ -162,7 +168,12 @@ public final class Cycle {
                 return new Outcome(Kind.BUSY, null);
             }
             lastNote = null;
-            return new Outcome(Kind.ATTEMPTED, deployment.run(target, poll.remoteBody()));
+            onLock.run();
+            Deployment.Outcome attempt = deployment.run(target, poll.remoteBody());
+            if (attempt.busy() != null) {
+                return new Outcome(Kind.BUSY, null);
+            }
+            return new Outcome(Kind.ATTEMPTED, attempt);
         }
     }
 

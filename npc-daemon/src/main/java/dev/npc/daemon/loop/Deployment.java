@@ -10,11 +10,13 @@ import dev.npc.daemon.stage.Builder;
 import dev.npc.daemon.stage.Fetcher;
 import dev.npc.daemon.stage.FlakeCache;
 import dev.npc.daemon.stage.Generation;
+import dev.npc.daemon.stage.Generations;
 import dev.npc.daemon.stage.HealthChecker;
 import dev.npc.daemon.stage.Hooks;
 import dev.npc.daemon.stage.Rollback;
 import dev.npc.daemon.stage.RunningSystem;
 import dev.npc.daemon.stage.StageFailure;
+import dev.npc.daemon.stage.SwitchBusy;
 import dev.npc.digest.Sha256;
 import dev.npc.host.Action;
 import dev.npc.host.HostState;
@@ -29,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -51,10 +54,20 @@ public final class Deployment {
     private final StopSignal stop;
     private final Clock clock;
     private final EventLog log;
+    private final Generations generations;
 
     public Deployment(Fetcher fetcher, FlakeCache flakes, Builder builder, Activator activator, HealthChecker health,
                       Rollback rollback, Hooks hooks, Reporter reporter, Metrics metrics, RetryLedger ledger,
                       Path inFlightFile, StopSignal stop, Clock clock, EventLog log) {
+        this(fetcher, flakes, builder, activator, health, rollback, hooks, reporter, metrics, ledger, inFlightFile,
+                stop, clock, log, null);
+    }
+
+    /** @param generations prunes old system generations after a healthy switch, or null to keep them all */
+    public Deployment(Fetcher fetcher, FlakeCache flakes, Builder builder, Activator activator, HealthChecker health,
+                      Rollback rollback, Hooks hooks, Reporter reporter, Metrics metrics, RetryLedger ledger,
+                      Path inFlightFile, StopSignal stop, Clock clock, EventLog log, Generations generations) {
+        this.generations = generations;
         this.fetcher = fetcher;
         this.flakes = flakes;
         this.builder = builder;
@@ -71,8 +84,16 @@ public final class Deployment {
         this.log = log;
     }
 
-    /** The outcome of an attempt; {@code switched} is true when a new system was activated and kept. */
-    public record Outcome(Attempt attempt, boolean switched, String toplevel) { }
+    /**
+     * The outcome of an attempt; {@code switched} is true when a new system was activated and kept.
+     * {@code busy} says why no attempt happened when another switch ran on the host (then
+     * {@code attempt} is null: nothing is recorded against the version, and the next poll tries again).
+     */
+    public record Outcome(Attempt attempt, boolean switched, String toplevel, String busy) {
+        public Outcome(Attempt attempt, boolean switched, String toplevel) {
+            this(attempt, switched, toplevel, null);
+        }
+    }
 
     /** Stopping between steps (SIGTERM) is not a failure of the version. */
     private static final class Stopped extends Exception {
@@ -111,6 +132,9 @@ public final class Deployment {
                 }
             } finally {
                 if (ended) {
+                    // The profile roots an activated system now (or nothing needs rooting after a
+                    // failure); after a crash the out-link keeps rooting it until recovery.
+                    builder.release();
                     java.nio.file.Files.deleteIfExists(inFlightFile);
                 }
             }
@@ -181,24 +205,54 @@ public final class Deployment {
             return finish(target, flight, Attempt.FAILED, "cannot fetch " + target.label() + ": " + e.getMessage(),
                     null, null, false, false);
         }
+        List<String> failedBefore;
+        try {
+            activator.checkNotBusy();
+            // What had failed before the switch, so a host that was already degraded is judged by
+            // what fails since (the health check's baseline).
+            failedBefore = Action.BOOT.equals(target.action()) ? List.of() : health.failedUnits();
+        } catch (SwitchBusy busy) {
+            return busy(busy.getMessage());
+        } catch (StageFailure e) {
+            return finish(target, flight, Attempt.FAILED, e.getMessage(), e.logTail(), null, false);
+        }
         // From here on the step in progress always runs to its end, stop or not: never half a switch.
         Generation previous = activator.remember();
-        flight = flight.withPrevious(previous);
+        flight = flight.withPrevious(previous).withFailedBefore(failedBefore);
         flight.save(inFlightFile);
         enter(HostState.ACTIVATING, "activating " + target.label() + " with switch-to-configuration "
                 + target.action());
+        List<String> excused = List.of();
         try {
             activator.activate(toplevel, target.action());
             if (!Action.BOOT.equals(target.action())) {
                 enter(HostState.CHECKING, "checking " + target.label());
-                health.check();
+                excused = health.check(failedBefore).failedBefore();
             }
+        } catch (SwitchBusy busy) {
+            // Another switch took the unit between the check and ours: nothing was switched, so
+            // only the profile goes back to what it named.
+            try {
+                if (!Action.TEST.equals(target.action()) && previous.profile() != null) {
+                    activator.setProfile(previous.profile());
+                }
+            } catch (StageFailure e) {
+                log.warn("cannot put the system profile back to " + previous.profile() + ": " + e.getMessage());
+            }
+            return busy(busy.getMessage());
         } catch (StageFailure failure) {
             return rollBack(target, flight, previous, failure);
         }
+        if (!excused.isEmpty()) {
+            log.warn("not counted against " + target.label() + ", because they had failed before the switch: "
+                    + String.join(", ", excused));
+        }
         Current current = new Current(target.remote(), target.sha256(), target.configuration(), toplevel,
                 clock.instant());
-        Outcome outcome = finish(target, flight, Attempt.SUCCESS, null, null, current, true);
+        Outcome outcome = finish(target, flight, Attempt.SUCCESS, null, null, current, true, true, excused);
+        if (generations != null && !Action.TEST.equals(target.action())) {
+            generations.prune();
+        }
         try {
             hooks.postActivate(target.remote(), target.sha256());
         } catch (StageFailure e) {
@@ -255,8 +309,15 @@ public final class Deployment {
     private Outcome finish(Target target, InFlight flight, String result, String error, String logTail,
                            Current current, boolean switched, boolean countsAgainstVersion)
             throws InterruptedException, IOException {
+        return finish(target, flight, result, error, logTail, current, switched, countsAgainstVersion, List.of());
+    }
+
+    /** @param failedBefore failed units not counted against the version because they had failed before the switch */
+    private Outcome finish(Target target, InFlight flight, String result, String error, String logTail,
+                           Current current, boolean switched, boolean countsAgainstVersion, List<String> failedBefore)
+            throws InterruptedException, IOException {
         Attempt attempt = new Attempt(target.sha256(), result, flight.attempt(), flight.startedAt(), clock.instant(),
-                error, logTail);
+                error, logTail, failedBefore.isEmpty() ? null : failedBefore);
         if (Attempt.SUCCESS.equals(result)) {
             ledger.clear();
         } else if (!Attempt.INTERRUPTED.equals(result) && countsAgainstVersion) {
@@ -306,6 +367,13 @@ public final class Deployment {
                     + " desired.json");
         }
         return target.prebuilt() != null ? target.prebuilt() : named;
+    }
+
+    /** Another switch runs on the host: nothing happened to this version, the next poll tries again. */
+    private Outcome busy(String message) {
+        log.info(message);
+        reporter.update(s -> States.message(States.phase(s, HostState.IDLE), message));
+        return new Outcome(null, false, null, message);
     }
 
     private void enter(String phase, String message) {

@@ -1,11 +1,17 @@
 package dev.npc.daemon.loop;
 
+import dev.npc.daemon.control.ActivationLock;
 import dev.npc.daemon.control.StopSignal;
 import dev.npc.daemon.control.Waiter;
 import dev.npc.daemon.report.EventLog;
+import dev.npc.daemon.stage.Activator;
+import dev.npc.host.HostState;
+import dev.npc.time.Durations;
+import dev.npc.time.Sleeper;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /** The loop of {@code npc-daemon follow}: recover, then poll, act, sleep with jitter, until told to stop. */
@@ -25,6 +31,11 @@ public final class FollowLoop {
     private final double jitter;
     private final RandomGenerator random;
     private final EventLog log;
+    private ActivationLock lock;
+    private Sleeper sleeper;
+    private Runnable reload = () -> { };
+    private Supplier<String> phase = () -> HostState.IDLE;
+    private Activator activator;
 
     public FollowLoop(Recovery recovery, Cycle cycle, Waiter waiter, SelfUpdate selfUpdate, StopSignal stop,
                       Duration interval, double jitter, RandomGenerator random, EventLog log) {
@@ -39,10 +50,39 @@ public final class FollowLoop {
         this.log = log;
     }
 
+    /**
+     * Recovery takes the activation lock like every attempt: another process (install's first
+     * activation, a follow --once) may be mid-attempt in the same state directory, and its phase in
+     * state.json is then its own unfinished business, not a crash to recover from. When state.json
+     * shows an unfinished phase ({@code phase} is not idle) and another process holds the lock, this
+     * daemon waits for the lock, then reads the state that process left ({@code reload}) and
+     * recovers only what is still unfinished; with nothing unfinished it goes on polling (its
+     * attempts take the lock too).
+     */
+    public FollowLoop withLock(ActivationLock lock, Sleeper sleeper, Runnable reload, Supplier<String> phase) {
+        this.lock = lock;
+        this.sleeper = sleeper;
+        this.reload = reload;
+        this.phase = phase;
+        return this;
+    }
+
+    /**
+     * A daemon that died (or was restarted) mid-switch left the switch running in its transient
+     * unit, owned by PID 1: recovery waits for it to end (at most as long as an attempt would)
+     * before it checks or rolls back, so it never judges or reverts a system half switched.
+     */
+    public FollowLoop withSwitches(Activator activator) {
+        this.activator = activator;
+        return this;
+    }
+
     /** @return the exit code: 0 ok (or stopped, or restarting into a new daemon), 1 failure */
     public int run(Mode mode) throws InterruptedException, IOException {
         try {
-            recovery.recover();
+            if (!recoverUnderLock()) {
+                return 0;
+            }
             while (true) {
                 Cycle.Outcome outcome;
                 try {
@@ -58,9 +98,17 @@ public final class FollowLoop {
                     recoverQuietly();
                 }
                 Deployment.Outcome attempt = outcome.attempt();
-                if (attempt != null && attempt.switched() && selfUpdate.changedBy(attempt.toplevel())) {
-                    log.info("the new system brings a different npc-daemon; exiting so systemd starts it");
-                    return 0;
+                if (attempt != null && attempt.switched()) {
+                    String reason = selfUpdate.reason(attempt.toplevel());
+                    if (reason != null) {
+                        log.info(reason + "; exiting so systemd starts npc-daemon as the new system says");
+                        return 0;
+                    }
+                    if (selfUpdate.removedBy(attempt.toplevel())) {
+                        log.warn("the new system has no " + SelfUpdate.UNIT + "; this daemon keeps running"
+                                + " (X-StopOnRemoval=false) until it is stopped or the host reboots, and then npc"
+                                + " no longer manages this host");
+                    }
                 }
                 boolean settled = attempt != null || outcome.kind() == Cycle.Kind.UP_TO_DATE;
                 if (mode == Mode.ONCE || (mode == Mode.UNTIL_ACTIVATED && settled)) {
@@ -82,12 +130,68 @@ public final class FollowLoop {
     }
 
     private void recoverQuietly() {
-        try {
+        try (ActivationLock.Held held = lock == null ? null : lock.tryAcquire()) {
+            if (lock != null && held == null) {
+                return; // another process is activating: it, or the next start, records the attempt
+            }
             recovery.recover();
         } catch (IOException | RuntimeException e) {
             log.warn("cannot record the attempt that failed: " + e.getMessage() + "; the next start does", e);
         }
     }
+
+    /** @return false when stopped while waiting for the lock */
+    private boolean recoverUnderLock() throws InterruptedException, IOException {
+        if (lock == null) {
+            recovery.recover();
+            return true;
+        }
+        ActivationLock.Held held = lock.tryAcquire();
+        if (held == null && HostState.IDLE.equals(phase.get())) {
+            return true;
+        }
+        if (held == null) {
+            log.info("another npc-daemon holds the activation lock " + lock.file() + " and state.json shows an"
+                    + " unfinished phase: waiting for its attempt to end before recovering");
+            while (held == null) {
+                if (stop.requested()) {
+                    return false;
+                }
+                sleeper.sleep(LOCK_POLL);
+                held = lock.tryAcquire();
+            }
+            reload.run();
+        }
+        try (ActivationLock.Held mine = held) {
+            if (!awaitSwitchEnd()) {
+                return false;
+            }
+            recovery.recover();
+        }
+        return true;
+    }
+
+    /** @return false when stopped while waiting */
+    private boolean awaitSwitchEnd() throws InterruptedException {
+        String left = phase.get();
+        if (activator == null || !(HostState.ACTIVATING.equals(left) || HostState.ROLLING_BACK.equals(left))
+                || !activator.switchRunning()) {
+            return true;
+        }
+        log.info("a switch is still running in " + Activator.SWITCH_SERVICE + "; waiting for it to end before"
+                + " recovering (at most " + Durations.format(activator.switchLimit()) + ")");
+        Duration waited = Duration.ZERO;
+        while (waited.compareTo(activator.switchLimit()) < 0 && activator.switchRunning()) {
+            if (stop.requested()) {
+                return false;
+            }
+            sleeper.sleep(LOCK_POLL);
+            waited = waited.plus(LOCK_POLL);
+        }
+        return true;
+    }
+
+    static final Duration LOCK_POLL = Duration.ofSeconds(1);
 
     /** The interval with jitter, so a fleet started together does not poll in step. */
     Duration nextWait() {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * {@code attempt.json}: the attempt in progress, written before each step, so a daemon killed
@@ -18,27 +19,33 @@ import java.time.Instant;
  * @param previous what ran before the activation, once remembered
  * @param crash    what killed the daemon during the attempt (an Error or an unexpected exception)
  *                 and in which phase, when the daemon lived long enough to write it down
+ * @param failedBefore the units that had failed before the switch (the health check's baseline), once read
  */
 public record InFlight(Target target, int attempt, Instant startedAt, String toplevel, Generation previous,
-                       Crash crash) {
+                       List<String> failedBefore, Crash crash) {
 
     /** @param cause the throwable as {@code Throwable.toString()} gives it, e.g. "java.lang.OutOfMemoryError: Java heap space" */
     public record Crash(String phase, String cause) { }
 
     public InFlight(Target target, int attempt, Instant startedAt, String toplevel, Generation previous) {
-        this(target, attempt, startedAt, toplevel, previous, null);
+        this(target, attempt, startedAt, toplevel, previous, null, null);
     }
 
     public InFlight withToplevel(String built) {
-        return new InFlight(target, attempt, startedAt, built, previous, crash);
+        return new InFlight(target, attempt, startedAt, built, previous, failedBefore, crash);
     }
 
     public InFlight withPrevious(Generation generation) {
-        return new InFlight(target, attempt, startedAt, toplevel, generation, crash);
+        return new InFlight(target, attempt, startedAt, toplevel, generation, failedBefore, crash);
+    }
+
+    public InFlight withFailedBefore(List<String> units) {
+        return new InFlight(target, attempt, startedAt, toplevel, previous, units, crash);
     }
 
     public InFlight withCrash(String phase, Throwable cause) {
-        return new InFlight(target, attempt, startedAt, toplevel, previous, new Crash(phase, String.valueOf(cause)));
+        return new InFlight(target, attempt, startedAt, toplevel, previous, failedBefore,
+                new Crash(phase, String.valueOf(cause)));
     }
 
     public void save(Path file) throws IOException {

@@ -128,7 +128,7 @@ public final class Recovery {
             return null;
         }
         try {
-            health.check();
+            health.check(flight.failedBefore());
             return "; it passed its checks";
         } catch (StageFailure failure) {
             try {

@@ -45,6 +45,7 @@ public final class Reporter {
     private Instant lastUpload;
     /** Set after a failed upload, so later phases of the same poll do not wait on a dead store again. */
     private boolean storeDown;
+    private boolean unwritten;
 
     public Reporter(StateDir dir, Store store, String host, Clock clock, EventLog log, HostState initial) {
         this.dir = dir;
@@ -70,6 +71,21 @@ public final class Reporter {
         }
     }
 
+    /**
+     * Takes the state another process wrote to state.json while this one did not hold the
+     * activation lock (install's first activation, a follow --once), restamped by
+     * {@code identity}: only when it is at least as new as the state held, so a local write that
+     * failed never brings back an older state.
+     */
+    public void reload(UnaryOperator<HostState> identity) {
+        HostState onDisk = readLocal(dir);
+        if (onDisk != null && onDisk.updatedAt() != null
+                && (state.updatedAt() == null || !onDisk.updatedAt().isBefore(state.updatedAt()))) {
+            state = identity.apply(onDisk);
+            unwritten = !States.sameContent(state, onDisk);
+        }
+    }
+
     public void onChange(Consumer<HostState> listener) {
         listeners.add(listener);
     }
@@ -78,10 +94,20 @@ public final class Reporter {
         return state;
     }
 
+    /**
+     * The state held differs from what was last written (this daemon restamped a state an earlier
+     * run left, with its own version and poll interval, e.g. after a restart into a changed unit):
+     * the next update reports, even when it changes nothing else.
+     */
+    public void unwritten() {
+        unwritten = true;
+    }
+
     /** Applies a change and reports it when a reader would see a difference (or a heartbeat is due). */
     public HostState update(UnaryOperator<HostState> change) {
         HostState next = change.apply(state);
-        boolean changed = !States.sameContent(next, state);
+        boolean changed = !States.sameContent(next, state) || unwritten;
+        unwritten = false;
         boolean heartbeat = lastUpload == null || !clock.instant().isBefore(lastUpload.plus(HEARTBEAT));
         if (changed || heartbeat || state.updatedAt() == null) {
             publish(next);

@@ -23,7 +23,11 @@ public final class Commands {
     /** Runs {@code command}; returns its output when it exits 0. */
     public String run(String what, List<String> command, Map<String, String> env, Duration timeout)
             throws StageFailure, InterruptedException {
-        ProcessResult result = runAllowingFailure(what, command, env, timeout);
+        return checked(what, runAllowingFailure(what, command, env, timeout), timeout);
+    }
+
+    /** The output of a finished command, or the failure its timeout or exit code means. */
+    public String checked(String what, ProcessResult result, Duration timeout) throws StageFailure {
         if (result.timedOut()) {
             throw new StageFailure(what + " timed out after " + Durations.format(timeout), result.tail(TAIL_LINES));
         }

@@ -12,13 +12,21 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Step 5, check: the system reached "running" (not "degraded"), every configured command exits 0
- * and every configured URL answers 2xx. A round that fails is tried again until the deadline, so
- * services that need a few seconds to come up are not rolled back for it.
+ * Step 5, check: the system reached "running", every configured command exits 0 and every
+ * configured URL answers 2xx. A round that fails is tried again until the deadline, so services
+ * that need a few seconds to come up are not rolled back for it.
+ *
+ * <p>A host that was already "degraded" before the switch (an unrelated unit had failed) is judged
+ * by what failed since: the failed units are recorded before the switch ({@link #failedUnits}) and
+ * a "degraded" system passes when no other unit failed; the ones that had failed before are
+ * reported, not counted. {@code --health-strict} counts every failed unit, as before.
  */
 public final class HealthChecker {
     private static final Duration MIN_STEP = Duration.ofSeconds(1);
@@ -32,9 +40,17 @@ public final class HealthChecker {
     private final Clock clock;
     private final Sleeper sleeper;
     private final HttpClient http;
+    private final boolean strict;
 
     public HealthChecker(Commands commands, String systemctl, List<String> checkCommands, List<URI> urls,
                          Duration timeout, Duration pause, Clock clock, Sleeper sleeper) {
+        this(commands, systemctl, checkCommands, urls, timeout, pause, clock, sleeper, false);
+    }
+
+    /** @param strict count units that had failed before the switch against it too */
+    public HealthChecker(Commands commands, String systemctl, List<String> checkCommands, List<URI> urls,
+                         Duration timeout, Duration pause, Clock clock, Sleeper sleeper, boolean strict) {
+        this.strict = strict;
         this.commands = commands;
         this.systemctl = systemctl;
         this.checkCommands = List.copyOf(checkCommands);
@@ -47,13 +63,27 @@ public final class HealthChecker {
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
-    public void check() throws StageFailure, InterruptedException {
+    /** The outcome of a passed check: the failed units that were not counted, because they had failed before. */
+    public record Passed(List<String> failedBefore) { }
+
+    /** Checks with no record of what had failed before: every failed unit counts. */
+    public Passed check() throws StageFailure, InterruptedException {
+        return check(null);
+    }
+
+    /**
+     * @param failedBefore the units that had failed before the switch ({@link #failedUnits}), or
+     *                     null when unknown (then every failed unit counts)
+     */
+    public Passed check(List<String> failedBefore) throws StageFailure, InterruptedException {
+        Set<String> baseline = strict || failedBefore == null ? Set.of() : Set.copyOf(failedBefore);
         Instant deadline = clock.instant().plus(timeout);
         int round = 1;
         while (true) {
-            StageFailure problem = firstProblem(deadline);
+            List<String> tolerated = new ArrayList<>();
+            StageFailure problem = firstProblem(deadline, baseline, tolerated);
             if (problem == null) {
-                return;
+                return new Passed(List.copyOf(tolerated));
             }
             if (!clock.instant().plus(pause).isBefore(deadline)) {
                 throw new StageFailure("health check failed after " + round + (round == 1 ? " try" : " tries")
@@ -64,9 +94,36 @@ public final class HealthChecker {
         }
     }
 
-    private StageFailure firstProblem(Instant deadline) throws InterruptedException {
+    /**
+     * The units systemd lists as failed now, sorted; empty when they cannot be read (then nothing
+     * is excused later, the strict judgement).
+     */
+    public List<String> failedUnits() throws InterruptedException {
         try {
-            checkSystem(deadline);
+            ProcessResult result = commands.runAllowingFailure("systemctl list-units --state=failed",
+                    List.of(systemctl, "list-units", "--state=failed", "--plain", "--no-legend", "--no-pager"),
+                    Map.of(), Duration.ofMinutes(1));
+            if (!result.ok()) {
+                return List.of();
+            }
+            TreeSet<String> units = new TreeSet<>();
+            for (String line : result.output().split("\n")) {
+                String[] words = line.strip().split("\\s+");
+                // "nginx.service loaded failed failed A web server": the first word, when it is a unit name.
+                if (words[0].matches("[A-Za-z0-9@%:_.\\\\-]+[.][a-z]+")) {
+                    units.add(words[0]);
+                }
+            }
+            return List.copyOf(units);
+        } catch (StageFailure e) {
+            return List.of();
+        }
+    }
+
+    private StageFailure firstProblem(Instant deadline, Set<String> baseline, List<String> tolerated)
+            throws InterruptedException {
+        try {
+            checkSystem(deadline, baseline, tolerated);
             for (String command : checkCommands) {
                 checkCommand(command, deadline);
             }
@@ -79,11 +136,27 @@ public final class HealthChecker {
         }
     }
 
-    private void checkSystem(Instant deadline) throws StageFailure, InterruptedException {
+    private void checkSystem(Instant deadline, Set<String> baseline, List<String> tolerated)
+            throws StageFailure, InterruptedException {
         ProcessResult result = commands.runAllowingFailure("systemctl is-system-running",
                 List.of(systemctl, "is-system-running", "--wait"), Map.of(), remaining(deadline));
         String answer = result.output().strip();
         String last = answer.isEmpty() ? "" : answer.substring(answer.lastIndexOf('\n') + 1).strip();
+        if ("degraded".equals(last) && !result.timedOut()) {
+            List<String> failed = failedUnits();
+            List<String> since = failed.stream().filter(u -> !baseline.contains(u)).toList();
+            List<String> before = failed.stream().filter(baseline::contains).toList();
+            if (!failed.isEmpty() && since.isEmpty()) {
+                tolerated.addAll(before);
+                return;
+            }
+            if (!since.isEmpty()) {
+                throw new StageFailure("the system is 'degraded': " + String.join(", ", since)
+                        + " failed" + (baseline.isEmpty() ? "" : " since the switch")
+                        + (before.isEmpty() ? "" : " (failed before it too, not counted: " + String.join(", ", before)
+                        + ")") + "; see systemctl --failed", result.tail(Commands.TAIL_LINES));
+            }
+        }
         if (!"running".equals(last)) {
             throw new StageFailure("the system is " + (last.isEmpty() ? "in an unknown state" : "'" + last + "'")
                     + (result.timedOut() ? " (systemctl is-system-running timed out)" : "")

@@ -3,8 +3,9 @@ package dev.npc.daemon.stage;
 import dev.npc.host.Action;
 
 /**
- * Step 6, roll back: puts the remembered generation back in the system profile and activates the
- * system that ran before, so a failed switch or failed health check leaves the host as it was.
+ * Step 6, roll back: puts back what ran and what was going to boot before the attempt, so a failed
+ * switch or failed health check leaves the host as it was, its profile and its bootloader default
+ * agreeing as they did. The rollback's switches run in the same transient unit as any switch.
  */
 public final class Rollback {
     private final Activator activator;
@@ -15,18 +16,37 @@ public final class Rollback {
 
     /** @return the output of the old system's switch-to-configuration */
     public String restore(Generation previous, String action) throws StageFailure, InterruptedException {
-        if (!Action.TEST.equals(action)) {
-            if (previous.profile() == null) {
-                throw new StageFailure("cannot roll back: there was no system profile before the activation");
+        try {
+            if (Action.TEST.equals(action)) {
+                // test leaves the profile and the boot entry alone, so its rollback must too.
+                return activator.switchTo(required(previous.running(), "the previous system"), Action.TEST);
             }
-            activator.setProfile(previous.profile());
+            String profile = required(previous.profile(), "the system profile before the activation");
+            activator.setProfile(profile);
+            if (Action.BOOT.equals(action)) {
+                // boot never changed what runs: only the boot default goes back.
+                return activator.switchTo(profile, Action.BOOT);
+            }
+            String running = required(previous.running(), "the previous system");
+            if (RunningSystem.same(profile, running)) {
+                return activator.switchTo(running, Action.SWITCH);
+            }
+            // A generation staged with `boot` was waiting for the next boot. `switch` to the old
+            // running system would make it the boot default (its bootloader install writes the
+            // system it is run from as default) while the profile names the staged one. Activate
+            // the old system without touching the boot entry, then make the staged generation the
+            // boot default again: running, profile and bootloader are back as they were.
+            String out = activator.switchTo(running, Action.TEST);
+            return out + activator.switchTo(profile, Action.BOOT);
+        } catch (SwitchBusy busy) {
+            throw new StageFailure("cannot roll back now: " + busy.getMessage());
         }
-        String old = Action.BOOT.equals(action) ? previous.profile() : previous.running();
-        if (old == null) {
-            throw new StageFailure("cannot roll back: the previous system is unknown");
+    }
+
+    private static String required(String path, String what) throws StageFailure {
+        if (path == null) {
+            throw new StageFailure("cannot roll back: " + what + " is unknown");
         }
-        // test leaves the boot entry alone, so its rollback must too; boot never changed what runs.
-        String rollbackAction = Action.SWITCH.equals(action) ? Action.SWITCH : action;
-        return activator.switchTo(old, rollbackAction);
+        return path;
     }
 }

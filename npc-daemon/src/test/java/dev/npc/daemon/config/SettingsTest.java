@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,6 +84,28 @@ class SettingsTest {
                 store("file:///x").overlay(new DaemonConfig(null, null, null, null, null, null, null, null, null, null,
                         null, null, null, null, null, null, null, null, null, null, null, null, null, null,
                         List.of("key"))), "h"));
+    }
+
+    @Test
+    void activationSettingsHaveTheirDefaultsAndRefuseKeepingNothing() {
+        StateDir dir = new StateDir(tmp);
+        Settings defaults = Settings.resolve(dir, store("file:///x"), "h");
+        assertEquals(10, defaults.keepGenerations());
+        assertFalse(defaults.healthStrict());
+        assertEquals(List.of(), defaults.substituterKeys());
+        assertEquals("/run/booted-system", defaults.system().bootedSystem().toString());
+        assertEquals("systemd-run", defaults.system().systemdRun(), "systemd-run from PATH, like systemctl");
+        Settings set = Settings.resolve(dir, store("file:///x").overlay(DaemonConfig.EMPTY.withActivation(
+                List.of("cache-1:AAAA"), 3, true, "/booted")).overlay(new DaemonConfig(null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                "/nix/store/x-systemd/bin/systemctl", null, null, null, null)), "h");
+        assertEquals(3, set.keepGenerations());
+        assertTrue(set.healthStrict());
+        assertEquals(List.of("cache-1:AAAA"), set.substituterKeys());
+        assertEquals("/nix/store/x-systemd/bin/systemd-run", set.system().systemdRun(),
+                "systemd-run from the same systemd as systemctl");
+        assertMessage("--keep-generations must be 1 or more", () -> Settings.resolve(dir,
+                store("file:///x").overlay(DaemonConfig.EMPTY.withActivation(null, 0, null, null)), "h"));
     }
 
     @Test

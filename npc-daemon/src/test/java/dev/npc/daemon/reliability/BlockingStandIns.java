@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Wrappers around {@link StandIns}' nix, nix-env, nix-store and systemctl that count their calls
+ * Wrappers around {@link StandIns}' nix, nix-env, nix-store, systemctl and systemd-run that count their calls
  * and can hold one chosen call (say the 2nd nix-env) until released, so a test knows the daemon
  * is inside that step when it kills it. A held call writes {@code at-<name>-<n>}; releasing it
  * lets the orphaned script exit (the daemon that started it is dead by then).
@@ -22,7 +22,7 @@ final class BlockingStandIns {
     BlockingStandIns(StandIns real, Path root) throws IOException {
         this.bin = Files.createDirectories(root.resolve("bin"));
         this.control = Files.createDirectories(root.resolve("control"));
-        for (String name : new String[] {"nix", "nix-env", "nix-store", "systemctl"}) {
+        for (String name : new String[] {"nix", "nix-env", "nix-store", "systemctl", "systemd-run"}) {
             Path script = bin.resolve(name);
             Files.writeString(script, "#!/bin/sh\n"
                     + "c='" + control + "'\n"

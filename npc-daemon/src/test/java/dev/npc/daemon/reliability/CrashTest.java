@@ -89,14 +89,17 @@ class CrashTest {
         assertRecovered(daemon, "building", initial);
         assertEquals(initial, fleet.system.profile());
 
-        // checking: the switch happened, the health check is killed.
-        blocking.hold("systemctl", 1);
+        // checking: the switch happened, the health check is killed. The systemctl calls before it:
+        // recovery's is-active (the daemon was killed activating: is its switch still running?), then
+        // the attempt's is-active (is another switch running?) and list-units (the failed units before).
+        int healthCheck = blocking.calls("systemctl") + 4;
+        blocking.hold("systemctl", healthCheck);
         daemon = start();
-        blocking.awaitHeld("systemctl", 1, Duration.ofSeconds(60));
+        blocking.awaitHeld("systemctl", healthCheck, Duration.ofSeconds(60));
         assertEquals(HostState.CHECKING, localPhase());
         assertEquals(v1System, fleet.system.running());
         daemon.kill9();
-        blocking.release("systemctl", 1);
+        blocking.release("systemctl", healthCheck);
         assertRecovered(daemon, "activating", initial);
 
         // reporting: the success record's upload hangs and the daemon dies with it in flight.

@@ -151,8 +151,10 @@ class SignatureCoverageTest {
         fleet.system.realiseVerbatim();
         followOnce();
         List<String> commands = fleet.system.commands();
-        assertEquals("nix-store --realise " + SIGNED, commands.get(0), "realised, not built: " + commands);
-        assertEquals("nix-env -p " + fleet.system.systemProfile + " --set " + SIGNED, commands.get(1));
+        String root = " --add-root " + fleet.stateDir.root().resolve("result");
+        assertEquals("nix-store --realise " + SIGNED + root, commands.get(0), "realised, not built: " + commands);
+        assertEquals("nix-env -p " + fleet.system.systemProfile + " --set " + SIGNED,
+                commands.stream().filter(c -> c.startsWith("nix-env")).findFirst().orElseThrow(), commands.toString());
         assertTrue(commands.stream().noneMatch(c -> c.startsWith("nix ") || c.contains(EVIL)), commands.toString());
         // There is no /nix/store here: the real path's switch-to-configuration cannot start, so the
         // host rolls back; what matters is that the signed path, and only it, was activated.
@@ -167,7 +169,8 @@ class SignatureCoverageTest {
         SignedFleet.sign(fleet, "prod", ciKey);
         String initial = fleet.system.running();
         followOnce(); // the stand-in nix-store prints a path in its own fake store, as a misbehaving one would
-        assertEquals(List.of("nix-store --realise " + SIGNED), fleet.system.commands());
+        assertEquals(List.of("nix-store --realise " + SIGNED + " --add-root " + fleet.stateDir.root().resolve("result")),
+                fleet.system.commands());
         assertEquals(initial, fleet.system.running());
         assertTrue(fleet.bucketState().lastAttempt().error().contains("not the signed toplevel itself"),
                 fleet.bucketState().toString());

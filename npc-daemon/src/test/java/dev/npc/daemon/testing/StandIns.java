@@ -10,47 +10,67 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Stand-in system commands (nix, nix-env, nix-store, systemctl) and fake toplevels, written as
- * shell scripts into a temporary directory. Each logs its argv, tab-separated, to calls.log, so
- * tests assert the exact commands the daemon ran; otherwise they do what the real ones do to the
- * links the daemon reads (the system profile, /run/current-system).
+ * Stand-in system commands (nix, nix-env, nix-store, systemctl, systemd-run) and fake toplevels,
+ * written as shell scripts into a temporary directory. Each logs its argv, tab-separated, to
+ * calls.log, so tests assert the exact commands the daemon ran; otherwise they do what the real
+ * ones do to the links the daemon reads: nix-env keeps {@code system-<N>-link} generations next to
+ * the profile as real nix-env does, systemd-run runs its command as a transient unit (refusing a
+ * unit name that is in use, as systemd does), systemctl answers from files. The environment
+ * variables the daemon must pass (NIX_REMOTE, NIXOS_INSTALL_BOOTLOADER) go to env.log.
  *
  * A test flake steers the stand-in build through plain files: {@code system-name} names the
- * toplevel it builds, {@code build-fails} makes the build fail, {@code switch-fails} makes the
- * built system's switch-to-configuration fail, {@code self-daemon} gives it a sw/bin/npc-daemon,
- * {@code build-sleeps} and {@code switch-sleeps} (seconds) make the build or the switch slow.
+ * toplevel it builds, {@code build-fails} makes the build fail, {@code lock-incomplete} makes nix
+ * refuse the lock as --no-update-lock-file does, {@code switch-fails} makes the built system's
+ * switch-to-configuration fail, {@code switch-locked} makes it find switch-to-configuration's lock
+ * held (as switch-to-configuration-ng says it), {@code fails-unit} makes a unit fail when it runs
+ * (the system turns degraded), {@code self-daemon} gives it a sw/bin/npc-daemon, {@code npc-unit}
+ * becomes its etc/systemd/system/npc.service, {@code build-sleeps} and {@code switch-sleeps}
+ * (seconds) make the build or the switch slow.
  */
 public final class StandIns {
     public final Path root;
     public final Path bin;
     public final Path nixStore;
     public final Path callsLog;
+    public final Path envLog;
     public final Path currentSystem;
+    public final Path bootedSystem;
     public final Path systemProfile;
     public final Path systemState;
+    /** One line per unit systemctl list-units --state=failed reports. */
+    public final Path failedUnits;
+    /** Transient units in use: a file per unit, holding its process id. */
+    public final Path transientUnits;
 
     private StandIns(Path root) {
         this.root = root;
         this.bin = root.resolve("bin");
         this.nixStore = root.resolve("nix-store");
         this.callsLog = root.resolve("calls.log");
+        this.envLog = root.resolve("env.log");
         this.currentSystem = root.resolve("run/current-system");
+        this.bootedSystem = root.resolve("run/booted-system");
         this.systemProfile = root.resolve("profiles/system");
         this.systemState = root.resolve("system-state");
+        this.failedUnits = root.resolve("failed-units");
+        this.transientUnits = root.resolve("run/transient");
     }
 
-    /** Stand-ins plus an initial system, "initial", that runs and is in the profile. */
+    /** Stand-ins plus an initial system, "initial", that runs, booted and is generation 1 of the profile. */
     public static StandIns create(Path root) {
         StandIns s = new StandIns(root);
         try {
             Files.createDirectories(s.bin);
             Files.createDirectories(s.nixStore);
             Files.createDirectories(s.currentSystem.getParent());
+            Files.createDirectories(s.transientUnits);
             Files.createDirectories(s.systemProfile.getParent());
             s.writeScripts();
             Path initial = s.toplevel("initial");
             Files.createSymbolicLink(s.currentSystem, initial);
-            Files.createSymbolicLink(s.systemProfile, initial);
+            Files.createSymbolicLink(s.bootedSystem, initial);
+            Files.createSymbolicLink(s.systemProfile.resolveSibling("system-1-link"), initial);
+            Files.createSymbolicLink(s.systemProfile, Path.of("system-1-link"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -64,35 +84,84 @@ public final class StandIns {
                 + "self=$(cd \"$(dirname \"$0\")/..\" && pwd)\n"
                 + "log \"$self/bin/switch-to-configuration\" \"$@\"\n"
                 + "echo \"activating the configuration... ($1)\"\n"
-                + "[ -f \"$self/switch-sleeps\" ] && sleep \"$(cat \"$self/switch-sleeps\")\"\n"
+                + "if [ -f \"$self/switch-sleeps\" ]; then\n"
+                + "  sleep \"$(cat \"$self/switch-sleeps\")\" & pause=$!\n"
+                + "  trap 'kill $pause; echo \"switch-to-configuration: stopped by SIGTERM\"; exit 143' TERM\n"
+                + "  wait $pause; trap - TERM\n"
+                + "fi\n"
+                + "if [ -f \"$self/switch-locked\" ]; then echo 'Could not acquire lock'; exit 11; fi\n"
+                + "if [ -f \"$self/fails-unit\" ]; then cat \"$self/fails-unit\" >> '" + failedUnits + "'; echo degraded > '" + systemState + "'; fi\n"
                 + "if [ -f \"$self/fail-switch\" ]; then echo 'warning: the following units failed: nginx.service'; exit 4; fi\n"
                 + "case \"$1\" in switch|test) ln -sfn \"$self\" '" + currentSystem + "';; esac\n");
         script(bin.resolve("mk-toplevel"), "#!/bin/sh\n"
                 + "out=\"$1\"; mkdir -p \"$out/bin\"; cp '" + bin.resolve("switch-template") + "' \"$out/bin/switch-to-configuration\"\n"
                 + "chmod +x \"$out/bin/switch-to-configuration\"\n");
         script(bin.resolve("nix"), "#!/bin/sh\n" + log + "log nix \"$@\"\n"
-                + "for a in \"$@\"; do case \"$a\" in path:*) inst=\"${a#path:}\";; esac; done\n"
+                + "echo \"nix NIX_REMOTE=$NIX_REMOTE\" >> '" + envLog + "'\n"
+                + "link=''; prev=''\n"
+                + "for a in \"$@\"; do case \"$a\" in path:*) inst=\"${a#path:}\";; esac; [ \"$prev\" = --out-link ] && link=\"$a\"; prev=\"$a\"; done\n"
                 + "dir=\"${inst%%#*}\"\n"
                 + "echo \"evaluating $inst\" >&2\n"
+                + "if [ -f \"$dir/lock-incomplete\" ]; then echo \"error: flake 'path:$dir' requires lock file changes but they're not allowed due to '--no-update-lock-file'\"; exit 1; fi\n"
                 + "if [ -f \"$dir/build-fails\" ]; then echo \"error: builder for '/nix/store/x-nixos-system.drv' failed\"; cat \"$dir/build-fails\"; exit 1; fi\n"
                 + "[ -f \"$dir/build-sleeps\" ] && sleep \"$(cat \"$dir/build-sleeps\")\"\n"
                 + "out='" + nixStore + "'/$(cat \"$dir/system-name\")\n"
                 + "'" + bin.resolve("mk-toplevel") + "' \"$out\"\n"
                 + "[ -f \"$dir/switch-fails\" ] && touch \"$out/fail-switch\"\n"
-                + "[ -f \"$dir/switch-sleeps\" ] && cp \"$dir/switch-sleeps\" \"$out/\"\n"
+                + "for f in switch-sleeps switch-locked fails-unit; do [ -f \"$dir/$f\" ] && cp \"$dir/$f\" \"$out/\"; done\n"
                 + "if [ -f \"$dir/self-daemon\" ]; then mkdir -p \"$out/sw/bin\"; echo '#!/bin/sh' > \"$out/sw/bin/npc-daemon\"; fi\n"
+                + "if [ -f \"$dir/npc-unit\" ]; then mkdir -p \"$out/etc/systemd/system\"; cp \"$dir/npc-unit\" \"$out/etc/systemd/system/npc.service\"; fi\n"
+                + "[ -n \"$link\" ] && ln -sfn \"$out\" \"$link\"\n"
                 + "echo \"$out\"\n");
+        // nix-env: -p P --set T adds generation P-<N+1>-link -> T and points P at it; --delete-generations removes them.
         script(bin.resolve("nix-env"), "#!/bin/sh\n" + log + "log nix-env \"$@\"\n"
-                + "[ \"$1\" = -p ] && [ \"$3\" = --set ] && ln -sfn \"$4\" \"$2\"\n");
+                + "[ \"$1\" = -p ] || exit 0\n"
+                + "prof=\"$2\"; dir=$(dirname \"$prof\"); name=$(basename \"$prof\")\n"
+                + "case \"$3\" in\n"
+                + "  --set)\n"
+                + "    n=0; for l in \"$dir/$name\"-*-link; do [ -L \"$l\" ] || continue; k=${l##*/$name-}; k=${k%-link};"
+                + " [ \"$k\" -gt \"$n\" ] && n=$k; done\n"
+                + "    n=$((n + 1)); ln -sfn \"$4\" \"$dir/$name-$n-link\"; ln -sfn \"$name-$n-link\" \"$prof\";;\n"
+                + "  --delete-generations)\n"
+                + "    shift 3; for k in \"$@\"; do rm -f \"$dir/$name-$k-link\"; done;;\n"
+                + "esac\n");
         script(bin.resolve("nix-store"), "#!/bin/sh\n" + log + "log nix-store \"$@\"\n"
                 + "if [ -f '" + root.resolve("realise-verbatim") + "' ]; then echo \"$2\"; exit 0; fi\n"
+                + "echo \"nix-store NIX_REMOTE=$NIX_REMOTE\" >> '" + envLog + "'\n"
                 + "out='" + nixStore + "'/$(basename \"$2\")\n"
                 + "'" + bin.resolve("mk-toplevel") + "' \"$out\"\n"
                 + "echo \"copying path '$2' from 'https://cache.example'...\" >&2\n"
-                + "echo \"$out\"\n");
+                + "if [ \"$3\" = --add-root ]; then ln -sfn \"$out\" \"$4\"; echo \"$4\"; else echo \"$out\"; fi\n");
         script(bin.resolve("systemctl"), "#!/bin/sh\n" + log + "log systemctl \"$@\"\n"
+                + "units='" + transientUnits + "'\n"
+                + "case \"$1\" in\n"
+                + "  is-active) if [ -f \"$units/$2\" ]; then echo active; exit 0;"
+                + " elif [ -f \"$units/$2.failed\" ]; then echo failed; exit 3; else echo inactive; exit 3; fi;;\n"
+                + "  reset-failed) rm -f \"$units/$2.failed\"; exit 0;;\n"
+                + "  stop) [ -f \"$units/$2\" ] && kill -TERM \"$(cat \"$units/$2\")\"; exit 0;;\n"
+                + "  list-units) [ -f '" + failedUnits + "' ] && while read -r u; do echo \"$u loaded failed failed stand-in\";"
+                + " done < '" + failedUnits + "'; exit 0;;\n"
+                + "esac\n"
                 + "state=$(cat '" + systemState + "' 2>/dev/null || echo running)\n"
                 + "echo \"$state\"\n[ \"$state\" = running ]\n");
+        // systemd-run --unit=U ... --wait CMD: CMD runs as unit U, which exists while it runs; a second
+        // U is refused with systemd's words; the exit status is CMD's, as with --wait.
+        script(bin.resolve("systemd-run"), "#!/bin/sh\n" + log + "log systemd-run \"$@\"\n"
+                + "echo \"systemd-run NIXOS_INSTALL_BOOTLOADER=$NIXOS_INSTALL_BOOTLOADER\" >> '" + envLog + "'\n"
+                + "unit=run-u1\n"
+                + "while [ $# -gt 0 ]; do\n"
+                + "  case \"$1\" in -E) shift;; --unit=*) unit=\"${1#--unit=}\";; -*) ;; *) break;; esac\n"
+                + "  shift\n"
+                + "done\n"
+                + "units='" + transientUnits + "'\n"
+                + "if [ -f \"$units/$unit.service\" ]; then\n"
+                + "  echo \"Failed to start transient service unit: Unit $unit.service was already loaded or has a fragment file.\" >&2; exit 1\n"
+                + "fi\n"
+                + "\"$@\" & pid=$!\n"
+                + "echo $pid > \"$units/$unit.service\"\n"
+                + "wait $pid; code=$?\n"
+                + "rm -f \"$units/$unit.service\"\n"
+                + "exit $code\n");
     }
 
     /** A fake toplevel in the fake store: a directory with a stand-in bin/switch-to-configuration. */
@@ -151,8 +220,37 @@ public final class StandIns {
         return calls().stream().map(c -> String.join(" ", c)).toList();
     }
 
+    /** The units systemctl list-units --state=failed reports from now on. */
+    public void failedUnits(String... units) {
+        try {
+            Files.writeString(failedUnits, units.length == 0 ? "" : String.join("\n", units) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The lines of env.log: which stand-in saw which variable. */
+    public List<String> environment() {
+        try {
+            return Files.exists(envLog) ? Files.readAllLines(envLog) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The profile's generation numbers, oldest first. */
+    public List<Integer> generations() {
+        try (var entries = Files.list(systemProfile.getParent())) {
+            return entries.map(p -> p.getFileName().toString()).filter(n -> n.matches("system-[0-9]+-link"))
+                    .map(n -> Integer.parseInt(n.replaceAll("[^0-9]", ""))).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public void clearCalls() {
         try {
+            Files.deleteIfExists(envLog);
             Files.deleteIfExists(callsLog);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

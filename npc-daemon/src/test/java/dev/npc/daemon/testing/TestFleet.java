@@ -94,6 +94,7 @@ public final class TestFleet implements AutoCloseable {
                 "--systemctl", system.bin.resolve("systemctl").toString(),
                 "--current-system", system.currentSystem.toString(),
                 "--system-profile", system.systemProfile.toString(),
+                "--booted-system", system.bootedSystem.toString(),
                 "--retry-backoff", "0s", "--health-timeout", "10s"));
         flags.addAll(extraArgs);
         return flags;

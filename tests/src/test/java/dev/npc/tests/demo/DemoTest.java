@@ -27,9 +27,12 @@ class DemoTest {
 
         assertEquals(0, code, out);
         assertTrue(out.contains("SIMULATED"), "the simulated hosts must be labelled");
-        assertTrue(out.contains("(simulated) $ nix --extra-experimental-features 'nix-command flakes' build --no-link"
-                + " --print-out-paths 'path:/var/lib/npc/flakes/"), out);
+        assertTrue(out.contains("(simulated) $ nix --extra-experimental-features 'nix-command flakes' build"
+                + " --no-update-lock-file --out-link /var/lib/npc/result --print-out-paths 'path:/var/lib/npc/flakes/"), out);
         assertTrue(out.contains("(simulated) $ nix-env -p /nix/var/nix/profiles/system --set /nix/store/"), out);
+        assertTrue(out.contains("(simulated) $ systemd-run -E LOCALE_ARCHIVE -E NIXOS_INSTALL_BOOTLOADER --collect"
+                + " --no-ask-password --pipe --quiet --service-type=exec --unit=nixos-rebuild-switch-to-configuration"
+                + " --wait /nix/store/"), out);
         assertTrue(out.contains("/bin/switch-to-configuration switch"), out);
         assertTrue(out.contains("(simulated) $ systemctl is-system-running --wait"), out);
 

@@ -138,6 +138,9 @@ class BootstrapEndToEndTest {
         script(bin.resolve("nix-env"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("nix-env.log") + "\n");
         script(bin.resolve("nix-store"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("nix-store.log") + "\n");
         script(bin.resolve("systemctl"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("daemon-systemctl.log") + "\necho running\n");
+        // The daemon switches through systemd-run (taken from systemctl's directory), as nixos-rebuild does.
+        script(bin.resolve("systemd-run"), "#!/bin/sh\necho \"$*\" >> " + logs.resolve("systemd-run.log") + "\n"
+                + "while [ $# -gt 0 ]; do case \"$1\" in -E) shift 2;; -*) shift;; *) break;; esac; done\nexec \"$@\"\n");
         return Map.of("NPC_NIX_BIN", bin.resolve("nix").toString(),
                 "NPC_SYSTEMCTL_BIN", bin.resolve("systemctl").toString());
     }

@@ -107,7 +107,10 @@ class NixFilesTest {
         for (String host : HOSTS) {
             String config = "nixosConfigurations." + host;
             List<String> argv = SystemdExecLine.split(evalRaw(flake, config + ".config.systemd.services.npc.serviceConfig.ExecStart"));
-            assertEquals(host, argv.get(argv.indexOf("--host") + 1));
+            // services.npc.host defaults to null: the daemon takes install's recorded name, else the
+            // kernel's host name, which NixOS sets from networking.hostName.
+            assertFalse(argv.contains("--host"), "no --host unless services.npc.host is set: " + argv);
+            assertEquals(host, evalRaw(flake, config + ".config.networking.hostName"));
             assertEquals("s3://example-npc-fleet/fleet", argv.get(argv.indexOf("--store") + 1));
             assertTrue(argv.contains("http://127.0.0.1/healthz"), "every host checks its web page: " + argv);
             // nixosModules.default adds the overlay, and the module's package is the overlay's npc,

@@ -41,14 +41,28 @@ class NixosModuleTest {
 
         assertFalse(service.get("restartIfChanged").asBoolean(), "a switch must not restart the daemon running it");
         assertFalse(service.get("stopIfChanged").asBoolean(), "a switch must not stop the daemon running it");
+        // switch-to-configuration-ng stops a unit the new system lacks unless its [Unit] says
+        // X-StopOnRemoval=false (nixpkgs pkgs/by-name/sw/switch-to-configuration-ng/src/main.rs).
+        assertFalse(service.get("unitConfig").get("X-StopOnRemoval").asBoolean(true),
+                "a configuration without services.npc must not stop the daemon mid-switch");
+        String unitText = result.get("unitText").asText();
+        assertTrue(unitText.contains("[Unit]\n") && unitText.contains("X-StopOnRemoval=false\n")
+                && unitText.contains("X-RestartIfChanged=false\nX-StopIfChanged=false\n"), unitText);
         JsonNode unit = service.get("serviceConfig");
         assertEquals("always", unit.get("Restart").asText());
         assertEquals("npc", unit.get("StateDirectory").asText());
+        assertFalse(unit.has("EnvironmentFile"));
         assertEquals("multi-user.target", service.get("wantedBy").get(0).asText());
+        // No --host: the daemon takes what install recorded, else the kernel's host name.
         assertEquals(List.of(result.get("package").asText() + "/bin/npc-daemon", "follow",
-                        "--state-dir", "/var/lib/npc", "--store", STORE, "--host", "web-1",
-                        "--interval", "60s", "--action", "switch", "--health-timeout", "120s"),
+                        "--state-dir", "/var/lib/npc", "--store", STORE,
+                        "--interval", "60s", "--action", "switch", "--health-timeout", "120s",
+                        "--keep-generations", "10"),
                 SystemdExecLine.split(unit.get("ExecStart").asText()));
+        assertEquals(List.of("file://" + result.get("package").asText() + "/share/doc/npc/nixos/README.md",
+                "file://" + result.get("package").asText() + "/share/doc/npc/README.md"),
+                strings(service.get("documentation")), "the package's own documentation, no web address that can move");
+        assertEquals("pkgs.npc", result.get("packageDefaultText").asText(), "lib.mkPackageOption pkgs \"npc\"");
 
         JsonNode env = service.get("environment");
         assertTrue(env.get("NPC_NIX_BIN").asText().matches("/nix/store/[a-z0-9]{32}-nix/bin"), env.toString());
@@ -79,10 +93,12 @@ class NixosModuleTest {
                   enable = true; store = "%s"; host = "edge-7"; region = "eu-west-1";
                   interval = "5m"; action = "boot";
                   healthChecks = { commands = [ %s "systemctl is-active nginx" ]; urls = [ "http://127.0.0.1/healthz" ]; timeout = "3m"; };
+                  healthChecks.strict = true;
                   hooks = { preActivate = "echo pre"; postActivate = "echo post"; onFailure = "logger npc failed"; };
                   trustedKeys = [ "npc-key-1:AAAA" ];
                   endpointUrl = "https://minio.example.com"; configuration = "web";
-                  buildTimeout = "1h"; switchTimeout = "10m"; retries = 0;
+                  buildTimeout = "1h"; switchTimeout = "10 min"; retries = 0; keepGenerations = 3;
+                  environmentFile = "/run/secrets/npc.env";
                   metrics.enable = true;
                 };
                 """.formatted(STORE, nixString(awkward)), "web-1");
@@ -104,8 +120,11 @@ class NixosModuleTest {
         assertPair(argv, "--endpoint-url", "https://minio.example.com");
         assertPair(argv, "--configuration", "web");
         assertPair(argv, "--build-timeout", "1h");
-        assertPair(argv, "--switch-timeout", "10m");
+        assertPair(argv, "--switch-timeout", "10 min");
         assertPair(argv, "--retries", "0");
+        assertPair(argv, "--keep-generations", "3");
+        assertTrue(argv.contains("--health-strict"), argv.toString());
+        assertEquals("/run/secrets/npc.env", service.get("serviceConfig").get("EnvironmentFile").asText());
         assertPair(argv, "--metrics-file", "/var/lib/prometheus-node-exporter-text-files/npc.prom");
         assertEquals("eu-west-1", service.get("environment").get("AWS_REGION").asText());
         assertEquals(List.of("d /var/lib/prometheus-node-exporter-text-files 0755 root root -"), strings(result.get("tmpfiles")));
@@ -131,6 +150,17 @@ class NixosModuleTest {
     }
 
     @Test
+    void substituterKeysAreHonouredOnTheirOwn() throws IOException {
+        JsonNode result = evaluate("services.npc = { enable = true; store = \"" + STORE + "\";"
+                + " substituterKeys = [ \"cache-1:BBBB\" ]; };", "web-1");
+
+        assertFalse(result.get("nixSettings").has("extra-substituters"));
+        assertEquals(List.of("cache-1:BBBB"), strings(result.get("nixSettings").get("extra-trusted-public-keys")));
+        assertPair(SystemdExecLine.split(result.get("service").get("serviceConfig").get("ExecStart").asText()),
+                "--substituter-key", "cache-1:BBBB");
+    }
+
+    @Test
     void extraSubstitutersGoToNixSettings() throws IOException {
         JsonNode result = evaluate("services.npc = { enable = true; store = \"" + STORE + "\";"
                 + " extraSubstituters = [ \"s3://cache?region=eu-west-1\" ]; substituterKeys = [ \"cache-1:BBBB\" ]; };", "web-1");
@@ -145,20 +175,74 @@ class NixosModuleTest {
     void badSettingsFailEvaluationNamingTheOption() {
         assertRefused("action = \"reboot\";", "services.npc.action");
         assertRefused("interval = \"soon\";", "services.npc.interval");
+        assertRefused("switchTimeout = \"infinity\";", "services.npc.switchTimeout");
+        assertRefused("keepGenerations = 0;", "services.npc.keepGenerations");
+        assertRefused("metrics = { enable = true; path = \"npc.prom\"; };", "services.npc.metrics.path");
+        assertRefused("environmentFile = \"npc.env\";", "services.npc.environmentFile");
         ProcessResult noStore = evaluateRaw("services.npc = { enable = true; };", "web-1");
         assertNotEquals(0, noStore.exitCode());
         assertTrue(noStore.output().contains("services.npc.store"), noStore.output());
     }
 
     @Test
-    void aHostWithoutAValidNameFailsAnAssertionThatSaysWhatToSet() throws IOException {
-        JsonNode unnamed = evaluate("services.npc = { enable = true; store = \"" + STORE + "\"; };", "");
+    void aHostSetToSomethingThatIsNotANameFailsAnAssertionThatSaysWhatToSet() throws IOException {
         JsonNode escaping = evaluate("services.npc = { enable = true; store = \"" + STORE + "\"; host = \"a/../b\"; };", "web-1");
 
-        for (JsonNode result : List.of(unnamed, escaping)) {
-            assertEquals(1, result.get("failedAssertions").size());
-            assertTrue(result.get("failedAssertions").get(0).asText().contains("set networking.hostName or services.npc.host"));
+        assertEquals(1, escaping.get("failedAssertions").size());
+        assertTrue(escaping.get("failedAssertions").get(0).asText().contains("set services.npc.host to the host's name"
+                + " in the store, or leave it null"), escaping.get("failedAssertions").toString());
+    }
+
+    // EC2 images leave networking.hostName empty (the DHCP name is the kernel's): host stays null and
+    // the daemon takes the name the bootstrap's `npc-daemon install --host` recorded.
+    @Test
+    void withoutAHostTheUnitPassesNoneAndAnEmptyHostNameIsNoError() throws IOException {
+        JsonNode result = evaluate("services.npc = { enable = true; store = \"" + STORE + "\"; };", "");
+        JsonNode named = evaluate("services.npc = { enable = true; store = \"" + STORE + "\"; host = \"web-7\"; };", "");
+
+        assertEquals(0, result.get("failedAssertions").size());
+        assertFalse(SystemdExecLine.split(result.get("service").get("serviceConfig").get("ExecStart").asText())
+                .contains("--host"));
+        assertPair(SystemdExecLine.split(named.get("service").get("serviceConfig").get("ExecStart").asText()),
+                "--host", "web-7");
+    }
+
+    @Test
+    void moduleConventionsANixpkgsReviewAsksFor() throws IOException {
+        JsonNode result = evaluate("services.npc = { enable = true; store = \"" + STORE + "\"; };", "web-1");
+
+        // No person in lib.maintainers stands for this module: an empty list, not an invented name.
+        assertTrue(result.get("meta").get("maintainers").isArray());
+        assertEquals(0, result.get("meta").get("maintainers").size());
+        assertEquals("path", result.get("optionTypes").get("metricsPath").asText());
+        assertEquals("null or path", result.get("optionTypes").get("environmentFile").asText());
+    }
+
+    // One grammar on both sides: the module's time-span type accepts exactly the texts the daemon's
+    // parser (npc-core dev.npc.time.Durations, DurationsTest) accepts, from one table.
+    @Test
+    void theTimeSpanTypeAcceptsExactlyTheTextsTheDaemonParses() throws IOException {
+        Path table = Checkout.file("npc-core/src/test/resources/dev/npc/time/time-spans.json");
+        ProcessResult raw = Tools.run(List.of("nix-instantiate", "--eval", "--strict", "--json",
+                        Checkout.file("tests/src/test/resources/nix/eval-module.nix").toString(),
+                        "--argstr", "module", Checkout.file("nixos/module.nix").toString(),
+                        "--argstr", "spansFile", table.toString(),
+                        "--arg", "settings", "{ services.npc = { enable = true; store = \"" + STORE + "\"; }; }"),
+                nix.environment(), work);
+        assertTrue(raw.ok(), raw.output());
+        String[] lines = raw.output().strip().split("\n");
+        JsonNode spans = Json.mapper().readTree(lines[lines.length - 1]).get("spans");
+        JsonNode expected = Json.mapper().readTree(table.toFile()).get("spans");
+
+        List<String> wrong = new ArrayList<>();
+        for (int i = 0; i < expected.size(); i++) {
+            boolean valid = !expected.get(i).get("micros").isNull();
+            if (spans.get(i).get("accepted").asBoolean() != valid) {
+                wrong.add("'" + expected.get(i).get("text").asText() + "' " + (valid ? "refused" : "accepted"));
+            }
         }
+        assertEquals(List.of(), wrong);
+        assertTrue(expected.size() > 40, "the table covers systemd's units, spaces, fractions and refusals");
     }
 
     private void assertRefused(String setting, String option) {
