@@ -4,11 +4,11 @@
 data "aws_partition" "current" {}
 
 locals {
-  key_prefix   = var.prefix == "" ? "" : "${var.prefix}/"
-  store_url    = var.prefix == "" ? "s3://${var.bucket_name}" : "s3://${var.bucket_name}/${var.prefix}"
-  object_arn   = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
-  desired_key  = "${local.key_prefix}hosts/${var.host}/desired.json"
-  iam_name     = "${var.name_prefix}${var.host}"
+  key_prefix  = var.prefix == "" ? "" : "${var.prefix}/"
+  store_url   = var.prefix == "" ? "s3://${var.bucket_name}" : "s3://${var.bucket_name}/${var.prefix}"
+  object_arn  = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
+  desired_key = "${local.key_prefix}hosts/${var.host}/desired.json"
+  iam_name    = "${var.name_prefix}${var.host}"
 
   # Null fields are left out: the daemon then uses its own defaults (configuration = host name,
   # action = services.npc.action).
@@ -99,13 +99,17 @@ resource "aws_iam_instance_profile" "host" {
 # --- bootstrap: bootstrap/npc-bootstrap.sh (shipped in this module) with this host's settings in front of it.
 locals {
   user_data = templatefile("${path.module}/bootstrap/user-data.sh.tftpl", {
-    store               = local.store_url
-    host                = var.host
-    flake               = var.npc_flake
-    substituters        = join(" ", var.substituters)
-    trusted_public_keys = join(" ", var.trusted_public_keys)
-    swap_mib            = var.swap_mib
-    script              = file("${path.module}/bootstrap/npc-bootstrap.sh")
+    store            = local.store_url
+    host             = var.host
+    region           = ""
+    remote_keys      = ""
+    nixpkgs          = ""
+    allowed_remotes  = ""
+    substituters     = join(" ", var.substituters)
+    substituter_keys = join(" ", var.trusted_public_keys)
+    swap_mib         = var.swap_mib
+    # base64gzip: the script is larger than the 16 KiB EC2 takes as user-data.
+    script_base64gzip = base64gzip(file("${path.module}/bootstrap/npc-bootstrap.sh"))
   })
 }
 
