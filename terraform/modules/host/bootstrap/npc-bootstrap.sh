@@ -48,18 +48,16 @@ export LC_ALL
 [ -n "$NPC_INSTANCE_ID" ] || NPC_INSTANCE_ID="" # phase 2 only: the instance phase 1 ran on, for the marker
 set -u
 
-# The transient unit of the first activation: one name, so a second run can see it is running.
+# One name, so a second run sees the first activation running.
 readonly UNIT=npc-first-activation.service
 # sha256 of an empty body: S3 requires x-amz-content-sha256 and curl 7.88 does not send it.
 readonly EMPTY_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
-# The DER header of an Ed25519 SubjectPublicKeyInfo (RFC 8410), 302a300506032b6570032100, in
-# base64: 12 bytes, so base64(header + key) is this followed by base64(key).
+# base64 of the 12-byte DER header of an Ed25519 public key (RFC 8410): a PEM key is this + the key.
 readonly ED25519_SPKI_B64=MCowBQYDK2VwAyEA
 # The largest npc-sequence (a Java long); 19-digit decimals compare correctly as strings.
 readonly MAX_SEQUENCE=9223372036854775807
 
-# The same rules as the Java code: dev.npc.host.HostName, dev.npc.remote.RemoteName and the
-# configuration name of dev.npc.host.Desired.
+# The Java code's rules: HostName, RemoteName, Desired's configuration.
 readonly HOST_RE='^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$'
 readonly REMOTE_RE='^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$'
 readonly CONFIGURATION_RE='^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$'
@@ -68,8 +66,7 @@ phase=bootstrap
 work="" # phase 1's scratch directory (credentials, downloads); removed when it exits
 log() {
   echo "npc-bootstrap: $*" >&2
-  # amazon-init's output goes to the journal only; the console is what
-  # `aws ec2 get-console-output` shows. The transient unit sends its output there itself.
+  # amazon-init logs to the journal only; the console is what get-console-output shows.
   if [ "$phase" = bootstrap ] && [ -w "$NPC_CONSOLE" ]; then
     echo "npc-bootstrap: $*" >> "$NPC_CONSOLE" 2>/dev/null || true
   fi
@@ -87,7 +84,7 @@ matches() {
 
 # --- phase 1
 
-# A unit that runs or is about to: active, activating (e.g. between automatic restarts), reloading.
+# A unit that runs or is about to (activating: e.g. between automatic restarts).
 unit_running() {
   case "$("$NPC_SYSTEMCTL" is-active "$1" 2>/dev/null || true)" in
     active | activating | reloading | deactivating) return 0 ;;
@@ -174,8 +171,8 @@ check_settings() {
   done
 }
 
-# IMDSv2: a session token from a PUT, then GETs that carry it. Answers are bounded (64 KiB), so
-# patterns below need no length bounds (large ones make bash's regex compile for a second).
+# IMDSv2: a token from a PUT, then GETs carrying it. Answers are bounded, so patterns need no
+# length bounds (large ones take bash a second to compile).
 imds_token=""
 imds_curl() {
   "$NPC_CURL" -fsS --proto =http --retry "$NPC_IMDS_RETRIES" --retry-delay 2 --retry-connrefused \
@@ -187,7 +184,7 @@ imds() {
     || fail "could not read $1 from the instance metadata service at $NPC_IMDS_ENDPOINT"
 }
 
-# One line of printable ASCII from a metadata answer, or a clear failure.
+# One line of printable ASCII matching PATTERN.
 imds_line() {
   local value
   if [ "$(grep -c '' "$1")" -gt 1 ] || tr -d '\n' < "$1" | grep -c '[^[:print:]]' > /dev/null; then
@@ -198,8 +195,7 @@ imds_line() {
   printf '%s' "$value"
 }
 
-# The string value of "name" in a JSON object, strictly: the key must appear at most once, as a
-# plain string (no escapes). Empty when absent.
+# The value of "NAME" in a JSON object: at most one such key, a plain string (no escapes).
 json_string() {
   local flat keys found
   flat=$(tr '\t\r\n' '   ' < "$1")
@@ -212,7 +208,7 @@ json_string() {
   printf '%s' "$found" | sed 's/^[^:]*:[[:space:]]*"\(.*\)"$/\1/'
 }
 
-# A JSON document from the network: one object, printable ASCII (tabs and line breaks allowed).
+# A JSON object of printable ASCII (tabs and line breaks allowed).
 check_json_document() {
   if tr -d '\t\r\n' < "$1" | grep -c '[^[:print:]]' > /dev/null; then
     fail "$2 holds control characters or non-ASCII bytes; refusing it"
@@ -275,8 +271,7 @@ s3_url() {
   fi
 }
 
-# curl's options for one signed request. The secret and the session token go through a config on
-# stdin (-K -), never the command line, where any process could read them.
+# SigV4 with the role's credentials, given on stdin (-K -), never on a command line.
 s3_curl() {
   "$NPC_CURL" -sS --proto =https,http --retry 3 --retry-connrefused --connect-timeout 10 \
     --aws-sigv4 "aws:amz:$region:s3" -K - "$@" <<EOF
@@ -285,8 +280,7 @@ header = "x-amz-security-token: $aws_token"
 EOF
 }
 
-# GET KEY into BODY with the response headers in HEADERS (only the final response's), at most
-# MAX bytes; sets s3_status to the HTTP status. Fails on transport errors and oversized bodies.
+# GET KEY to BODY (at most MAX bytes), the final response's headers to HEADERS; sets s3_status.
 s3_status=""
 s3_get() {
   local key=$1 body=$2 headers=$3 max=$4 rc=0
@@ -305,13 +299,13 @@ s3_get() {
 
 s3_refused() {
   case "$s3_status" in
-    403) fail "$2 $NPC_STORE refused $1 (403): it is missing, or the instance role may not read it (the role cannot list the bucket, so S3 answers 403 for a missing object too)" ;;
+    403) fail "$2 $NPC_STORE refused $1 (403): it is missing (the role cannot list the bucket, so that is 403 too) or the instance role may not read it" ;;
     404) fail "there is no $1 in $NPC_STORE" ;;
     *) fail "$NPC_STORE answered $1 with HTTP status '$s3_status'" ;;
   esac
 }
 
-# PUT FILE as KEY (JSON). Best effort: a failure is logged, not fatal.
+# PUT FILE as KEY, best effort.
 s3_put_json() {
   local key=$1 file=$2 sha rc=0
   sha=$(sha256sum "$file" | cut -d ' ' -f 1)
@@ -320,7 +314,7 @@ s3_put_json() {
   [ "$rc" -eq 0 ] || log "warning: could not write $key to $NPC_STORE (curl exit $rc)"
 }
 
-# One header's value, strictly: at most once, and it must match PATTERN. Empty when absent.
+# A header's value: at most once, matching PATTERN; empty when absent.
 header() {
   local lines value
   lines=$(grep -i "^$2:" "$1" | tr -d '\r' || true)
@@ -353,8 +347,8 @@ read_desired() {
 
 published_sha256=""
 started_at=""
-# Refuses the remote: the reason on the console and in hosts/<host>/state.json, where npc status
-# shows it. (No npc-daemon exists on this host yet to report it: it would come from this remote.)
+# Refuses the remote: the reason to the console and hosts/<host>/state.json (no npc-daemon exists
+# yet to report it: it would come from this remote).
 refuse() {
   local reason=$1 now json
   log "error: $reason"
@@ -400,8 +394,7 @@ fetch_remote() {
     || refuse "remote '$remote' is corrupt or was tampered with: its bytes hash to $(printf '%s' "$actual" | head -c 8) but it was published as $(printf '%s' "$published_sha256" | head -c 8); nothing was unpacked; re-publish it with npc push"
 }
 
-# openssl (and zstd, if the image has none) from the fleet's locked nixpkgs: Nix checks the
-# narHash of NPC_NIXPKGS, so the tool that checks signatures is pinned like everything else.
+# openssl (and zstd if the image lacks it) from the locked NPC_NIXPKGS, whose narHash Nix checks.
 nix_build() {
   if [ -n "$NPC_SUBSTITUTER_KEYS" ]; then set -- --option extra-trusted-public-keys "$NPC_SUBSTITUTER_KEYS" "$@"; fi
   if [ -n "$NPC_SUBSTITUTERS" ]; then set -- --option extra-substituters "$NPC_SUBSTITUTERS" "$@"; fi
@@ -430,8 +423,7 @@ key_id() {
   printf '%s' "$1" | sed 's/^npc-ed25519-public://' | base64 -d | sha256sum | head -c 16
 }
 
-# Ed25519 over format 2 of the signed message (docs/reliability.md): name, format, sha256 and
-# sequence, so a signature for another remote, or of another version, does not verify.
+# Ed25519 over format 2 of the signed message (docs/reliability.md), which names the remote.
 verify_signature() {
   local version openssl key b64 tried=""
   version=$(printf '%s' "$published_sha256" | head -c 8)
@@ -478,10 +470,10 @@ unpack() {
     zstd=$(pinned_tool zstd.bin zstd)
   fi
   limit=$((NPC_MAX_UNPACKED_MIB * 1024 * 1024))
-  # First pass: the unpacked size, counted without writing anything (a bomb stops at the limit).
+  # The unpacked size, counted without writing (a bomb stops at the limit).
   unpacked=$({ "$zstd" -dcq -- "$archive" 2>/dev/null || true; } | head -c $((limit + 1)) | wc -c)
   [ "$unpacked" -le "$limit" ] || fail "remote '$remote' unpacks to more than $NPC_MAX_UNPACKED_MIB MiB; refusing it"
-  # Second pass: only plain files, directories and symbolic links, with relative names.
+  # Only files, directories and symbolic links, with relative names.
   "$zstd" -dcq -- "$archive" | tar -tvf - > "$work/listing" 2>/dev/null \
     || fail "remote '$remote' is not a zstd-compressed tar archive"
   listed=$(cut -c 1 "$work/listing" | sort -u | tr -d '\n')
@@ -493,7 +485,7 @@ unpack() {
   flake=$NPC_BOOTSTRAP_DIR/flake
   rm -rf "$flake"
   mkdir -p "$flake"
-  "$zstd" -dcq -- "$archive" | tar -xf - -C "$flake" --no-same-owner --no-same-permissions \
+  "$zstd" -dcq -- "$archive" | tar -x -o -f - -C "$flake" --no-same-permissions \
     || fail "could not unpack remote '$remote'"
   [ -f "$flake/flake.nix" ] || fail "remote '$remote' has no flake.nix at its top; publish the fleet's flake with npc push"
 }
@@ -527,8 +519,8 @@ remove_swap() {
   fi
 }
 
-# The npc of the fleet: the package the host's own configuration would run, pinned by the fleet
-# flake's lock (--no-update-lock-file: an incomplete lock fails here instead of resolving anew).
+# The npc the host's own configuration would run, pinned by the fleet's flake.lock (with
+# --no-update-lock-file an incomplete lock fails instead of resolving anew).
 build_npc() {
   add_swap_if_small "building npc"
   log "building npc as configuration '$configuration' pins it"
@@ -540,9 +532,8 @@ build_npc() {
     || fail "services.npc.package of configuration '$configuration' has no bin/npc-daemon"
 }
 
-# The first activation runs outside amazon-init: in amazon-init (a oneshot ordered after
-# multi-user.target) the boot has not finished, so the health check's
-# `systemctl is-system-running --wait` could never answer.
+# The first activation runs in its own unit: inside amazon-init (after multi-user.target) the boot
+# never finishes, so the health check's `systemctl is-system-running --wait` cannot answer.
 hand_over() {
   local script=$NPC_BOOTSTRAP_DIR/npc-bootstrap.sh key name url
   [ -f "$0" ] || fail "cannot copy this script from '$0' for the first activation; run it as a file"
@@ -556,7 +547,7 @@ hand_over() {
   "$NPC_SYSTEMD_RUN" --unit="$UNIT" --description="npc first activation (npc-bootstrap)" \
     --service-type=exec --no-block --collect \
     --property=StandardOutput=journal+console --property=StandardError=journal+console \
-    --setenv=PATH="$PATH" --setenv=HOME="$HOME" \
+    --setenv=PATH="$PATH" --setenv=HOME="$HOME" --setenv=NPC_NIX_BIN="$NPC_NIX" --setenv=NPC_SYSTEMCTL_BIN="$NPC_SYSTEMCTL" \
     --setenv=NPC_HOST="$NPC_HOST" --setenv=NPC_INSTANCE_ID="$instance_id" \
     --setenv=NPC_BOOTSTRAP_DIR="$NPC_BOOTSTRAP_DIR" --setenv=NPC_MARKER="$NPC_MARKER" \
     --setenv=NPC_SWAP_MIB="$NPC_SWAP_MIB" --setenv=NPC_SWAP_BELOW_MIB="$NPC_SWAP_BELOW_MIB" \

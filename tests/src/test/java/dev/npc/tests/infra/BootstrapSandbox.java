@@ -15,33 +15,57 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A NixOS host in a directory, for bootstrap/npc-bootstrap.sh, with exactly amazon-init's PATH.
+ * A NixOS host in a directory, for bootstrap/npc-bootstrap.sh, with exactly the PATH of what runs
+ * EC2 user-data (amazon-init, or cloud-init: {@link Runner}).
  *
- * <p>nixpkgs' nixos/modules/virtualisation/amazon-init.nix runs user-data with
- * {@code PATH=<nix, systemd, gnugrep, git, gnutar, gzip, gnused, xz, nixos-rebuild>:$PATH}, where
- * $PATH is the default of every NixOS service (nixos/lib/systemd-lib.nix: coreutils, findutils,
- * gnugrep, gnused, systemd). Here that PATH is one directory, {@code bin/}, holding links to the
- * programs of Debian's packages of those tools, and stand-ins for nix (nix, nix-env, nix-store),
- * systemd (systemctl, systemd-run) and nixos-rebuild. The stand-ins log their arguments and
- * environment. The script runs under {@code env -i} with amazon-init's environment (HOME, PATH,
- * NIX_PATH) plus the settings; bash reports every command it cannot find to {@code not-found}
- * (through BASH_ENV), so a call to anything off that PATH fails the test even where the script
- * would have ignored the failure. Tools the script calls by absolute path (curl, zstd, bash, the
- * swap commands) are the real ones, or stand-ins for the swap commands.
+ * <p>That PATH is one directory, {@code bin/}, holding links to the programs of Debian's packages
+ * of the tools nixpkgs puts there, and to stand-ins for nix (nix, nix-env, nix-store), systemd
+ * (systemctl, systemd-run) and nixos-rebuild, which live in {@code sw/bin/}, the sandbox's
+ * /run/current-system/sw/bin, with stand-ins for mkswap, swapon and swapoff. The stand-ins log
+ * their arguments and environment. The script runs under {@code env -i} with the runner's
+ * environment (HOME, PATH, and NIX_PATH for amazon-init) plus the settings; bash reports every
+ * command it cannot find to {@code not-found} (through BASH_ENV), so a call to anything off that
+ * PATH fails the test even where the script would have ignored the failure. curl, zstd, bash and
+ * openssl (which the stand-in `nix build` of nixpkgs#openssl.bin links) are the real ones.
  *
  * <p>The systemd-run stand-in records the transient unit (its command and --setenv environment)
  * and runs it at once, as PID 1 would start it, with {@link #machine()} as the manager's own
  * environment; its output goes to the console log, as StandardOutput=journal+console sends it.
  */
 final class BootstrapSandbox implements AutoCloseable {
-    /** Debian's packages for what amazon-init's PATH holds besides nix, systemd and nixos-rebuild. */
-    static final List<String> PATH_PACKAGES = List.of("coreutils", "findutils", "grep", "sed", "tar", "gzip", "xz-utils", "git");
     /** amazon-init's NIX_PATH. */
     static final String NIX_PATH = "nixpkgs=/nix/var/nix/profiles/per-user/root/channels/nixos"
             + ":nixos-config=/etc/nixos/configuration.nix:/nix/var/nix/profiles/per-user/root/channels";
     static final String UNIT = "npc-first-activation.service";
 
+    /** What runs the user-data, and so which PATH it has. */
+    enum Runner {
+        /**
+         * nixos/modules/virtualisation/amazon-init.nix: nix, systemd, gnugrep, git, gnutar, gzip,
+         * gnused, xz and nixos-rebuild, then the service default (coreutils, findutils, gnugrep,
+         * gnused, systemd).
+         */
+        AMAZON_INIT(List.of("coreutils", "findutils", "grep", "sed", "tar", "gzip", "xz-utils", "git"),
+                List.of("nix", "nix-env", "nix-store", "systemctl", "systemd-run", "nixos-rebuild")),
+        /**
+         * nixos/modules/services/system/cloud-init.nix (cloud-final runs the user's script):
+         * cloud-init, iproute2, nettools, openssh, shadow, util-linux and busybox, then the service
+         * default. busybox comes first, so its tar, gzip, grep, sed, head and the like are the ones
+         * found; there is no nix, git or GNU tar on this PATH.
+         */
+        CLOUD_INIT(List.of("coreutils", "findutils", "grep", "sed"), List.of("systemctl", "systemd-run"));
+
+        final List<String> packages;
+        final List<String> fromSystem;
+
+        Runner(List<String> packages, List<String> fromSystem) {
+            this.packages = packages;
+            this.fromSystem = fromSystem;
+        }
+    }
+
     private final Path root;
+    private final Runner runner;
     private final Path bin;
     private final Path logs;
     private final Map<String, String> env = new LinkedHashMap<>();
@@ -52,14 +76,25 @@ final class BootstrapSandbox implements AutoCloseable {
      *               puts into its out-link; @ROOT@ and @LOGS@ in it name the sandbox and its logs
      */
     BootstrapSandbox(Path root, String imdsEndpoint, String daemon) {
+        this(root, imdsEndpoint, daemon, Runner.AMAZON_INIT);
+    }
+
+    BootstrapSandbox(Path root, String imdsEndpoint, String daemon, Runner runner) {
         this.root = root;
+        this.runner = runner;
         this.bin = mkdirs(root.resolve("bin"));
         this.logs = mkdirs(root.resolve("logs"));
         Path sw = mkdirs(root.resolve("sw/bin"));
         mkdirs(root.resolve("active"));
         mkdirs(root.resolve("unit"));
-        linkPathPackages();
-        writeStandIns(daemon);
+        writeStandIns(sw, daemon);
+        if (runner == Runner.CLOUD_INIT) {
+            linkBusybox();
+        }
+        linkPackages(runner.packages);
+        for (String tool : runner.fromSystem) {
+            link(bin.resolve(tool), sw.resolve(tool));
+        }
         for (String tool : List.of("mkswap", "swapon", "swapoff")) {
             script(sw.resolve(tool), """
                     #!/bin/sh
@@ -86,9 +121,9 @@ final class BootstrapSandbox implements AutoCloseable {
         env.put("NPC_CURL", Tools.require("curl").toString());
         env.put("NPC_ZSTD", Tools.require("zstd").toString());
         env.put("NPC_BASH", Tools.require("bash").toString());
-        env.put("NPC_NIX", bin.resolve("nix").toString());
-        env.put("NPC_SYSTEMCTL", bin.resolve("systemctl").toString());
-        env.put("NPC_SYSTEMD_RUN", bin.resolve("systemd-run").toString());
+        env.put("NPC_NIX", sw.resolve("nix").toString());
+        env.put("NPC_SYSTEMCTL", sw.resolve("systemctl").toString());
+        env.put("NPC_SYSTEMD_RUN", sw.resolve("systemd-run").toString());
         env.put("NPC_MKSWAP", sw.resolve("mkswap").toString());
         env.put("NPC_SWAPON", sw.resolve("swapon").toString());
         env.put("NPC_SWAPOFF", sw.resolve("swapoff").toString());
@@ -188,37 +223,54 @@ final class BootstrapSandbox implements AutoCloseable {
     ProcessResult run(Path script) {
         writeMachineEnv();
         List<String> command = new ArrayList<>(List.of(Tools.require("env").toString(), "-i",
-                "HOME=" + mkdirs(root.resolve("root")), "PATH=" + bin, "NIX_PATH=" + NIX_PATH,
-                "BASH_ENV=" + root.resolve("not-found.bash")));
+                "HOME=" + mkdirs(root.resolve("root")), "PATH=" + bin, "BASH_ENV=" + root.resolve("not-found.bash")));
+        if (runner == Runner.AMAZON_INIT) {
+            command.add("NIX_PATH=" + NIX_PATH);
+        }
         env.forEach((k, v) -> command.add(k + "=" + v));
         command.add(Tools.require("bash").toString());
         command.add(script.toString());
         return Tools.run(command, Map.of(), root);
     }
 
-    private void linkPathPackages() {
+    /** Links the programs of Debian packages into bin/, unless a name is there already (first on PATH wins). */
+    private void linkPackages(List<String> packages) {
         Tools.require("dpkg-query");
-        for (String pkg : PATH_PACKAGES) {
+        for (String pkg : packages) {
             ProcessResult files = Tools.run(List.of("dpkg-query", "-L", pkg), Map.of(), root);
             Assumptions.assumeTrue(files.ok(), "Debian package " + pkg + " is not installed");
             for (String file : files.output().split("\n")) {
                 Path program = Path.of(file.strip());
                 String dir = program.getParent() == null ? "" : program.getParent().toString();
-                if (dir.equals("/bin") || dir.equals("/usr/bin")) {
-                    Path link = bin.resolve(program.getFileName().toString());
-                    if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(program)) {
-                        try {
-                            Files.createSymbolicLink(link, program);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    }
+                if ((dir.equals("/bin") || dir.equals("/usr/bin")) && Files.isExecutable(program)) {
+                    link(bin.resolve(program.getFileName().toString()), program);
                 }
             }
         }
     }
 
-    private void writeStandIns(String daemon) {
+    private void linkBusybox() {
+        Path busybox = Tools.require("busybox");
+        ProcessResult applets = Tools.run(List.of(busybox.toString(), "--list"), Map.of(), root);
+        for (String applet : applets.output().split("\n")) {
+            if (!applet.isBlank() && !applet.contains("/")) {
+                link(bin.resolve(applet.strip()), busybox);
+            }
+        }
+    }
+
+    private static void link(Path link, Path target) {
+        if (Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            Files.createSymbolicLink(link, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void writeStandIns(Path sw, String daemon) {
         String record = """
                 printf '%%s\\n' "$*" >> %1$s/%2$s.log
                 { echo --; env | sort; } >> %1$s/%2$s.env
@@ -227,7 +279,7 @@ final class BootstrapSandbox implements AutoCloseable {
         Path store = mkdirs(root.resolve("nix/store"));
         Path system = mkdirs(store.resolve("0123456789abcdfghijklmnpqrsvwxyz-nixos-system-stand-in/bin"));
         script(system.resolve("switch-to-configuration"), "#!/bin/sh\n" + record.formatted(logs, "switch"));
-        script(bin.resolve("nix"), "#!/bin/bash\n" + record.formatted(logs, "nix") + """
+        script(sw.resolve("nix"), "#!/bin/bash\n" + record.formatted(logs, "nix") + """
                 # Stand-in for `nix build`: what the bootstrap and npc-daemon build, nothing else.
                 link=""
                 installable=""
@@ -260,11 +312,11 @@ final class BootstrapSandbox implements AutoCloseable {
                 esac
                 """.formatted(store, root, Tools.require("openssl"), Tools.require("zstd"), system.getParent()));
         for (String tool : List.of("nix-env", "nix-store")) {
-            script(bin.resolve(tool), "#!/bin/sh\n" + record.formatted(logs, tool));
+            script(sw.resolve(tool), "#!/bin/sh\n" + record.formatted(logs, tool));
         }
-        script(bin.resolve("nixos-rebuild"), "#!/bin/sh\n" + record.formatted(logs, "nixos-rebuild")
+        script(sw.resolve("nixos-rebuild"), "#!/bin/sh\n" + record.formatted(logs, "nixos-rebuild")
                 + "echo 'stand-in: the bootstrap must never run nixos-rebuild' >&2\nexit 1\n");
-        script(bin.resolve("systemctl"), "#!/bin/sh\n" + record.formatted(logs, "systemctl") + """
+        script(sw.resolve("systemctl"), "#!/bin/sh\n" + record.formatted(logs, "systemctl") + """
                 case "$1" in
                   is-active)
                     if [ -e "%1$s/active/$2" ]; then echo active; exit 0; fi
@@ -273,7 +325,7 @@ final class BootstrapSandbox implements AutoCloseable {
                   is-system-running) echo running ;;
                 esac
                 """.formatted(root));
-        script(bin.resolve("systemd-run"), "#!/bin/bash\n" + record.formatted(logs, "systemd-run") + """
+        script(sw.resolve("systemd-run"), "#!/bin/bash\n" + record.formatted(logs, "systemd-run") + """
                 # Records the transient unit: its --setenv environment and its command after "--".
                 unit_env=()
                 command=()
@@ -310,11 +362,9 @@ final class BootstrapSandbox implements AutoCloseable {
     /** Removes the links to the system's programs, so cleaning the directory up touches nothing else. */
     @Override
     public void close() {
-        try (var links = Files.list(bin)) {
-            for (Path link : links.toList()) {
-                if (Files.isSymbolicLink(link)) {
-                    Files.delete(link);
-                }
+        try (var files = Files.walk(root)) {
+            for (Path link : files.filter(Files::isSymbolicLink).toList()) {
+                Files.delete(link);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -100,6 +100,7 @@ class BootstrapScriptTest {
                 + " --service-type=exec --no-block --collect"
                 + " --property=StandardOutput=journal+console --property=StandardError=journal+console"
                 + " --setenv=PATH=" + host.pathVariable() + " --setenv=HOME=" + host.path("root")
+                + " --setenv=NPC_NIX_BIN=" + host.path("sw/bin/nix") + " --setenv=NPC_SYSTEMCTL_BIN=" + host.path("sw/bin/systemctl")
                 + " --setenv=NPC_HOST=web-1 --setenv=NPC_INSTANCE_ID=" + ImdsStandIn.INSTANCE_ID
                 + " --setenv=NPC_BOOTSTRAP_DIR=" + boot() + " --setenv=NPC_MARKER=" + boot() + "/done"
                 + " --setenv=NPC_SWAP_MIB=1 --setenv=NPC_SWAP_BELOW_MIB=2048 --setenv=NPC_SWAP_FILE=" + boot() + "/swapfile"
@@ -465,7 +466,8 @@ class BootstrapScriptTest {
         assertFalse(result.output().contains("on PATH:"), result.output());
         assertTrue(result.output().contains("PATH=" + host.pathVariable() + "\n"), result.output());
         assertEquals(List.of("awk"), host.log("not-found"));
-        for (String tool : List.of("sed", "grep", "tar", "gzip", "xz", "git", "find", "xargs", "sha256sum", "base64", "tac")) {
+        for (String tool : List.of("sed", "grep", "tar", "gzip", "xz", "git", "find", "xargs", "sha256sum", "base64", "tac",
+                "nix", "systemctl", "systemd-run", "nixos-rebuild")) {
             assertTrue(Files.isExecutable(host.path("bin/" + tool)), tool + " is on amazon-init's PATH");
         }
     }
@@ -519,6 +521,37 @@ class BootstrapScriptTest {
         assertTrue(host.log("daemon").get(0).contains(" --trusted-key " + ci.publicLine()), host.log("daemon").toString());
         assertTrue(host.log("systemd-run").get(0).contains(" --setenv=NPC_SWAP_MIB=0 "), host.log("systemd-run").toString());
         assertTrue(Files.exists(host.path("var/lib/npc-bootstrap/done")));
+    }
+
+    @Test
+    void theSameUserDataRunsWithCloudInitsPathWhereBusyboxComesFirst() throws Exception {
+        Tools.require("busybox");
+        BootstrapSandbox cloudInit = new BootstrapSandbox(work.resolve("cloud-init-host"), fleet.imds().endpoint(), LOGGING_DAEMON,
+                BootstrapSandbox.Runner.CLOUD_INIT);
+        try (cloudInit) {
+            fleet.configure(cloudInit);
+            fleet.publishSigned("prod", ci, "prod", 5);
+            Path rendered = work.resolve("user-data.sh");
+            Files.writeString(rendered, renderUserData(Map.of("store", fleet.s3().storeUrl("fleet"), "host", "web-1",
+                    "region", "", "remote_keys", ci.publicLine(), "nixpkgs", BootstrapFleet.NIXPKGS, "allowed_remotes", "",
+                    "substituters", "", "substituter_keys", "", "swap_mib", "1")));
+            cloudInit.memory(512 * 1024);
+
+            ProcessResult result = cloudInit.run(rendered);
+
+            assertTrue(result.ok(), result.output());
+            assertEquals(List.of(), cloudInit.log("not-found"));
+            assertTrue(Files.isSymbolicLink(cloudInit.path("bin/tar"))
+                    && Files.readSymbolicLink(cloudInit.path("bin/tar")).endsWith("busybox"), "busybox's tar is the one on PATH");
+            assertFalse(Files.exists(cloudInit.path("bin/nix")), "cloud-init's PATH has no nix");
+            assertEquals(List.of("0"), cloudInit.log("unit-exit"), String.join("\n", cloudInit.log("console")));
+            assertTrue(cloudInit.log("daemon").get(0).startsWith("install --store " + fleet.s3().storeUrl("fleet") + " --host web-1 "),
+                    cloudInit.log("daemon").toString());
+            assertEquals(cloudInit.path("sw/bin/nix").toString(), cloudInit.environments("daemon").get(0).get("NPC_NIX_BIN"),
+                    "npc-daemon finds nix without it being on PATH");
+            assertEquals(6, cloudInit.log("swap").size(), "busybox's dd made the swap files");
+            assertTrue(Files.exists(cloudInit.path("var/lib/npc-bootstrap/done")));
+        }
     }
 
     /**
