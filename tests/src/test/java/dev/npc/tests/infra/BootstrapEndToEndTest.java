@@ -186,7 +186,7 @@ class BootstrapEndToEndTest {
     }
 
     @Test
-    void installRefusesAnUnsignedRemoteThatReplacedTheCheckedOneAndReportsWhy() throws Exception {
+    void installRefusesAnUnsignedOrUntrustedRemoteThatReplacedTheCheckedOneAndSaysWhy() throws Exception {
         BootstrapFleet.Key ci = fleet.key("ci");
         fleet.publishSigned("prod", ci, "prod", 3);
         host.env().put("NPC_REMOTE_KEYS", ci.publicLine());
@@ -210,5 +210,17 @@ class BootstrapEndToEndTest {
         assertTrue(String.join("\n", host.log("console")).contains("npc-bootstrap: error: npc-daemon install exited 1;"),
                 host.log("console").toString());
         assertFalse(Files.exists(host.path("var/lib/npc-bootstrap/done")), "the next boot tries again");
+
+        // Or replaces it with another version, signed by a key this host does not trust. (Another
+        // version: the one refused above waits for its retry backoff.)
+        BootstrapFleet.Key stranger = fleet.key("stranger");
+        byte[] other = dev.npc.testing.TestArchives.builder().file("flake.nix", "{ outputs = _: { }; }").build();
+        fleet.publish("prod", other, dev.npc.trust.V2Signatures.metadata(stranger.signing(), "prod", 1,
+                dev.npc.digest.Sha256.hex(other), 4));
+
+        assertEquals(1, host.runUnit());
+        assertTrue(state().lastAttempt().error().contains("is signed by key " + stranger.signing().keyId()
+                + ", which this host does not trust"), state().lastAttempt().error());
+        assertEquals(List.of(), host.log("switch"));
     }
 }
