@@ -165,7 +165,7 @@ final class BootstrapSandbox implements AutoCloseable {
         flag("active/" + unit, active);
     }
 
-    /** systemd-run only records the unit (it "keeps running") until {@link #runUnit} starts it. */
+    /** systemd-run only records the unit (it "keeps running") until {@link #startUnit} starts it. */
     void deferUnit(boolean deferred) {
         flag("unit-deferred", deferred);
     }
@@ -175,13 +175,26 @@ final class BootstrapSandbox implements AutoCloseable {
         flag("npc-build-fails", fails);
     }
 
-    /** Runs the transient unit systemd-run recorded, as PID 1 would; returns its exit code. */
-    int runUnit() {
+    /** Starts the recorded unit without waiting for it, as PID 1 does; {@link #stopUnit} ends it. */
+    Process startUnit() {
         writeMachineEnv();
-        ProcessResult result = Tools.run(List.of(root.resolve("run-unit").toString()), Map.of(), root);
-        if (!result.ok()) {
-            throw new AssertionError("run-unit failed: " + result.output());
+        try {
+            return new ProcessBuilder(root.resolve("run-unit").toString()).directory(root.toFile())
+                    .redirectErrorStream(true).redirectOutput(logs.resolve("run-unit.out").toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+    }
+
+    /** Stops a unit started with {@link #startUnit}, and every process it started. */
+    static void stopUnit(Process unit) throws InterruptedException {
+        unit.descendants().forEach(ProcessHandle::destroy);
+        unit.destroy();
+        unit.waitFor();
+    }
+
+    /** The exit code of the last unit that ended. */
+    int lastUnitExit() {
         List<String> exits = log("unit-exit");
         return Integer.parseInt(exits.get(exits.size() - 1));
     }
