@@ -1,6 +1,7 @@
 package dev.npc.tests.infra;
 
 import dev.npc.daemon.config.DaemonConfig;
+import dev.npc.digest.Sha256;
 import dev.npc.host.HostState;
 import dev.npc.json.Json;
 import dev.npc.process.ProcessRunner.ProcessResult;
@@ -8,8 +9,10 @@ import dev.npc.remote.RemoteException;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.Layout;
 import dev.npc.store.ObjectInfo;
+import dev.npc.testing.TestArchives;
 import dev.npc.trust.KeyFiles;
 import dev.npc.trust.RemoteVerifier;
+import dev.npc.trust.V2Signatures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -208,9 +211,9 @@ class BootstrapEndToEndTest {
             // then signed by a key this host does not trust (another version: the refused one is
             // not tried again until the remote changes).
             BootstrapFleet.Key stranger = fleet.key("stranger");
-            byte[] other = dev.npc.testing.TestArchives.builder().file("flake.nix", "{ outputs = _: { }; }").build();
-            fleet.publish("prod", other, dev.npc.trust.V2Signatures.metadata(stranger.signing(), "prod", 1,
-                    dev.npc.digest.Sha256.hex(other), 4));
+            byte[] other = TestArchives.builder().file("flake.nix", "{ outputs = _: { }; }").build();
+            fleet.publish("prod", other, V2Signatures.metadata(stranger.signing(), "prod", 1,
+                    Sha256.hex(other), 4));
             BootstrapSandbox.stopUnit(unit);
             unit = host.startUnit();
             awaitState(unit, "is signed by key " + stranger.signing().keyId() + ", which this host does not trust");

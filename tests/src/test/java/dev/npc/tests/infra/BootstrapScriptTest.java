@@ -1,10 +1,13 @@
 package dev.npc.tests.infra;
 
+import dev.npc.digest.Sha256;
 import dev.npc.host.HostState;
 import dev.npc.json.Json;
 import dev.npc.process.ProcessRunner.ProcessResult;
 import dev.npc.store.Layout;
 import dev.npc.testing.EmbeddedS3;
+import dev.npc.testing.TestArchives;
+import dev.npc.trust.V2Signatures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,9 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -204,8 +207,8 @@ class BootstrapScriptTest {
 
     @Test
     void aFormat1SignatureIsRefusedWithKeys() throws Exception {
-        Map<String, String> v2 = new HashMap<>(dev.npc.trust.V2Signatures.metadata(ci.signing(), "prod", 1,
-                dev.npc.digest.Sha256.hex(fleet.archive()), 9));
+        Map<String, String> v2 = new HashMap<>(V2Signatures.metadata(ci.signing(), "prod", 1,
+                Sha256.hex(fleet.archive()), 9));
         v2.remove("npc-sequence");
         fleet.publish("prod", fleet.archive(), v2);
         withKeys(ci);
@@ -288,10 +291,6 @@ class BootstrapScriptTest {
         assertEquals(1, host.log("systemd-run").size());
     }
 
-    private static void assertArrayEquals(byte[] expected, byte[] actual) {
-        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
-    }
-
     @Test
     void aSmallInstanceGetsSwapForTheBuildAndTheActivationAndAFailedInstallIsTriedAgainAtTheNextBoot() throws Exception {
         fleet.publishSigned("prod", ci, "prod", 5);
@@ -362,7 +361,6 @@ class BootstrapScriptTest {
             host.env().clear();
             host.env().putAll(saved);
         }
-        host.env().remove("NPC_NIXPKGS");
         withKeys(ci);
         host.env().remove("NPC_NIXPKGS");
         assertTrue(host.run().output().contains("NPC_REMOTE_KEYS is set but NPC_NIXPKGS is not"));
@@ -417,8 +415,8 @@ class BootstrapScriptTest {
         refused("remotes/prod.npc in " + fleet.s3().storeUrl("fleet") + " is larger than 1048576 bytes; refusing it");
 
         host.env().remove("NPC_MAX_REMOTE_MIB");
-        Map<String, String> badSignature = new HashMap<>(dev.npc.trust.V2Signatures.metadata(ci.signing(), "prod", 1,
-                dev.npc.digest.Sha256.hex(fleet.archive()), 9));
+        Map<String, String> badSignature = new HashMap<>(V2Signatures.metadata(ci.signing(), "prod", 1,
+                Sha256.hex(fleet.archive()), 9));
         badSignature.put("npc-signature", "<a href=http://evil>not base64</a>");
         fleet.publish("prod", fleet.archive(), badSignature);
         ProcessResult result = refused("carries a malformed x-amz-meta-npc-signature ('?a?href=http?//evil?not?base64?/a?')");
@@ -441,7 +439,7 @@ class BootstrapScriptTest {
 
     /** A tar.zst with flake.nix and a character device, or a file named ../escaped. */
     private static byte[] hostileArchive(String kind) {
-        dev.npc.testing.TestArchives archive = dev.npc.testing.TestArchives.builder().file("flake.nix", "{ }");
+        TestArchives archive = TestArchives.builder().file("flake.nix", "{ }");
         archive = kind.equals("device") ? archive.special("dev/tty", (byte) '3') : archive.file("../escaped", "x");
         return archive.build();
     }
@@ -587,7 +585,6 @@ class BootstrapScriptTest {
         assertEquals(1, noDesired.exitCode());
         assertTrue(noDesired.output().contains("there is no hosts/web-1/desired.json in " + fleet.s3().storeUrl("fleet")),
                 noDesired.output());
-        assertNotEquals(0, noDesired.exitCode());
 
         fleet.desired("web-1", "{\"remote\":\"prod\"}");
         ProcessResult noRemote = host.run();
