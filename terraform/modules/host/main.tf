@@ -4,11 +4,11 @@
 data "aws_partition" "current" {}
 
 locals {
-  key_prefix  = var.prefix == "" ? "" : "${var.prefix}/"
-  store_url   = var.prefix == "" ? "s3://${var.bucket_name}" : "s3://${var.bucket_name}/${var.prefix}"
-  object_arn  = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
-  desired_key = "${local.key_prefix}hosts/${var.host}/desired.json"
-  iam_name    = "${var.name_prefix}${var.host}"
+  key_prefix   = var.prefix == "" ? "" : "${var.prefix}/"
+  store_url    = var.prefix == "" ? "s3://${var.bucket_name}" : "s3://${var.bucket_name}/${var.prefix}"
+  object_arn   = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
+  desired_key  = "${local.key_prefix}hosts/${var.host}/desired.json"
+  iam_name     = "${var.name_prefix}${var.host}"
 
   # Null fields are left out: the daemon then uses its own defaults (configuration = host name,
   # action = services.npc.action).
@@ -98,19 +98,26 @@ resource "aws_iam_instance_profile" "host" {
 
 # --- bootstrap: bootstrap/npc-bootstrap.sh (shipped in this module) with this host's settings in front of it.
 locals {
-  user_data = templatefile("${path.module}/bootstrap/user-data.sh.tftpl", {
+  user_data_plain = templatefile("${path.module}/bootstrap/user-data.sh.tftpl", {
     store            = local.store_url
     host             = var.host
     region           = ""
+    endpoint_url     = ""
     remote_keys      = ""
     nixpkgs          = ""
     allowed_remotes  = ""
     substituters     = join(" ", var.substituters)
     substituter_keys = join(" ", var.trusted_public_keys)
     swap_mib         = var.swap_mib
-    # base64gzip: the script is larger than the 16 KiB EC2 takes as user-data.
-    script_base64gzip = base64gzip(file("${path.module}/bootstrap/npc-bootstrap.sh"))
+    swap_below_mib   = ""
+    script           = file("${path.module}/bootstrap/npc-bootstrap.sh")
   })
+
+  # EC2 refuses user-data over 16384 bytes; the bootstrap is larger, so it travels gzip-compressed
+  # inside a small #! script that unpacks it and runs it unchanged.
+  user_data = length(local.user_data_plain) <= 16384 ? local.user_data_plain : templatefile(
+    "${path.module}/bootstrap/user-data-gzip.sh.tftpl", { payload = base64gzip(local.user_data_plain) }
+  )
 }
 
 # --- optional instance

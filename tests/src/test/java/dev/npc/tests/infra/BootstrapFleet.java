@@ -111,8 +111,8 @@ final class BootstrapFleet implements AutoCloseable {
     /** Publishes {@code bytes} as remotes/NAME.npc with npc push's metadata; returns its sha256. */
     String publish(String name, byte[] bytes, Map<String, String> extra) throws IOException {
         String sha256 = Sha256.hex(bytes);
-        Map<String, String> metadata = new HashMap<>(
-                new RemoteMetadata(RemoteMetadata.CURRENT_FORMAT, sha256, 3, null, null, null).toMap());
+        Map<String, String> metadata = new HashMap<>(Map.of(RemoteMetadata.FORMAT, Integer.toString(RemoteMetadata.CURRENT_FORMAT),
+                RemoteMetadata.SHA256, sha256, RemoteMetadata.FILES, "3"));
         metadata.putAll(extra);
         store.put(Layout.remote(name), bytes, metadata);
         return sha256;

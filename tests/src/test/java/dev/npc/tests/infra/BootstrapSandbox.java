@@ -131,6 +131,7 @@ final class BootstrapSandbox implements AutoCloseable {
         env.put("NPC_CONSOLE", logs.resolve("console.log").toString());
         env.put("NPC_STATE_DIR", root.resolve("var/lib/npc").toString());
         env.put("NPC_BOOTSTRAP_DIR", root.resolve("var/lib/npc-bootstrap").toString());
+        env.put("NPC_USER_DATA_DIR", root.resolve("run/npc-bootstrap").toString());
 
         machine.put("BASH_ENV", root.resolve("not-found.bash").toString());
         machine.put("LANG", "C.UTF-8");

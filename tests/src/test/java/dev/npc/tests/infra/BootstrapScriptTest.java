@@ -471,50 +471,63 @@ class BootstrapScriptTest {
     }
 
     @Test
-    void shellcheckPassesAndTheScriptHasNoTerraformTemplateSyntax() throws IOException {
+    void shellcheckPassesAndTheUserDataFitsEc2sLimit() throws IOException {
         Path shellcheck = Tools.require("shellcheck");
         String script = Files.readString(Checkout.file(SCRIPT));
         assertFalse(script.contains("${"), "templatefile() would read ${ as an interpolation");
         assertFalse(script.contains("%{"), "templatefile() would read %{ as a directive");
-        Path rendered = work.resolve("user-data.sh");
-        Files.writeString(rendered, renderUserData(realisticSettings()));
-        for (Path file : List.of(Checkout.file(SCRIPT), rendered, Checkout.file("terraform/modules/remote/pack.sh"))) {
+        String plain = userDataPlain(realisticSettings());
+        String userData = userData(plain);
+        assertTrue(bytes(plain) > EC2_USER_DATA_LIMIT, "the bootstrap no longer fits as text: " + bytes(plain));
+        assertTrue(userData.startsWith("#!/run/current-system/sw/bin/bash\n"),
+                "amazon-init runs user-data as a script only when it starts with #!");
+        assertTrue(bytes(userData) < EC2_USER_DATA_LIMIT - 1024,
+                "compressed, with room for more keys: " + bytes(userData) + " of " + EC2_USER_DATA_LIMIT + " bytes");
+        Path plainFile = Files.writeString(work.resolve("user-data-plain.sh"), plain);
+        Path userDataFile = Files.writeString(work.resolve("user-data.sh"), userData);
+        for (Path file : List.of(Checkout.file(SCRIPT), plainFile, userDataFile, Checkout.file("terraform/modules/remote/pack.sh"))) {
             Tools.runOk(List.of(shellcheck.toString(), file.toString()), Map.of(), work);
         }
-        assertTrue(Files.readString(rendered).startsWith("#!/run/current-system/sw/bin/bash\n"),
-                "amazon-init runs user-data as a script only when it starts with #!");
-        assertTrue(Files.size(rendered) < 15 * 1024, "EC2 refuses user-data over 16 KiB; keep a margin: " + Files.size(rendered));
     }
 
     /** The largest settings a host is likely to get: three keys, two remotes, two caches. */
     private Map<String, String> realisticSettings() throws IOException {
-        return Map.of("store", "s3://my-company-npc-fleet-eu-west-1/production/fleet", "host", "web-frontend-eu-west-1a-01",
-                "region", "eu-west-1",
+        Map<String, String> values = new HashMap<>(Map.of("store", "s3://my-company-npc-fleet-eu-west-1/production/fleet",
+                "host", "web-frontend-eu-west-1a-01", "region", "eu-west-1", "endpoint_url", "",
                 "remote_keys", BootstrapFleet.keys(List.of(ci, fleet.key("ci-2"), fleet.key("ops"))),
                 "nixpkgs", BootstrapFleet.NIXPKGS, "allowed_remotes", "production production-canary",
                 "substituters", "https://cache.nixos.org https://my-company-nix-cache.s3.eu-west-1.amazonaws.com",
                 "substituter_keys", "cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY= my-company-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=",
-                "swap_mib", "2048");
+                "swap_mib", "2048"));
+        values.put("swap_below_mib", "2048");
+        return values;
+    }
+
+    /** Terraform's settings for a sandbox host; swap_mib as given. */
+    private Map<String, String> settings(String swapMib) {
+        Map<String, String> values = new HashMap<>(Map.of("store", fleet.s3().storeUrl("fleet"), "host", "web-1",
+                "region", "", "endpoint_url", fleet.s3().endpointUrl(), "remote_keys", ci.publicLine(),
+                "nixpkgs", BootstrapFleet.NIXPKGS, "allowed_remotes", "", "substituters", "", "substituter_keys", "",
+                "swap_mib", swapMib));
+        values.put("swap_below_mib", "");
+        return values;
     }
 
     @Test
-    void theRenderedUserDataUnpacksTheScriptAndRunsItWithTerraformsSettings() throws Exception {
+    void theCompressedUserDataUnpacksAndRunsTheBootstrapWithTerraformsSettings() throws Exception {
         fleet.publishSigned("prod", ci, "prod", 5);
-        Map<String, String> values = new HashMap<>(Map.of("store", fleet.s3().storeUrl("fleet"), "host", "web-1",
-                "region", "", "remote_keys", ci.publicLine(), "nixpkgs", BootstrapFleet.NIXPKGS, "allowed_remotes", "",
-                "substituters", "", "substituter_keys", "", "swap_mib", "0"));
-        Path rendered = work.resolve("user-data.sh");
-        Files.writeString(rendered, renderUserData(values));
-        for (String fromTerraform : List.of("NPC_STORE", "NPC_HOST", "NPC_REMOTE_KEYS", "NPC_NIXPKGS", "NPC_SWAP_MIB")) {
+        String plain = userDataPlain(settings("0"));
+        Path userData = Files.writeString(work.resolve("user-data.sh"), userData(plain));
+        for (String fromTerraform : List.of("NPC_STORE", "NPC_HOST", "NPC_ENDPOINT_URL", "NPC_SWAP_MIB")) {
             host.env().remove(fromTerraform);
         }
 
-        ProcessResult result = host.run(rendered);
+        ProcessResult result = host.run(userData);
 
         assertTrue(result.ok(), result.output());
-        assertEquals(List.of(), host.log("not-found"));
-        assertEquals(Files.readString(Checkout.file(SCRIPT)), Files.readString(host.path("var/lib/npc-bootstrap/npc-bootstrap.sh")),
-                "the user-data unpacks the script unchanged");
+        assertEquals(List.of(), host.log("not-found"), "base64 and gzip are on amazon-init's PATH");
+        assertEquals(plain, Files.readString(host.path("run/npc-bootstrap/user-data.sh")), "unpacked unchanged");
+        assertEquals(plain, Files.readString(host.path("var/lib/npc-bootstrap/npc-bootstrap.sh")), "and handed to the unit");
         assertEquals(1, host.log("daemon").size());
         assertTrue(host.log("daemon").get(0).contains(" --trusted-key " + ci.publicLine()), host.log("daemon").toString());
         assertTrue(host.log("systemd-run").get(0).contains(" --setenv=NPC_SWAP_MIB=0 "), host.log("systemd-run").toString());
@@ -522,20 +535,18 @@ class BootstrapScriptTest {
     }
 
     @Test
-    void theSameUserDataRunsWithCloudInitsPathWhereBusyboxComesFirst() throws Exception {
+    void theSameScriptRunsWithCloudInitsPathWhereBusyboxComesFirst() throws Exception {
         Tools.require("busybox");
         BootstrapSandbox cloudInit = new BootstrapSandbox(work.resolve("cloud-init-host"), fleet.imds().endpoint(), LOGGING_DAEMON,
                 BootstrapSandbox.Runner.CLOUD_INIT);
         try (cloudInit) {
             fleet.configure(cloudInit);
             fleet.publishSigned("prod", ci, "prod", 5);
-            Path rendered = work.resolve("user-data.sh");
-            Files.writeString(rendered, renderUserData(Map.of("store", fleet.s3().storeUrl("fleet"), "host", "web-1",
-                    "region", "", "remote_keys", ci.publicLine(), "nixpkgs", BootstrapFleet.NIXPKGS, "allowed_remotes", "",
-                    "substituters", "", "substituter_keys", "", "swap_mib", "1")));
+            // The module's cloud-config writes the plain user-data as a per-boot script.
+            Path perBoot = Files.writeString(work.resolve("npc-bootstrap.sh"), userDataPlain(settings("1")));
             cloudInit.memory(512 * 1024);
 
-            ProcessResult result = cloudInit.run(rendered);
+            ProcessResult result = cloudInit.run(perBoot);
 
             assertTrue(result.ok(), result.output());
             assertEquals(List.of(), cloudInit.log("not-found"));
@@ -552,21 +563,26 @@ class BootstrapScriptTest {
         }
     }
 
-    /**
-     * What Terraform's templatefile() makes of bootstrap/user-data.sh.tftpl (its only syntax there:
-     * ${name}), with script_base64gzip as base64gzip() gives it.
-     */
-    static String renderUserData(Map<String, String> values) throws IOException {
-        String rendered = Files.readString(Checkout.file("terraform/modules/host/bootstrap/user-data.sh.tftpl"));
+    static final int EC2_USER_DATA_LIMIT = 16384;
+
+    /** bootstrap/user-data.sh.tftpl as terraform/modules/host renders it: the settings, then the script. */
+    static String userDataPlain(Map<String, String> values) throws IOException {
         Map<String, String> all = new HashMap<>(values);
-        all.put("script_base64gzip", base64gzip(Files.readString(Checkout.file(SCRIPT))));
-        for (Map.Entry<String, String> value : all.entrySet()) {
-            rendered = rendered.replace("${" + value.getKey() + "}", value.getValue());
+        all.put("script", Files.readString(Checkout.file(SCRIPT)));
+        return TemplateFile.render(Files.readString(Checkout.file("terraform/modules/host/bootstrap/user-data.sh.tftpl")), all);
+    }
+
+    /** What the module gives EC2: the plain user-data, or, over EC2's limit, the gzip wrapper around it. */
+    static String userData(String plain) throws IOException {
+        if (bytes(plain) <= EC2_USER_DATA_LIMIT) {
+            return plain;
         }
-        if (rendered.contains("${") || rendered.contains("%{")) {
-            throw new AssertionError("template has a placeholder the test does not fill: " + rendered);
-        }
-        return rendered;
+        return TemplateFile.render(Files.readString(Checkout.file("terraform/modules/host/bootstrap/user-data-gzip.sh.tftpl")),
+                Map.of("payload", base64gzip(plain)));
+    }
+
+    static int bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** Terraform's base64gzip(): gzip, then standard base64 on one line. */

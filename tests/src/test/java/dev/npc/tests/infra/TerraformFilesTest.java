@@ -311,7 +311,7 @@ class TerraformFilesTest {
 
     @Test
     void theUserDataTemplateGetsEveryValueItUses() throws IOException {
-        String call = module("terraform/modules/host").local("user_data");
+        String call = module("terraform/modules/host").local("user_data_plain");
         assertTrue(call.contains("\"${path.module}/bootstrap/user-data.sh.tftpl\""), call);
         assertTrue(call.contains("file(\"${path.module}/bootstrap/npc-bootstrap.sh\")"), call);
         Path hostDir = Checkout.file("terraform/modules/host");
@@ -323,7 +323,7 @@ class TerraformFilesTest {
             passed.add(key.group(1));
         }
         Set<String> used = new TreeSet<>();
-        Matcher placeholder = Pattern.compile("(?<!\\$)\\$\\{(\\w+)}").matcher(Files.readString(Checkout.file("terraform/modules/host/bootstrap/user-data.sh.tftpl")));
+        Matcher placeholder = Pattern.compile("(?<!\\$)\\$\\{(\\w+)~?}").matcher(Files.readString(Checkout.file("terraform/modules/host/bootstrap/user-data.sh.tftpl")));
         while (placeholder.find()) {
             used.add(placeholder.group(1));
         }
