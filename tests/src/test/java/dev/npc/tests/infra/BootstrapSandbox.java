@@ -319,8 +319,8 @@ final class BootstrapSandbox implements AutoCloseable {
                     cp %2$s/npc-daemon.body "$link.d/bin/npc-daemon"
                     chmod 755 "$link.d/bin/npc-daemon"
                     ln -sfn "$link.d" "$link" ;;
-                  *'#openssl.bin') pinned 11111111111111111111111111111111-openssl-bin %3$s openssl ;;
-                  *'#zstd.bin') pinned 22222222222222222222222222222222-zstd-bin %4$s zstd ;;
+                  *'#openssl.bin') pinned 2vbd1k7gnwrahf8b1kqd0mcz6apvqr0s-openssl-3.4.1-bin %3$s openssl ;;
+                  *'#zstd.bin') pinned q3f9dhj58crz4m1y0hxnw7lsbjkavg6i-zstd-1.5.7-bin %4$s zstd ;;
                   *'#nixosConfigurations."'*'".config.system.build.toplevel') echo %5$s ;;
                   *) echo "stand-in nix: unexpected nix $*" >&2; exit 2 ;;
                 esac
