@@ -340,19 +340,35 @@ final class BootstrapSandbox implements AutoCloseable {
                 esac
                 """.formatted(root));
         script(sw.resolve("systemd-run"), "#!/bin/bash\n" + record.formatted(logs, "systemd-run") + """
-                # Records the transient unit: its --setenv environment and its command after "--".
+                # Parses systemd-run's command line: options (some take a value when not given with
+                # "="), then the command, after "--" or at the first non-option.
                 unit_env=()
                 command=()
-                after=""
-                for arg in "$@"; do
-                  if [ -n "$after" ]; then command+=("$arg"); continue; fi
-                  case "$arg" in
-                    --) after=yes ;;
-                    --setenv=*) unit_env+=("${arg#--setenv=}") ;;
+                wait=""
+                while [ $# -gt 0 ]; do
+                  case "$1" in
+                    --) shift; break ;;
+                    --setenv=*) unit_env+=("${1#--setenv=}") ;;
+                    -E | --setenv)
+                      case "$2" in *=*) unit_env+=("$2") ;; *) unit_env+=("$2=${!2}") ;; esac
+                      shift ;;
+                    -p | --property | -u | --unit | --description | --slice | --service-type | --uid | --gid | --working-directory)
+                      shift ;;
+                    --wait | --pipe | --pty | -P | -t) wait=yes ;;
+                    -*) ;;
+                    *) break ;;
                   esac
+                  shift
                 done
-                printf '%%s\\n' "${unit_env[@]}" > %1$s/unit/env
-                printf '%%s\\n' "${command[@]}" > %1$s/unit/argv
+                command=("$@")
+                if [ -n "$wait" ]; then
+                  # --wait, --pipe: the caller waits for the unit and gets its exit code.
+                  mapfile -t machine < %1$s/machine.env
+                  exec env -i "${machine[@]}" "${unit_env[@]}" "${command[@]}"
+                fi
+                # Otherwise the unit runs on its own: record it for run-unit.
+                printf '%%s\n' "${unit_env[@]}" > %1$s/unit/env
+                printf '%%s\n' "${command[@]}" > %1$s/unit/argv
                 if [ -e %1$s/unit-deferred ]; then
                   touch "%1$s/active/%2$s"
                   exit 0
