@@ -210,10 +210,14 @@ class HostModuleTest {
                 "substituter_keys", List.of("cache.example.org-1:AAAA=", "cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY="),
                 "swap_mib", 1024, "swap_below_mib", 4096);
         TerraformConsole console = console();
-        String userData = console.string(vars, "local.user_data");
+        // The bootstrap is larger than EC2's 16 KiB: user_data is a short #! wrapper around its
+        // compressed form, user_data_plain the script as it runs.
+        String shipped = console.string(vars, "local.user_data");
+        String userData = console.string(vars, "local.user_data_plain");
         String nixpkgs = console.string(vars, "local.nixpkgs");
 
-        assertTrue(userData.startsWith("#!/run/current-system/sw/bin/bash\n"), "amazon-init runs user-data as a script only when it starts with #!");
+        assertTrue(shipped.startsWith("#!/run/current-system/sw/bin/bash\n"), "amazon-init runs user-data as a script only when it starts with #!");
+        assertTrue(userData.startsWith("#!/run/current-system/sw/bin/bash\n"));
         Map<String, String> exported = exports(userData);
         assertEquals(RENDERED, List.copyOf(exported.keySet()), "the settings, in the order the template has them");
         Map<String, String> expected = new LinkedHashMap<>();
@@ -231,10 +235,10 @@ class HostModuleTest {
         assertEquals(expected, exported);
         String script = Files.readString(Checkout.file("terraform/modules/host/bootstrap/npc-bootstrap.sh"));
         assertTrue(userData.endsWith("\n\n" + script), "the bootstrap script follows the settings byte for byte");
-        assertTrue(bytes(userData) <= EC2_USER_DATA_LIMIT);
-        assertEquals(bytes(userData), console.json(vars, "local.user_data_bytes").asInt(), "the module's byte count");
+        assertTrue(bytes(shipped) <= EC2_USER_DATA_LIMIT);
+        assertEquals(bytes(shipped), console.json(vars, "local.user_data_bytes").asInt(), "the module's byte count");
 
-        Path file = Files.writeString(work.resolve("user-data.sh"), userData);
+        Path file = Files.writeString(work.resolve("user-data.sh"), shipped);
         Tools.runOk(List.of(Tools.require("shellcheck").toString(), file.toString()), Map.of(), work);
         assertStartsAndFindsNothingToDo(file);
     }
@@ -307,7 +311,7 @@ class HostModuleTest {
         assertEquals("gz+b64", script.path("encoding").asText());
         byte[] content = new GZIPInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(script.path("content").asText()))).readAllBytes();
         assertArrayEquals(plain.getBytes(StandardCharsets.UTF_8), content, "the same bytes as the #! user-data");
-        assertEquals(plain, console.string(host("web-1"), "local.user_data"), "and the same as bootstrap_format = script renders");
+        assertEquals(plain, console.string(host("web-1"), "local.user_data_plain"), "and the same as bootstrap_format = script renders");
 
         Path extracted = Files.write(work.resolve("npc-bootstrap.sh"), content);
         Tools.runOk(List.of(Tools.require("shellcheck").toString(), extracted.toString()), Map.of(), work);
@@ -327,7 +331,10 @@ class HostModuleTest {
     /** Runs the script as the first thing amazon-init or cloud-init would, on a host bootstrapped before. */
     private void assertStartsAndFindsNothingToDo(Path script) throws IOException {
         ProcessResult run = Tools.run(List.of(Tools.require("bash").toString(), script.toString()),
-                Map.of("NPC_MARKER", marker().toString(), "NPC_CONSOLE", work.resolve("console").toString()), work);
+                Map.of("NPC_MARKER", marker().toString(), "NPC_CONSOLE", work.resolve("console").toString(),
+                        // The compressed form's wrapper: where it unpacks the script, and which bash runs it.
+                        "NPC_USER_DATA_DIR", work.resolve("user-data").toString(),
+                        "NPC_BASH", Tools.require("bash").toString()), work);
         assertTrue(run.ok(), run.output());
         assertTrue(run.output().contains("nothing to do"), run.output());
     }

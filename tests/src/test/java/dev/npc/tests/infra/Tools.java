@@ -19,8 +19,7 @@ import java.util.Optional;
  * test with the install line that brings it; CI installs all of them.
  */
 final class Tools {
-    static final String INSTALL_HINT = "CI installs it: apt-get install -y nix-bin shellcheck curl cloud-init; npm ci --prefix tools"
-            + " (terraform: from HashiCorp's releases)";
+    static final String INSTALL_HINT = "CI installs it: apt-get install -y nix-bin shellcheck curl cloud-init openssl busybox; npm ci --prefix tools";
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static final ProcessRunner PROCESSES = new SystemProcessRunner();
 
