@@ -27,7 +27,10 @@ let
   repeated = name: values: concatMap (flag name) values;
 
   daemonArgs =
-    [ "--state-dir" "/var/lib/npc" "--store" cfg.store ]
+    [ "--state-dir" "/var/lib/npc" ]
+    # Without a store here the daemon takes the one `npc-daemon install --store` recorded (the EC2
+    # bootstrap passes Terraform's store there), so a fleet flake names no bucket of its own.
+    ++ optionals (cfg.store != null) (flag "store" cfg.store)
     # Without a host here the daemon takes the name `npc-daemon install` recorded in its
     # config.json, else the kernel's host name (networking.hostName): flag > config.json > kernel.
     ++ optionals (cfg.host != null) (flag "host" cfg.host)
@@ -125,9 +128,16 @@ in
     package = lib.mkPackageOption pkgs "npc" { };
 
     store = mkOption {
-      type = types.strMatching "(s3|file)://.+";
+      type = types.nullOr (types.strMatching "(s3|file)://.+");
+      default = null;
       example = "s3://my-fleet-bucket/fleet";
-      description = "The npc store this host follows: s3://bucket/prefix (or file:///dir for local use).";
+      description = ''
+        The npc store this host follows: s3://bucket/prefix (or file:///dir for local use).
+        null (the default) lets the daemon use the store `npc-daemon install --store` recorded in
+        /var/lib/npc/config.json (the EC2 bootstrap passes Terraform's store there); a host that
+        was never installed that way then reports "no store configured" and does nothing. Set it
+        only to override what install recorded.
+      '';
     };
 
     host = mkOption {

@@ -7,10 +7,9 @@
 
   services.npc = {
     enable = true;
-    # Must match the store the Terraform stack created (terraform/examples/fleet output store_url).
-    store = "s3://example-npc-fleet/fleet";
-    region = "eu-west-1";
-    # host defaults to networking.hostName, which flake.nix sets to the configuration's name;
+    # store, host and region are left to what the first boot recorded: Terraform gives the store and
+    # the host's name to the bootstrap, which passes them to `npc-daemon install`, and the SDK finds
+    # the region from instance metadata. Nothing here names a bucket.
     # interval defaults to 60s (hosts/canary-1.nix polls faster).
     # A switch only counts as good when the host still answers; otherwise npc rolls back.
     healthChecks.commands = [ "systemctl is-system-running --wait" ];

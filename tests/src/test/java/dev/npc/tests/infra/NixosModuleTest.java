@@ -35,6 +35,14 @@ class NixosModuleTest {
     }
 
     @Test
+    void withoutAStoreTheDaemonUsesTheOneInstallRecorded() throws IOException {
+        JsonNode result = evaluate("services.npc = { enable = true; };", "web-1");
+        List<String> argv = SystemdExecLine.split(result.get("service").get("serviceConfig").get("ExecStart").asText());
+        assertFalse(argv.contains("--store"), "no --store: config.json's, from npc-daemon install, stands: " + argv);
+        assertFalse(argv.contains("--host"), argv.toString());
+    }
+
+    @Test
     void aLongRunningServiceThatASwitchNeverRestarts() throws IOException {
         JsonNode result = evaluate("services.npc = { enable = true; store = \"" + STORE + "\"; };", "web-1");
         JsonNode service = result.get("service");
@@ -179,9 +187,9 @@ class NixosModuleTest {
         assertRefused("keepGenerations = 0;", "services.npc.keepGenerations");
         assertRefused("metrics = { enable = true; path = \"npc.prom\"; };", "services.npc.metrics.path");
         assertRefused("environmentFile = \"npc.env\";", "services.npc.environmentFile");
-        ProcessResult noStore = evaluateRaw("services.npc = { enable = true; };", "web-1");
-        assertNotEquals(0, noStore.exitCode());
-        assertTrue(noStore.output().contains("services.npc.store"), noStore.output());
+        ProcessResult badStore = evaluateRaw("services.npc = { enable = true; store = \"bucket/prefix\"; };", "web-1");
+        assertNotEquals(0, badStore.exitCode(), "a store that is not a URL was accepted");
+        assertTrue(badStore.output().contains("services.npc.store"), badStore.output());
     }
 
     @Test
