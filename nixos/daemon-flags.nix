@@ -16,6 +16,7 @@
   { option = [ "configuration" ]; flag = "configuration"; }
   { option = [ "healthChecks" "commands" ]; flag = "health-command"; }
   { option = [ "healthChecks" "urls" ]; flag = "health-url"; }
+  { option = [ "healthChecks" "tcp" ]; flag = "health-tcp"; }
   { option = [ "healthChecks" "timeout" ]; flag = "health-timeout"; }
   { option = [ "healthChecks" "strict" ]; flag = "health-strict"; }
   { option = [ "hooks" "preActivate" ]; flag = "pre-activate"; }

@@ -196,6 +196,13 @@ in
         example = [ "http://127.0.0.1/healthz" ];
         description = "URLs fetched after a switch; anything but a 2xx answer counts as unhealthy and rolls back.";
       };
+      tcp = mkOption {
+        # HOST:PORT, an IPv6 address in brackets; the daemon checks the rest (a port from 1 to 65535).
+        type = types.listOf (types.strMatching "([^:]+|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})");
+        default = [ ];
+        example = [ "127.0.0.1:5432" "[::1]:6379" ];
+        description = "TCP ports that must accept a connection after a switch; one that does not counts as unhealthy and rolls back.";
+      };
       timeout = mkOption {
         type = timeSpan;
         default = "120s";

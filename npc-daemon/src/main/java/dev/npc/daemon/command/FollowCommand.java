@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
                         + " config.json in the state directory (written by install), else from its default."},
         footer = {"", "Examples:",
                 "  npc-daemon follow --store s3://my-fleet/npc --host web-1 \\",
-                "      --health-url http://127.0.0.1/healthz",
+                "      --health-url http://127.0.0.1/healthz --health-tcp 127.0.0.1:5432",
                 "  npc-daemon follow --once            # one poll (and activation if due)",
                 "  npc-daemon follow --once=activate   # poll until one activation ran",
                 "  npc-daemon follow --once --debug    # one poll; errors with stack traces"})

@@ -126,6 +126,13 @@ final class Converters {
         }
     }
 
+    /** HOST:PORT ({@link HostPort}). */
+    static final class Tcp extends Parsing<HostPort> {
+        Tcp() {
+            super(HostPort::parse);
+        }
+    }
+
     private static int atLeast(int min, String text) {
         int value;
         try {

@@ -86,6 +86,12 @@ public final class Settings {
             description = "An http(s) URL that must answer 2xx after a switch (repeatable).")
     private List<URI> healthUrls = List.of();
 
+    @Option(names = "--health-tcp", paramLabel = "HOST:PORT", split = ITEMS, hideParamSyntax = true,
+            converter = Converters.Tcp.class,
+            description = "A TCP port that must accept a connection after a switch, e.g. 127.0.0.1:5432 or"
+                    + " [::1]:5432 (repeatable).")
+    private List<HostPort> healthTcp = List.of();
+
     @Option(names = "--health-timeout", paramLabel = "SPAN", defaultValue = "120s", converter = Converters.Span.class,
             description = "How long the health checks may take to pass (they are tried again every 2s until"
                     + " then); default ${DEFAULT-VALUE}.")
@@ -301,6 +307,10 @@ public final class Settings {
 
     public List<URI> healthUrls() {
         return List.copyOf(healthUrls);
+    }
+
+    public List<HostPort> healthTcp() {
+        return List.copyOf(healthTcp);
     }
 
     public Duration healthTimeout() {

@@ -1,8 +1,11 @@
 package dev.npc.daemon.stage;
 
+import dev.npc.daemon.config.HostPort;
 import dev.npc.daemon.config.Settings;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,13 +32,14 @@ public sealed interface HealthCheck {
      */
     void check(Duration timeLeft) throws StageFailure, InterruptedException;
 
-    /** The checks the settings ask for, in the order they run: commands, then URLs. */
+    /** The checks the settings ask for, in the order they run: commands, URLs, TCP ports. */
     static List<HealthCheck> from(Settings settings, Commands commands) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
         List<HealthCheck> checks = new ArrayList<>();
         settings.healthCommands().forEach(command -> checks.add(new Command(commands, command)));
         settings.healthUrls().forEach(url -> checks.add(new Url(http, url)));
+        settings.healthTcp().forEach(address -> checks.add(new Tcp(address)));
         return List.copyOf(checks);
     }
 
@@ -59,6 +63,23 @@ public sealed interface HealthCheck {
                 }
             } catch (IOException e) {
                 throw new StageFailure("health URL " + url + " cannot be reached: " + e.getMessage());
+            }
+        }
+    }
+
+    /** A TCP port that must accept a connection ({@code --health-tcp}); the connection is closed at once. */
+    record Tcp(HostPort address) implements HealthCheck {
+        @Override
+        public void check(Duration timeLeft) throws StageFailure {
+            Duration limit = timeLeft.compareTo(CONNECT_TIMEOUT) < 0 ? timeLeft : CONNECT_TIMEOUT;
+            InetSocketAddress target = new InetSocketAddress(address.host(), address.port());
+            if (target.isUnresolved()) {
+                throw new StageFailure("health TCP port " + address + ": the host name does not resolve");
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(target, (int) limit.toMillis());
+            } catch (IOException e) {
+                throw new StageFailure("health TCP port " + address + " accepts no connection: " + e.getMessage());
             }
         }
     }

@@ -15,7 +15,7 @@ import java.util.TreeSet;
 
 /**
  * Step 5, check: the system reached "running" and every configured {@link HealthCheck} passes
- * (commands exit 0, URLs answer 2xx). A round that fails is tried
+ * (commands exit 0, URLs answer 2xx, TCP ports accept a connection). A round that fails is tried
  * again until the deadline, so services that need a few seconds to come up are not rolled back
  * for it.
  *

@@ -55,6 +55,7 @@ class SettingsTest {
         assertEquals(Path.of("/run/current-system"), s.system().currentSystem());
         assertEquals(Path.of("/nix/var/nix/profiles/system"), s.system().systemProfile());
         assertEquals(List.of(), s.healthCommands());
+        assertEquals(List.of(), s.healthTcp());
         assertNull(s.metricsFile());
         assertNull(s.selfPath());
         assertFalse(s.verifier().enforcing());
@@ -144,6 +145,7 @@ class SettingsTest {
         assertEquals(List.of("cache-1:AAAA"), s.substituterKeys());
         assertEquals(3, s.keepGenerations());
         assertTrue(s.healthStrict());
+        assertEquals(List.of(), s.healthTcp());
     }
 
     @Test
@@ -178,6 +180,7 @@ class SettingsTest {
         assertMessage("--trusted-key: trusted key file key does not exist; create a pair with npc keys generate",
                 () -> parse("--trusted-key", "key"));
         assertMessage("--allowed-remote: ", () -> parse("--allowed-remote", "../staging"));
+        assertMessage("--health-tcp: '127.0.0.1' names no port", () -> parse("--health-tcp", "127.0.0.1"));
     }
 
     @Test
@@ -209,6 +212,18 @@ class SettingsTest {
     }
 
     @Test
+    void healthTcpTakesHostAndPortAndBracketedIpv6() {
+        assertEquals(List.of(new HostPort("127.0.0.1", 5432), new HostPort("db.internal", 80), new HostPort("::1", 22)),
+                parse("--health-tcp", "127.0.0.1:5432", "--health-tcp", "db.internal:80", "--health-tcp", "[::1]:22")
+                        .healthTcp());
+        assertEquals("[::1]:22", new HostPort("::1", 22).toString());
+        assertMessage("--health-tcp: '::1:22': an IPv6 address goes in brackets", () -> parse("--health-tcp", "::1:22"));
+        assertMessage("--health-tcp: 'db:0': the port must be a number from 1 to 65535",
+                () -> parse("--health-tcp", "db:0"));
+        assertMessage("--health-tcp: ':80' names no host", () -> parse("--health-tcp", ":80"));
+    }
+
+    @Test
     void anUnreadableConfigFileSaysWhichFileAndWhatToDo() throws Exception {
         StateDir dir = new StateDir(tmp);
         Files.writeString(dir.config(), "{ nope");
@@ -225,8 +240,8 @@ class SettingsTest {
     @Test
     void everySettingHasAFlagAndTheListIsTheOneTheModuleIsHeldAgainst() {
         List<String> flags = Settings.flags();
-        assertEquals(30, flags.size(), flags.toString());
-        assertTrue(flags.containsAll(List.of("--store", "--retry-backoff", "--booted-system")), flags.toString());
+        assertEquals(31, flags.size(), flags.toString());
+        assertTrue(flags.containsAll(List.of("--store", "--health-tcp", "--retry-backoff", "--booted-system")), flags.toString());
         assertFalse(flags.contains("--state-dir"), "shared by every command, not a setting of follow");
     }
 

@@ -106,6 +106,7 @@ class NixosModuleTest {
                   enable = true; store = "%s"; host = "edge-7"; region = "eu-west-1";
                   interval = "5m"; action = "boot";
                   healthChecks = { commands = [ %s "systemctl is-active nginx" ]; urls = [ "http://127.0.0.1/healthz" ]; timeout = "3m"; };
+                  healthChecks.tcp = [ "127.0.0.1:5432" "[::1]:6379" ];
                   healthChecks.strict = true;
                   hooks = { preActivate = "echo pre"; postActivate = "echo post"; onFailure = "logger npc failed"; };
                   trustedKeys = [ "npc-key-1:AAAA" ];
@@ -125,6 +126,8 @@ class NixosModuleTest {
         assertPair(argv, "--health-command", awkward);
         assertEquals(2, argv.stream().filter("--health-command"::equals).count());
         assertPair(argv, "--health-url", "http://127.0.0.1/healthz");
+        assertPair(argv, "--health-tcp", "127.0.0.1:5432");
+        assertPair(argv, "--health-tcp", "[::1]:6379");
         assertPair(argv, "--health-timeout", "3m");
         assertPair(argv, "--pre-activate", "echo pre");
         assertPair(argv, "--post-activate", "echo post");
@@ -191,6 +194,7 @@ class NixosModuleTest {
         assertRefused("interval = \"soon\";", "services.npc.interval");
         assertRefused("switchTimeout = \"infinity\";", "services.npc.switchTimeout");
         assertRefused("keepGenerations = 0;", "services.npc.keepGenerations");
+        assertRefused("healthChecks.tcp = [ \"5432\" ];", "services.npc.healthChecks.tcp");
         assertRefused("retryBackoff = \"soon\";", "services.npc.retryBackoff");
         assertRefused("metrics = { enable = true; path = \"npc.prom\"; };", "services.npc.metrics.path");
         assertRefused("environmentFile = \"npc.env\";", "services.npc.environmentFile");
