@@ -240,6 +240,24 @@ class CommandsTest {
         assertFalse(config.has("stateDir"), "the state directory is where config.json is, not in it");
     }
 
+    @Test
+    void aBadConfigJsonStopsFollowWithOneLineNamingIt() throws Exception {
+        Files.createDirectories(fleet.stateDir.root());
+        String stateDir = fleet.stateDir.root().toString();
+        Files.writeString(fleet.stateDir.config(), "{ nope");
+        int before = fleet.err().length();
+        assertEquals(1, NpcDaemon.run(fleet.seams(), "follow", "--once", "--state-dir", stateDir));
+        String err = fleet.err().substring(before);
+        assertTrue(err.startsWith("npc-daemon: " + fleet.stateDir.config() + " is not valid: ")
+                && err.strip().endsWith("; fix it or run npc-daemon install again") && err.strip().lines().count() == 1, err);
+
+        Files.writeString(fleet.stateDir.config(), "{\"store\": \"file:///x\", \"keepGenerations\": 0}");
+        before = fleet.err().length();
+        assertEquals(2, NpcDaemon.run(fleet.seams(), "follow", "--once", "--state-dir", stateDir));
+        assertEquals("npc-daemon: --keep-generations (from " + fleet.stateDir.config() + "): must be 1 or more, not 0",
+                fleet.err().substring(before).strip());
+    }
+
     // The help of follow and install: paragraphs picocli wraps at 80 columns, every option
     // described, every example line whole; and it shows the declared defaults, whatever this
     // host's config.json says (help reads nothing, so a broken config.json does not hide it).

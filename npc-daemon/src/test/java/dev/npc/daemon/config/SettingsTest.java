@@ -156,6 +156,17 @@ class SettingsTest {
         assertEquals(List.of("flag"), parse("--health-command", "flag").healthCommands());
     }
 
+    // A list setting's values are split only where config.json's items are joined (NUL), so a
+    // command-line value reaches the shell as given: quotes, commas, dollars and line ends included.
+    @Test
+    void aCommandLineValueIsTakenAsGiven() {
+        List<String> commands = List.of("curl -fsS \"http://127.0.0.1/a b\" && test \"$(cat /tmp/x)\" = '100%'",
+                "\"quoted whole\"", "a, b; echo $$ ${HOME}", "first\nsecond");
+        List<String> args = new ArrayList<>();
+        commands.forEach(command -> args.addAll(List.of("--health-command", command)));
+        assertEquals(commands, parse(args.toArray(String[]::new)).healthCommands());
+    }
+
     @Test
     void nixBinIsADirectoryOrTheNixBinary() throws Exception {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
