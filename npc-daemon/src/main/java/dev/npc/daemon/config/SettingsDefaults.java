@@ -1,5 +1,6 @@
 package dev.npc.daemon.config;
 
+import picocli.CommandLine;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,8 +24,8 @@ import java.util.regex.Pattern;
  * {@code ${env:NAME}} or {@code ${env:NAME:-default}}. The variable is looked up in the daemon's
  * environment seam ({@code Seams.env()}), which tests set, not in the JVM's.
  *
- * <p>While help is shown nothing is read: the help lists the declared defaults, whatever this
- * host's environment and config.json say.
+ * <p>While help (or the version) is shown nothing is read: the help lists the declared defaults,
+ * whatever this host's environment and config.json say, and a broken config.json does not hide it.
  */
 public final class SettingsDefaults implements IDefaultValueProvider {
     private static final Pattern FROM_ENVIRONMENT = Pattern.compile("\\$\\{env:(\\w+)(?::-(.*))?}", Pattern.DOTALL);
@@ -43,7 +44,8 @@ public final class SettingsDefaults implements IDefaultValueProvider {
         if (declared == null) {
             return null;
         }
-        String found = arg.command().commandLine().isUsageHelpRequested() ? null : found(arg, declared);
+        CommandLine cli = arg.command().commandLine();
+        String found = cli.isUsageHelpRequested() || cli.isVersionHelpRequested() ? null : found(arg, declared);
         if (found != null) {
             // picocli interpolates what a provider gives ("$$" becomes "$", "${HOME}" the JVM's):
             // doubled, every "$" of a health command reaches it as written.
