@@ -4,7 +4,7 @@
 { config, lib, pkgs, ... }:
 
 let
-  inherit (lib) mkOption mkEnableOption mkIf mkMerge types optional optionals concatMap;
+  inherit (lib) mkOption mkEnableOption mkIf mkMerge types optional concatMap;
 
   cfg = config.services.npc;
 
@@ -23,37 +23,20 @@ let
 
   # Every setting becomes an explicit flag, so `systemctl cat npc` shows exactly what the daemon
   # was told, and nothing depends on a config file that could be out of step with the unit.
-  flag = name: value: [ "--${name}" (toString value) ];
-  repeated = name: values: concatMap (flag name) values;
+  # Which option becomes which flag is one list, daemon-flags.nix, that the tests hold against the
+  # daemon's own settings.
+  optionValue = path: builtins.foldl' (set: name: set.${name}) cfg path;
+  flagArgs = { option, flag, when ? null }:
+    let value = optionValue option;
+    in
+    if value == null || value == false || (when != null && !(optionValue when)) then [ ]
+    else if value == true then [ "--${flag}" ]
+    else if builtins.isList value then concatMap (item: [ "--${flag}" (toString item) ]) value
+    else [ "--${flag}" (toString value) ];
 
   daemonArgs =
     [ "--state-dir" "/var/lib/npc" ]
-    # Without a store here the daemon takes the one `npc-daemon install --store` recorded (the EC2
-    # bootstrap passes Terraform's store there), so a fleet flake names no bucket of its own.
-    ++ optionals (cfg.store != null) (flag "store" cfg.store)
-    # Without a host here the daemon takes the name `npc-daemon install` recorded in its
-    # config.json, else the kernel's host name (networking.hostName): flag > config.json > kernel.
-    ++ optionals (cfg.host != null) (flag "host" cfg.host)
-    ++ [ "--interval" cfg.interval "--action" cfg.action ]
-    ++ optionals (cfg.region != null) (flag "region" cfg.region)
-    ++ optionals (cfg.endpointUrl != null) (flag "endpoint-url" cfg.endpointUrl)
-    ++ optionals (cfg.configuration != null) (flag "configuration" cfg.configuration)
-    ++ repeated "health-command" cfg.healthChecks.commands
-    ++ repeated "health-url" cfg.healthChecks.urls
-    ++ flag "health-timeout" cfg.healthChecks.timeout
-    ++ optional cfg.healthChecks.strict "--health-strict"
-    ++ optionals (cfg.hooks.preActivate != null) (flag "pre-activate" cfg.hooks.preActivate)
-    ++ optionals (cfg.hooks.postActivate != null) (flag "post-activate" cfg.hooks.postActivate)
-    ++ optionals (cfg.hooks.onFailure != null) (flag "on-failure" cfg.hooks.onFailure)
-    ++ repeated "extra-substituter" cfg.extraSubstituters
-    ++ repeated "substituter-key" cfg.substituterKeys
-    ++ optionals (cfg.buildTimeout != null) (flag "build-timeout" cfg.buildTimeout)
-    ++ optionals (cfg.switchTimeout != null) (flag "switch-timeout" cfg.switchTimeout)
-    ++ optionals (cfg.retries != null) (flag "retries" cfg.retries)
-    ++ flag "keep-generations" cfg.keepGenerations
-    ++ repeated "trusted-key" cfg.trustedKeys
-    ++ repeated "allowed-remote" cfg.allowedRemotes
-    ++ optionals cfg.metrics.enable (flag "metrics-file" cfg.metrics.path)
+    ++ concatMap flagArgs (import ./daemon-flags.nix)
     ++ optional cfg.timer.enable "--once";
 
   # systemd's own quoting (not the shell's): a double-quoted C-style string, with % and $ doubled
@@ -213,6 +196,13 @@ in
         example = [ "http://127.0.0.1/healthz" ];
         description = "URLs fetched after a switch; anything but a 2xx answer counts as unhealthy and rolls back.";
       };
+      tcp = mkOption {
+        # HOST:PORT, an IPv6 address in brackets; the daemon checks the rest (a port from 1 to 65535).
+        type = types.listOf (types.strMatching "([^:]+|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})");
+        default = [ ];
+        example = [ "127.0.0.1:5432" "[::1]:6379" ];
+        description = "TCP ports that must accept a connection after a switch; one that does not counts as unhealthy and rolls back.";
+      };
       timeout = mkOption {
         type = timeSpan;
         default = "120s";
@@ -252,6 +242,13 @@ in
       default = null;
       example = 2;
       description = "How often a failed version is tried again (with backoff) before npc waits for a new one; null keeps the daemon's default.";
+    };
+
+    retryBackoff = mkOption {
+      type = types.nullOr timeSpan;
+      default = null;
+      example = "5min";
+      description = "The wait before a failed version's first retry, doubling after each; null keeps the daemon's default (1min).";
     };
 
     keepGenerations = mkOption {

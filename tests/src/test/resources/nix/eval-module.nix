@@ -22,6 +22,14 @@ let
   # The module's own top level, for what the stand-in module system does not collect (meta).
   moduleTop = import modulePath { inherit config lib pkgs; options = evaluated.options; };
   intervalType = evaluated.options.services.npc.interval.type;
+  # The paths of services.npc's options (["healthChecks" "urls"]...), to hold against daemon-flags.nix.
+  optionPaths = prefix: set: builtins.concatMap
+    (name:
+      let value = set.${name}; in
+      if (value._type or null) == "option" then [ (prefix ++ [ name ]) ]
+      else if builtins.isAttrs value then optionPaths (prefix ++ [ name ]) value
+      else [ ])
+    (builtins.attrNames set);
 in
 {
   package = "${pkgs.npc}";
@@ -38,6 +46,9 @@ in
     metricsPath = evaluated.options.services.npc.metrics.path.type.name;
     environmentFile = evaluated.options.services.npc.environmentFile.type.name;
   };
+  # Which option becomes which daemon flag (the module's one list), and every option there is.
+  daemonFlags = import (dirOf modulePath + "/daemon-flags.nix");
+  options = optionPaths [ ] evaluated.options.services.npc;
   # The time-span table shared with the daemon's parser: which texts the module's type accepts.
   spans = if spansFile == null then null
     else map (row: { inherit (row) text; accepted = intervalType.check row.text; })

@@ -21,6 +21,7 @@ import dev.npc.daemon.stage.Commands;
 import dev.npc.daemon.stage.Fetcher;
 import dev.npc.daemon.stage.FlakeCache;
 import dev.npc.daemon.stage.Generations;
+import dev.npc.daemon.stage.HealthCheck;
 import dev.npc.daemon.stage.HealthChecker;
 import dev.npc.daemon.stage.Hooks;
 import dev.npc.daemon.stage.Poller;
@@ -86,9 +87,9 @@ public final class Daemon implements AutoCloseable {
         Activator activator = new Activator(commands, seams.processes(), settings.system(), settings.switchTimeout(),
                 settings.switchTimeout(), log);
         activator.onNotice(message -> reporter.update(s -> States.message(s, message)));
-        HealthChecker health = new HealthChecker(commands, settings.system().systemctl(), settings.healthCommands(),
-                settings.healthUrls(), settings.healthTimeout(), settings.healthRetryPause(), seams.clock(),
-                seams.sleeper(), settings.healthStrict());
+        HealthChecker health = new HealthChecker(commands, settings.system().systemctl(),
+                HealthCheck.from(settings, commands), settings.healthTimeout(), settings.healthRetryPause(),
+                seams.clock(), seams.sleeper(), settings.healthStrict());
         RetryLedger ledger = new RetryLedger(dir.retries(), settings.retries(), settings.retryBackoff());
         Deployment deployment = new Deployment(
                 new Fetcher(store, flakes, trust), flakes,

@@ -7,6 +7,9 @@ import dev.npc.daemon.command.RetryCommand;
 import dev.npc.daemon.command.StatusCommand;
 import dev.npc.daemon.command.TriggerCommand;
 import dev.npc.daemon.command.UnpauseCommand;
+import dev.npc.daemon.config.ConfigFile;
+import dev.npc.daemon.config.OptionErrors;
+import dev.npc.daemon.config.SettingsDefaults;
 import dev.npc.text.SafeText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -76,6 +79,8 @@ public final class NpcDaemon implements Runnable {
         CommandLine cli = new CommandLine(root);
         // A unit's ExecStart plus an admin's extra flags may name an option twice: the last one wins.
         cli.setOverwrittenOptionsAllowed(true);
+        // What the command line leaves out: the environment, then config.json, then the defaults.
+        cli.setDefaultValueProvider(new SettingsDefaults(seams.env()));
         cli.setOut(new PrintWriter(seams.out(), true));
         cli.setErr(new PrintWriter(seams.err(), true));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -88,6 +93,16 @@ public final class NpcDaemon implements Runnable {
         });
         cli.setParameterExceptionHandler((e, argv) -> {
             CommandLine command = e.getCommandLine();
+            ConfigFile.Unreadable config = OptionErrors.unreadableConfig(e);
+            if (config != null) {
+                command.getErr().println("npc-daemon: " + SafeText.line(config.getMessage()));
+                return 1;
+            }
+            String refused = OptionErrors.line(e);
+            if (refused != null) {
+                command.getErr().println("npc-daemon: " + SafeText.line(refused));
+                return USAGE;
+            }
             command.getErr().println("npc-daemon: " + e.getMessage());
             command.getErr().println("Try: " + command.getCommandSpec().qualifiedName() + " --help");
             return USAGE;

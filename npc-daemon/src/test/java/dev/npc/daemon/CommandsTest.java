@@ -1,17 +1,20 @@
 package dev.npc.daemon;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.npc.daemon.control.StopSignal;
 import dev.npc.daemon.control.Waiter;
-import dev.npc.daemon.config.ConfigFile;
-import dev.npc.daemon.config.DaemonConfig;
 import dev.npc.daemon.testing.TestClock;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
 import dev.npc.host.HostState.Attempt;
+import dev.npc.json.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -192,10 +195,10 @@ class CommandsTest {
 
         assertEquals(0, fleet.run("install", "--configuration", "other", "--interval", "5m"), fleet.err());
 
-        DaemonConfig config = ConfigFile.read(fleet.stateDir.config());
-        assertEquals(fleet.store.url(), config.store());
-        assertEquals("web-1", config.host());
-        assertEquals("5m", config.interval());
+        JsonNode config = Json.mapper().readTree(fleet.stateDir.config().toFile());
+        assertEquals(fleet.store.url(), config.get("store").asText());
+        assertEquals("web-1", config.get("host").asText());
+        assertEquals("5m", config.get("interval").asText());
         assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
         assertEquals("web", fleet.localState().current().configuration(), "desired.json's configuration wins");
 
@@ -205,6 +208,82 @@ class CommandsTest {
         assertEquals(0, NpcDaemon.run(fleet.seams(), "follow", "--once", "--state-dir", fleet.stateDir.root().toString()),
                 fleet.err());
         assertTrue(fleet.system.running().endsWith("/v2"));
+    }
+
+    @Test
+    void installRecordsWhatItIsGivenOverWhatConfigJsonHad() throws Exception {
+        fleet.publishSystem("prod", "v1");
+        fleet.desired("{\"remote\": \"prod\"}");
+        Files.createDirectories(fleet.stateDir.root());
+        Files.writeString(fleet.stateDir.config(), "{\"interval\": \"5m\", \"healthCommands\": [\"true\"],"
+                + " \"retries\": 4, \"unknownToThisVersion\": 1}");
+
+        assertEquals(0, NpcDaemon.run(fleet.seams(), "install", "--state-dir", fleet.stateDir.root().toString(),
+                "--store", fleet.store.url(), "--host", "web-1", "--nix-bin", fleet.system.bin.toString(),
+                "--systemctl", fleet.system.bin.resolve("systemctl").toString(),
+                "--current-system", fleet.system.currentSystem.toString(),
+                "--system-profile", fleet.system.systemProfile.toString(),
+                "--booted-system", fleet.system.bootedSystem.toString(),
+                "--allowed-remote", "prod", "--allowed-remote", "prod-canary",
+                "--health-strict", "--keep-generations", "3", "--retries", "0", "--health-timeout", "0s"),
+                fleet.err());
+
+        JsonNode config = Json.mapper().readTree(fleet.stateDir.config().toFile());
+        assertEquals("5m", config.get("interval").asText(), "kept from the earlier file");
+        assertEquals("[\"true\"]", config.get("healthCommands").toString());
+        assertEquals(1, config.get("unknownToThisVersion").asInt(), "what a newer version wrote is kept");
+        assertEquals("[\"prod\",\"prod-canary\"]", config.get("allowedRemotes").toString());
+        assertTrue(config.get("healthStrict").isBoolean() && config.get("healthStrict").asBoolean(), config.toString());
+        assertTrue(config.get("keepGenerations").isInt() && config.get("keepGenerations").asInt() == 3, config.toString());
+        assertEquals(0, config.get("retries").asInt(), "given, so it replaces the file's 4");
+        assertEquals("0s", config.get("healthTimeout").asText(), "the text given, not a reformatted duration");
+        assertFalse(config.has("stateDir"), "the state directory is where config.json is, not in it");
+    }
+
+    @Test
+    void aBadConfigJsonStopsFollowWithOneLineNamingIt() throws Exception {
+        Files.createDirectories(fleet.stateDir.root());
+        String stateDir = fleet.stateDir.root().toString();
+        Files.writeString(fleet.stateDir.config(), "{ nope");
+        int before = fleet.err().length();
+        assertEquals(1, NpcDaemon.run(fleet.seams(), "follow", "--once", "--state-dir", stateDir));
+        String err = fleet.err().substring(before);
+        assertTrue(err.startsWith("npc-daemon: " + fleet.stateDir.config() + " is not valid: ")
+                && err.strip().endsWith("; fix it or run npc-daemon install again") && err.strip().lines().count() == 1, err);
+
+        Files.writeString(fleet.stateDir.config(), "{\"store\": \"file:///x\", \"keepGenerations\": 0}");
+        before = fleet.err().length();
+        assertEquals(2, NpcDaemon.run(fleet.seams(), "follow", "--once", "--state-dir", stateDir));
+        assertEquals("npc-daemon: --keep-generations (from " + fleet.stateDir.config() + "): must be 1 or more, not 0",
+                fleet.err().substring(before).strip());
+    }
+
+    // The help of follow and install: paragraphs picocli wraps at 80 columns, every option
+    // described, every example line whole; and it shows the declared defaults, whatever this
+    // host's config.json says (help reads nothing, so a broken config.json does not hide it).
+    @Test
+    void followAndInstallHelpFitsEightyColumnsDescribesEveryOptionAndKeepsExamplesWhole() throws Exception {
+        Files.createDirectories(fleet.stateDir.root());
+        Files.writeString(fleet.stateDir.config(), "{\"interval\": \"5m\", \"store\": \"not a store\"");
+        for (String command : List.of("follow", "install")) {
+            int before = fleet.out().length();
+            assertEquals(0, NpcDaemon.run(fleet.seams(), command, "--help", "--state-dir",
+                    fleet.stateDir.root().toString()), fleet.err());
+            String help = fleet.out().substring(before);
+            for (String line : help.split("\n")) {
+                assertTrue(line.length() <= 80, command + " help has a line over 80 columns: " + line);
+            }
+            CommandSpec spec = new CommandLine(new NpcDaemon(fleet.seams())).getSubcommands().get(command)
+                    .getCommandSpec();
+            for (String example : spec.usageMessage().footer()) {
+                assertTrue(help.contains(example), command + " help breaks the example line '" + example + "':\n" + help);
+            }
+            for (OptionSpec option : spec.options()) {
+                assertTrue(option.description().length > 0 && !option.description()[0].isBlank(),
+                        command + " " + option.longestName() + " has no description");
+            }
+            assertTrue(help.contains("Time between polls, with +-20% jitter; default 60s."), help);
+        }
     }
 
     @Test

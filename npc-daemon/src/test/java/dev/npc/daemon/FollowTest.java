@@ -10,6 +10,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -289,6 +291,34 @@ class FollowTest {
         } finally {
             http.stop(0);
         }
+    }
+
+    // The TCP check through the whole loop, against a real loopback socket: a port that accepts a
+    // connection keeps the new system; a closed one rolls it back, naming host:port.
+    @Test
+    void aTcpHealthCheckNeedsThePortToAcceptAConnection() throws Exception {
+        fleet.publishSystem("prod", "v1");
+        fleet.desired("{\"remote\": \"prod\"}");
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        try (ServerSocket listening = new ServerSocket(0, 50, loopback)) {
+            assertEquals(0, fleet.run("follow", "--once", "--health-tcp", "127.0.0.1:" + listening.getLocalPort()),
+                    fleet.err());
+            assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+        }
+        int closed;
+        try (ServerSocket released = new ServerSocket(0, 50, loopback)) {
+            closed = released.getLocalPort();
+        }
+
+        String running = fleet.system.running();
+        fleet.publishSystem("prod", "v2");
+        assertEquals(1, fleet.run("follow", "--once", "--health-tcp", "127.0.0.1:" + closed));
+
+        Attempt attempt = fleet.localState().lastAttempt();
+        assertEquals(Attempt.ROLLED_BACK, attempt.result());
+        assertTrue(attempt.error().contains("health TCP port 127.0.0.1:" + closed + " accepts no connection:"
+                + " Connection refused"), attempt.error());
+        assertEquals(running, fleet.system.running());
     }
 
     @Test

@@ -2,9 +2,7 @@ package dev.npc.demo;
 
 import dev.npc.daemon.Daemon;
 import dev.npc.daemon.Seams;
-import dev.npc.daemon.config.DaemonConfig;
 import dev.npc.daemon.config.Settings;
-import dev.npc.daemon.files.StateDir;
 import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.report.EventLog;
 import dev.npc.store.Stores;
@@ -31,11 +29,12 @@ final class SimulatedFleet implements AutoCloseable {
 
     void start(String host, Path root, String storeUrl, LocalS3 s3, PrintWriter out) throws Exception {
         SimulatedHost system = new SimulatedHost(host, root, out);
-        DaemonConfig config = new DaemonConfig(storeUrl, s3.endpointUrl(), LocalS3.REGION, host, null, "1s", null,
-                null, null, "3s", null, null, null, null, null, null, 0, null, null,
-                system.bin().toString(), system.systemctl().toString(), system.currentSystem().toString(),
-                system.systemProfile().toString(), null, null);
-        Settings settings = Settings.resolve(new StateDir(system.stateDir()), config, host);
+        Settings settings = Settings.parse(Map.of(), host, "--state-dir", system.stateDir().toString(),
+                "--store", storeUrl, "--endpoint-url", s3.endpointUrl(), "--region", LocalS3.REGION, "--host", host,
+                "--interval", "1s", "--health-timeout", "3s", "--retries", "0",
+                "--nix-bin", system.bin().toString(), "--systemctl", system.systemctl().toString(),
+                "--current-system", system.currentSystem().toString(),
+                "--system-profile", system.systemProfile().toString());
         PrintStream log = new PrintStream(new LinePrefixer("    " + host + " ", root.toString(), out), true, StandardCharsets.UTF_8);
         Seams seams = new Seams(system, Clock.systemUTC(), Sleeper.SYSTEM, new java.util.Random(), Map.of(), log, log,
                 s -> Stores.open(s.store(), s3.options()), hook -> { }, host);

@@ -2,6 +2,7 @@ package dev.npc.daemon.command;
 
 import dev.npc.daemon.NpcDaemon;
 import dev.npc.daemon.Seams;
+import dev.npc.daemon.config.StateDirOption;
 import dev.npc.daemon.files.StateDir;
 import dev.npc.daemon.report.EventLog;
 import picocli.CommandLine.Mixin;
@@ -23,7 +24,7 @@ abstract class DaemonCommand {
     }
 
     StateDir stateDir() {
-        return stateDirOption.resolve(seams().env());
+        return stateDirOption.stateDir();
     }
 
     EventLog log() {

@@ -3,7 +3,6 @@ package dev.npc.daemon.command;
 import dev.npc.daemon.Daemon;
 import dev.npc.daemon.Seams;
 import dev.npc.daemon.config.Settings;
-import dev.npc.daemon.config.SettingsLoader;
 import dev.npc.daemon.control.RunningLock;
 import dev.npc.daemon.control.StopSignal;
 import dev.npc.daemon.loop.FollowLoop;
@@ -16,21 +15,25 @@ import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "follow", mixinStandardHelpOptions = true,
-        description = {"Keep this host on the configuration its desired.json names.",
-                "Polls the store, downloads and verifies a new version, builds, switches, checks, rolls back on",
-                "failure, and reports state.json at every phase."},
+@Command(name = "follow", mixinStandardHelpOptions = true, abbreviateSynopsis = true,
+        description = {"Keeps this host on the configuration its desired.json names: polls the store, downloads"
+                + " and verifies a new version, builds it, switches to it, checks its health, rolls back on failure,"
+                + " and reports state.json at every phase.",
+                "",
+                "A setting not given as a flag comes from its environment variable (where it has one), else from"
+                        + " config.json in the state directory (written by install), else from its default."},
         footer = {"", "Examples:",
-                "  npc-daemon follow --store s3://my-fleet/npc --host web-1 --health-url http://127.0.0.1/healthz",
-                "  npc-daemon follow --once             # one poll (and activation if due), then exit",
-                "  npc-daemon follow --once=activate    # poll until one activation ran (bootstrap)",
-                "  npc-daemon follow --once --debug     # one poll, with stack traces of errors"})
+                "  npc-daemon follow --store s3://my-fleet/npc --host web-1 \\",
+                "      --health-url http://127.0.0.1/healthz --health-tcp 127.0.0.1:5432",
+                "  npc-daemon follow --once            # one poll (and activation if due)",
+                "  npc-daemon follow --once=activate   # poll until one activation ran",
+                "  npc-daemon follow --once --debug    # one poll; errors with stack traces"})
 public final class FollowCommand extends DaemonCommand implements Callable<Integer> {
     /** Seconds a SIGTERM waits for the step in progress; systemd's TimeoutStopSec in the module is 5 min. */
     static final long STOP_GRACE_SECONDS = 280;
 
     @Mixin
-    ConfigOptions options;
+    Settings settings;
 
     @Option(names = "--once", arity = "0..1", fallbackValue = "poll", paramLabel = "activate",
             description = "Stop after one complete poll; --once=activate keeps polling until one activation happened"
@@ -40,8 +43,7 @@ public final class FollowCommand extends DaemonCommand implements Callable<Integ
     @Override
     public Integer call() throws Exception {
         FollowLoop.Mode mode = mode(once);
-        Settings settings = SettingsLoader.load(stateDir(), options.toConfig(), seams().env(), seams().hostname());
-        return follow(settings, seams(), log(), mode);
+        return follow(settings.resolve(stateDir(), seams().hostname()), seams(), log(), mode);
     }
 
     static FollowLoop.Mode mode(String once) {

@@ -18,37 +18,24 @@ import java.nio.file.Path;
  */
 public record SystemCommands(String nix, String nixEnv, String nixStore, String systemctl, String systemdRun,
                              Path currentSystem, Path systemProfile, Path bootedSystem) {
-    public static final String DEFAULT_CURRENT_SYSTEM = "/run/current-system";
-    public static final String DEFAULT_SYSTEM_PROFILE = "/nix/var/nix/profiles/system";
-    public static final String DEFAULT_BOOTED_SYSTEM = "/run/booted-system";
-
     /**
-     * @param nixBin a directory holding nix, nix-env and nix-store, or the nix binary itself (its
-     *               directory is used), or null to search PATH
+     * @param nixBin    a directory holding nix, nix-env and nix-store, or the nix binary itself (its
+     *                  directory is used), or null to search PATH
+     * @param systemctl systemctl's path (the NixOS module gives {@code ${systemd}/bin/systemctl}), or
+     *                  null to search PATH; systemd-run is taken from the same directory, so both
+     *                  come from one systemd
      */
-    public static SystemCommands of(String nixBin, String systemctl, String currentSystem, String systemProfile) {
-        return of(nixBin, systemctl, currentSystem, systemProfile, null);
-    }
-
-    /**
-     * @param systemctl systemctl's path (the NixOS module gives {@code ${systemd}/bin/systemctl});
-     *                  systemd-run is taken from the same directory, so both come from one systemd
-     */
-    public static SystemCommands of(String nixBin, String systemctl, String currentSystem, String systemProfile,
-                                    String bootedSystem) {
+    public static SystemCommands of(Path nixBin, Path systemctl, Path currentSystem, Path systemProfile,
+                                    Path bootedSystem) {
         String nixDir = null;
         if (nixBin != null) {
-            Path given = Path.of(nixBin);
-            nixDir = Files.isDirectory(given) ? given.toString()
-                    : given.getParent() == null ? "." : given.getParent().toString();
+            nixDir = Files.isDirectory(nixBin) ? nixBin.toString()
+                    : nixBin.getParent() == null ? "." : nixBin.getParent().toString();
         }
-        String systemdDir = systemctl == null || Path.of(systemctl).getParent() == null ? null
-                : Path.of(systemctl).getParent().toString();
+        String systemdDir = systemctl == null || systemctl.getParent() == null ? null : systemctl.getParent().toString();
         return new SystemCommands(inDir(nixDir, "nix"), inDir(nixDir, "nix-env"), inDir(nixDir, "nix-store"),
-                systemctl == null ? "systemctl" : systemctl, inDir(systemdDir, "systemd-run"),
-                Path.of(currentSystem == null ? DEFAULT_CURRENT_SYSTEM : currentSystem),
-                Path.of(systemProfile == null ? DEFAULT_SYSTEM_PROFILE : systemProfile),
-                Path.of(bootedSystem == null ? DEFAULT_BOOTED_SYSTEM : bootedSystem));
+                systemctl == null ? "systemctl" : systemctl.toString(), inDir(systemdDir, "systemd-run"),
+                currentSystem, systemProfile, bootedSystem);
     }
 
     private static String inDir(String dir, String program) {

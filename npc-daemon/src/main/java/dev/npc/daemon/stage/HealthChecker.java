@@ -4,11 +4,6 @@ import dev.npc.process.ProcessRunner.ProcessResult;
 import dev.npc.time.Durations;
 import dev.npc.time.Sleeper;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,9 +14,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Step 5, check: the system reached "running", every configured command exits 0 and every
- * configured URL answers 2xx. A round that fails is tried again until the deadline, so services
- * that need a few seconds to come up are not rolled back for it.
+ * Step 5, check: the system reached "running" and every configured {@link HealthCheck} passes
+ * (commands exit 0, URLs answer 2xx, TCP ports accept a connection). A round that fails is tried
+ * again until the deadline, so services that need a few seconds to come up are not rolled back
+ * for it.
  *
  * <p>A host that was already "degraded" before the switch (an unrelated unit had failed) is judged
  * by what failed since: the failed units are recorded before the switch ({@link #failedUnits}) and
@@ -33,34 +29,28 @@ public final class HealthChecker {
 
     private final Commands commands;
     private final String systemctl;
-    private final List<String> checkCommands;
-    private final List<URI> urls;
+    private final List<HealthCheck> checks;
     private final Duration timeout;
     private final Duration pause;
     private final Clock clock;
     private final Sleeper sleeper;
-    private final HttpClient http;
     private final boolean strict;
 
-    public HealthChecker(Commands commands, String systemctl, List<String> checkCommands, List<URI> urls,
-                         Duration timeout, Duration pause, Clock clock, Sleeper sleeper) {
-        this(commands, systemctl, checkCommands, urls, timeout, pause, clock, sleeper, false);
-    }
-
-    /** @param strict count units that had failed before the switch against it too */
-    public HealthChecker(Commands commands, String systemctl, List<String> checkCommands, List<URI> urls,
-                         Duration timeout, Duration pause, Clock clock, Sleeper sleeper, boolean strict) {
-        this.strict = strict;
+    /**
+     * @param checks what must hold besides systemd's verdict ({@link HealthCheck#from})
+     * @param pause  the wait between two rounds
+     * @param strict count units that had failed before the switch against it too
+     */
+    public HealthChecker(Commands commands, String systemctl, List<HealthCheck> checks, Duration timeout,
+                         Duration pause, Clock clock, Sleeper sleeper, boolean strict) {
         this.commands = commands;
         this.systemctl = systemctl;
-        this.checkCommands = List.copyOf(checkCommands);
-        this.urls = List.copyOf(urls);
+        this.checks = List.copyOf(checks);
         this.timeout = timeout;
         this.pause = pause;
         this.clock = clock;
         this.sleeper = sleeper;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.strict = strict;
     }
 
     /** The outcome of a passed check: the failed units that were not counted, because they had failed before. */
@@ -124,11 +114,8 @@ public final class HealthChecker {
             throws InterruptedException {
         try {
             checkSystem(deadline, baseline, tolerated);
-            for (String command : checkCommands) {
-                checkCommand(command, deadline);
-            }
-            for (URI url : urls) {
-                checkUrl(url, deadline);
+            for (HealthCheck check : checks) {
+                check.check(remaining(deadline));
             }
             return null;
         } catch (StageFailure failure) {
@@ -161,23 +148,6 @@ public final class HealthChecker {
             throw new StageFailure("the system is " + (last.isEmpty() ? "in an unknown state" : "'" + last + "'")
                     + (result.timedOut() ? " (systemctl is-system-running timed out)" : "")
                     + "; see systemctl --failed", result.tail(Commands.TAIL_LINES));
-        }
-    }
-
-    private void checkCommand(String command, Instant deadline) throws StageFailure, InterruptedException {
-        commands.run("health command '" + command + "'", List.of("/bin/sh", "-c", command), Map.of(),
-                remaining(deadline));
-    }
-
-    private void checkUrl(URI url, Instant deadline) throws StageFailure, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(remaining(deadline)).GET().build();
-        try {
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-            if (response.statusCode() / 100 != 2) {
-                throw new StageFailure("health URL " + url + " answered " + response.statusCode());
-            }
-        } catch (IOException e) {
-            throw new StageFailure("health URL " + url + " cannot be reached: " + e.getMessage());
         }
     }
 

@@ -3,9 +3,7 @@ package dev.npc.daemon.testing;
 import dev.npc.daemon.Daemon;
 import dev.npc.daemon.NpcDaemon;
 import dev.npc.daemon.Seams;
-import dev.npc.daemon.config.DaemonConfig;
 import dev.npc.daemon.config.Settings;
-import dev.npc.daemon.config.SettingsLoader;
 import dev.npc.daemon.files.StateDir;
 import dev.npc.daemon.report.EventLog;
 import dev.npc.host.HostState;
@@ -117,12 +115,9 @@ public final class TestFleet implements AutoCloseable {
         return new Daemon(settings, seams(), new EventLog(seams().out(), seams().err(), false));
     }
 
+    /** The settings follow would run with, read by the production definitions (config.json included). */
     public Settings settings() {
-        List<String> flags = flags();
-        // Reuse the command line parser so tests and production read flags the same way.
-        dev.npc.daemon.command.FlagParser parsed = dev.npc.daemon.command.FlagParser.parse(flags.toArray(String[]::new));
-        DaemonConfig config = parsed.config();
-        return SettingsLoader.load(stateDir, config, Map.of(), "testhost");
+        return Settings.parse(Map.of(), "testhost", flags().toArray(String[]::new));
     }
 
     /** Packs a flake with the given extra files and publishes it as {@code remote}; returns its version. */

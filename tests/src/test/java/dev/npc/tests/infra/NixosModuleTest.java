@@ -1,6 +1,7 @@
 package dev.npc.tests.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.npc.daemon.config.Settings;
 import dev.npc.json.Json;
 import dev.npc.process.ProcessRunner.ProcessResult;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,6 +12,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -101,11 +106,12 @@ class NixosModuleTest {
                   enable = true; store = "%s"; host = "edge-7"; region = "eu-west-1";
                   interval = "5m"; action = "boot";
                   healthChecks = { commands = [ %s "systemctl is-active nginx" ]; urls = [ "http://127.0.0.1/healthz" ]; timeout = "3m"; };
+                  healthChecks.tcp = [ "127.0.0.1:5432" "[::1]:6379" ];
                   healthChecks.strict = true;
                   hooks = { preActivate = "echo pre"; postActivate = "echo post"; onFailure = "logger npc failed"; };
                   trustedKeys = [ "npc-key-1:AAAA" ];
                   endpointUrl = "https://minio.example.com"; configuration = "web";
-                  buildTimeout = "1h"; switchTimeout = "10 min"; retries = 0; keepGenerations = 3;
+                  buildTimeout = "1h"; switchTimeout = "10 min"; retries = 0; retryBackoff = "5min"; keepGenerations = 3;
                   environmentFile = "/run/secrets/npc.env";
                   metrics.enable = true;
                 };
@@ -120,6 +126,8 @@ class NixosModuleTest {
         assertPair(argv, "--health-command", awkward);
         assertEquals(2, argv.stream().filter("--health-command"::equals).count());
         assertPair(argv, "--health-url", "http://127.0.0.1/healthz");
+        assertPair(argv, "--health-tcp", "127.0.0.1:5432");
+        assertPair(argv, "--health-tcp", "[::1]:6379");
         assertPair(argv, "--health-timeout", "3m");
         assertPair(argv, "--pre-activate", "echo pre");
         assertPair(argv, "--post-activate", "echo post");
@@ -130,6 +138,7 @@ class NixosModuleTest {
         assertPair(argv, "--build-timeout", "1h");
         assertPair(argv, "--switch-timeout", "10 min");
         assertPair(argv, "--retries", "0");
+        assertPair(argv, "--retry-backoff", "5min");
         assertPair(argv, "--keep-generations", "3");
         assertTrue(argv.contains("--health-strict"), argv.toString());
         assertEquals("/run/secrets/npc.env", service.get("serviceConfig").get("EnvironmentFile").asText());
@@ -185,6 +194,8 @@ class NixosModuleTest {
         assertRefused("interval = \"soon\";", "services.npc.interval");
         assertRefused("switchTimeout = \"infinity\";", "services.npc.switchTimeout");
         assertRefused("keepGenerations = 0;", "services.npc.keepGenerations");
+        assertRefused("healthChecks.tcp = [ \"5432\" ];", "services.npc.healthChecks.tcp");
+        assertRefused("retryBackoff = \"soon\";", "services.npc.retryBackoff");
         assertRefused("metrics = { enable = true; path = \"npc.prom\"; };", "services.npc.metrics.path");
         assertRefused("environmentFile = \"npc.env\";", "services.npc.environmentFile");
         ProcessResult badStore = evaluateRaw("services.npc = { enable = true; store = \"bucket/prefix\"; };", "web-1");
@@ -224,6 +235,78 @@ class NixosModuleTest {
         assertEquals(0, result.get("meta").get("maintainers").size());
         assertEquals("path", result.get("optionTypes").get("metricsPath").asText());
         assertEquals("null or path", result.get("optionTypes").get("environmentFile").asText());
+    }
+
+    /**
+     * Daemon flags the module passes no option for, deliberately: the unit sets them through its
+     * environment, each to the variable the daemon reads it from (Settings declares them so).
+     */
+    private static final Map<String, String> SET_THROUGH_THE_ENVIRONMENT = Map.of(
+            "--nix-bin", "NPC_NIX_BIN", "--systemctl", "NPC_SYSTEMCTL_BIN", "--self-path", "NPC_SELF_PATH");
+    /** Daemon flags for tests' stand-ins: on NixOS the daemon's defaults are NixOS's own paths. */
+    private static final Set<String> NIXOS_PATHS = Set.of("--current-system", "--system-profile", "--booted-system");
+    /** services.npc options that reach the daemon as no flag, and what they are for instead. */
+    private static final Map<String, String> MODULE_ONLY = Map.of(
+            "enable", "adds the unit",
+            "package", "the program the unit runs",
+            "environmentFile", "systemd's EnvironmentFile= (credentials)",
+            "jvmOptions", "NPC_JAVA_OPTS",
+            "metrics.enable", "whether metrics.path is passed as --metrics-file",
+            "timer.enable", "--once from a timer instead of a long-running service",
+            "timer.randomizedDelay", "the timer's RandomizedDelaySec=");
+
+    // The module passes the daemon's settings from one list, nixos/daemon-flags.nix; this holds it
+    // against the daemon's own definitions, so neither side gains a setting the other lacks.
+    @Test
+    void everyDaemonSettingHasAModuleOptionAndEveryOptionReachesTheDaemon() throws IOException {
+        JsonNode result = evaluate("services.npc = { enable = true; store = \"" + STORE + "\"; };", "web-1");
+        List<String> daemon = Settings.flags();
+        Map<String, String> optionOfFlag = new TreeMap<>();
+        result.get("daemonFlags").forEach(entry -> optionOfFlag.put("--" + entry.get("flag").asText(),
+                String.join(".", strings(entry.get("option")))));
+        Set<String> options = new TreeSet<>();
+        result.get("options").forEach(path -> options.add(String.join(".", strings(path))));
+
+        List<String> problems = new ArrayList<>();
+        for (String flag : daemon) {
+            boolean leftOut = SET_THROUGH_THE_ENVIRONMENT.containsKey(flag) || NIXOS_PATHS.contains(flag);
+            if (!leftOut && !optionOfFlag.containsKey(flag)) {
+                problems.add("npc-daemon's " + flag + " has no services.npc option: add one to nixos/module.nix and"
+                        + " nixos/daemon-flags.nix, or list it in this test as left out, with the reason");
+            }
+            if (leftOut && optionOfFlag.containsKey(flag)) {
+                problems.add(flag + " is listed here as left out of the module, yet nixos/daemon-flags.nix passes it");
+            }
+        }
+        optionOfFlag.forEach((flag, option) -> {
+            if (!daemon.contains(flag)) {
+                problems.add("nixos/daemon-flags.nix passes " + flag + ", which npc-daemon does not define"
+                        + " (dev.npc.daemon.config.Settings)");
+            }
+            if (!options.contains(option)) {
+                problems.add("nixos/daemon-flags.nix reads services.npc." + option + ", which nixos/module.nix does"
+                        + " not declare");
+            }
+        });
+        for (String option : options) {
+            if (!optionOfFlag.containsValue(option) && !MODULE_ONLY.containsKey(option)) {
+                problems.add("services.npc." + option + " reaches npc-daemon as no flag: add it to"
+                        + " nixos/daemon-flags.nix, or list it in this test as module-only, with the reason");
+            }
+        }
+        for (String flag : SET_THROUGH_THE_ENVIRONMENT.keySet()) {
+            if (!daemon.contains(flag)) {
+                problems.add(flag + " is listed here as set through the environment, but npc-daemon has no such flag");
+            }
+        }
+        MODULE_ONLY.keySet().stream().filter(option -> !options.contains(option))
+                .forEach(option -> problems.add("services.npc." + option + " is listed here as module-only, but"
+                        + " nixos/module.nix does not declare it"));
+        assertEquals(List.of(), problems);
+
+        JsonNode env = result.get("service").get("environment");
+        SET_THROUGH_THE_ENVIRONMENT.forEach((flag, variable) -> assertTrue(env.has(variable),
+                flag + " is left to the unit's environment, which sets no " + variable + ": " + env));
     }
 
     // One grammar on both sides: the module's time-span type accepts exactly the texts the daemon's
