@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The README's first command, run in-process: its story, its output, and that it cleans up. */
+/** The README's first command, run in-process: its story, its output (as the README shows it), and that it cleans up. */
 class DemoTest {
     static final Path REPO = Path.of(System.getProperty("npc.repo.root", "..")).toAbsolutePath().normalize();
 
@@ -56,6 +56,7 @@ class DemoTest {
         assertEquals(canary[4], web[3], "prod must hold what the canary fell back to: " + status);
         assertTrue(!canary[3].equals(web[3]), "prod must not hold the broken version: " + status);
         assertTrue(out.contains("export NPC_STORE=s3://"), "must say how to use a real bucket");
+        DemoOutput.assertSameShape(DemoOutput.readmeBlock(Files.readString(REPO.resolve("README.md"))), out);
 
         assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("npc-daemon-")),
                 "no daemon thread may be left running");
