@@ -107,10 +107,33 @@ runs() {
   compgen -G "bench/results/$pattern" | sort -t- -k2,2g -k3,3g || true
 }
 
+# measured RUN: when, where and with what a kept run was measured, as the tables' first line says it.
+measured() {
+  local tools
+  tools=$(fig "$1" tools)
+  echo "Measured $(fig "$1" date) on a $(fig "$1" machine) ($(fig "$1" java)${tools:+; $tools})"
+}
+
+# runs_table PATTERN INTRO ROW HEADER: the kept runs matching PATTERN as one table: INTRO's line
+# (for the first run), the HEADER row and its rule, then ROW's row for each run.
+runs_table() {
+  local pattern=$1 intro=$2 row=$3 header=$4 f first=true
+  for f in $(runs "$pattern"); do
+    if [ "$first" = true ]; then
+      "$intro" "$f"
+      echo
+      echo "$header"
+      echo "$header" | sed -E 's/[^|]+/---/g'
+      first=false
+    fi
+    "$row" "$f"
+  done
+}
+
 bench_pack() {
   local f=bench/results/pack.txt
   {
-    echo "Measured $(fig $f date) on a $(fig $f machine) ($(fig $f java); $(fig $f tools)), \`$(fig $f command)\`:"
+    echo "$(measured $f), \`$(fig $f command)\`:"
     echo
     echo "| | time (best of $(fig $f runs), warm) | throughput | archive |"
     echo "|---|---|---|---|"
@@ -122,37 +145,26 @@ bench_pack() {
   splice bench/README.md bench-pack "$work/bench-pack"
 }
 
+status_intro() { echo "$(measured "$1"), $(fig "$1" hosts) hosts:"; }
+status_row() {
+  echo "| $(fig "$1" concurrency) | $(fig "$1" read.1) | $(fig "$1" read.2) | $(fig "$1" read.3) | $(fig "$1" repeat) | $(fig "$1" heap.growth) |"
+}
+
 bench_status() {
-  local f first=true
-  {
-    for f in $(runs 'status-*.txt'); do
-      if [ "$first" = true ]; then
-        echo "Measured $(fig "$f" date) on a $(fig "$f" machine) ($(fig "$f" java); $(fig "$f" tools)), $(fig "$f" hosts) hosts:"
-        echo
-        echo "| requests in flight | first read | second | third | repeat look (304s) | heap growth |"
-        echo "|---|---|---|---|---|---|"
-        first=false
-      fi
-      echo "| $(fig "$f" concurrency) | $(fig "$f" read.1) | $(fig "$f" read.2) | $(fig "$f" read.3) | $(fig "$f" repeat) | $(fig "$f" heap.growth) |"
-    done
-  } > "$work/bench-status"
+  runs_table 'status-*.txt' status_intro status_row \
+    "| requests in flight | first read | second | third | repeat look (304s) | heap growth |" > "$work/bench-status"
   splice bench/README.md bench-status "$work/bench-status"
 }
 
+soak_intro() { echo "$(measured "$1"):"; }
+soak_row() {
+  echo "| \`$(fig "$1" command)\` | $(fig "$1" polls) | $(fig "$1" time) | $(fig "$1" faulted) | $(fig "$1" exits) | $(fig "$1" crashes) | $(fig "$1" threads) | $(fig "$1" fds) | $(fig "$1" heap) |"
+}
+
 bench_soak() {
-  local f first=true
-  {
-    for f in $(runs 'soak-*.txt'); do
-      if [ "$first" = true ]; then
-        echo "Measured $(fig "$f" date) on a $(fig "$f" machine) ($(fig "$f" java)):"
-        echo
-        echo "| run | polls | time | faulted requests | poll exit codes | crashes | threads start → end | fds start → end | heap start → end |"
-        echo "|---|---|---|---|---|---|---|---|---|"
-        first=false
-      fi
-      echo "| \`$(fig "$f" command)\` | $(fig "$f" polls) | $(fig "$f" time) | $(fig "$f" faulted) | $(fig "$f" exits) | $(fig "$f" crashes) | $(fig "$f" threads) | $(fig "$f" fds) | $(fig "$f" heap) |"
-    done
-  } > "$work/bench-soak"
+  runs_table 'soak-*.txt' soak_intro soak_row \
+    "| run | polls | time | faulted requests | poll exit codes | crashes | threads start → end | fds start → end | heap start → end |" \
+    > "$work/bench-soak"
   splice docs/reliability.md bench-soak "$work/bench-soak"
 }
 
