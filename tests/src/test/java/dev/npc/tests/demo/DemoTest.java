@@ -63,9 +63,12 @@ class DemoTest {
         assertEquals(tempBefore, demoTempDirs(), "the demo must delete its temporary directory");
     }
 
-    /** The cells of a status row, split on runs of spaces (the status "rolled back" spans two). */
+    /**
+     * The cells of a status row, split on runs of spaces (the status "rolled back" spans two). Rows
+     * are indented by two spaces; a daemon still logging (four spaces, then its host) is not a row.
+     */
     private static String[] row(String status, String host) {
-        String line = status.lines().filter(l -> l.strip().startsWith(host + " ")).findFirst().orElseThrow();
+        String line = status.lines().filter(l -> l.startsWith("  " + host + " ")).findFirst().orElseThrow();
         return line.strip().replace("rolled back", "rolled-back").replace("up to date", "up-to-date").split("\\s+");
     }
 
