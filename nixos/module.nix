@@ -59,8 +59,7 @@ let
     description = "npc: follow the configuration this host's desired.json names";
     # The package's own copy of this documentation: the unit names no web page that could move.
     documentation = [
-      "file://${cfg.package}/share/doc/npc/nixos/README.md"
-      "file://${cfg.package}/share/doc/npc/README.md"
+      "file://${cfg.package}/share/doc/npc/nixos-module.md"
     ];
     wants = [ "network-online.target" ];
     after = [ "network-online.target" ];

@@ -1,5 +1,5 @@
-# The store: one S3 bucket (or a prefix in an existing one) laid out as DESIGN.md's format 1:
-#   <prefix>/remotes/<name>.npc, <prefix>/hosts/<host>/{desired.json,state.json,history/}
+# The store: one S3 bucket (or a prefix in an existing one) laid out as docs/format.md's format 1:
+#   <prefix>/remotes/<name>.npc, <prefix>/remotes-history/, <prefix>/hosts/<host>/{desired.json,state.json,history/}
 
 locals {
   # Every key the store holds starts with this (empty, or "<prefix>/").

@@ -423,7 +423,7 @@ key_id() {
   printf '%s' "$1" | sed 's/^npc-ed25519-public://' | base64 -d | sha256sum | head -c 16
 }
 
-# Ed25519 over format 2 of the signed message (docs/reliability.md), which names the remote.
+# Ed25519 over format 2 of the signed message (docs/format.md), which names the remote.
 verify_signature() {
   local version openssl key b64 tried=""
   version=$(printf '%s' "$published_sha256" | head -c 8)

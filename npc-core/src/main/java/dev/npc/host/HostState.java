@@ -4,7 +4,7 @@ import java.time.Instant;
 
 /**
  * {@code hosts/<host>/state.json}: what a host reports, written only by its daemon at every
- * phase change. Field names are the DESIGN.md contract; readers ignore unknown fields.
+ * phase change. Field names are the contract of docs/format.md; readers ignore unknown fields.
  * {@code message} (added) is one line on what the daemon waits for, e.g. "no desired.json yet".
  */
 public record HostState(String host, String daemonVersion, Instant updatedAt, String phase,

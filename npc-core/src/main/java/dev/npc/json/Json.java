@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The one JSON configuration for every document npc reads or writes. Readers ignore unknown
- * fields (DESIGN.md: writers only add fields), times are ISO-8601 strings, and documents are
+ * fields (docs/format.md: writers only add fields), times are ISO-8601 strings, and documents are
  * bounded so a hostile object in the bucket cannot exhaust memory.
  */
 public final class Json {

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Chooses the files a flake needs (DESIGN.md "The pack format") and turns them into sorted,
+ * Chooses the files a flake needs (docs/format.md, "The pack format") and turns them into sorted,
  * normalised archive entries, refusing anything a host could not use.
  */
 final class FlakeFiles {

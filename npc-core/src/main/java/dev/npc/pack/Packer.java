@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Packs the files a flake needs into the deterministic tar + zstd format of DESIGN.md.
+ * Packs the files a flake needs into the deterministic tar + zstd format of docs/format.md.
  *
  * <p>Which files: inside a git work tree, the files git tracks under the flake directory that
  * exist on disk (what Nix copies for a git flake; submodules are left out, as Nix does without

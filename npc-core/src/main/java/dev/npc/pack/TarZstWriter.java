@@ -16,7 +16,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.attribute.FileTime;
 
 /**
- * Writes entries as the deterministic tar + zstd stream of DESIGN.md. Every field that could
+ * Writes entries as the deterministic tar + zstd stream of docs/format.md. Every field that could
  * differ between two machines packing the same files is fixed here: mtime, owner, modes, order
  * (the caller's), zstd level, worker mode and frame flags.
  */

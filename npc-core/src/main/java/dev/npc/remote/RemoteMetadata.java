@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The user metadata a remote carries (S3 {@code x-amz-meta-*}; a sidecar in a file store).
- * Field names are the DESIGN.md contract.
+ * Field names are the contract of docs/format.md.
  *
  * @param sequence the publish sequence ({@link Sequence}): {@link Sequence#ABSENT} when the
  *                 remote has none (published by npc 0.1), {@link Sequence#MALFORMED} when it is

@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  * A store in a local directory with the semantics of {@link S3Store}: the same keys, ETags
  * (quoted hex MD5 of the bytes), conditional reads and writes, metadata and sorted listings.
  *
- * <p>On-disk layout (stable; the README and DESIGN.md call the metadata "a sidecar file"):
+ * <p>On-disk layout (stable; docs/format.md calls the metadata file "a sidecar"):
  * <pre>
  * &lt;dir&gt;/&lt;key&gt;                    the object's bytes, a plain file (tar, cp and friends read it)
  * &lt;dir&gt;/.npc~/meta/&lt;key&gt;.json    its sidecar: {"format":1,"etag":..,"size":..,"modified":..,"metadata":{..}}

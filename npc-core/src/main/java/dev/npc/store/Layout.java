@@ -3,7 +3,7 @@ package dev.npc.store;
 import dev.npc.host.HostName;
 import dev.npc.remote.RemoteName;
 
-/** The bucket layout of DESIGN.md (format 1): every key npc reads or writes comes from here. */
+/** The bucket layout of docs/format.md (format 1): every key npc reads or writes comes from here. */
 public final class Layout {
     public static final String REMOTES = "remotes/";
     public static final String HOSTS = "hosts/";

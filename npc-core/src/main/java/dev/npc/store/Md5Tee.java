@@ -7,8 +7,9 @@ import java.security.MessageDigest;
 
 /**
  * Passes a body through while computing its MD5, so a write whose answer was lost can be
- * recognised by its ETag afterwards. Mark/reset is refused: a buffer above this stream serves
- * the SDK's retries, so every byte is counted here once.
+ * recognised by its ETag afterwards. Mark and reset pass through to the stream below when it
+ * supports them, and a reset rewinds the digest and the count to the mark, so bytes the SDK sends
+ * again after a rewind are counted once; skipping is refused (it would leave bytes out).
  */
 final class Md5Tee extends FilterInputStream {
     private final long expected;

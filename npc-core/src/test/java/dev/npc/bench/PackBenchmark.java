@@ -20,7 +20,8 @@ import java.util.Random;
  * Packs a generated tree (20,000 files, about 100 MB, part text-like and part random, fixed seed)
  * with npc and with {@code tar --sort=name ... | zstd -3 -T1}, and prints the best of 3 runs of
  * each, after a few untimed packs that let the JIT compiler warm up (the cold first pack is printed
- * too). A number for the README, not a test: run it with {@code bench/pack-bench.sh}.
+ * too). A number for the README, not a test: run it with {@code bench/pack-bench.sh}, which keeps
+ * the output in bench/results/ and writes its {@link Figures} into the README's tables.
  *
  * <p>Arguments (optional): number of files, total megabytes, runs.
  */
@@ -56,8 +57,8 @@ public final class PackBenchmark {
             // The first packs of a JVM run half-interpreted; report the cold one, then measure warm.
             long coldStart = System.nanoTime();
             packer.pack(tree, PackOptions.DEFAULT, npcOut);
-            System.out.printf(Locale.ROOT, "npc cold (first pack in this JVM, JIT not warm yet): %.2f s%n",
-                    (System.nanoTime() - coldStart) / 1e9);
+            double cold = (System.nanoTime() - coldStart) / 1e9;
+            System.out.printf(Locale.ROOT, "npc cold (first pack in this JVM, JIT not warm yet): %.2f s%n", cold);
             for (int i = 0; i < WARM_UP_RUNS; i++) {
                 packer.pack(tree, PackOptions.DEFAULT, npcOut);
             }
@@ -86,6 +87,17 @@ public final class PackBenchmark {
                     tarBest / 1e9, mb(inputBytes) / (tarBest / 1e9), tarSize);
             System.out.printf(Locale.ROOT, "npc / tar         : time %.2fx, size %.3fx (best of %d runs each, %d cores)%n",
                     (double) npcBest / tarBest, (double) npcSize / tarSize, runs, Runtime.getRuntime().availableProcessors());
+            Figures.print("tree", "%,d files / %.0f MB", files + 2, mb(inputBytes));
+            Figures.print("runs", "%d", runs);
+            Figures.print("npc.time", "%.2f s", npcBest / 1e9);
+            Figures.print("npc.throughput", "%.0f MB/s", mb(inputBytes) / (npcBest / 1e9));
+            Figures.print("npc.bytes", "%,d", npcSize);
+            Figures.print("npc.cold", "%.2f s", cold);
+            Figures.print("tar.time", "%.2f s", tarBest / 1e9);
+            Figures.print("tar.throughput", "%.0f MB/s", mb(inputBytes) / (tarBest / 1e9));
+            Figures.print("tar.bytes", "%,d", tarSize);
+            Figures.print("ratio.time", "%.2fx", (double) npcBest / tarBest);
+            Figures.print("ratio.size", "%.3fx", (double) npcSize / tarSize);
         } finally {
             Trees.deleteRecursively(work);
         }

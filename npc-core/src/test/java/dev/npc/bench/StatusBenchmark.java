@@ -22,7 +22,8 @@ import java.util.concurrent.Future;
 /**
  * How long {@code npc status} takes to read a fleet of N hosts from an S3 server on loopback
  * (S3Proxy, in process, through the real AWS SDK). A benchmark, not a test: run it with
- * {@code bench/status-bench.sh [hosts] [concurrency]} and read the figures.
+ * {@code bench/status-bench.sh [hosts] [concurrency]}, which keeps the output in bench/results/
+ * and writes its {@link Figures} into the README's tables.
  */
 public final class StatusBenchmark {
     public static void main(String[] args) throws Exception {
@@ -36,26 +37,37 @@ public final class StatusBenchmark {
             seed(store, hosts, version);
             System.out.printf("seeded %d hosts (%d objects) in %.1f s%n", hosts, hosts * 2,
                     (System.nanoTime() - seedStart) / 1e9);
+            Figures.print("hosts", "%,d", hosts);
+            Figures.print("concurrency", "%d", concurrency);
+            Figures.print("default", "%s", concurrency == FleetReader.DEFAULT_CONCURRENCY ? "yes" : "no");
+            long heapGrowth = 0;
             for (int run = 1; run <= 3; run++) {
-                timeRead("run " + run, new FleetReader(store, concurrency), concurrency);
+                Read read = timeRead("run " + run, new FleetReader(store, concurrency), concurrency);
+                Figures.print("read." + run, "%.2f s", read.seconds());
+                heapGrowth = Math.max(heapGrowth, read.heapGrowthMiB());
             }
             // npc wait and status --watch keep their reader: every look after the first sends the
             // ETags it knows, and unchanged documents come back as 304s.
             FleetReader watching = new FleetReader(store, concurrency);
             watching.read(new StatusClassifier(Instant.now(), 3), remote -> true);
-            timeRead("repeat look (304s)", watching, concurrency);
+            Figures.print("repeat", "%.2f s", timeRead("repeat look (304s)", watching, concurrency).seconds());
+            Figures.print("heap.growth", "up to %d MiB", heapGrowth);
         }
     }
 
-    private static void timeRead(String label, FleetReader reader, int concurrency) throws Exception {
+    private record Read(double seconds, long heapGrowthMiB) { }
+
+    private static Read timeRead(String label, FleetReader reader, int concurrency) throws Exception {
         System.gc();
         long heapBefore = usedHeap();
         long start = System.nanoTime();
         FleetReader.Fleet fleet = reader.read(new StatusClassifier(Instant.now(), 3), remote -> true);
         double seconds = (System.nanoTime() - start) / 1e9;
+        long heapGrowth = Math.max(0, usedHeap() - heapBefore) >> 20;
         System.out.printf("%s: status of %d hosts in %.2f s (%.0f hosts/s), heap +%d MiB, %d threads, concurrency %d%n",
-                label, fleet.hosts().size(), seconds, fleet.hosts().size() / seconds,
-                Math.max(0, usedHeap() - heapBefore) >> 20, Thread.activeCount(), concurrency);
+                label, fleet.hosts().size(), seconds, fleet.hosts().size() / seconds, heapGrowth,
+                Thread.activeCount(), concurrency);
+        return new Read(seconds, heapGrowth);
     }
 
     private static void seed(Store store, int hosts, String version) throws Exception {

@@ -5,7 +5,7 @@ import java.util.Base64;
 import java.util.Map;
 
 /**
- * Signs format 2 of the signed message (name, format, sha256, sequence; docs/reliability.md) with
+ * Signs format 2 of the signed message (name, format, sha256, sequence; docs/format.md) with
  * npc's own Ed25519 and key files, for tests of the bootstrap, which checks that format in shell.
  * A test helper in this package because {@link Ed25519} is package-private.
  */

@@ -46,7 +46,7 @@ final class StatusView {
         return line.toString();
     }
 
-    /** The stable JSON schema of {@code npc status --json} (documented in the README). */
+    /** The stable JSON schema of {@code npc status --json} (documented in docs/format.md). */
     static Map<String, Object> json(FleetReader.Fleet fleet, String storeUrl, Instant now) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("schema", 1);

@@ -1,5 +1,6 @@
 package dev.npc.daemon.bench;
 
+import dev.npc.bench.Figures;
 import dev.npc.daemon.Daemon;
 import dev.npc.daemon.Seams;
 import dev.npc.daemon.report.EventLog;
@@ -30,7 +31,8 @@ import java.util.stream.Stream;
  * Soak: the real daemon polls an S3 store (S3Proxy) through {@link FaultProxy} thousands of times
  * as fast as it can, with random faults on a share of the requests and a new version every so
  * often, and prints threads, open file descriptors and heap at the start and at the end. Figures,
- * not assertions: run it with bench/soak.sh [polls] [fault-probability] [seed].
+ * not assertions: run it with bench/soak.sh [polls] [fault-probability] [seed], which keeps the
+ * output in bench/results/ and writes its {@link Figures} into the documentation's tables.
  */
 public final class SoakBenchmark {
     private SoakBenchmark() { }
@@ -101,6 +103,19 @@ public final class SoakBenchmark {
                         .replaceAll(".*/", "") + "; bucket state: phase " + state.phase() + ", last attempt "
                         + state.lastAttempt().result() + ", current " + state.current().system().replaceAll(".*/", ""));
                 System.out.println("history records: " + fleet.history().size());
+                int faulted = served.entrySet().stream().filter(e -> e.getKey() != Fault.PASS)
+                        .mapToInt(Map.Entry::getValue).sum();
+                int requests = served.values().stream().mapToInt(Integer::intValue).sum();
+                Figures.print("probability", "%.0f %%", probability * 100);
+                Figures.print("polls", "%,d", polls);
+                Figures.print("time", "%.0f s (%.0f polls/s)", seconds, polls / seconds);
+                Figures.print("faulted", "%,d of %,d", faulted, requests);
+                Figures.print("exits", "%s", String.join(", ", exitCodes.entrySet().stream()
+                        .map(e -> String.format(java.util.Locale.ROOT, "%,d × %d", e.getValue(), e.getKey())).toList()));
+                Figures.print("crashes", "%d", crashes);
+                Figures.print("threads", "%d → %d", start.threads(), end.threads());
+                Figures.print("fds", "%d → %d", start.fileDescriptors(), end.fileDescriptors());
+                Figures.print("heap", "%d → %d MiB", start.heapMiB(), end.heapMiB());
             }
             store.close();
             fleet.close();

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The README's first command, run in-process: its story, its output, and that it cleans up. */
+/** The README's first command, run in-process: its story, its output (as the README shows it), and that it cleans up. */
 class DemoTest {
     static final Path REPO = Path.of(System.getProperty("npc.repo.root", "..")).toAbsolutePath().normalize();
 
@@ -56,15 +56,19 @@ class DemoTest {
         assertEquals(canary[4], web[3], "prod must hold what the canary fell back to: " + status);
         assertTrue(!canary[3].equals(web[3]), "prod must not hold the broken version: " + status);
         assertTrue(out.contains("export NPC_STORE=s3://"), "must say how to use a real bucket");
+        DemoOutput.assertSameShape(DemoOutput.readmeBlock(Files.readString(REPO.resolve("README.md"))), out);
 
         assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("npc-daemon-")),
                 "no daemon thread may be left running");
         assertEquals(tempBefore, demoTempDirs(), "the demo must delete its temporary directory");
     }
 
-    /** The cells of a status row, split on runs of spaces (the status "rolled back" spans two). */
+    /**
+     * The cells of a status row, split on runs of spaces (the status "rolled back" spans two). Rows
+     * are indented by two spaces; a daemon still logging (four spaces, then its host) is not a row.
+     */
     private static String[] row(String status, String host) {
-        String line = status.lines().filter(l -> l.strip().startsWith(host + " ")).findFirst().orElseThrow();
+        String line = status.lines().filter(l -> l.startsWith("  " + host + " ")).findFirst().orElseThrow();
         return line.strip().replace("rolled back", "rolled-back").replace("up to date", "up-to-date").split("\\s+");
     }
 

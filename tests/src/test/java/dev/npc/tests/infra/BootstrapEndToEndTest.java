@@ -149,7 +149,7 @@ class BootstrapEndToEndTest {
 
     /**
      * The bootstrap checks format 2 in shell; install checks it again in Java. Until the daemon's
-     * verifier speaks format 2 (docs/reliability.md), a remote signed that way cannot be installed.
+     * verifier speaks format 2 (docs/format.md), a remote signed that way cannot be installed.
      */
     private void assumeTheDaemonChecksFormat2(BootstrapFleet.Key key) throws Exception {
         ObjectInfo info = fleet.store().head(Layout.remote("prod")).orElseThrow();

@@ -2,6 +2,7 @@ package dev.npc.tests.infra;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -45,6 +46,31 @@ final class Checkout {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The files git tracks (what a clone has), without deleted ones; outside git (or without git),
+     * every project file.
+     */
+    static List<Path> trackedFiles() {
+        Path root = root();
+        if (Files.exists(root.resolve(".git"))) {
+            try {
+                Process git = new ProcessBuilder("git", "ls-files", "-z").directory(root.toFile())
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                String names = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (git.waitFor() == 0) {
+                    return Stream.of(names.split("\0")).filter(name -> !name.isEmpty()).map(root::resolve)
+                            .filter(Files::isRegularFile).sorted().toList();
+                }
+            } catch (IOException e) {
+                // no git on the PATH: fall through to the walk
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while listing the tracked files", e);
+            }
+        }
+        return projectFiles();
     }
 
     /** Every file under {@code dir} (relative to the root) whose name ends with {@code suffix}. */

@@ -39,7 +39,7 @@ class HostModuleTest {
     private static final String OBJECTS = BUCKET_ARN + "/fleet/";
     private static final String KMS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     private static final int EC2_USER_DATA_LIMIT = 16384;
-    /** The settings CONTRACT.md fixes between the user-data and bootstrap/npc-bootstrap.sh. */
+    /** The settings the bootstrap README's table fixes between the user-data and bootstrap/npc-bootstrap.sh. */
     private static final List<String> RENDERED = List.of("NPC_STORE", "NPC_HOST", "NPC_REGION", "NPC_ENDPOINT_URL",
             "NPC_REMOTE_KEYS", "NPC_NIXPKGS", "NPC_ALLOWED_REMOTES", "NPC_SUBSTITUTERS", "NPC_SUBSTITUTER_KEYS",
             "NPC_SWAP_MIB", "NPC_SWAP_BELOW_MIB");
@@ -156,7 +156,7 @@ class HostModuleTest {
 
         assertEquals(expected, derived);
         assertTrue(derived.matches("github:NixOS/nixpkgs/[0-9a-f]{40}\\?narHash=sha256-[A-Za-z0-9+/]{43}="), derived);
-        // The same checks the bootstrap makes before it uses the reference (CONTRACT: revision and narHash).
+        // The same checks the bootstrap makes before it uses the reference (its README: revision and narHash).
         assertTrue(Pattern.compile("(/|[?&]rev=)[0-9a-f]{40}([/?&]|$)").matcher(derived).find(), derived);
         assertTrue(Pattern.compile("[?&]narHash=sha256-[A-Za-z0-9+/]{43}(=|%3D)(&|$)").matcher(derived).find(), derived);
 

@@ -72,8 +72,7 @@ class NixosModuleTest {
                         "--interval", "60s", "--action", "switch", "--health-timeout", "120s",
                         "--keep-generations", "10"),
                 SystemdExecLine.split(unit.get("ExecStart").asText()));
-        assertEquals(List.of("file://" + result.get("package").asText() + "/share/doc/npc/nixos/README.md",
-                "file://" + result.get("package").asText() + "/share/doc/npc/README.md"),
+        assertEquals(List.of("file://" + result.get("package").asText() + "/share/doc/npc/nixos-module.md"),
                 strings(service.get("documentation")), "the package's own documentation, no web address that can move");
         assertEquals("pkgs.npc", result.get("packageDefaultText").asText(), "lib.mkPackageOption pkgs \"npc\"");
 

@@ -36,7 +36,7 @@ class PlaceholderTest {
     @Test
     void noTrackedFileCarriesAPlaceholder() throws IOException {
         List<String> found = new ArrayList<>();
-        for (Path file : projectFiles()) {
+        for (Path file : Checkout.trackedFiles()) {
             byte[] bytes = Files.readAllBytes(file);
             if (isBinary(bytes)) {
                 continue;
@@ -75,25 +75,6 @@ class PlaceholderTest {
                 "sha256-afXE7AJ7MY6wY1pg/Y6UPHNYPy5GtUKeBkrZZ/gC71E=")) {
             assertTrue(PLACEHOLDERS.keySet().stream().noneMatch(p -> p.matcher(fine).find()), "caught a real value: " + fine);
         }
-    }
-
-    /** The files git tracks (what a clone has); outside git, every project file. */
-    private static List<Path> projectFiles() throws IOException {
-        Path root = Checkout.root();
-        if (Tools.find("git").isPresent() && Files.exists(root.resolve(".git"))) {
-            var result = Tools.run(List.of("git", "ls-files", "-z"), Map.of(), root);
-            if (result.ok()) {
-                List<Path> files = new ArrayList<>();
-                for (String name : result.output().split("\0")) {
-                    Path file = root.resolve(name);
-                    if (!name.isEmpty() && Files.isRegularFile(file)) {
-                        files.add(file);
-                    }
-                }
-                return files;
-            }
-        }
-        return Checkout.projectFiles();
     }
 
     private static boolean isBinary(byte[] bytes) {

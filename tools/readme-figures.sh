@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Writes the figures the documentation shows, so none is typed by hand. Needs only a JDK and the
+# checkout (./npc builds itself on first use).
+#
+#   tools/readme-figures.sh demo [OUTPUT]  README.md's demo excerpt, from a run of ./npc demo
+#                                          (or from OUTPUT, a saved one)
+#   tools/readme-figures.sh bench          the benchmark tables of README.md, bench/README.md and
+#                                          docs/reliability.md, from the runs kept in bench/results/
+#                                          (the bench/*.sh scripts run this after each run)
+#   tools/readme-figures.sh bench --check  exit 1, naming them, when those tables differ from
+#                                          what bench/results/ gives (a test runs this)
+#
+# Each block lies between "<!-- BEGIN FIGURES <name>: ... -->" and "<!-- END FIGURES <name> -->";
+# everything between the two is replaced. A benchmark's figures are its "figure <key>=<value>"
+# lines (dev.npc.bench.Figures prints them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage() {
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+check=false
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+stale=()
+
+# splice FILE NAME CONTENT: puts CONTENT (a file) between NAME's markers in FILE; with --check,
+# only records FILE and NAME when what is there differs.
+splice() {
+  local file=$1 name=$2 content=$3 out="$work/spliced"
+  if ! awk -v name="$name" -v content="$content" '
+      BEGIN { begin = "<!-- BEGIN FIGURES " name ":"; end = "<!-- END FIGURES " name " -->" }
+      index($0, begin) == 1 {
+        print
+        while ((getline line < content) > 0) print line
+        close(content)
+        inside = 1; begins++
+        next
+      }
+      $0 == end { inside = 0; ends++ }
+      !inside { print }
+      END { if (begins != 1 || ends != 1 || inside) exit 3 }
+    ' "$file" > "$out"; then
+    echo "readme-figures: $file needs exactly one '<!-- BEGIN FIGURES $name: ... -->' line and one" \
+      "'<!-- END FIGURES $name -->' line after it" >&2
+    exit 1
+  fi
+  if cmp -s "$out" "$file"; then
+    return
+  fi
+  if [ "$check" = true ]; then
+    stale+=("$file ($name)")
+  else
+    cat "$out" > "$file"
+    echo "readme-figures: $file: $name updated"
+  fi
+}
+
+# --- the demo -------------------------------------------------------------------------------
+
+# demo_block OUTPUT: steps 6 and 7 of the demo's output up to the status table (the broken
+# version stopped at the canary, and the fleet as npc status shows it), as a code block. Hashes
+# are cut to their first 8 characters, the length npc shows versions with; nothing else changes.
+demo_block() {
+  local excerpt
+  excerpt=$(sed -n '/^\[6\/7\]/,/^  \$ npc remotes$/p' "$1" | sed '$d' \
+    | sed -E 's/\b([0-9a-f]{8})[0-9a-f]{56}\b/\1.../g; s#/nix/store/([0-9a-z]{8})[0-9a-z]{24}-#/nix/store/\1...-#g; s/[[:space:]]+$//' \
+    | awk 'NF { while (blank > 0) { print ""; blank-- } print; next } { blank++ }')
+  case $excerpt in
+    *"[7/7]"*"\$ npc status"*) ;;
+    *)
+      echo "readme-figures: the demo's output has no step 6 and 7 up to '  \$ npc remotes'; update demo_block in $0" >&2
+      exit 1
+      ;;
+  esac
+  # shellcheck disable=SC2016 # the backticks are Markdown's code fence
+  printf '```\n%s\n```\n' "$excerpt"
+}
+
+demo() {
+  local output=${1:-}
+  if [ -z "$output" ]; then
+    output="$work/demo.txt"
+    # The demo's output as it runs, and kept for the excerpt; README.md changes only if it went right.
+    if ! ./npc demo | tee "$output"; then
+      echo "readme-figures: ./npc demo did not go as it should; README.md is unchanged" >&2
+      exit 1
+    fi
+  fi
+  demo_block "$output" > "$work/demo-block"
+  splice README.md demo "$work/demo-block"
+}
+
+# --- the benchmarks -------------------------------------------------------------------------
+
+# fig FILE KEY: the value of a figure in a kept run, "-" when the run did not measure it.
+fig() {
+  awk -v key="figure $2=" 'index($0, key) == 1 { value = substr($0, length(key) + 1) }
+    END { print (value == "" ? "-" : value) }' "$1"
+}
+
+# The kept runs of one benchmark, in order (status by concurrency, soak by probability and seed).
+runs() {
+  local pattern=$1
+  compgen -G "bench/results/$pattern" | sort -t- -k2,2g -k3,3g || true
+}
+
+# measured RUN: when, where and with what a kept run was measured, as the tables' first line says it.
+measured() {
+  local tools
+  tools=$(fig "$1" tools)
+  echo "Measured $(fig "$1" date) on a $(fig "$1" machine) ($(fig "$1" java)${tools:+; $tools})"
+}
+
+# runs_table PATTERN INTRO ROW HEADER: the kept runs matching PATTERN as one table: INTRO's line
+# (for the first run), the HEADER row and its rule, then ROW's row for each run.
+runs_table() {
+  local pattern=$1 intro=$2 row=$3 header=$4 f first=true
+  for f in $(runs "$pattern"); do
+    if [ "$first" = true ]; then
+      "$intro" "$f"
+      echo
+      echo "$header"
+      echo "$header" | sed -E 's/[^|]+/---/g'
+      first=false
+    fi
+    "$row" "$f"
+  done
+}
+
+bench_pack() {
+  local f=bench/results/pack.txt
+  {
+    echo "$(measured $f), \`$(fig $f command)\`:"
+    echo
+    echo "| | time (best of $(fig $f runs), warm) | throughput | archive |"
+    echo "|---|---|---|---|"
+    echo "| npc pack | $(fig $f npc.time) | $(fig $f npc.throughput) | $(fig $f npc.bytes) bytes |"
+    echo "| tar \\| zstd -3 -T1 | $(fig $f tar.time) | $(fig $f tar.throughput) | $(fig $f tar.bytes) bytes |"
+    echo
+    echo "npc takes $(fig $f ratio.time) the time of tar | zstd and makes an archive $(fig $f ratio.size) the size."
+  } > "$work/bench-pack"
+  splice bench/README.md bench-pack "$work/bench-pack"
+}
+
+status_intro() { echo "$(measured "$1"), $(fig "$1" hosts) hosts:"; }
+status_row() {
+  echo "| $(fig "$1" concurrency) | $(fig "$1" read.1) | $(fig "$1" read.2) | $(fig "$1" read.3) | $(fig "$1" repeat) | $(fig "$1" heap.growth) |"
+}
+
+bench_status() {
+  runs_table 'status-*.txt' status_intro status_row \
+    "| requests in flight | first read | second | third | repeat look (304s) | heap growth |" > "$work/bench-status"
+  splice bench/README.md bench-status "$work/bench-status"
+}
+
+soak_intro() { echo "$(measured "$1"):"; }
+soak_row() {
+  echo "| \`$(fig "$1" command)\` | $(fig "$1" polls) | $(fig "$1" time) | $(fig "$1" faulted) | $(fig "$1" exits) | $(fig "$1" crashes) | $(fig "$1" threads) | $(fig "$1" fds) | $(fig "$1" heap) |"
+}
+
+bench_soak() {
+  runs_table 'soak-*.txt' soak_intro soak_row \
+    "| run | polls | time | faulted requests | poll exit codes | crashes | threads start → end | fds start → end | heap start → end |" \
+    > "$work/bench-soak"
+  splice docs/reliability.md bench-soak "$work/bench-soak"
+}
+
+# joined KEY FILES...: the figure KEY of each run, separated by " / "; once when all are the same.
+joined() {
+  local key=$1 f out="" first="" same=true value
+  shift
+  for f in "$@"; do
+    value=$(fig "$f" "$key")
+    [ -z "$out" ] && first=$value
+    [ "$value" = "$first" ] || same=false
+    out="${out:+$out / }$value"
+  done
+  if [ "$same" = true ]; then echo "$first"; else echo "$out"; fi
+}
+
+bench_summary() {
+  local pack=bench/results/pack.txt status="" f
+  for f in $(runs 'status-*.txt'); do
+    [ "$(fig "$f" default)" = yes ] && status=$f
+  done
+  # shellcheck disable=SC2207 # file names without spaces, from runs
+  local soaks=($(runs 'soak-*.txt'))
+  {
+    echo "| what | npc | reference |"
+    echo "|---|---|---|"
+    echo "| pack $(fig $pack tree) (\`bench/pack-bench.sh\`), best of $(fig $pack runs) | $(fig $pack npc.time), $(fig $pack npc.bytes) bytes | \`tar --sort=name ... \\| zstd -3 -T1\`: $(fig $pack tar.time), $(fig $pack tar.bytes) bytes |"
+    if [ -n "$status" ]; then
+      echo "| \`npc status\` over $(fig "$status" hosts) hosts on S3Proxy (\`bench/status-bench.sh\`), $(fig "$status" concurrency) requests in flight | $(fig "$status" read.1) first read, $(fig "$status" read.3) third; heap growth $(fig "$status" heap.growth) | goal: 5 s |"
+    fi
+    if [ "${#soaks[@]}" -gt 0 ]; then
+      echo "| daemon soak: $(joined polls "${soaks[@]}") polls through a fault proxy, $(joined probability "${soaks[@]}") of requests faulted (\`bench/soak.sh\`) | crashes $(joined crashes "${soaks[@]}"); threads $(joined threads "${soaks[@]}"), fds $(joined fds "${soaks[@]}"), heap $(joined heap "${soaks[@]}") | |"
+    fi
+  } > "$work/bench-summary"
+  splice README.md bench-summary "$work/bench-summary"
+}
+
+bench() {
+  if [ ! -f bench/results/pack.txt ]; then
+    echo "readme-figures: no bench/results/pack.txt; run bench/pack-bench.sh" >&2
+    exit 1
+  fi
+  bench_summary
+  bench_pack
+  bench_status
+  bench_soak
+}
+
+case ${1:-} in
+  demo)
+    [ $# -le 2 ] || usage
+    demo "${2:-}"
+    ;;
+  bench)
+    case ${2:-} in
+      "") ;;
+      --check) check=true ;;
+      *) usage ;;
+    esac
+    bench
+    if [ "${#stale[@]}" -gt 0 ]; then
+      echo "readme-figures: typed or stale figures in ${stale[*]}; run tools/readme-figures.sh bench" >&2
+      exit 1
+    fi
+    ;;
+  *) usage ;;
+esac
