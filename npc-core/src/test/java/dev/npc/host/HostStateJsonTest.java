@@ -4,9 +4,12 @@ import dev.npc.json.Json;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * state.json is a contract between every daemon and every {@code npc} in a fleet, old and new:
@@ -111,6 +114,25 @@ class HostStateJsonTest {
                 assertRoundTrips(BUSY.replace("PHASE", phase).replace("RESULT", result));
             }
         }
+    }
+
+    @Test
+    void theEnumsWriteExactlyTheseNames() {
+        assertEquals(PHASES, Phase.known().stream().map(Phase::toString).toList());
+        assertEquals(RESULTS, Arrays.stream(Result.values()).filter(r -> r != Result.UNKNOWN).map(Result::toString).toList());
+    }
+
+    @Test
+    void aNewerDaemonsPhaseAndResultReadAsUnknown() throws Exception {
+        String newer = BUSY.replace("PHASE", "verifying").replace("RESULT", "skipped");
+        HostState state = Json.read(newer.getBytes(StandardCharsets.UTF_8), HostState.class, "state.json");
+        assertEquals(Phase.UNKNOWN, state.phase());
+        assertEquals(Result.UNKNOWN, state.lastAttempt().result());
+        assertFalse(state.isIdle(), "some attempt is under way");
+        String missing = INITIAL.replace("  \"phase\" : \"idle\",\n", "");
+        assertFalse(missing.contains("phase"));
+        assertTrue(Json.read(missing.getBytes(StandardCharsets.UTF_8), HostState.class, "state.json").isIdle(),
+                "a state without a phase is idle");
     }
 
     private static void assertRoundTrips(String document) throws Exception {

@@ -1,6 +1,9 @@
 package dev.npc.daemon.report;
 
 import dev.npc.host.HostState;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
+import dev.npc.testing.StateBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintStream;
@@ -19,15 +22,14 @@ class MetricsTest {
         Metrics metrics = new Metrics(null, new EventLog(NOWHERE, NOWHERE, false));
         metrics.polled(T, true);
         metrics.polled(T.plusSeconds(60), false);
-        HostState.Attempt failed = new HostState.Attempt("2".repeat(64), HostState.Attempt.FAILED, 1, T, T.plusSeconds(30),
-                "nix build failed", null);
-        HostState.Attempt succeeded = new HostState.Attempt("1".repeat(64), HostState.Attempt.SUCCESS, 1, T,
-                T.plusMillis(1500), null, null);
+        HostState.Attempt failed = HostState.Attempt.ended("2".repeat(64), Result.FAILED, 1, T, T.plusSeconds(30))
+                .withError("nix build failed", null);
+        HostState.Attempt succeeded = HostState.Attempt.ended("1".repeat(64), Result.SUCCESS, 1, T, T.plusMillis(1500));
         metrics.attemptFinished(succeeded);
         metrics.attemptFinished(failed);
-        metrics.stateChanged(new HostState("web-1", "0.1.0", T, HostState.CHECKING, null,
-                new HostState.Current("prod", "1".repeat(64), "web-1", "/nix/store/a-nixos-system-web-1", T),
-                failed, new HostState.Paused(T, null, null), 60, null));
+        metrics.stateChanged(StateBuilder.host("web-1").at(T).phase(Phase.CHECKING)
+                .current(new HostState.Current("prod", "1".repeat(64), "web-1", "/nix/store/a-nixos-system-web-1", T))
+                .attempt(failed).paused(new HostState.Paused(T, null, null)).build());
         assertEquals("""
                 # HELP npc_last_poll_timestamp_seconds Time of the last poll of the store.
                 # TYPE npc_last_poll_timestamp_seconds gauge

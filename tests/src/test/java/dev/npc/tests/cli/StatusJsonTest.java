@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code npc status --json} (schema 1, README "Fleet status") is what scripts read: for reports as
@@ -89,6 +90,21 @@ class StatusJsonTest {
                 """.formatted(host, phase, running, host, attempt)
                 .replace("VERSION", version).replace("NOW", now);
         store.put(Layout.state(host), state.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    @Test
+    void aNewerDaemonsPhaseOrResultStillShowsTheHost() throws Exception {
+        report("web-1", "verifying", OLD, null, null);
+        report("web-2", "idle", OLD, "skipped", "a result this npc does not know");
+
+        CliRun table = npc("status");
+        assertEquals(0, table.exitCode(), table::toString);
+        assertTrue(table.out().lines().anyMatch(l -> l.startsWith("web-1 ") && l.contains("in progress (unknown)")),
+                table::toString);
+        assertTrue(table.out().lines().anyMatch(l -> l.startsWith("web-2 ") && l.contains("pending")), table::toString);
+        CliRun json = npc("status", "--json");
+        assertEquals(0, json.exitCode(), json::toString);
+        assertTrue(json.out().contains("\"phase\" : \"unknown\""), json::toString);
     }
 
     @Test
