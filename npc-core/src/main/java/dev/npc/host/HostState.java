@@ -108,25 +108,32 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, Ph
     /**
      * The most recent activation attempt. {@code failedBefore} (added) names the failed units the
      * health check did not count because they had failed before the switch; absent when none.
+     * {@code system} (added) is the toplevel the attempt built or realised, absent when it got
+     * no further: after a rollback, the system to inspect ({@code nvd diff}, {@code nix-store -q}).
      */
     public record Attempt(String sha256, Result result, int attempt, Instant startedAt, Instant finishedAt,
                           String error, String logTail,
-                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> failedBefore) {
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> failedBefore,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) String system) {
 
-        /** An attempt that ended with {@code result}; error, log tail and excused units are added by the withs. */
+        /** An attempt that ended with {@code result}; the rest is added by the withs. */
         public static Attempt ended(String sha256, Result result, int attempt, Instant startedAt, Instant finishedAt) {
-            return new Attempt(sha256, result, attempt, startedAt, finishedAt, null, null, null);
+            return new Attempt(sha256, result, attempt, startedAt, finishedAt, null, null, null, null);
         }
 
         /** @param logTail the last lines of the failing step's output, or null */
         public Attempt withError(String error, String logTail) {
-            return new Attempt(sha256, result, attempt, startedAt, finishedAt, error, logTail, failedBefore);
+            return new Attempt(sha256, result, attempt, startedAt, finishedAt, error, logTail, failedBefore, system);
         }
 
         /** @param units failed units excused as failed before the switch; none is written as absent */
         public Attempt withFailedBefore(List<String> units) {
             return new Attempt(sha256, result, attempt, startedAt, finishedAt, error, logTail,
-                    units == null || units.isEmpty() ? null : units);
+                    units == null || units.isEmpty() ? null : units, system);
+        }
+
+        public Attempt withSystem(String system) {
+            return new Attempt(sha256, result, attempt, startedAt, finishedAt, error, logTail, failedBefore, system);
         }
     }
 

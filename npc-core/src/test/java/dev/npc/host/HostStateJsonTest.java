@@ -117,6 +117,18 @@ class HostStateJsonTest {
     }
 
     @Test
+    void anAttemptNamesItsSystemOnlyWhenItHadOne() throws Exception {
+        String system = "/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-nixos-system-web-1";
+        String built = FULL.replace("\"failedBefore\" : [ \"foo.service\" ]\n",
+                "\"failedBefore\" : [ \"foo.service\" ],\n    \"system\" : \"" + system + "\"\n");
+        assertRoundTrips(built);
+        HostState state = Json.read(built.getBytes(StandardCharsets.UTF_8), HostState.class, "state.json");
+        assertEquals(system, state.lastAttempt().system());
+        assertEquals(FULL, Json.writeString(state.withLastAttempt(state.lastAttempt().withSystem(null))),
+                "absent, as before the field existed, when the attempt built nothing");
+    }
+
+    @Test
     void theEnumsWriteExactlyTheseNames() {
         assertEquals(PHASES, Phase.known().stream().map(Phase::toString).toList());
         assertEquals(RESULTS, Arrays.stream(Result.values()).filter(r -> r != Result.UNKNOWN).map(Result::toString).toList());

@@ -237,6 +237,8 @@ class FollowTest {
         assertEquals(Result.ROLLED_BACK, state.lastAttempt().result());
         assertTrue(state.lastAttempt().error().contains("the system is 'degraded'"), state.lastAttempt().error());
         assertEquals(initial, fleet.system.running());
+        assertEquals(fleet.system.nixStore.resolve("v1").toString(), state.lastAttempt().system(),
+                "the system that failed its checks, to inspect");
         long checks = fleet.system.commands().stream().filter(c -> c.startsWith("systemctl")).count();
         assertTrue(checks >= 2, "checks are retried until the deadline: " + checks);
     }

@@ -55,7 +55,7 @@ public record InFlight(Target target, int attempt, Instant startedAt, String top
 
     /** The attempt's record in state.json, ended now with {@code result}. */
     public Attempt ended(Result result, Instant finishedAt) {
-        return Attempt.ended(target.sha256(), result, attempt, startedAt, finishedAt);
+        return Attempt.ended(target.sha256(), result, attempt, startedAt, finishedAt).withSystem(toplevel);
     }
 
     /** What the host runs once this attempt's system is active (activated, or found running). */
