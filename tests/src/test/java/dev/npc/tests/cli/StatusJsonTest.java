@@ -79,7 +79,7 @@ class StatusJsonTest {
                     "remote" : "prod",
                     "sha256" : "%s",
                     "configuration" : "%s",
-                    "system" : "/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-nixos-system",
+                    "system" : "/nix/store/x-nixos-system",
                     "activatedAt" : "NOW"
                   },
                   "lastAttempt" : %s,
