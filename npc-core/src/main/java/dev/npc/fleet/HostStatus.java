@@ -28,7 +28,7 @@ public enum HostStatus {
 
     /** The JSON form: stable, lower-case, hyphenated. */
     public String id() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return dev.npc.json.EnumNames.of(this);
     }
 
     public boolean isProblem() {

@@ -2,6 +2,7 @@ package dev.npc.fleet;
 
 import dev.npc.host.Desired;
 import dev.npc.host.HostState;
+import dev.npc.host.Phase;
 import dev.npc.remote.RemoteCatalog.RemoteInfo;
 
 import java.time.Instant;
@@ -33,7 +34,7 @@ public record HostView(String host, Desired desired, String desiredError, HostSt
         return state == null ? null : state.updatedAt();
     }
 
-    public String phase() {
+    public Phase phase() {
         return state == null ? null : state.phase();
     }
 }

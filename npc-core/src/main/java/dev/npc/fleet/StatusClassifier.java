@@ -4,6 +4,7 @@ import dev.npc.digest.Sha256;
 import dev.npc.host.Desired;
 import dev.npc.host.HostState;
 import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Result;
 import dev.npc.remote.RemoteCatalog.RemoteInfo;
 
 import java.time.Duration;
@@ -68,8 +69,8 @@ public final class StatusClassifier {
             }
             return new Verdict(HostStatus.FAILED, state.desired().error());
         }
-        if (state.phase() != null && !HostState.IDLE.equals(state.phase())) {
-            return new Verdict(HostStatus.IN_PROGRESS, state.phase());
+        if (!state.isIdle()) {
+            return new Verdict(HostStatus.IN_PROGRESS, state.phase().toString());
         }
         String version = remote.sha256();
         if (runs(state, desired, version)) {
@@ -77,10 +78,10 @@ public final class StatusClassifier {
         }
         Attempt attempt = state.lastAttempt();
         if (attempt != null && version.equals(attempt.sha256())) {
-            if (Attempt.ROLLED_BACK.equals(attempt.result())) {
+            if (attempt.result() == Result.ROLLED_BACK) {
                 return new Verdict(HostStatus.ROLLED_BACK, attempt.error());
             }
-            if (Attempt.FAILED.equals(attempt.result())) {
+            if (attempt.result() == Result.FAILED) {
                 return new Verdict(HostStatus.FAILED, attempt.error());
             }
         }

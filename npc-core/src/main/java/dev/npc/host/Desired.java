@@ -16,6 +16,20 @@ public record Desired(String remote, String configuration, String action, Boolea
     public static final Pattern STORE_PATH = Pattern.compile("/nix/store/[0-9a-z]{32}-[A-Za-z0-9+._?=-]+");
     public static final Pattern CONFIGURATION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
+    /** Follow {@code remote}, everything else as the daemon defaults it. */
+    public static Desired of(String remote) {
+        return new Desired(remote, null, null, null, null);
+    }
+
+    public Desired withConfiguration(String configuration) {
+        return new Desired(remote, configuration, action, paused, prebuilt);
+    }
+
+    /** Paused is written as {@code true}; not paused as absent. */
+    public Desired withPaused(boolean paused) {
+        return new Desired(remote, configuration, action, paused ? Boolean.TRUE : null, prebuilt);
+    }
+
     /** The configuration to build: the one named, else the host's own name. */
     public String configurationOr(String host) {
         return configuration == null ? host : configuration;

@@ -1,13 +1,24 @@
 package dev.npc.host;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * {@code hosts/<host>/state.json}: what a host reports, written only by its daemon at every
  * phase change. Field names are the contract of docs/format.md; readers ignore unknown fields.
  * {@code message} (added) is one line on what the daemon waits for, e.g. "no desired.json yet".
+ * A reader takes a phase or result it does not know (a newer daemon's) as {@link Phase#UNKNOWN}
+ * or {@link Result#UNKNOWN}, so an older {@code npc status} still shows the host.
+ *
+ * <p>This file is the one place a field is added: the record component, and its argument in the
+ * {@code with…} methods below (the compiler names each one). Every other class changes a state
+ * through those methods.
  */
-public record HostState(String host, String daemonVersion, Instant updatedAt, String phase,
+public record HostState(String host, String daemonVersion, Instant updatedAt, Phase phase,
                         DesiredRef desired, Current current, Attempt lastAttempt, Paused paused,
                         Integer pollIntervalSeconds, String message) {
 
@@ -15,46 +26,115 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, St
      * A daemon re-uploads its state at least this often even when nothing changed, so
      * {@code npc status} can tell a quiet host from a dead one.
      */
-    public static final java.time.Duration HEARTBEAT = java.time.Duration.ofMinutes(5);
+    public static final Duration HEARTBEAT = Duration.ofMinutes(5);
 
-    public static final String IDLE = "idle";
-    public static final String DOWNLOADING = "downloading";
-    public static final String BUILDING = "building";
-    public static final String ACTIVATING = "activating";
-    public static final String CHECKING = "checking";
-    public static final String ROLLING_BACK = "rolling-back";
-
-    /** The shape before {@code message} was added; kept so existing callers compile unchanged. */
-    public HostState(String host, String daemonVersion, Instant updatedAt, String phase, DesiredRef desired,
-                     Current current, Attempt lastAttempt, Paused paused, Integer pollIntervalSeconds) {
-        this(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused, pollIntervalSeconds, null);
+    /** A daemon's first state: idle, nothing desired, run or attempted yet, never reported. */
+    public static HostState initial(String host, String daemonVersion, int pollIntervalSeconds) {
+        return new HostState(host, daemonVersion, null, Phase.IDLE, null, null, null, null, pollIntervalSeconds, null);
     }
 
-    /** What the host was told to run, resolved to a version. */
-    public record DesiredRef(String remote, String configuration, String sha256, String error) { }
+    /** No attempt under way (a state written without a phase counts as idle). */
+    @JsonIgnore
+    public boolean isIdle() {
+        return phase == null || phase == Phase.IDLE;
+    }
 
-    /** What the host runs now. */
-    public record Current(String remote, String sha256, String configuration, String system, Instant activatedAt) { }
+    /** Equal apart from the time stamp: nothing a reader would see as news. */
+    public boolean sameContentAs(HostState other) {
+        return other != null && withUpdatedAt(null).equals(other.withUpdatedAt(null));
+    }
+
+    /** This daemon's identity and poll interval on a state an earlier run (or another process) left. */
+    public HostState withDaemon(String host, String daemonVersion, int pollIntervalSeconds) {
+        return new HostState(host, daemonVersion, updatedAt, isIdle() ? Phase.IDLE : phase, desired, current,
+                lastAttempt, paused, pollIntervalSeconds, message);
+    }
+
+    public HostState withUpdatedAt(Instant updatedAt) {
+        return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
+                pollIntervalSeconds, message);
+    }
+
+    public HostState withPhase(Phase phase) {
+        return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
+                pollIntervalSeconds, message);
+    }
+
+    public HostState withDesired(DesiredRef desired) {
+        return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
+                pollIntervalSeconds, message);
+    }
+
+    public HostState withCurrent(Current current) {
+        return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
+                pollIntervalSeconds, message);
+    }
+
+    public HostState withLastAttempt(Attempt lastAttempt) {
+        return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
+                pollIntervalSeconds, message);
+    }
+
+    public HostState withPaused(Paused paused) {
+        return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
+                pollIntervalSeconds, message);
+    }
+
+    public HostState withMessage(String message) {
+        return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
+                pollIntervalSeconds, message);
+    }
+
+    /** What the host was told to run, resolved to a version, or why that failed ({@code error}). */
+    public record DesiredRef(String remote, String configuration, String sha256, String error) {
+        public static DesiredRef resolved(String remote, String configuration, String sha256) {
+            return new DesiredRef(remote, configuration, sha256, null);
+        }
+
+        /** desired.json or its remote cannot be used; {@code remote} and {@code configuration} as far as known. */
+        public static DesiredRef unusable(String remote, String configuration, String error) {
+            return new DesiredRef(remote, configuration, null, error);
+        }
+    }
+
+    /** What the host runs now. A current without a version is a system npc saw running but never checked. */
+    public record Current(String remote, String sha256, String configuration, String system, Instant activatedAt) {
+        /** {@code system} runs, but npc never vouched for it (e.g. after kill -9 mid-switch). */
+        public static Current unvouched(String system) {
+            return new Current(null, null, null, system, null);
+        }
+    }
 
     /**
      * The most recent activation attempt. {@code failedBefore} (added) names the failed units the
      * health check did not count because they had failed before the switch; absent when none.
+     * {@code system} (added) is the toplevel the attempt built or realised, absent when it got
+     * no further: after a rollback, the system to inspect ({@code nvd diff}, {@code nix-store -q}).
      */
-    public record Attempt(String sha256, String result, int attempt, Instant startedAt, Instant finishedAt,
+    public record Attempt(String sha256, Result result, int attempt, Instant startedAt, Instant finishedAt,
                           String error, String logTail,
-                          @com.fasterxml.jackson.annotation.JsonInclude(
-                                  com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
-                          java.util.List<String> failedBefore) {
-        /** The shape before {@code failedBefore} was added; kept so existing callers compile unchanged. */
-        public Attempt(String sha256, String result, int attempt, Instant startedAt, Instant finishedAt,
-                       String error, String logTail) {
-            this(sha256, result, attempt, startedAt, finishedAt, error, logTail, null);
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> failedBefore,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) String system) {
+
+        /** An attempt that ended with {@code result}; the rest is added by the withs. */
+        public static Attempt ended(String sha256, Result result, int attempt, Instant startedAt, Instant finishedAt) {
+            return new Attempt(sha256, result, attempt, startedAt, finishedAt, null, null, null, null);
         }
 
-        public static final String SUCCESS = "success";
-        public static final String FAILED = "failed";
-        public static final String ROLLED_BACK = "rolled-back";
-        public static final String INTERRUPTED = "interrupted";
+        /** @param logTail the last lines of the failing step's output, or null */
+        public Attempt withError(String error, String logTail) {
+            return new Attempt(sha256, result, attempt, startedAt, finishedAt, error, logTail, failedBefore, system);
+        }
+
+        /** @param units failed units excused as failed before the switch; none is written as absent */
+        public Attempt withFailedBefore(List<String> units) {
+            return new Attempt(sha256, result, attempt, startedAt, finishedAt, error, logTail,
+                    units == null || units.isEmpty() ? null : units, system);
+        }
+
+        public Attempt withSystem(String system) {
+            return new Attempt(sha256, result, attempt, startedAt, finishedAt, error, logTail, failedBefore, system);
+        }
     }
 
     /** Set while the host is paused: since when, until when (null = until unpaused), and why. */

@@ -9,6 +9,7 @@ import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.Layout;
 import dev.npc.store.Store;
 import dev.npc.testing.EmbeddedS3;
+import dev.npc.testing.StateBuilder;
 
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
@@ -79,10 +80,9 @@ public final class StatusBenchmark {
                 String host = String.format("host-%05d", i);
                 boolean current = i % 10 != 0;
                 futures.add(pool.submit(() -> {
-                    store.put(Layout.desired(host), Json.write(new Desired("prod", null, null, null, null)), Map.of());
-                    HostState state = new HostState(host, "0.1.0", now, HostState.IDLE, null,
-                            new HostState.Current("prod", current ? version : "b".repeat(64), host,
-                                    "/nix/store/x-nixos-system-" + host, now), null, null, 60);
+                    store.put(Layout.desired(host), Json.write(Desired.of("prod")), Map.of());
+                    HostState state = StateBuilder.host(host).at(now)
+                            .running("prod", current ? version : "b".repeat(64)).build();
                     store.put(Layout.state(host), Json.write(state), Map.of());
                     return null;
                 }));

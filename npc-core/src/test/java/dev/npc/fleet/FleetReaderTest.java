@@ -1,7 +1,6 @@
 package dev.npc.fleet;
 
 import dev.npc.host.Desired;
-import dev.npc.host.HostState;
 import dev.npc.json.Json;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.GetResult;
@@ -12,6 +11,7 @@ import dev.npc.store.Store;
 import dev.npc.store.StoreException;
 import dev.npc.store.StoreOptions;
 import dev.npc.store.Stores;
+import dev.npc.testing.StateBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,9 +37,8 @@ class FleetReaderTest {
             String version = "c".repeat(64);
             files.put(Layout.remote("prod"), new byte[]{1}, new RemoteMetadata(1, version, 1, null, null, null).toMap());
             for (String host : List.of("web-1", "web-2")) {
-                files.put(Layout.desired(host), Json.write(new Desired("prod", null, null, null, null)), Map.of());
-                files.put(Layout.state(host), Json.write(new HostState(host, "0.1.0", Instant.now(), HostState.IDLE, null,
-                        new HostState.Current("prod", version, host, "/nix/store/x", Instant.now()), null, null, 60)), Map.of());
+                files.put(Layout.desired(host), Json.write(Desired.of("prod")), Map.of());
+                files.put(Layout.state(host), Json.write(StateBuilder.host(host).running("prod", version).build()), Map.of());
             }
             CountingStore store = new CountingStore(files, Layout.state("web-2"));
             FleetReader reader = new FleetReader(store, 4);

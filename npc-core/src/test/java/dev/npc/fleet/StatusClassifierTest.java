@@ -4,6 +4,9 @@ import dev.npc.host.Desired;
 import dev.npc.host.HostState;
 import dev.npc.host.HostState.Attempt;
 import dev.npc.host.HostState.Current;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
+import dev.npc.testing.StateBuilder;
 import dev.npc.remote.RemoteCatalog.RemoteInfo;
 import org.junit.jupiter.api.Test;
 
@@ -19,19 +22,20 @@ class StatusClassifierTest {
     static final String V1 = "1".repeat(64);
     static final String V2 = "2".repeat(64);
     final StatusClassifier classifier = new StatusClassifier(NOW, 3);
-    final Desired prod = new Desired("prod", null, null, null, null);
+    final Desired prod = Desired.of("prod");
     final RemoteInfo prodAtV2 = new RemoteInfo("prod", V2, 100, 3, NOW.minusSeconds(600), null, false, null, "\"e\"");
 
-    static HostState state(String phase, Current current, Attempt attempt, Instant updatedAt) {
-        return new HostState("web-1", "0.1.0", updatedAt, phase, null, current, attempt, null, 60);
+    static HostState state(Phase phase, Current current, Attempt attempt, Instant updatedAt) {
+        return StateBuilder.host("web-1").at(updatedAt).phase(phase).current(current).attempt(attempt).build();
     }
 
     static Current running(String remote, String sha) {
         return new Current(remote, sha, "web-1", "/nix/store/x-nixos-system-web-1", NOW.minusSeconds(60));
     }
 
-    static Attempt attempt(String sha, String result) {
-        return new Attempt(sha, result, 1, NOW.minusSeconds(30), NOW.minusSeconds(20), "health check failed: nginx", "log");
+    static Attempt attempt(String sha, Result result) {
+        return Attempt.ended(sha, result, 1, NOW.minusSeconds(30), NOW.minusSeconds(20))
+                .withError("health check failed: nginx", "log");
     }
 
     HostStatus classify(Desired desired, HostState state, RemoteInfo remote) {
@@ -40,60 +44,70 @@ class StatusClassifierTest {
 
     @Test
     void upToDateOnlyWhenRunningTheRemotesCurrentVersionFromThatRemote() {
-        assertEquals(HostStatus.UP_TO_DATE, classify(prod, state("idle", running("prod", V2), null, NOW), prodAtV2));
-        assertEquals(HostStatus.PENDING, classify(prod, state("idle", running("prod", V1), null, NOW), prodAtV2));
-        assertEquals(HostStatus.PENDING, classify(prod, state("idle", running("staging", V2), null, NOW), prodAtV2));
+        assertEquals(HostStatus.UP_TO_DATE, classify(prod, state(Phase.IDLE, running("prod", V2), null, NOW), prodAtV2));
+        assertEquals(HostStatus.PENDING, classify(prod, state(Phase.IDLE, running("prod", V1), null, NOW), prodAtV2));
+        assertEquals(HostStatus.PENDING, classify(prod, state(Phase.IDLE, running("staging", V2), null, NOW), prodAtV2));
     }
 
     @Test
     void aWrongConfigurationIsNotUpToDate() {
-        Desired other = new Desired("prod", "web-2", null, null, null);
-        assertEquals(HostStatus.PENDING, classify(other, state("idle", running("prod", V2), null, NOW), prodAtV2));
+        Desired other = Desired.of("prod").withConfiguration("web-2");
+        assertEquals(HostStatus.PENDING, classify(other, state(Phase.IDLE, running("prod", V2), null, NOW), prodAtV2));
     }
 
     @Test
     void failuresOnTheCurrentVersionAreProblems() {
         HostView rolledBack = classifier.classify("web-1", prod, null,
-                state("idle", running("prod", V1), attempt(V2, Attempt.ROLLED_BACK), NOW), prodAtV2);
+                state(Phase.IDLE, running("prod", V1), attempt(V2, Result.ROLLED_BACK), NOW), prodAtV2);
         assertEquals(HostStatus.ROLLED_BACK, rolledBack.status());
         assertEquals("health check failed: nginx", rolledBack.detail());
         assertTrue(rolledBack.status().isProblem());
-        assertEquals(HostStatus.FAILED, classify(prod, state("idle", running("prod", V1), attempt(V2, Attempt.FAILED), NOW), prodAtV2));
+        assertEquals(HostStatus.FAILED, classify(prod, state(Phase.IDLE, running("prod", V1), attempt(V2, Result.FAILED), NOW), prodAtV2));
     }
 
     @Test
     void aFailureOnAnOlderVersionDoesNotHideANewOne() {
         assertEquals(HostStatus.PENDING,
-                classify(prod, state("idle", running("prod", V1), attempt(V1, Attempt.ROLLED_BACK), NOW), prodAtV2));
+                classify(prod, state(Phase.IDLE, running("prod", V1), attempt(V1, Result.ROLLED_BACK), NOW), prodAtV2));
     }
 
     @Test
     void phasesOtherThanIdleAreInProgress() {
-        HostView view = classifier.classify("web-1", prod, null, state(HostState.BUILDING, running("prod", V1), null, NOW), prodAtV2);
+        HostView view = classifier.classify("web-1", prod, null, state(Phase.BUILDING, running("prod", V1), null, NOW), prodAtV2);
         assertEquals(HostStatus.IN_PROGRESS, view.status());
         assertEquals("building", view.detail());
     }
 
     @Test
+    void aNewerDaemonsPhaseIsInProgressAndItsResultNoProblem() {
+        HostView view = classifier.classify("web-1", prod, null,
+                state(Phase.UNKNOWN, running("prod", V1), null, NOW), prodAtV2);
+        assertEquals(HostStatus.IN_PROGRESS, view.status());
+        assertEquals("unknown", view.detail());
+        assertEquals(HostStatus.PENDING,
+                classify(prod, state(Phase.IDLE, running("prod", V1), attempt(V2, Result.UNKNOWN), NOW), prodAtV2));
+    }
+
+    @Test
     void silenceForLongerThanTheMultipleIsStale() {
         Instant longAgo = NOW.minus(Duration.ofMinutes(16));
-        assertEquals(HostStatus.STALE, classify(prod, state("idle", running("prod", V2), null, longAgo), prodAtV2));
+        assertEquals(HostStatus.STALE, classify(prod, state(Phase.IDLE, running("prod", V2), null, longAgo), prodAtV2));
         Instant recently = NOW.minus(Duration.ofMinutes(14));
-        assertEquals(HostStatus.UP_TO_DATE, classify(prod, state("idle", running("prod", V2), null, recently), prodAtV2));
+        assertEquals(HostStatus.UP_TO_DATE, classify(prod, state(Phase.IDLE, running("prod", V2), null, recently), prodAtV2));
     }
 
     @Test
     void noReportIsUnknownAndAMissingRemoteIsAFailure() {
         assertEquals(HostStatus.UNKNOWN, classify(prod, null, prodAtV2));
-        assertEquals(HostStatus.FAILED, classify(prod, state("idle", null, null, NOW), null));
+        assertEquals(HostStatus.FAILED, classify(prod, state(Phase.IDLE, null, null, NOW), null));
     }
 
     @Test
     void pausedByDesiredOrByTheDaemon() {
-        Desired paused = new Desired("prod", null, null, true, null);
-        assertEquals(HostStatus.PAUSED, classify(paused, state("idle", running("prod", V1), null, NOW), prodAtV2));
-        HostState pausedState = new HostState("web-1", "0.1.0", NOW, "idle", null, running("prod", V1), null,
-                new HostState.Paused(NOW, null, "maintenance"), 60);
+        Desired paused = Desired.of("prod").withPaused(true);
+        assertEquals(HostStatus.PAUSED, classify(paused, state(Phase.IDLE, running("prod", V1), null, NOW), prodAtV2));
+        HostState pausedState = state(Phase.IDLE, running("prod", V1), null, NOW)
+                .withPaused(new HostState.Paused(NOW, null, "maintenance"));
         HostView view = classifier.classify("web-1", prod, null, pausedState, prodAtV2);
         assertEquals(HostStatus.PAUSED, view.status());
         assertEquals("maintenance", view.detail());

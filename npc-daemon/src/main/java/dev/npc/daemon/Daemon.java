@@ -14,7 +14,6 @@ import dev.npc.daemon.loop.SelfUpdate;
 import dev.npc.daemon.report.EventLog;
 import dev.npc.daemon.report.Metrics;
 import dev.npc.daemon.report.Reporter;
-import dev.npc.daemon.report.States;
 import dev.npc.daemon.stage.Activator;
 import dev.npc.daemon.stage.Builder;
 import dev.npc.daemon.stage.Commands;
@@ -55,10 +54,10 @@ public final class Daemon implements AutoCloseable {
         this.stop = new StopSignal();
         int pollSeconds = (int) Math.max(1, settings.interval().toSeconds());
         HostState previous = Reporter.readLocal(dir);
-        HostState initial = previous == null ? States.initial(settings.host(), VERSION, pollSeconds)
-                : States.identity(previous, settings.host(), VERSION, pollSeconds);
+        HostState initial = previous == null ? HostState.initial(settings.host(), VERSION, pollSeconds)
+                : previous.withDaemon(settings.host(), VERSION, pollSeconds);
         this.reporter = new Reporter(dir, store, settings.host(), seams.clock(), log, initial);
-        if (previous != null && !States.sameContent(previous, initial)) {
+        if (previous != null && !previous.sameContentAs(initial)) {
             // A new version or interval (a restart into a changed unit) is news for npc status.
             reporter.unwritten();
         }
@@ -86,7 +85,7 @@ public final class Daemon implements AutoCloseable {
         // A switch past its timeout is reported and given as long again before npc asks systemd to stop it.
         Activator activator = new Activator(commands, seams.processes(), settings.system(), settings.switchTimeout(),
                 settings.switchTimeout(), log);
-        activator.onNotice(message -> reporter.update(s -> States.message(s, message)));
+        activator.onNotice(message -> reporter.update(s -> s.withMessage(message)));
         HealthChecker health = new HealthChecker(commands, settings.system().systemctl(),
                 HealthCheck.from(settings, commands), settings.healthTimeout(), settings.healthRetryPause(),
                 seams.clock(), seams.sleeper(), settings.healthStrict());
@@ -103,7 +102,7 @@ public final class Daemon implements AutoCloseable {
         this.cycle = new Cycle(settings, new Poller(store, settings.host(), dir.poll(), trust), deployment, activator, reporter, metrics,
                 ledger, stop, seams.clock(), log);
         // Another process may have written state.json while this one did not hold the lock.
-        cycle.onLock(() -> reporter.reload(s -> States.identity(s, settings.host(), VERSION, pollSeconds)));
+        cycle.onLock(() -> reporter.reload(s -> s.withDaemon(settings.host(), VERSION, pollSeconds)));
         Recovery recovery = new Recovery(reporter, ledger, dir.inFlight(), settings.system().currentSystem(),
                 seams.clock(), log, new Rollback(activator), health);
         // npc.service as this daemon was started with it: the running system's unit, read now.
@@ -112,8 +111,8 @@ public final class Daemon implements AutoCloseable {
                 dir.retry()), new SelfUpdate(settings.selfPath(), runningUnit), stop, settings.interval(),
                 settings.jitter(), seams.random(), log)
                 .withLock(new ActivationLock(dir.lock()), seams.sleeper(),
-                        () -> reporter.reload(s -> States.identity(s, settings.host(), VERSION, pollSeconds)),
-                        () -> reporter.state().phase() == null ? HostState.IDLE : reporter.state().phase())
+                        () -> reporter.reload(s -> s.withDaemon(settings.host(), VERSION, pollSeconds)),
+                        reporter::state)
                 .withSwitches(activator);
     }
 

@@ -3,6 +3,8 @@ package dev.npc.daemon;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
 import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,12 +67,12 @@ class ActivationTest {
         assertTrue(state.message().contains("another switch is running on this host"
                 + " (nixos-rebuild-switch-to-configuration.service is active); npc tries again at the next poll"),
                 state.message());
-        assertEquals(HostState.IDLE, state.phase());
+        assertEquals(Phase.IDLE, state.phase());
 
         Files.delete(manual);
         fleet.system.clearCalls();
         assertEquals(0, fleet.run("follow", "--once"), fleet.err());
-        assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result(), "the next poll activates");
+        assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result(), "the next poll activates");
         assertTrue(fleet.localState().lastAttempt().attempt() == 1, "still the first attempt of the version");
     }
 
@@ -105,7 +107,7 @@ class ActivationTest {
 
         assertEquals(List.of(IS_ACTIVE, "systemctl reset-failed nixos-rebuild-switch-to-configuration.service"),
                 fleet.system.commands().subList(1, 3));
-        assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+        assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
     }
 
     @Test
@@ -128,7 +130,7 @@ class ActivationTest {
                 systemdRun(initial, "switch"), initial + "/bin/switch-to-configuration switch"),
                 commands.subList(stop + 1, stop + 4), "then the rollback, through the same unit");
         Attempt attempt = fleet.localState().lastAttempt();
-        assertEquals(Attempt.ROLLED_BACK, attempt.result());
+        assertEquals(Result.ROLLED_BACK, attempt.result());
         assertTrue(attempt.error().contains("switch-to-configuration switch did not finish within 2s; stopped"
                 + " nixos-rebuild-switch-to-configuration.service with systemctl stop"), attempt.error());
         assertTrue(attempt.logTail().contains("switch-to-configuration: stopped by SIGTERM"), attempt.logTail());
@@ -144,7 +146,7 @@ class ActivationTest {
         assertEquals(0, fleet.run("follow", "--once"), fleet.err());
 
         Attempt attempt = fleet.localState().lastAttempt();
-        assertEquals(Attempt.SUCCESS, attempt.result(), fleet.err());
+        assertEquals(Result.SUCCESS, attempt.result(), fleet.err());
         assertEquals(List.of("fwupd.service"), attempt.failedBefore(), "reported, not counted");
         assertTrue(fleet.err().contains("not counted against") && fleet.err().contains("fwupd.service"), fleet.err());
         String json = Files.readString(fleet.stateDir.state()).replaceAll("\\s", "");
@@ -154,7 +156,7 @@ class ActivationTest {
         assertEquals(1, fleet.run("follow", "--once", "--health-timeout", "0s"));
 
         attempt = fleet.localState().lastAttempt();
-        assertEquals(Attempt.ROLLED_BACK, attempt.result());
+        assertEquals(Result.ROLLED_BACK, attempt.result());
         assertTrue(attempt.error().contains("the system is 'degraded': nginx.service failed since the switch"
                 + " (failed before it too, not counted: fwupd.service)"), attempt.error());
     }
@@ -168,7 +170,7 @@ class ActivationTest {
         assertEquals(1, fleet.run("follow", "--once", "--health-strict", "--health-timeout", "0s"));
 
         Attempt attempt = fleet.localState().lastAttempt();
-        assertEquals(Attempt.ROLLED_BACK, attempt.result());
+        assertEquals(Result.ROLLED_BACK, attempt.result());
         assertTrue(attempt.error().contains("the system is 'degraded': fwupd.service failed"), attempt.error());
     }
 
@@ -198,7 +200,7 @@ class ActivationTest {
                 "the old system runs again without touching the boot entry, then the staged one is the boot default again");
         assertEquals(initial, fleet.system.running());
         assertEquals(staged, fleet.system.profile());
-        assertEquals(Attempt.ROLLED_BACK, fleet.localState().lastAttempt().result());
+        assertEquals(Result.ROLLED_BACK, fleet.localState().lastAttempt().result());
     }
 
     @Test
@@ -208,7 +210,7 @@ class ActivationTest {
         assertEquals(1, fleet.run("follow", "--once"));
 
         Attempt attempt = fleet.localState().lastAttempt();
-        assertEquals(Attempt.FAILED, attempt.result());
+        assertEquals(Result.FAILED, attempt.result());
         assertTrue(attempt.error().contains("flake.lock does not lock every input of its flake.nix")
                 && attempt.error().contains("run `nix flake lock` in the fleet flake, commit flake.lock and push again"),
                 attempt.error());

@@ -6,7 +6,7 @@ import dev.npc.daemon.control.Waiter;
 import dev.npc.daemon.testing.TestClock;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
-import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Result;
 import dev.npc.json.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,7 +64,7 @@ class CommandsTest {
         assertEquals(0, fleet.run("unpause"));
         assertEquals(0, fleet.run("follow", "--once"), fleet.err());
         assertNull(fleet.bucketState().paused());
-        assertEquals(Attempt.SUCCESS, fleet.bucketState().lastAttempt().result());
+        assertEquals(Result.SUCCESS, fleet.bucketState().lastAttempt().result());
     }
 
     @Test
@@ -76,7 +76,7 @@ class CommandsTest {
         fleet.clock.advance(Duration.ofMinutes(31));
         assertEquals(0, fleet.run("follow", "--once"), fleet.err());
 
-        assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+        assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
         assertFalse(Files.exists(fleet.stateDir.paused()));
     }
 
@@ -199,7 +199,7 @@ class CommandsTest {
         assertEquals(fleet.store.url(), config.get("store").asText());
         assertEquals("web-1", config.get("host").asText());
         assertEquals("5m", config.get("interval").asText());
-        assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+        assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
         assertEquals("web", fleet.localState().current().configuration(), "desired.json's configuration wins");
 
         // follow with only --state-dir now finds everything in config.json
@@ -321,6 +321,6 @@ class CommandsTest {
         // The NixOS module sets NPC_NIX_BIN to .../bin/nix: its directory holds nix-env and nix-store too.
         assertEquals(0, fleet.run("follow", "--once", "--nix-bin", fleet.system.bin.resolve("nix").toString()),
                 fleet.err());
-        assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+        assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
     }
 }

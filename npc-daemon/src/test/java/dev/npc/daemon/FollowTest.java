@@ -4,6 +4,8 @@ import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
 import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
 import dev.npc.store.Layout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -78,8 +80,8 @@ class FollowTest {
 
         HostState state = fleet.bucketState();
         assertNotNull(state, "state.json uploaded");
-        assertEquals(HostState.IDLE, state.phase());
-        assertEquals(Attempt.SUCCESS, state.lastAttempt().result());
+        assertEquals(Phase.IDLE, state.phase());
+        assertEquals(Result.SUCCESS, state.lastAttempt().result());
         assertEquals(1, state.lastAttempt().attempt());
         assertEquals(sha, state.current().sha256());
         assertEquals("prod", state.current().remote());
@@ -163,7 +165,7 @@ class FollowTest {
         assertEquals("systemctl is-system-running --wait", commands.get(1),
                 "a system npc did not record as checked is checked, never switched");
         HostState state = fleet.localState();
-        assertEquals(Attempt.SUCCESS, state.lastAttempt().result());
+        assertEquals(Result.SUCCESS, state.lastAttempt().result());
         assertEquals(sha, state.current().sha256());
         assertTrue(fleet.out().contains("already the running system"), fleet.out());
     }
@@ -188,7 +190,7 @@ class FollowTest {
                 "systemctl is-system-running --wait"), fleet.system.commands());
         assertFalse(Files.exists(fleet.stateDir.flakes()) && fleet.stateDir.flakes().toFile().list().length > 0,
                 "a pre-built system needs no flake on the host");
-        assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+        assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
     }
 
     @Test
@@ -213,14 +215,14 @@ class FollowTest {
         assertEquals(initial, fleet.system.running());
         assertEquals(initial, fleet.system.profile());
         HostState state = fleet.bucketState();
-        assertEquals(Attempt.ROLLED_BACK, state.lastAttempt().result());
+        assertEquals(Result.ROLLED_BACK, state.lastAttempt().result());
         assertEquals(sha, state.lastAttempt().sha256());
         assertTrue(state.lastAttempt().error().contains("switch-to-configuration switch failed (exit 4)"),
                 state.lastAttempt().error());
         assertTrue(state.lastAttempt().logTail().contains("the following units failed: nginx.service"),
                 state.lastAttempt().logTail());
         assertNull(state.current(), "the host never ran an npc version");
-        assertEquals(HostState.IDLE, state.phase());
+        assertEquals(Phase.IDLE, state.phase());
         assertTrue(fleet.history().get(0).endsWith("-rolled-back.json"), fleet.history().toString());
     }
 
@@ -234,9 +236,11 @@ class FollowTest {
         assertEquals(1, fleet.run("follow", "--once", "--health-timeout", "5s"));
 
         HostState state = fleet.localState();
-        assertEquals(Attempt.ROLLED_BACK, state.lastAttempt().result());
+        assertEquals(Result.ROLLED_BACK, state.lastAttempt().result());
         assertTrue(state.lastAttempt().error().contains("the system is 'degraded'"), state.lastAttempt().error());
         assertEquals(initial, fleet.system.running());
+        assertEquals(fleet.system.nixStore.resolve("v1").toString(), state.lastAttempt().system(),
+                "the system that failed its checks, to inspect");
         long checks = fleet.system.commands().stream().filter(c -> c.startsWith("systemctl")).count();
         assertTrue(checks >= 2, "checks are retried until the deadline: " + checks);
     }
@@ -255,7 +259,7 @@ class FollowTest {
         try {
             String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/healthz";
             assertEquals(1, fleet.run("follow", "--once", "--health-timeout", "0s", "--health-url", url));
-            assertEquals(Attempt.ROLLED_BACK, fleet.localState().lastAttempt().result());
+            assertEquals(Result.ROLLED_BACK, fleet.localState().lastAttempt().result());
             assertTrue(fleet.localState().lastAttempt().error().contains("answered 503"),
                     fleet.localState().lastAttempt().error());
 
@@ -263,7 +267,7 @@ class FollowTest {
             assertEquals(1, fleet.run("follow", "--once", "--health-timeout", "0s",
                     "--health-command", "echo nginx is down; exit 3"));
             HostState.Attempt attempt = fleet.localState().lastAttempt();
-            assertEquals(Attempt.ROLLED_BACK, attempt.result());
+            assertEquals(Result.ROLLED_BACK, attempt.result());
             assertTrue(attempt.error().contains("health command 'echo nginx is down; exit 3' failed (exit 3)"),
                     attempt.error());
             assertTrue(attempt.logTail().contains("nginx is down"), attempt.logTail());
@@ -287,7 +291,7 @@ class FollowTest {
             String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/healthz";
             assertEquals(0, fleet.run("follow", "--once", "--health-url", url, "--health-command", "true"),
                     fleet.err());
-            assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+            assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
         } finally {
             http.stop(0);
         }
@@ -303,7 +307,7 @@ class FollowTest {
         try (ServerSocket listening = new ServerSocket(0, 50, loopback)) {
             assertEquals(0, fleet.run("follow", "--once", "--health-tcp", "127.0.0.1:" + listening.getLocalPort()),
                     fleet.err());
-            assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+            assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
         }
         int closed;
         try (ServerSocket released = new ServerSocket(0, 50, loopback)) {
@@ -315,7 +319,7 @@ class FollowTest {
         assertEquals(1, fleet.run("follow", "--once", "--health-tcp", "127.0.0.1:" + closed));
 
         Attempt attempt = fleet.localState().lastAttempt();
-        assertEquals(Attempt.ROLLED_BACK, attempt.result());
+        assertEquals(Result.ROLLED_BACK, attempt.result());
         assertTrue(attempt.error().contains("health TCP port 127.0.0.1:" + closed + " accepts no connection:"
                 + " Connection refused"), attempt.error());
         assertEquals(running, fleet.system.running());
@@ -332,7 +336,7 @@ class FollowTest {
         assertEquals(1, fleet.run("follow", "--once"));
         fleet.clock.advance(java.time.Duration.ofSeconds(1));
         HostState state = fleet.localState();
-        assertEquals(Attempt.FAILED, state.lastAttempt().result());
+        assertEquals(Result.FAILED, state.lastAttempt().result());
         assertEquals(2, state.lastAttempt().attempt());
         assertTrue(state.lastAttempt().logTail().contains("attribute 'nginx' missing"), state.lastAttempt().logTail());
         fleet.system.clearCalls();
@@ -351,7 +355,7 @@ class FollowTest {
         fleet.system.clearCalls();
         fleet.publishSystem("prod", "v2");
         assertEquals(0, fleet.run("follow", "--once"), fleet.err());
-        assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+        assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
         assertEquals(3, fleet.history().stream().filter(k -> k.endsWith("-failed.json")).count());
     }
 
@@ -387,7 +391,7 @@ class FollowTest {
         assertEquals(1, commands.size(), "built, never activated: " + commands);
         assertEquals(initial, fleet.system.running());
         HostState.Attempt attempt = fleet.localState().lastAttempt();
-        assertEquals(Attempt.FAILED, attempt.result());
+        assertEquals(Result.FAILED, attempt.result());
         assertTrue(attempt.error().startsWith("pre-activate hook failed"), attempt.error());
         assertTrue(attempt.logTail().contains("draining failed"), attempt.logTail());
         String env = Files.readString(marker);
@@ -432,7 +436,7 @@ class FollowTest {
             assertEquals(0, files.count(), "no temporary download left behind");
         }
         HostState.Attempt attempt = fleet.localState().lastAttempt();
-        assertEquals(Attempt.FAILED, attempt.result());
+        assertEquals(Result.FAILED, attempt.result());
         assertTrue(attempt.error().contains("corrupt or was tampered with"), attempt.error());
         assertTrue(attempt.error().contains("hash to " + sha.substring(0, 8)), attempt.error());
     }

@@ -5,8 +5,10 @@ import dev.npc.daemon.files.AtomicFiles;
 import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
-import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
 import dev.npc.json.Json;
+import dev.npc.testing.StateBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,7 +70,7 @@ class RobustnessTest {
             fleet.desired("{\"remote\": \"prod\"}");
             assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE), "the same daemon recovers when desired.json is fixed");
             assertNull(fleet.localState().desired().error());
-            assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+            assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
         }
     }
 
@@ -77,7 +79,7 @@ class RobustnessTest {
         assertEquals(0, fleet.run("follow", "--once"), fleet.err());
 
         HostState state = fleet.localState();
-        assertEquals(HostState.IDLE, state.phase());
+        assertEquals(Phase.IDLE, state.phase());
         assertNull(state.desired());
         assertTrue(state.message().startsWith("no hosts/web-1/desired.json in file://"), state.message());
         assertTrue(state.message().contains("npc hosts set web-1 --remote NAME"), state.message());
@@ -103,7 +105,7 @@ class RobustnessTest {
             // The poll reaches the store; then the store goes away before the first report.
             daemon.reporter().onChange(s -> fleet.store.unreachable(true));
             assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE), "a failed upload never fails the activation");
-            assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+            assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
             assertTrue(fleet.system.running().endsWith("/v1"));
             fleet.store.unreachable(false);
             assertNull(fleet.bucketState());
@@ -136,8 +138,8 @@ class RobustnessTest {
         String sha = fleet.publishSystem("prod", "v1");
         fleet.desired("{\"remote\": \"prod\"}");
         Files.createDirectories(fleet.stateDir.root());
-        HostState killed = new HostState("web-1", "0.1.0", Instant.parse("2026-11-22T09:59:00Z"), HostState.BUILDING,
-                new HostState.DesiredRef("prod", "web-1", sha, null), null, null, null, 60);
+        HostState killed = StateBuilder.host("web-1").at(Instant.parse("2026-11-22T09:59:00Z")).phase(Phase.BUILDING)
+                .desired("prod", sha).build();
         AtomicFiles.write(fleet.stateDir.state(), Json.write(killed));
 
         assertEquals(0, fleet.run("follow", "--once"), fleet.err());
@@ -145,7 +147,7 @@ class RobustnessTest {
         assertTrue(fleet.history().stream().anyMatch(k -> k.endsWith("-interrupted.json")), fleet.history().toString());
         assertTrue(fleet.err().contains("npc-daemon stopped during building; the running system is "
                 + fleet.system.nixStore.resolve("initial").toRealPath()), fleet.err());
-        assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result(), "then carries on");
+        assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result(), "then carries on");
     }
 
     @Test
@@ -161,8 +163,8 @@ class RobustnessTest {
                 + "\", \"configuration\": \"web-1\", \"action\": \"switch\"}, \"attempt\": 1, \"startedAt\": \"2026-11-22T10:00:00Z\","
                 + " \"toplevel\": \"" + done.current().system() + "\"}";
         Files.writeString(fleet.stateDir.inFlight(), attemptJson);
-        AtomicFiles.write(fleet.stateDir.state(), Json.write(new HostState("web-1", "0.1.0", done.updatedAt(),
-                HostState.ACTIVATING, done.desired(), null, null, null, 60)));
+        AtomicFiles.write(fleet.stateDir.state(), Json.write(StateBuilder.host("web-1").at(done.updatedAt())
+                .phase(Phase.ACTIVATING).desired(done.desired()).build()));
         fleet.system.clearCalls();
         fleet.clock.advance(java.time.Duration.ofMinutes(5));
 
@@ -176,7 +178,7 @@ class RobustnessTest {
                 "first: is the switch the killed daemon started still running in its unit?");
         assertTrue(commands.stream().noneMatch(c -> c.contains("/bin/switch-to-configuration")), commands.toString());
         assertTrue(commands.contains("systemctl is-system-running --wait"), "checked: " + commands);
-        assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+        assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
         assertFalse(Files.exists(fleet.stateDir.inFlight()));
     }
 
@@ -188,7 +190,7 @@ class RobustnessTest {
         try (Daemon daemon = fleet.daemon()) {
             // SIGTERM arrives while the build runs: the build finishes, the switch never starts.
             daemon.reporter().onChange(s -> {
-                if (HostState.BUILDING.equals(s.phase())) {
+                if (Phase.BUILDING.equals(s.phase())) {
                     daemon.stopSignal().request();
                 }
             });
@@ -196,8 +198,8 @@ class RobustnessTest {
         }
         assertEquals(initial, fleet.system.running());
         HostState state = fleet.localState();
-        assertEquals(HostState.IDLE, state.phase(), "stopped cleanly, nothing to recover");
-        assertEquals(Attempt.INTERRUPTED, state.lastAttempt().result());
+        assertEquals(Phase.IDLE, state.phase(), "stopped cleanly, nothing to recover");
+        assertEquals(Result.INTERRUPTED, state.lastAttempt().result());
         assertTrue(fleet.system.commands().stream().noneMatch(c -> c.startsWith("nix-env")));
         assertFalse(Files.exists(fleet.stateDir.retries()), "a stop does not count against the version");
     }
@@ -246,7 +248,7 @@ class RobustnessTest {
 
         assertEquals(0, fleet.run("follow", "--self-path", self.toString()), "follow (forever) returns for a restart");
 
-        assertEquals(Attempt.SUCCESS, fleet.bucketState().lastAttempt().result(), "reported before exiting");
+        assertEquals(Result.SUCCESS, fleet.bucketState().lastAttempt().result(), "reported before exiting");
         assertTrue(fleet.out().contains("the new system brings a different npc-daemon; exiting so systemd starts"), fleet.out());
     }
 }

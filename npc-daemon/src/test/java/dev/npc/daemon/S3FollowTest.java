@@ -3,7 +3,7 @@ package dev.npc.daemon;
 import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
-import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Result;
 import dev.npc.testing.EmbeddedS3;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,7 +56,7 @@ class S3FollowTest {
                 String json = client.getObjectAsBytes(b -> b.bucket(s3.bucket()).key(prefix + "/hosts/web-1/state.json"))
                         .asUtf8String();
                 HostState state = dev.npc.json.Json.read(json.getBytes(), HostState.class, "state.json");
-                assertEquals(Attempt.SUCCESS, state.lastAttempt().result());
+                assertEquals(Result.SUCCESS, state.lastAttempt().result());
                 assertEquals(sha, state.current().sha256());
                 List<String> history = client.listObjectsV2(b -> b.bucket(s3.bucket()).prefix(prefix + "/hosts/web-1/history/"))
                         .contents().stream().map(o -> o.key()).toList();
@@ -76,7 +76,7 @@ class S3FollowTest {
             assertEquals(1, fleet.run("follow", "--once"));
 
             assertEquals(initial, fleet.system.running());
-            assertEquals(Attempt.ROLLED_BACK, fleet.bucketState().lastAttempt().result());
+            assertEquals(Result.ROLLED_BACK, fleet.bucketState().lastAttempt().result());
         }
     }
 }

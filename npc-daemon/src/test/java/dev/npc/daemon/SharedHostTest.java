@@ -4,11 +4,11 @@ import dev.npc.daemon.control.ActivationLock;
 import dev.npc.daemon.files.AtomicFiles;
 import dev.npc.daemon.loop.InFlight;
 import dev.npc.daemon.loop.Target;
-import dev.npc.daemon.report.States;
 import dev.npc.daemon.stage.Generation;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
-import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
 import dev.npc.json.Json;
 import dev.npc.store.Layout;
 import org.junit.jupiter.api.AfterEach;
@@ -78,9 +78,9 @@ class SharedHostTest {
         String v1 = fleet.system.running();
         String initial = fleet.system.nixStore.resolve("initial").toString();
         // install's first activation as that process leaves it mid-switch: its phase, its attempt, its lock.
-        AtomicFiles.write(fleet.stateDir.state(), Json.write(States.phase(done, HostState.ACTIVATING)));
-        new InFlight(new Target("prod", sha, "web-1", "switch", null), 1, Instant.now(), v1,
-                new Generation(initial, initial)).save(fleet.stateDir.inFlight());
+        AtomicFiles.write(fleet.stateDir.state(), Json.write(done.withPhase(Phase.ACTIVATING)));
+        InFlight.started(new Target("prod", sha, "web-1", "switch", null), 1, Instant.now()).withToplevel(v1)
+                .withPrevious(new Generation(initial, initial)).save(fleet.stateDir.inFlight());
         fleet.system.clearCalls();
         fleet.onSleep(SharedHostTest::pause);
         AtomicInteger code = new AtomicInteger(-1);
@@ -91,9 +91,9 @@ class SharedHostTest {
             await(() -> fleet.out().contains("waiting for its attempt to end before recovering"));
 
             assertEquals(List.of(), fleet.system.commands(), "no check, no rollback while install is mid-attempt");
-            assertEquals(HostState.ACTIVATING, fleet.localState().phase(), "install's state is untouched");
+            assertEquals(Phase.ACTIVATING, fleet.localState().phase(), "install's state is untouched");
             // install finishes: idle, its attempt recorded, its attempt file gone, then the lock goes.
-            AtomicFiles.write(fleet.stateDir.state(), Json.write(States.stamped(done, done.updatedAt().plusSeconds(1))));
+            AtomicFiles.write(fleet.stateDir.state(), Json.write(done.withUpdatedAt(done.updatedAt().plusSeconds(1))));
             Files.delete(fleet.stateDir.inFlight());
         }
         second.join(Duration.ofSeconds(60).toMillis());
@@ -101,7 +101,7 @@ class SharedHostTest {
         assertEquals(0, code.get(), fleet.err());
         assertFalse(fleet.err().contains("npc-daemon stopped during"), "nothing recovered: " + fleet.err());
         assertEquals(List.of("success"), results(), "no interrupted record for install's attempt");
-        assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+        assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
         assertEquals(sha, fleet.localState().current().sha256(), "the second daemon took install's state");
         assertTrue(fleet.system.commands().stream().noneMatch(c -> c.contains("switch-to-configuration")),
                 fleet.system.commands().toString());
@@ -114,10 +114,10 @@ class SharedHostTest {
         String sha = fleet.publishSystem("prod", "v1");
         String initial = fleet.system.running();
         String v1 = fleet.system.toplevel("v1").toString();
-        AtomicFiles.write(fleet.stateDir.state(), Json.write(States.phase(
-                States.initial(TestFleet.HOST, Daemon.VERSION, 60), HostState.ACTIVATING)));
-        new InFlight(new Target("prod", sha, "web-1", "switch", null), 1, Instant.now(), v1,
-                new Generation(initial, initial)).save(fleet.stateDir.inFlight());
+        AtomicFiles.write(fleet.stateDir.state(), Json.write(
+                HostState.initial(TestFleet.HOST, Daemon.VERSION, 60).withPhase(Phase.ACTIVATING)));
+        InFlight.started(new Target("prod", sha, "web-1", "switch", null), 1, Instant.now()).withToplevel(v1)
+                .withPrevious(new Generation(initial, initial)).save(fleet.stateDir.inFlight());
         Path unit = fleet.system.transientUnits.resolve("nixos-rebuild-switch-to-configuration.service");
         Files.writeString(unit, "4242\n");
         fleet.onSleep(SharedHostTest::pause);
@@ -153,7 +153,7 @@ class SharedHostTest {
         fleet.publish("prod", Map.of("system-name", "v2", "npc-unit", UNIT.replace("\"60s\"", "\"5min\"")));
         assertEquals(0, fleet.run("follow"), "follow (forever) returns to be restarted");
 
-        assertEquals(Attempt.SUCCESS, fleet.bucketState().lastAttempt().result(), "reported before exiting");
+        assertEquals(Result.SUCCESS, fleet.bucketState().lastAttempt().result(), "reported before exiting");
         assertTrue(fleet.out().contains("the new system changes npc.service (ExecStart); exiting so systemd starts"
                 + " npc-daemon as the new system says"), fleet.out());
     }
@@ -165,7 +165,7 @@ class SharedHostTest {
 
         assertEquals(0, fleet.run("follow", "--once"), fleet.err());
 
-        assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+        assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
         assertTrue(fleet.err().contains("the new system has no npc.service; this daemon keeps running"), fleet.err());
     }
 

@@ -2,7 +2,8 @@ package dev.npc.daemon;
 
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
-import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,8 +92,8 @@ class SignalsTest {
         assertEquals(1, fleet.system.commands().size(), "no nix-env, no switch: " + fleet.system.commands());
         assertEquals(initial, fleet.system.running());
         HostState state = fleet.localState();
-        assertEquals(HostState.IDLE, state.phase(), log);
-        assertEquals(Attempt.INTERRUPTED, state.lastAttempt().result(), log);
+        assertEquals(Phase.IDLE, state.phase(), log);
+        assertEquals(Result.INTERRUPTED, state.lastAttempt().result(), log);
         assertFalse(Files.exists(fleet.stateDir.inFlight()));
         assertFalse(log.contains("Exception"), log);
     }
@@ -106,7 +107,7 @@ class SignalsTest {
 
         daemon.destroyForcibly();
         assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(HostState.ACTIVATING, fleet.localState().phase(), "killed mid-step, as recorded");
+        assertEquals(Phase.ACTIVATING, fleet.localState().phase(), "killed mid-step, as recorded");
         // The orphaned switch-to-configuration runs to its end, as it would on a real host.
         await("after the orphaned switch", () -> fleet.system.running().endsWith("/v1"));
         fleet.system.clearCalls();
@@ -119,6 +120,6 @@ class SignalsTest {
                 "the system the killed daemon switched to is checked: " + fleet.system.commands());
         assertTrue(fleet.system.commands().stream().noneMatch(c -> c.contains("/bin/switch-to-configuration")),
                 fleet.system.commands().toString());
-        assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+        assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
     }
 }

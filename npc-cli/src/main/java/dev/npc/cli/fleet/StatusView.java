@@ -23,10 +23,10 @@ final class StatusView {
     static String table(FleetReader.Fleet fleet, Instant now, boolean colour) {
         Table table = new Table("HOST", "STATUS", "REMOTE", "REMOTE VERSION", "RUNNING", "LAST SEEN", "PUBLISHED", "DETAIL");
         for (HostView host : fleet.hosts()) {
-            // Everything but the status itself comes from the bucket (keys, desired.json, state.json): never raw.
+            // Everything but the status and the phase (both one of npc's own names) comes from the
+            // bucket (keys, desired.json, state.json): never raw.
             String status = symbol(host.status(), colour) + host.status().label()
-                    + (host.status() == HostStatus.IN_PROGRESS && host.phase() != null
-                    ? " (" + SafeText.line(host.phase()) + ")" : "");
+                    + (host.status() == HostStatus.IN_PROGRESS && host.phase() != null ? " (" + host.phase() + ")" : "");
             if (colour) {
                 status = colour(host.status()) + status + RESET;
             }

@@ -5,6 +5,7 @@ import dev.npc.daemon.files.StateDir;
 import dev.npc.daemon.report.Reporter;
 import dev.npc.digest.Sha256;
 import dev.npc.host.HostState;
+import dev.npc.host.Result;
 import dev.npc.json.Json;
 import dev.npc.text.SafeText;
 import picocli.CommandLine.Command;
@@ -45,7 +46,7 @@ public final class StatusCommand extends DaemonCommand implements Callable<Integ
     static String render(HostState s, HostState.Paused localPause, boolean uploadPending) {
         StringBuilder out = new StringBuilder();
         row(out, "host", s.host());
-        row(out, "phase", s.phase());
+        row(out, "phase", String.valueOf(s.phase()));
         HostState.Current c = s.current();
         row(out, "running", c == null ? "not recorded yet" : (c.sha256() == null ? "a system npc has not checked"
                 : Sha256.shortForm(c.sha256()) + " " + c.remote() + "/" + c.configuration())
@@ -69,7 +70,7 @@ public final class StatusCommand extends DaemonCommand implements Callable<Integ
             if (a.error() != null) {
                 row(out, "error", a.error());
             }
-            if (a.logTail() != null && !HostState.Attempt.SUCCESS.equals(a.result())) {
+            if (a.logTail() != null && a.result() != Result.SUCCESS) {
                 out.append("log tail:\n");
                 for (String line : a.logTail().split("\n")) {
                     out.append("  | ").append(SafeText.line(line)).append('\n');

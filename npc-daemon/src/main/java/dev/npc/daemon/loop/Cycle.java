@@ -9,7 +9,6 @@ import dev.npc.daemon.files.StateDir;
 import dev.npc.daemon.report.EventLog;
 import dev.npc.daemon.report.Metrics;
 import dev.npc.daemon.report.Reporter;
-import dev.npc.daemon.report.States;
 import dev.npc.daemon.stage.Activator;
 import dev.npc.daemon.stage.PollResult;
 import dev.npc.daemon.stage.Poller;
@@ -17,6 +16,8 @@ import dev.npc.host.Desired;
 import dev.npc.host.HostState;
 import dev.npc.host.HostState.DesiredRef;
 import dev.npc.host.HostState.Paused;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
 
 import java.io.IOException;
 import java.time.Clock;
@@ -35,7 +36,7 @@ public final class Cycle {
         public boolean ok() {
             return switch (kind) {
                 case ERROR, STORE_UNREACHABLE -> false;
-                case ATTEMPTED -> HostState.Attempt.SUCCESS.equals(attempt.attempt().result());
+                case ATTEMPTED -> attempt.attempt().result() == Result.SUCCESS;
                 default -> true;
             };
         }
@@ -95,7 +96,7 @@ public final class Cycle {
         } catch (IOException | RuntimeException e) {
             metrics.polled(now, false);
             note("cannot poll " + settings.store() + ": " + e.getMessage() + "; trying again at the next poll", true);
-            reporter.update(s -> States.message(s, "store unreachable: " + e.getMessage()));
+            reporter.update(s -> s.withMessage("store unreachable: " + e.getMessage()));
             return new Outcome(Kind.STORE_UNREACHABLE, null);
         }
         metrics.polled(now, true);
@@ -112,14 +113,12 @@ public final class Cycle {
             String message = "no " + poll.missingKey() + " in " + settings.store() + " yet; set it with npc hosts set "
                     + settings.host() + " --remote NAME (or Terraform)";
             note(message, false);
-            reporter.update(s -> States.message(States.paused(States.desired(States.phase(s, HostState.IDLE), null),
-                    localPause), message));
+            waiting(null, localPause, message);
             return new Outcome(Kind.IDLE, null);
         }
         if (poll.desired() == null) {
             note(poll.error(), true);
-            reporter.update(s -> States.message(States.paused(States.desired(States.phase(s, HostState.IDLE),
-                    new DesiredRef(null, null, null, poll.error())), localPause), null));
+            waiting(DesiredRef.unusable(null, null, poll.error()), localPause, null);
             return new Outcome(Kind.ERROR, null);
         }
         Desired desired = poll.desired();
@@ -127,13 +126,12 @@ public final class Cycle {
                 : settings.configuration() != null ? settings.configuration() : settings.host();
         if (poll.error() != null) {
             note(poll.error(), true);
-            reporter.update(s -> States.message(States.paused(States.desired(States.phase(s, HostState.IDLE),
-                    new DesiredRef(desired.remote(), configuration, null, poll.error())), localPause), null));
+            waiting(DesiredRef.unusable(desired.remote(), configuration, poll.error()), localPause, null);
             return new Outcome(Kind.ERROR, null);
         }
         Target target = new Target(desired.remote(), poll.sha256(), configuration,
                 desired.actionOrDefault(settings.action()), desired.prebuilt());
-        DesiredRef ref = new DesiredRef(target.remote(), configuration, target.sha256(), null);
+        DesiredRef ref = DesiredRef.resolved(target.remote(), configuration, target.sha256());
         Paused paused = localPause != null ? localPause
                 : desired.isPaused() ? new Paused(null, null, "paused in desired.json") : null;
         if (paused != null) {
@@ -141,27 +139,24 @@ public final class Cycle {
                     + (paused.until() == null ? "" : " until " + paused.until())
                     + (isCurrent(target) ? "" : "; not activating " + target.label());
             note(message, false);
-            reporter.update(s -> States.message(States.paused(States.desired(States.phase(s, HostState.IDLE), ref),
-                    paused), message));
+            waiting(ref, paused, message);
             return new Outcome(Kind.PAUSED, null);
         }
         if (isCurrent(target)) {
             note(target.label() + " is up to date", false);
-            reporter.update(s -> States.message(States.paused(States.desired(States.phase(s, HostState.IDLE), ref),
-                    null), null));
+            waiting(ref, null, null);
             return new Outcome(Kind.UP_TO_DATE, null);
         }
         String blocked = ledger.blocked(target, clock.instant());
         if (blocked != null) {
             note(blocked, false);
-            reporter.update(s -> States.message(States.paused(States.desired(States.phase(s, HostState.IDLE), ref),
-                    null), blocked));
+            waiting(ref, null, blocked);
             return new Outcome(Kind.BLOCKED, null);
         }
         if (stop.requested()) {
             return new Outcome(Kind.IDLE, null);
         }
-        reporter.update(s -> States.paused(States.desired(s, ref), null));
+        reporter.update(s -> s.withDesired(ref).withPaused(null));
         try (ActivationLock.Held held = lock.tryAcquire()) {
             if (held == null) {
                 note("another npc-daemon is activating on this host; skipping this poll", true);
@@ -175,6 +170,14 @@ public final class Cycle {
             }
             return new Outcome(Kind.ATTEMPTED, attempt);
         }
+    }
+
+    /**
+     * Nothing to attempt in this pass: the report says what is desired (or why it cannot be used),
+     * whether updates are paused, and what the daemon waits for.
+     */
+    private void waiting(DesiredRef desired, Paused paused, String message) {
+        reporter.update(s -> s.withPhase(Phase.IDLE).withDesired(desired).withPaused(paused).withMessage(message));
     }
 
     /** Whether the host already runs {@code target}, as this daemon recorded and the system links confirm. */

@@ -3,7 +3,6 @@ package dev.npc.daemon.loop;
 import dev.npc.daemon.report.EventLog;
 import dev.npc.daemon.report.Metrics;
 import dev.npc.daemon.report.Reporter;
-import dev.npc.daemon.report.States;
 import dev.npc.daemon.control.StopSignal;
 import dev.npc.daemon.stage.Activator;
 import dev.npc.daemon.stage.Builder;
@@ -22,6 +21,8 @@ import dev.npc.host.Action;
 import dev.npc.host.HostState;
 import dev.npc.host.HostState.Attempt;
 import dev.npc.host.HostState.Current;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
 import dev.npc.pack.PackException;
 import dev.npc.pack.Prebuilt;
 import dev.npc.store.GetResult;
@@ -56,13 +57,6 @@ public final class Deployment {
     private final EventLog log;
     private final Generations generations;
 
-    public Deployment(Fetcher fetcher, FlakeCache flakes, Builder builder, Activator activator, HealthChecker health,
-                      Rollback rollback, Hooks hooks, Reporter reporter, Metrics metrics, RetryLedger ledger,
-                      Path inFlightFile, StopSignal stop, Clock clock, EventLog log) {
-        this(fetcher, flakes, builder, activator, health, rollback, hooks, reporter, metrics, ledger, inFlightFile,
-                stop, clock, log, null);
-    }
-
     /** @param generations prunes old system generations after a healthy switch, or null to keep them all */
     public Deployment(Fetcher fetcher, FlakeCache flakes, Builder builder, Activator activator, HealthChecker health,
                       Rollback rollback, Hooks hooks, Reporter reporter, Metrics metrics, RetryLedger ledger,
@@ -89,11 +83,7 @@ public final class Deployment {
      * {@code busy} says why no attempt happened when another switch ran on the host (then
      * {@code attempt} is null: nothing is recorded against the version, and the next poll tries again).
      */
-    public record Outcome(Attempt attempt, boolean switched, String toplevel, String busy) {
-        public Outcome(Attempt attempt, boolean switched, String toplevel) {
-            this(attempt, switched, toplevel, null);
-        }
-    }
+    public record Outcome(Attempt attempt, boolean switched, String toplevel, String busy) { }
 
     /** Stopping between steps (SIGTERM) is not a failure of the version. */
     private static final class Stopped extends Exception {
@@ -112,7 +102,7 @@ public final class Deployment {
      * @param body the remote's body when the poll just read it (closed here), or null
      */
     public Outcome run(Target target, GetResult.Found body) throws InterruptedException, IOException {
-        InFlight flight = new InFlight(target, ledger.failures(target) + 1, clock.instant(), null, null);
+        InFlight flight = InFlight.started(target, ledger.failures(target) + 1, clock.instant());
         flight.save(inFlightFile);
         boolean ended = false;
         try {
@@ -164,13 +154,13 @@ public final class Deployment {
             // daemon warns at start). With keys the remote is always fetched: its signed archive
             // says which toplevel, if any, this configuration may realise.
             if (prebuilt == null || signed) {
-                enter(HostState.DOWNLOADING, "downloading " + target.label());
+                enter(Phase.DOWNLOADING, "downloading " + target.label());
                 flake = fetcher.fetch(target.remote(), target.sha256(), body);
                 prune(target);
                 prebuilt = prebuiltFor(target, flake, signed);
             }
             stopPoint();
-            enter(HostState.BUILDING, (prebuilt == null ? "building " : "realising pre-built " + prebuilt + " for ")
+            enter(Phase.BUILDING, (prebuilt == null ? "building " : "realising pre-built " + prebuilt + " for ")
                     + target.label());
             toplevel = prebuilt == null ? builder.build(flake, target.configuration()) : builder.realise(prebuilt);
             if (prebuilt != null && signed && !prebuilt.equals(toplevel)) {
@@ -190,20 +180,22 @@ public final class Deployment {
                         + e.getMessage(), e.logTail());
             }
         } catch (Stopped e) {
-            return finish(target, flight, Attempt.INTERRUPTED, e.getMessage(), null, null, false);
+            return finish(target, flight, ended(flight, Result.INTERRUPTED).withError(e.getMessage(), null), null,
+                    false, false);
         } catch (StageFailure e) {
             if (e.refusal()) {
                 // Trying again cannot change a refusal: one report, then wait for a change.
-                Outcome outcome = finish(target, flight, Attempt.FAILED, e.getMessage(), e.logTail(), null, false, false);
+                Outcome outcome = finish(target, flight, ended(flight, Result.FAILED)
+                        .withError(e.getMessage(), e.logTail()), null, false, false);
                 ledger.refused(target, clock.instant());
                 return outcome;
             }
-            return finish(target, flight, Attempt.FAILED, e.getMessage(), e.logTail(), null, false);
+            return failed(target, flight, e);
         } catch (IOException e) {
             // The store or the network failed, not the version: it must not use up the version's
             // retries, or a flaky hour would leave the host waiting for a new version forever.
-            return finish(target, flight, Attempt.FAILED, "cannot fetch " + target.label() + ": " + e.getMessage(),
-                    null, null, false, false);
+            return finish(target, flight, ended(flight, Result.FAILED)
+                    .withError("cannot fetch " + target.label() + ": " + e.getMessage(), null), null, false, false);
         }
         List<String> failedBefore;
         try {
@@ -214,19 +206,19 @@ public final class Deployment {
         } catch (SwitchBusy busy) {
             return busy(busy.getMessage());
         } catch (StageFailure e) {
-            return finish(target, flight, Attempt.FAILED, e.getMessage(), e.logTail(), null, false);
+            return failed(target, flight, e);
         }
         // From here on the step in progress always runs to its end, stop or not: never half a switch.
         Generation previous = activator.remember();
         flight = flight.withPrevious(previous).withFailedBefore(failedBefore);
         flight.save(inFlightFile);
-        enter(HostState.ACTIVATING, "activating " + target.label() + " with switch-to-configuration "
+        enter(Phase.ACTIVATING, "activating " + target.label() + " with switch-to-configuration "
                 + target.action());
         List<String> excused = List.of();
         try {
             activator.activate(toplevel, target.action());
             if (!Action.BOOT.equals(target.action())) {
-                enter(HostState.CHECKING, "checking " + target.label());
+                enter(Phase.CHECKING, "checking " + target.label());
                 excused = health.check(failedBefore).failedBefore();
             }
         } catch (SwitchBusy busy) {
@@ -247,9 +239,9 @@ public final class Deployment {
             log.warn("not counted against " + target.label() + ", because they had failed before the switch: "
                     + String.join(", ", excused));
         }
-        Current current = new Current(target.remote(), target.sha256(), target.configuration(), toplevel,
-                clock.instant());
-        Outcome outcome = finish(target, flight, Attempt.SUCCESS, null, null, current, true, true, excused);
+        Current current = flight.runningSince(clock.instant());
+        Outcome outcome = finish(target, flight, ended(flight, Result.SUCCESS).withFailedBefore(excused), current,
+                true, true);
         if (generations != null && !Action.TEST.equals(target.action())) {
             generations.prune();
         }
@@ -271,78 +263,84 @@ public final class Deployment {
         // A current without a version is a system npc saw running but never checked (e.g. after kill -9).
         boolean vouched = known != null && known.sha256() != null && RunningSystem.same(known.system(), toplevel);
         if (!vouched && !Action.BOOT.equals(target.action())) {
-            enter(HostState.CHECKING, "checking " + target.label() + " (already running)");
+            enter(Phase.CHECKING, "checking " + target.label() + " (already running)");
             try {
                 health.check();
             } catch (StageFailure e) {
-                return finish(target, flight, Attempt.FAILED, e.getMessage(), e.logTail(), null, false);
+                return failed(target, flight, e);
             }
         }
         log.info(target.label() + " is already the running system; nothing to switch");
         Instant activatedAt = vouched && known.activatedAt() != null ? known.activatedAt() : clock.instant();
-        Current current = new Current(target.remote(), target.sha256(), target.configuration(), toplevel, activatedAt);
-        return finish(target, flight, Attempt.SUCCESS, null, null, current, false);
+        return finish(target, flight, ended(flight, Result.SUCCESS), flight.runningSince(activatedAt), false, true);
     }
 
     private Outcome rollBack(Target target, InFlight flight, Generation previous, StageFailure failure)
             throws InterruptedException, IOException {
-        enter(HostState.ROLLING_BACK, "rolling back " + target.label() + ": " + failure.getMessage());
+        enter(Phase.ROLLING_BACK, "rolling back " + target.label() + ": " + failure.getMessage());
         try {
             rollback.restore(previous, target.action());
-            return finish(target, flight, Attempt.ROLLED_BACK, failure.getMessage(), failure.logTail(), null, false);
+            return finish(target, flight, ended(flight, Result.ROLLED_BACK)
+                    .withError(failure.getMessage(), failure.logTail()), null, false, true);
         } catch (StageFailure rollbackFailure) {
             String running = RunningSystem.resolve(activator.currentSystemLink());
             HostState.Current before = reporter.state().current();
             Current current = before != null && RunningSystem.same(before.system(), running) ? before
-                    : new Current(null, null, null, running, null);
+                    : Current.unvouched(running);
             String tail = joinTails(failure.logTail(), rollbackFailure.logTail());
-            return finish(target, flight, Attempt.FAILED, failure.getMessage() + "; the rollback failed too: "
-                    + rollbackFailure.getMessage(), tail, current, false);
+            return finish(target, flight, ended(flight, Result.FAILED).withError(failure.getMessage()
+                    + "; the rollback failed too: " + rollbackFailure.getMessage(), tail), current, false, true);
         }
     }
 
-    private Outcome finish(Target target, InFlight flight, String result, String error, String logTail,
-                           Current current, boolean switched) throws InterruptedException, IOException {
-        return finish(target, flight, result, error, logTail, current, switched, true);
+    /** The attempt's record, ended now with {@code result}. */
+    private Attempt ended(InFlight flight, Result result) {
+        return flight.ended(result, clock.instant());
     }
 
-    private Outcome finish(Target target, InFlight flight, String result, String error, String logTail,
-                           Current current, boolean switched, boolean countsAgainstVersion)
+    /** A step failed: the attempt failed, and it counts against the version's retries. */
+    private Outcome failed(Target target, InFlight flight, StageFailure failure)
             throws InterruptedException, IOException {
-        return finish(target, flight, result, error, logTail, current, switched, countsAgainstVersion, List.of());
+        return finish(target, flight, ended(flight, Result.FAILED).withError(failure.getMessage(), failure.logTail()),
+                null, false, true);
     }
 
-    /** @param failedBefore failed units not counted against the version because they had failed before the switch */
-    private Outcome finish(Target target, InFlight flight, String result, String error, String logTail,
-                           Current current, boolean switched, boolean countsAgainstVersion, List<String> failedBefore)
-            throws InterruptedException, IOException {
-        Attempt attempt = new Attempt(target.sha256(), result, flight.attempt(), flight.startedAt(), clock.instant(),
-                error, logTail, failedBefore.isEmpty() ? null : failedBefore);
-        if (Attempt.SUCCESS.equals(result)) {
+    /**
+     * Ends the attempt: the retry ledger, one report (idle, with the attempt and what now runs),
+     * one history record, the metrics, the log and the on-failure hook.
+     *
+     * @param current              what runs now when the attempt changed or learned it, else null (unchanged)
+     * @param switched             a new system was activated and kept
+     * @param countsAgainstVersion a failure uses up one of the version's retries (not when the
+     *                             store failed, or when it was refused and waits for a change)
+     */
+    private Outcome finish(Target target, InFlight flight, Attempt attempt, Current current, boolean switched,
+                           boolean countsAgainstVersion) throws InterruptedException, IOException {
+        Result result = attempt.result();
+        if (result == Result.SUCCESS) {
             ledger.clear();
-        } else if (!Attempt.INTERRUPTED.equals(result) && countsAgainstVersion) {
+        } else if (result != Result.INTERRUPTED && countsAgainstVersion) {
             ledger.failed(target, attempt.finishedAt());
         }
         HostState state = reporter.update(s -> {
-            HostState next = States.attempt(States.phase(s, HostState.IDLE), attempt);
-            next = States.message(next, null);
-            return current == null ? next : States.current(next, current);
+            HostState next = s.withPhase(Phase.IDLE).withLastAttempt(attempt).withMessage(null);
+            return current == null ? next : next.withCurrent(current);
         });
         reporter.history(state);
         metrics.attemptFinished(attempt);
-        if (Attempt.SUCCESS.equals(result)) {
+        if (result == Result.SUCCESS) {
             log.info(target.label() + ": success" + (switched ? ", now running " + flight.toplevel() : ""));
         } else {
-            log.warn(target.label() + ": " + result + ": " + error);
-            if (!Attempt.INTERRUPTED.equals(result)) {
+            log.warn(target.label() + ": " + result + ": " + attempt.error());
+            if (result != Result.INTERRUPTED) {
                 try {
-                    hooks.onFailure(target.remote(), target.sha256(), result, error);
+                    hooks.onFailure(target.remote(), target.sha256(), result.toString(), attempt.error());
                 } catch (StageFailure e) {
                     log.warn("on-failure hook: " + e.getMessage());
                 }
             }
         }
-        return new Outcome(attempt, switched, flight.toplevel());
+        return new Outcome(attempt, switched, flight.toplevel(), null);
     }
 
     /**
@@ -372,13 +370,13 @@ public final class Deployment {
     /** Another switch runs on the host: nothing happened to this version, the next poll tries again. */
     private Outcome busy(String message) {
         log.info(message);
-        reporter.update(s -> States.message(States.phase(s, HostState.IDLE), message));
+        reporter.update(s -> s.withPhase(Phase.IDLE).withMessage(message));
         return new Outcome(null, false, null, message);
     }
 
-    private void enter(String phase, String message) {
+    private void enter(Phase phase, String message) {
         log.info(message);
-        reporter.update(s -> States.message(States.phase(s, phase), null));
+        reporter.update(s -> s.withPhase(phase).withMessage(null));
     }
 
     private void stopPoint() throws Stopped {

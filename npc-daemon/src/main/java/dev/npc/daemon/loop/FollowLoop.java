@@ -6,6 +6,7 @@ import dev.npc.daemon.control.Waiter;
 import dev.npc.daemon.report.EventLog;
 import dev.npc.daemon.stage.Activator;
 import dev.npc.host.HostState;
+import dev.npc.host.Phase;
 import dev.npc.time.Durations;
 import dev.npc.time.Sleeper;
 
@@ -34,7 +35,7 @@ public final class FollowLoop {
     private ActivationLock lock;
     private Sleeper sleeper;
     private Runnable reload = () -> { };
-    private Supplier<String> phase = () -> HostState.IDLE;
+    private Supplier<HostState> state;
     private Activator activator;
 
     public FollowLoop(Recovery recovery, Cycle cycle, Waiter waiter, SelfUpdate selfUpdate, StopSignal stop,
@@ -54,16 +55,16 @@ public final class FollowLoop {
      * Recovery takes the activation lock like every attempt: another process (install's first
      * activation, a follow --once) may be mid-attempt in the same state directory, and its phase in
      * state.json is then its own unfinished business, not a crash to recover from. When state.json
-     * shows an unfinished phase ({@code phase} is not idle) and another process holds the lock, this
+     * shows an unfinished phase ({@code state} is not idle) and another process holds the lock, this
      * daemon waits for the lock, then reads the state that process left ({@code reload}) and
      * recovers only what is still unfinished; with nothing unfinished it goes on polling (its
      * attempts take the lock too).
      */
-    public FollowLoop withLock(ActivationLock lock, Sleeper sleeper, Runnable reload, Supplier<String> phase) {
+    public FollowLoop withLock(ActivationLock lock, Sleeper sleeper, Runnable reload, Supplier<HostState> state) {
         this.lock = lock;
         this.sleeper = sleeper;
         this.reload = reload;
-        this.phase = phase;
+        this.state = state;
         return this;
     }
 
@@ -147,7 +148,7 @@ public final class FollowLoop {
             return true;
         }
         ActivationLock.Held held = lock.tryAcquire();
-        if (held == null && HostState.IDLE.equals(phase.get())) {
+        if (held == null && state.get().isIdle()) {
             return true;
         }
         if (held == null) {
@@ -173,8 +174,8 @@ public final class FollowLoop {
 
     /** @return false when stopped while waiting */
     private boolean awaitSwitchEnd() throws InterruptedException {
-        String left = phase.get();
-        if (activator == null || !(HostState.ACTIVATING.equals(left) || HostState.ROLLING_BACK.equals(left))
+        Phase left = state.get().phase();
+        if (activator == null || !(left == Phase.ACTIVATING || left == Phase.ROLLING_BACK)
                 || !activator.switchRunning()) {
             return true;
         }

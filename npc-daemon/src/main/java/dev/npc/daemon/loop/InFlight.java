@@ -2,6 +2,10 @@ package dev.npc.daemon.loop;
 
 import dev.npc.daemon.files.AtomicFiles;
 import dev.npc.daemon.stage.Generation;
+import dev.npc.host.HostState.Attempt;
+import dev.npc.host.HostState.Current;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
 import dev.npc.json.InvalidDocumentException;
 import dev.npc.json.Json;
 
@@ -25,10 +29,11 @@ public record InFlight(Target target, int attempt, Instant startedAt, String top
                        List<String> failedBefore, Crash crash) {
 
     /** @param cause the throwable as {@code Throwable.toString()} gives it, e.g. "java.lang.OutOfMemoryError: Java heap space" */
-    public record Crash(String phase, String cause) { }
+    public record Crash(Phase phase, String cause) { }
 
-    public InFlight(Target target, int attempt, Instant startedAt, String toplevel, Generation previous) {
-        this(target, attempt, startedAt, toplevel, previous, null, null);
+    /** An attempt at its start: nothing built, remembered or read yet. */
+    public static InFlight started(Target target, int attempt, Instant startedAt) {
+        return new InFlight(target, attempt, startedAt, null, null, null, null);
     }
 
     public InFlight withToplevel(String built) {
@@ -43,9 +48,19 @@ public record InFlight(Target target, int attempt, Instant startedAt, String top
         return new InFlight(target, attempt, startedAt, toplevel, previous, units, crash);
     }
 
-    public InFlight withCrash(String phase, Throwable cause) {
+    public InFlight withCrash(Phase phase, Throwable cause) {
         return new InFlight(target, attempt, startedAt, toplevel, previous, failedBefore,
                 new Crash(phase, String.valueOf(cause)));
+    }
+
+    /** The attempt's record in state.json, ended now with {@code result}. */
+    public Attempt ended(Result result, Instant finishedAt) {
+        return Attempt.ended(target.sha256(), result, attempt, startedAt, finishedAt).withSystem(toplevel);
+    }
+
+    /** What the host runs once this attempt's system is active (activated, or found running). */
+    public Current runningSince(Instant activatedAt) {
+        return new Current(target.remote(), target.sha256(), target.configuration(), toplevel, activatedAt);
     }
 
     public void save(Path file) throws IOException {

@@ -2,7 +2,6 @@ package dev.npc.daemon.loop;
 
 import dev.npc.daemon.report.EventLog;
 import dev.npc.daemon.report.Reporter;
-import dev.npc.daemon.report.States;
 import dev.npc.daemon.stage.HealthChecker;
 import dev.npc.daemon.stage.Rollback;
 import dev.npc.daemon.stage.RunningSystem;
@@ -11,6 +10,8 @@ import dev.npc.host.Action;
 import dev.npc.host.HostState;
 import dev.npc.host.HostState.Attempt;
 import dev.npc.host.HostState.Current;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,8 +64,7 @@ public final class Recovery {
     public boolean recover() throws IOException {
         HostState state = reporter.state();
         InFlight flight = InFlight.read(inFlightFile);
-        boolean interrupted = state.phase() != null && !HostState.IDLE.equals(state.phase());
-        if (!interrupted) {
+        if (state.isIdle()) {
             Files.deleteIfExists(inFlightFile);
             return false;
         }
@@ -81,36 +81,37 @@ public final class Recovery {
             error += finished;
             running = RunningSystem.resolve(currentSystem);
             if (current != null && !RunningSystem.same(current.system(), running)) {
-                current = new Current(null, null, null, running, null);
+                current = Current.unvouched(running);
             }
         } else if (flight != null && flight.toplevel() != null && RunningSystem.same(flight.toplevel(), running)) {
             // The new system was activated but never passed its checks.
             error += " (the new system, not yet checked)";
-            current = new Current(null, null, null, running, null);
+            current = Current.unvouched(running);
             String checked = checkUnvouched(flight);
             if (checked != null) {
                 error += checked;
                 String now = RunningSystem.resolve(currentSystem);
                 if (!RunningSystem.same(now, running)) {
                     current = state.current() != null && RunningSystem.same(state.current().system(), now)
-                            ? state.current() : new Current(null, null, null, now, null);
+                            ? state.current() : Current.unvouched(now);
                 }
             }
         } else if (current != null && !RunningSystem.same(current.system(), running)) {
-            current = new Current(null, null, null, running, null);
+            current = Current.unvouched(running);
         }
-        Attempt attempt = new Attempt(flight != null ? flight.target().sha256()
-                : state.desired() != null ? state.desired().sha256() : null,
-                crash == null ? Attempt.INTERRUPTED : Attempt.FAILED, flight != null ? flight.attempt() : 1,
-                flight != null ? flight.startedAt() : null, clock.instant(), error, null);
+        Result result = crash == null ? Result.INTERRUPTED : Result.FAILED;
+        // Without a readable attempt.json, the attempt is taken to be at the version state.json last desired.
+        Attempt ended = flight != null ? flight.ended(result, clock.instant())
+                : Attempt.ended(state.desired() != null ? state.desired().sha256() : null, result, 1, null, clock.instant());
+        Attempt attempt = ended.withError(error, null);
         if (flight != null) {
             ledger.failed(flight.target(), clock.instant());
         }
         log.warn(error + (crash == null ? "; reported as interrupted" : "; reported as failed")
                 + (flight == null ? "" : " and counted against " + flight.target().label()));
         Current recovered = current;
-        HostState next = reporter.update(s -> States.message(States.current(States.attempt(
-                States.phase(s, HostState.IDLE), attempt), recovered), null));
+        HostState next = reporter.update(s -> s.withPhase(Phase.IDLE).withLastAttempt(attempt).withCurrent(recovered)
+                .withMessage(null));
         reporter.history(next);
         Files.deleteIfExists(inFlightFile);
         return true;
@@ -155,7 +156,7 @@ public final class Recovery {
      * @return what finishing it did, for the report, or null when there was no rollback to finish
      */
     private String finishRollback(HostState state, InFlight flight, String running) {
-        if (rollback == null || !HostState.ROLLING_BACK.equals(state.phase()) || flight == null
+        if (rollback == null || state.phase() != Phase.ROLLING_BACK || flight == null
                 || flight.previous() == null || !Action.BOOT.equals(flight.target().action())
                 && RunningSystem.same(flight.previous().running(), running)) {
             return null;

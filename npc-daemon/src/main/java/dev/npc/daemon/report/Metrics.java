@@ -2,11 +2,12 @@ package dev.npc.daemon.report;
 
 import dev.npc.daemon.files.AtomicFiles;
 import dev.npc.host.HostState;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * Prometheus metrics in text format, written atomically for node_exporter's textfile collector
@@ -14,9 +15,6 @@ import java.util.List;
  * counters may: a restart shows as a reset, which rate() handles.
  */
 public final class Metrics {
-    private static final List<String> PHASES = List.of(HostState.IDLE, HostState.DOWNLOADING, HostState.BUILDING,
-            HostState.ACTIVATING, HostState.CHECKING, HostState.ROLLING_BACK);
-
     private final Path file;
     private final EventLog log;
     private Instant lastPoll;
@@ -42,7 +40,7 @@ public final class Metrics {
 
     public void attemptFinished(HostState.Attempt attempt) {
         attempts++;
-        if (HostState.Attempt.SUCCESS.equals(attempt.result())) {
+        if (attempt.result() == Result.SUCCESS) {
             lastSuccess = attempt.finishedAt();
         } else {
             failures++;
@@ -76,14 +74,14 @@ public final class Metrics {
                .append("\",system=\"").append(escape(current.system())).append("\"} 1\n");
         }
         out.append("# HELP npc_phase The daemon's phase: 1 for the current one.\n# TYPE npc_phase gauge\n");
-        String phase = state == null ? HostState.IDLE : state.phase();
-        for (String p : PHASES) {
+        Phase phase = state == null ? Phase.IDLE : state.phase();
+        for (Phase p : Phase.known()) {
             out.append("npc_phase{").append(h).append(",phase=\"").append(p).append("\"} ")
-               .append(p.equals(phase) ? 1 : 0).append('\n');
+               .append(p == phase ? 1 : 0).append('\n');
         }
         HostState.Attempt last = state == null ? null : state.lastAttempt();
         gauge(out, "npc_last_attempt_failed", "1 when the last attempt failed, was rolled back or interrupted.", h,
-                last == null || HostState.Attempt.SUCCESS.equals(last.result()) ? 0 : 1);
+                last == null || last.result() == Result.SUCCESS ? 0 : 1);
         gauge(out, "npc_paused", "1 while updates are paused.", h, state != null && state.paused() != null ? 1 : 0);
         gauge(out, "npc_desired_error", "1 while desired.json or its remote cannot be used.", h,
                 state != null && state.desired() != null && state.desired().error() != null ? 1 : 0);

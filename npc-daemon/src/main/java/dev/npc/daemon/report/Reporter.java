@@ -82,7 +82,7 @@ public final class Reporter {
         if (onDisk != null && onDisk.updatedAt() != null
                 && (state.updatedAt() == null || !onDisk.updatedAt().isBefore(state.updatedAt()))) {
             state = identity.apply(onDisk);
-            unwritten = !States.sameContent(state, onDisk);
+            unwritten = !state.sameContentAs(onDisk);
         }
     }
 
@@ -106,7 +106,7 @@ public final class Reporter {
     /** Applies a change and reports it when a reader would see a difference (or a heartbeat is due). */
     public HostState update(UnaryOperator<HostState> change) {
         HostState next = change.apply(state);
-        boolean changed = !States.sameContent(next, state) || unwritten;
+        boolean changed = !next.sameContentAs(state) || unwritten;
         unwritten = false;
         boolean heartbeat = lastUpload == null || !clock.instant().isBefore(lastUpload.plus(HEARTBEAT));
         if (changed || heartbeat || state.updatedAt() == null) {
@@ -117,7 +117,7 @@ public final class Reporter {
 
     /** Writes the state now, whether or not it changed. */
     public void publish(HostState next) {
-        state = States.stamped(next, clock.instant());
+        state = next.withUpdatedAt(clock.instant());
         byte[] json = Json.write(state);
         try {
             AtomicFiles.write(dir.state(), json);

@@ -1,7 +1,7 @@
 package dev.npc.daemon.loop;
 
 import dev.npc.daemon.testing.TestFleet;
-import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +32,7 @@ class OnceModesTest {
 
             assertEquals(0, fleet.run("follow", "--once=activate"), fleet.err());
 
-            assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+            assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
             assertTrue(Duration.between(start, fleet.clock.instant()).toSeconds() >= 199, "it waited between polls");
             assertTrue(fleet.out().contains("no hosts/web-1/desired.json"), fleet.out());
         }

@@ -6,7 +6,8 @@ import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.report.EventLog;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
-import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,10 +74,10 @@ class CrashChargeTest {
             }
             assertEquals(2, builds.get(), "the first attempt and one retry; then the version waits:\n" + fleet.out() + fleet.err());
             HostState state = fleet.localState();
-            assertEquals(Attempt.FAILED, state.lastAttempt().result(), state.toString());
+            assertEquals(Result.FAILED, state.lastAttempt().result(), state.toString());
             assertTrue(state.lastAttempt().error().startsWith("npc-daemon died during building"
                     + " (java.lang.IllegalStateException: a bug in the build step)"), state.lastAttempt().error());
-            assertEquals(HostState.IDLE, state.phase());
+            assertEquals(Phase.IDLE, state.phase());
             assertEquals(2, fleet.history().size(), fleet.history().toString());
         }
     }
@@ -102,8 +103,8 @@ class CrashChargeTest {
             assertFalse(out.contains("died of"), "no second death:\n" + out);
 
             HostState state = fleet.localState();
-            assertEquals(HostState.IDLE, state.phase(), state.toString());
-            assertEquals(Attempt.FAILED, state.lastAttempt().result(), state.toString());
+            assertEquals(Phase.IDLE, state.phase(), state.toString());
+            assertEquals(Result.FAILED, state.lastAttempt().result(), state.toString());
             assertEquals(v1, state.lastAttempt().sha256());
             assertTrue(state.lastAttempt().error().startsWith("npc-daemon died during " + phase
                     + " (java.lang.OutOfMemoryError: Java heap space)"), state.lastAttempt().error());

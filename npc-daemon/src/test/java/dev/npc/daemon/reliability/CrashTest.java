@@ -2,7 +2,8 @@ package dev.npc.daemon.reliability;
 
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
-import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
 import dev.npc.json.Json;
 import dev.npc.testing.EmbeddedS3;
 import dev.npc.testing.FaultProxy;
@@ -65,7 +66,7 @@ class CrashTest {
         // downloading: the remote's body stops half way.
         proxy.inject(Fault.STALL_MID_BODY, "GET", "/remotes/", 1);
         DaemonProcess daemon = start();
-        await("downloading", () -> HostState.DOWNLOADING.equals(localPhase()));
+        await("downloading", () -> Phase.DOWNLOADING.equals(localPhase()));
         daemon.kill9();
         assertEquals(initial, fleet.system.running());
         assertEquals(0, blocking.calls("nix"), "nothing built from a partial download");
@@ -74,7 +75,7 @@ class CrashTest {
         blocking.hold("nix", 1);
         daemon = start();
         blocking.awaitHeld("nix", 1, Duration.ofSeconds(60));
-        assertEquals(HostState.BUILDING, localPhase());
+        assertEquals(Phase.BUILDING, localPhase());
         daemon.kill9();
         blocking.release("nix", 1);
         assertRecovered(daemon, "downloading", initial);
@@ -83,7 +84,7 @@ class CrashTest {
         blocking.hold("nix-env", 1);
         daemon = start();
         blocking.awaitHeld("nix-env", 1, Duration.ofSeconds(60));
-        assertEquals(HostState.ACTIVATING, localPhase());
+        assertEquals(Phase.ACTIVATING, localPhase());
         daemon.kill9();
         blocking.release("nix-env", 1);
         assertRecovered(daemon, "building", initial);
@@ -96,7 +97,7 @@ class CrashTest {
         blocking.hold("systemctl", healthCheck);
         daemon = start();
         blocking.awaitHeld("systemctl", healthCheck, Duration.ofSeconds(60));
-        assertEquals(HostState.CHECKING, localPhase());
+        assertEquals(Phase.CHECKING, localPhase());
         assertEquals(v1System, fleet.system.running());
         daemon.kill9();
         blocking.release("systemctl", healthCheck);
@@ -115,7 +116,7 @@ class CrashTest {
         assertEquals(v1System, fleet.system.running());
         HostState state = fleet.bucketState();
         assertEquals(v1, state.current().sha256());
-        assertEquals(Attempt.SUCCESS, state.lastAttempt().result());
+        assertEquals(Result.SUCCESS, state.lastAttempt().result());
         assertEquals(List.of("interrupted", "interrupted", "interrupted", "interrupted", "success"), results(),
                 fleet.history().toString());
         assertEquals(List.of(), Leftovers.in(fleet.stateDir.root()));
@@ -127,7 +128,7 @@ class CrashTest {
         blocking.hold("nix-env", rollbackNixEnv);
         daemon = start();
         blocking.awaitHeld("nix-env", rollbackNixEnv, Duration.ofSeconds(60));
-        assertEquals(HostState.ROLLING_BACK, localPhase());
+        assertEquals(Phase.ROLLING_BACK, localPhase());
         String v2System = fleet.system.nixStore.resolve("v2").toString();
         assertEquals(v2System, fleet.system.running());
         daemon.kill9();
@@ -167,7 +168,7 @@ class CrashTest {
                 "run " + run + ":\n" + log);
     }
 
-    private String localPhase() {
+    private Phase localPhase() {
         try {
             if (!Files.exists(fleet.stateDir.state())) {
                 return null;

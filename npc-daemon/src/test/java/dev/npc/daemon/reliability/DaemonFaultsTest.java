@@ -4,7 +4,8 @@ import dev.npc.daemon.Daemon;
 import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
-import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
 import dev.npc.store.Store;
 import dev.npc.store.StoreOptions;
 import dev.npc.store.Stores;
@@ -100,7 +101,7 @@ class DaemonFaultsTest {
         }
         assertTrue(fleet.system.running().endsWith("/v1"));
         HostState after = fleet.bucketState();
-        assertEquals(Attempt.SUCCESS, after.lastAttempt().result());
+        assertEquals(Result.SUCCESS, after.lastAttempt().result());
         assertTrue(after.current().system().endsWith("/v1"));
         assertEquals(List.of(), Leftovers.in(fleet.stateDir.root()));
         assertEquals(1, fleet.history().stream().filter(k -> k.endsWith("-success.json")).count(), fleet.history().toString());
@@ -111,7 +112,7 @@ class DaemonFaultsTest {
     void theStoreDisappearingDuringStateUploadsLosesNothing() throws Exception {
         try (Daemon daemon = fleet.daemon()) {
             daemon.reporter().onChange(state -> {
-                if (HostState.ACTIVATING.equals(state.phase())) {
+                if (Phase.ACTIVATING.equals(state.phase())) {
                     try {
                         proxy.down();
                     } catch (java.io.IOException e) {
@@ -128,8 +129,8 @@ class DaemonFaultsTest {
             assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE), fleet.err());
         }
         HostState uploaded = fleet.bucketState();
-        assertEquals(HostState.IDLE, uploaded.phase());
-        assertEquals(Attempt.SUCCESS, uploaded.lastAttempt().result());
+        assertEquals(Phase.IDLE, uploaded.phase());
+        assertEquals(Result.SUCCESS, uploaded.lastAttempt().result());
         assertTrue(uploaded.current().system().endsWith("/v1"));
         assertEquals(1, fleet.history().size(), "one record per attempt, none lost or doubled: " + fleet.history());
         assertEquals(List.of(), Leftovers.in(fleet.stateDir.root()));
@@ -147,7 +148,7 @@ class DaemonFaultsTest {
         }
         HostState uploaded = fleet.bucketState();
         assertNotNull(uploaded);
-        assertEquals(Attempt.SUCCESS, uploaded.lastAttempt().result());
+        assertEquals(Result.SUCCESS, uploaded.lastAttempt().result());
         assertEquals(1, fleet.history().size(), fleet.history().toString());
     }
 

@@ -3,7 +3,7 @@ package dev.npc.daemon.reliability;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.digest.Sha256;
 import dev.npc.host.HostState;
-import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Result;
 import dev.npc.json.Json;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.Layout;
@@ -65,7 +65,7 @@ class HeaderBombTest {
         assertFalse(out.contains("OutOfMemoryError") || out.contains("Java heap space"), out);
         assertEquals(1, code, "the attempt failed; the daemon did not crash:\n" + out);
         HostState state = fleet.localState();
-        assertEquals(Attempt.FAILED, state.lastAttempt().result(), state.toString());
+        assertEquals(Result.FAILED, state.lastAttempt().result(), state.toString());
         assertTrue(state.lastAttempt().error().contains("cannot be unpacked")
                 && state.lastAttempt().error().contains("over the limit"), state.lastAttempt().error());
         assertEquals(initial, fleet.system.running());
@@ -92,7 +92,7 @@ class HeaderBombTest {
                 Files.writeString(fleet.stateDir.trigger(), "");
                 HostState state = awaitState(daemon, s -> s.lastAttempt() != null && sha.equals(s.lastAttempt().sha256()),
                         remote.getKey());
-                assertEquals(Attempt.FAILED, state.lastAttempt().result(), remote.getKey() + ": " + state);
+                assertEquals(Result.FAILED, state.lastAttempt().result(), remote.getKey() + ": " + state);
                 assertTrue(state.lastAttempt().error().contains("cannot be unpacked"),
                         remote.getKey() + ": " + state.lastAttempt().error());
                 if (Duration.between(started, Instant.now()).toSeconds() > 10) {

@@ -6,6 +6,7 @@ import dev.npc.daemon.testing.TestFleet;
 import dev.npc.digest.Sha256;
 import dev.npc.host.HostState;
 import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Result;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.Layout;
 import dev.npc.testing.HostileArchives;
@@ -114,7 +115,7 @@ class HostileInputTest {
                         new RemoteMetadata(1, Sha256.hex(bytes), 1, null, null, null).toMap());
                 daemon.follow(FollowLoop.Mode.ONCE);
                 HostState.Attempt attempt = fleet.bucketState().lastAttempt();
-                if (attempt == null || !Attempt.FAILED.equals(attempt.result())
+                if (attempt == null || !Result.FAILED.equals(attempt.result())
                         || !Sha256.hex(bytes).equals(attempt.sha256())) {
                     accepted.add(remote.getKey());
                     continue;

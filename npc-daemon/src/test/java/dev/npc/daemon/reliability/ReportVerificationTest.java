@@ -3,7 +3,7 @@ package dev.npc.daemon.reliability;
 import dev.npc.daemon.Daemon;
 import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.testing.TestFleet;
-import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Result;
 import dev.npc.store.Store;
 import dev.npc.store.StoreOptions;
 import dev.npc.store.Stores;
@@ -64,7 +64,7 @@ class ReportVerificationTest {
             proxy.heal();
             daemon.follow(FollowLoop.Mode.ONCE);
         }
-        assertEquals(Attempt.SUCCESS, fleet.bucketState().lastAttempt().result(), "a readable state, uploaded again");
+        assertEquals(Result.SUCCESS, fleet.bucketState().lastAttempt().result(), "a readable state, uploaded again");
         assertEquals(1, fleet.history().stream().filter(k -> k.endsWith("-success.json")).count(), fleet.history().toString());
         assertTrue(proxy.served(Fault.STORE_OTHER_BYTES) >= 1);
     }

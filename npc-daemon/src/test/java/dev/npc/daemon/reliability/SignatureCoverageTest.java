@@ -5,6 +5,7 @@ import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
 import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Result;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.Layout;
 import dev.npc.trust.KeyFiles;
@@ -159,7 +160,7 @@ class SignatureCoverageTest {
         // There is no /nix/store here: the real path's switch-to-configuration cannot start, so the
         // host rolls back; what matters is that the signed path, and only it, was activated.
         Attempt attempt = fleet.bucketState().lastAttempt();
-        assertEquals(Attempt.ROLLED_BACK, attempt.result(), attempt.toString());
+        assertEquals(Result.ROLLED_BACK, attempt.result(), attempt.toString());
         assertTrue(attempt.error().contains("switch-to-configuration switch"), attempt.error());
     }
 
@@ -234,7 +235,7 @@ class SignatureCoverageTest {
     private void assertRefusal(String reason) {
         HostState state = fleet.bucketState();
         String desiredError = state.desired() == null ? null : state.desired().error();
-        String attemptError = state.lastAttempt() == null || Attempt.SUCCESS.equals(state.lastAttempt().result()) ? null
+        String attemptError = state.lastAttempt() == null || Result.SUCCESS.equals(state.lastAttempt().result()) ? null
                 : state.lastAttempt().error();
         String error = desiredError != null && desiredError.contains(reason) ? desiredError : attemptError;
         assertNotNull(error, "the refusal is reported: " + state);

@@ -4,7 +4,7 @@ import dev.npc.daemon.Daemon;
 import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
-import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Result;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.trust.KeyFiles;
 import org.junit.jupiter.api.AfterEach;
@@ -101,7 +101,7 @@ class TrustedKeysTest {
         fleet.with("--trusted-key", line);
         assertEquals(0, fleet.run("follow", "--once"), fleet.err());
         assertTrue(fleet.out().contains("accepting only remotes signed by trusted key"), fleet.out());
-        assertEquals(Attempt.SUCCESS, fleet.localState().lastAttempt().result());
+        assertEquals(Result.SUCCESS, fleet.localState().lastAttempt().result());
         assertTrue(fleet.system.running().endsWith("/v1"));
     }
 
@@ -123,7 +123,7 @@ class TrustedKeysTest {
         // Refused on its metadata at the poll (reported as desired.json's problem, never attempted),
         // or, for bytes that do not match the signed sha256, when downloaded (a failed attempt).
         String error = state.desired() != null && state.desired().error() != null ? state.desired().error()
-                : state.lastAttempt() != null && Attempt.FAILED.equals(state.lastAttempt().result())
+                : state.lastAttempt() != null && Result.FAILED.equals(state.lastAttempt().result())
                 ? state.lastAttempt().error() : null;
         assertTrue(error != null && error.contains(reason), state.toString());
         assertTrue(error.contains("remote 'prod'"), error);

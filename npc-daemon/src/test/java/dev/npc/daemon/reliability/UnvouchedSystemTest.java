@@ -3,8 +3,10 @@ package dev.npc.daemon.reliability;
 import dev.npc.daemon.files.AtomicFiles;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
-import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
 import dev.npc.json.Json;
+import dev.npc.testing.StateBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,8 +59,9 @@ class UnvouchedSystemTest {
                 + "\", \"configuration\": \"web-1\", \"action\": \"switch\"}, \"attempt\": 1,"
                 + " \"startedAt\": \"2026-11-22T10:00:00Z\", \"toplevel\": \"" + v2 + "\","
                 + " \"previous\": {\"profile\": \"" + v1 + "\", \"running\": \"" + v1 + "\"}}");
-        AtomicFiles.write(fleet.stateDir.state(), Json.write(new HostState("web-1", "0.1.0", good.updatedAt(),
-                HostState.CHECKING, good.desired(), good.current(), good.lastAttempt(), null, 60)));
+        AtomicFiles.write(fleet.stateDir.state(), Json.write(StateBuilder.host("web-1").at(good.updatedAt())
+                .phase(Phase.CHECKING).desired(good.desired()).current(good.current()).attempt(good.lastAttempt())
+                .build()));
         fleet.system.systemState("degraded");
         fleet.system.clearCalls();
 
@@ -75,6 +78,6 @@ class UnvouchedSystemTest {
                 .map(k -> k.replaceAll(".*-(success|failed|rolled-back|interrupted)\\.json$", "$1")).toList();
         assertEquals(List.of("success", "interrupted", "rolled-back"), results,
                 "the retry of v2 switches, fails its checks and rolls back to v1 again");
-        assertEquals(Attempt.ROLLED_BACK, state.lastAttempt().result());
+        assertEquals(Result.ROLLED_BACK, state.lastAttempt().result());
     }
 }

@@ -1,12 +1,14 @@
 package dev.npc.tests.cli;
 
 import dev.npc.host.HostState;
+import dev.npc.host.Result;
 import dev.npc.json.Json;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.Layout;
 import dev.npc.store.Store;
 import dev.npc.store.StoreOptions;
 import dev.npc.store.Stores;
+import dev.npc.testing.StateBuilder;
 import dev.npc.testing.TestFlakes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,18 +60,14 @@ class GatesTest {
 
     /** What a daemon reports while the remote it follows does not exist yet. */
     private void reportMissingRemote(String host, String remote, Instant at) throws Exception {
-        HostState state = new HostState(host, "0.1.0", at, HostState.IDLE,
-                new HostState.DesiredRef(remote, host, null, "remote '" + remote + "' does not exist in the store"),
-                null, null, null, 60);
+        HostState state = StateBuilder.host(host).at(at)
+                .desiredError(remote, "remote '" + remote + "' does not exist in the store").build();
         store.put(Layout.state(host), Json.write(state), Map.of());
     }
 
     private void reportRunning(String host, String remote, String sha) throws Exception {
-        Instant now = Instant.now();
-        HostState state = new HostState(host, "0.1.0", now, HostState.IDLE,
-                new HostState.DesiredRef(remote, host, sha, null),
-                new HostState.Current(remote, sha, host, "/nix/store/x", now),
-                new HostState.Attempt(sha, HostState.Attempt.SUCCESS, 1, now, now, null, null), null, 60);
+        HostState state = StateBuilder.host(host).desired(remote, sha).running(remote, sha)
+                .attempted(sha, Result.SUCCESS).build();
         store.put(Layout.state(host), Json.write(state), Map.of());
     }
 

@@ -1,12 +1,14 @@
 package dev.npc.tests.cli;
 
 import dev.npc.host.HostState;
+import dev.npc.host.Result;
 import dev.npc.json.Json;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.Layout;
 import dev.npc.store.Store;
 import dev.npc.store.StoreOptions;
 import dev.npc.store.Stores;
+import dev.npc.testing.StateBuilder;
 import dev.npc.testing.TestArchives;
 import dev.npc.testing.TestFlakes;
 import org.junit.jupiter.api.AfterEach;
@@ -15,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,14 +52,10 @@ class HostileTextTest {
         // (Object metadata cannot carry control characters: S3 and the file store take printable ASCII only.)
         assertEquals(0, npc("hosts", "set", "web-1", "--remote", "prod").exitCode());
         assertEquals(0, npc("hosts", "set", "web-2", "--remote", "prod").exitCode());
-        Instant now = Instant.now();
-        HostState failed = new HostState("web-1", "0.1.0\u001B[2J", now, HostState.IDLE,
-                new HostState.DesiredRef("prod", "web-1", version, null), null,
-                new HostState.Attempt(version, HostState.Attempt.FAILED, 1, now, now, HOSTILE, HOSTILE), null, 60,
-                HOSTILE);
+        HostState failed = StateBuilder.host("web-1").daemonVersion("0.1.0\u001B[2J").desired("prod", version)
+                .attempted(version, Result.FAILED, HOSTILE, HOSTILE).message(HOSTILE).build();
         store.put(Layout.state("web-1"), Json.write(failed), Map.of());
-        HostState desiredError = new HostState("web-2", "0.1.0", now, HostState.IDLE,
-                new HostState.DesiredRef("prod", "web-2", null, HOSTILE), null, null, null, 60, null);
+        HostState desiredError = StateBuilder.host("web-2").desiredError("prod", HOSTILE).build();
         store.put(Layout.state("web-2"), Json.write(desiredError), Map.of());
     }
 

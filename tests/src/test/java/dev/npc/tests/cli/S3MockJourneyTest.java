@@ -3,6 +3,7 @@ package dev.npc.tests.cli;
 import dev.npc.daemon.files.SequenceStore;
 import dev.npc.daemon.stage.PollResult;
 import dev.npc.daemon.stage.RemoteTrust;
+import dev.npc.host.Result;
 import dev.npc.pack.UnpackLimits;
 import dev.npc.pack.Unpacker;
 import dev.npc.remote.RemoteDownloader;
@@ -15,12 +16,12 @@ import dev.npc.store.Layout;
 import dev.npc.store.Store;
 import dev.npc.testing.EmbeddedS3;
 import dev.npc.testing.EmbeddedS3Mock;
+import dev.npc.testing.StateBuilder;
 import dev.npc.testing.TestFlakes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -88,11 +89,8 @@ class S3MockJourneyTest {
                 assertEquals(v2, secondPoll.sha256());
             }
 
-            Instant now = Instant.now();
-            HostState state = new HostState("web-1", "0.1.0", now, HostState.IDLE,
-                    new HostState.DesiredRef("prod", "web-1", v2, null),
-                    new HostState.Current("prod", v2, "web-1", "/nix/store/x-nixos-system-web-1", now),
-                    new HostState.Attempt(v2, HostState.Attempt.SUCCESS, 1, now, now, null, null), null, 60);
+            HostState state = StateBuilder.host("web-1").desired("prod", v2).running("prod", v2)
+                    .attempted(v2, Result.SUCCESS).build();
             store.put(Layout.state("web-1"), Json.write(state), Map.of());
 
             CliRun status = CliRun.npcWith(common, "status");

@@ -1,12 +1,13 @@
 package dev.npc.tests.cli;
 
-import dev.npc.host.HostState;
+import dev.npc.host.Result;
 import dev.npc.json.Json;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.Layout;
 import dev.npc.store.Store;
 import dev.npc.store.StoreOptions;
 import dev.npc.store.Stores;
+import dev.npc.testing.StateBuilder;
 import dev.npc.testing.TestFlakes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,21 +50,23 @@ class WaitCommandTest {
     }
 
 
-    private void report(String host, String running, String attemptSha, String result) throws Exception {
-        Instant now = Instant.now();
-        HostState state = new HostState(host, "0.1.0", now, HostState.IDLE, null,
-                running == null ? null : new HostState.Current("prod", running, host, "/nix/store/x", now),
-                attemptSha == null ? null : new HostState.Attempt(attemptSha, result, 1, now, now,
-                        "health check failed: curl http://localhost/healthz", "tail"), null, 60);
-        store.put(Layout.state(host), Json.write(state), Map.of());
+    private void report(String host, String running, String attemptSha, Result result) throws Exception {
+        StateBuilder state = StateBuilder.host(host);
+        if (running != null) {
+            state.running("prod", running);
+        }
+        if (attemptSha != null) {
+            state.attempted(attemptSha, result, "health check failed: curl http://localhost/healthz", "tail");
+        }
+        store.put(Layout.state(host), Json.write(state.build()), Map.of());
     }
 
     @Test
     void exitsZeroWhenEveryFollowerRunsTheVersion() throws Exception {
         npc("hosts", "set", "web-1", "--remote", "prod");
         npc("hosts", "set", "web-2", "--remote", "prod");
-        report("web-1", version, version, HostState.Attempt.SUCCESS);
-        report("web-2", version, version, HostState.Attempt.SUCCESS);
+        report("web-1", version, version, Result.SUCCESS);
+        report("web-2", version, version, Result.SUCCESS);
         CliRun wait = npc("wait", "--remote", "prod", "--timeout", "5s", "--every", "100ms");
         assertEquals(0, wait.exitCode(), wait::toString);
         assertTrue(wait.out().contains("2 hosts up to date"), wait::toString);
@@ -74,8 +76,8 @@ class WaitCommandTest {
     void exitsOneAtOnceNamingTheHostThatRolledBack() throws Exception {
         npc("hosts", "set", "web-1", "--remote", "prod");
         npc("hosts", "set", "web-2", "--remote", "prod");
-        report("web-1", version, version, HostState.Attempt.SUCCESS);
-        report("web-2", "0".repeat(64), version, HostState.Attempt.ROLLED_BACK);
+        report("web-1", version, version, Result.SUCCESS);
+        report("web-2", "0".repeat(64), version, Result.ROLLED_BACK);
         long start = System.nanoTime();
         CliRun wait = npc("wait", "--remote", "prod", "--timeout", "30s", "--every", "100ms");
         assertEquals(1, wait.exitCode(), wait::toString);
@@ -97,8 +99,8 @@ class WaitCommandTest {
     void onlyTheNamedHostsCount() throws Exception {
         npc("hosts", "set", "web-1", "--remote", "prod");
         npc("hosts", "set", "web-2", "--remote", "prod");
-        report("web-1", version, version, HostState.Attempt.SUCCESS);
-        report("web-2", "0".repeat(64), version, HostState.Attempt.FAILED);
+        report("web-1", version, version, Result.SUCCESS);
+        report("web-2", "0".repeat(64), version, Result.FAILED);
         CliRun wait = npc("wait", "--remote", "prod", "--hosts", "web-1", "--timeout", "2s", "--every", "100ms");
         assertEquals(0, wait.exitCode(), wait::toString);
     }
@@ -117,8 +119,8 @@ class WaitCommandTest {
         npc("hosts", "set", "web-1", "--remote", "prod");
         npc("hosts", "set", "web-2", "--remote", "prod");
         npc("hosts", "set", "web-3", "--remote", "prod");
-        report("web-1", version, version, HostState.Attempt.SUCCESS);
-        report("web-2", "0".repeat(64), version, HostState.Attempt.ROLLED_BACK);
+        report("web-1", version, version, Result.SUCCESS);
+        report("web-2", "0".repeat(64), version, Result.ROLLED_BACK);
         CliRun status = npc("status");
         assertEquals(0, status.exitCode(), status::toString);
         String[] lines = status.out().split("\n");

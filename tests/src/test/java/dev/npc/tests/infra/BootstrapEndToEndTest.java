@@ -3,6 +3,7 @@ package dev.npc.tests.infra;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.npc.digest.Sha256;
 import dev.npc.host.HostState;
+import dev.npc.host.Result;
 import dev.npc.json.Json;
 import dev.npc.process.ProcessRunner.ProcessResult;
 import dev.npc.remote.RemoteException;
@@ -88,7 +89,7 @@ class BootstrapEndToEndTest {
         }
         HostState state = state();
         assertEquals(HOST, state.host());
-        assertEquals(HostState.Attempt.SUCCESS, state.lastAttempt().result(), String.join("\n", host.log("console")));
+        assertEquals(Result.SUCCESS, state.lastAttempt().result(), String.join("\n", host.log("console")));
         assertEquals(sha256, state.current().sha256());
         JsonNode config = Json.read(Files.readAllBytes(host.path("var/lib/npc/config.json")), JsonNode.class, "config.json");
         assertEquals(HOST, config.get("host").asText(), "install recorded the host name Terraform gave");
@@ -172,7 +173,7 @@ class BootstrapEndToEndTest {
         assertEquals(1, unsigned.exitCode(), unsigned.output());
         assertTrue(unsigned.output().contains("is not signed, and this host trusts only remotes signed by key " + ci.signing().keyId()),
                 unsigned.output());
-        assertEquals(HostState.Attempt.FAILED, state().lastAttempt().result());
+        assertEquals(Result.FAILED, state().lastAttempt().result());
         assertTrue(state().lastAttempt().error().contains("is not signed"), state().lastAttempt().error());
 
         fleet.publishSigned("prod", ci, "prod", 2);

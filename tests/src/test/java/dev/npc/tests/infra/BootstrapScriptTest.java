@@ -2,6 +2,7 @@ package dev.npc.tests.infra;
 
 import dev.npc.digest.Sha256;
 import dev.npc.host.HostState;
+import dev.npc.host.Result;
 import dev.npc.json.Json;
 import dev.npc.process.ProcessRunner.ProcessResult;
 import dev.npc.store.Layout;
@@ -164,7 +165,7 @@ class BootstrapScriptTest {
 
         HostState state = reportedState();
         assertEquals("web-1", state.host());
-        assertEquals(HostState.Attempt.FAILED, state.lastAttempt().result());
+        assertEquals(Result.FAILED, state.lastAttempt().result());
         assertEquals(sha256, state.lastAttempt().sha256());
         assertTrue(state.lastAttempt().error().startsWith("first boot refused: remote 'prod' (version "), state.lastAttempt().error());
         assertEquals("prod", state.desired().remote());

@@ -3,7 +3,7 @@ package dev.npc.tests.infra;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.npc.daemon.NpcDaemon;
 import dev.npc.daemon.testing.TestFleet;
-import dev.npc.host.HostState.Attempt;
+import dev.npc.host.Result;
 import dev.npc.json.Json;
 import dev.npc.process.ProcessRunner.ProcessResult;
 import org.junit.jupiter.api.AfterEach;
@@ -64,7 +64,7 @@ class ModuleChangeRestartTest {
         int exit = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runAsTheUnitSays(before));
 
         assertEquals(0, exit, fleet.err());
-        assertEquals(Attempt.SUCCESS, fleet.bucketState().lastAttempt().result(), "reported before exiting");
+        assertEquals(Result.SUCCESS, fleet.bucketState().lastAttempt().result(), "reported before exiting");
         assertEquals(60, fleet.bucketState().pollIntervalSeconds(), "the first daemon ran with the old interval");
         assertTrue(fleet.out().contains("the new system changes npc.service (ExecStart); exiting so systemd starts"
                 + " npc-daemon as the new system says"), fleet.out());

@@ -1,0 +1,71 @@
+package dev.npc.daemon.report;
+
+import dev.npc.host.HostState;
+import dev.npc.host.Phase;
+import dev.npc.host.Result;
+import dev.npc.testing.StateBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.time.Instant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The textfile collector's input is read by dashboards and alerts: its lines stay exactly these. */
+class MetricsTest {
+    static final Instant T = Instant.parse("2026-11-22T10:00:00Z");
+    static final PrintStream NOWHERE = new PrintStream(OutputStream.nullOutputStream());
+
+    @Test
+    void rendersThePhaseTheVersionAndTheLastAttempt() {
+        Metrics metrics = new Metrics(null, new EventLog(NOWHERE, NOWHERE, false));
+        metrics.polled(T, true);
+        metrics.polled(T.plusSeconds(60), false);
+        HostState.Attempt failed = HostState.Attempt.ended("2".repeat(64), Result.FAILED, 1, T, T.plusSeconds(30))
+                .withError("nix build failed", null);
+        HostState.Attempt succeeded = HostState.Attempt.ended("1".repeat(64), Result.SUCCESS, 1, T, T.plusMillis(1500));
+        metrics.attemptFinished(succeeded);
+        metrics.attemptFinished(failed);
+        metrics.stateChanged(StateBuilder.host("web-1").at(T).phase(Phase.CHECKING)
+                .current(new HostState.Current("prod", "1".repeat(64), "web-1", "/nix/store/a-nixos-system-web-1", T))
+                .attempt(failed).paused(new HostState.Paused(T, null, null)).build());
+        assertEquals("""
+                # HELP npc_last_poll_timestamp_seconds Time of the last poll of the store.
+                # TYPE npc_last_poll_timestamp_seconds gauge
+                npc_last_poll_timestamp_seconds{host="web-1"} 1795341660
+                # HELP npc_last_success_timestamp_seconds Time of the last successful activation attempt.
+                # TYPE npc_last_success_timestamp_seconds gauge
+                npc_last_success_timestamp_seconds{host="web-1"} 1795341601.5
+                # HELP npc_attempts_total Activation attempts since the daemon started.
+                # TYPE npc_attempts_total counter
+                npc_attempts_total{host="web-1"} 2
+                # HELP npc_failures_total Failed or rolled-back attempts since the daemon started.
+                # TYPE npc_failures_total counter
+                npc_failures_total{host="web-1"} 1
+                # HELP npc_poll_errors_total Polls that could not reach the store.
+                # TYPE npc_poll_errors_total counter
+                npc_poll_errors_total{host="web-1"} 1
+                # HELP npc_current_version_info The version this host runs (labels), always 1.
+                # TYPE npc_current_version_info gauge
+                npc_current_version_info{host="web-1",remote="prod",version="<v1>",configuration="web-1",system="/nix/store/a-nixos-system-web-1"} 1
+                # HELP npc_phase The daemon's phase: 1 for the current one.
+                # TYPE npc_phase gauge
+                npc_phase{host="web-1",phase="idle"} 0
+                npc_phase{host="web-1",phase="downloading"} 0
+                npc_phase{host="web-1",phase="building"} 0
+                npc_phase{host="web-1",phase="activating"} 0
+                npc_phase{host="web-1",phase="checking"} 1
+                npc_phase{host="web-1",phase="rolling-back"} 0
+                # HELP npc_last_attempt_failed 1 when the last attempt failed, was rolled back or interrupted.
+                # TYPE npc_last_attempt_failed gauge
+                npc_last_attempt_failed{host="web-1"} 1
+                # HELP npc_paused 1 while updates are paused.
+                # TYPE npc_paused gauge
+                npc_paused{host="web-1"} 1
+                # HELP npc_desired_error 1 while desired.json or its remote cannot be used.
+                # TYPE npc_desired_error gauge
+                npc_desired_error{host="web-1"} 0
+                """.replace("<v1>", "1".repeat(64)), metrics.render());
+    }
+}
