@@ -84,7 +84,7 @@ class PlaceholderTest {
             var result = Tools.run(List.of("git", "ls-files", "-z"), Map.of(), root);
             if (result.ok()) {
                 List<Path> files = new ArrayList<>();
-                for (String name : result.output().split("\0")) {
+                for (String name : result.stdout().text().split("\0")) {
                     Path file = root.resolve(name);
                     if (!name.isEmpty() && Files.isRegularFile(file)) {
                         files.add(file);
