@@ -216,7 +216,7 @@ public final class S3Store implements Store {
         RequestBody request = RequestBody.fromContentProvider(() -> {
             try {
                 // Counts what each attempt sends: a body that shrank since it was digested fails here.
-                return new Md5Tee(body.open(), length);
+                return new FullLengthInputStream(body.open(), length);
             } catch (IOException e) {
                 throw new BodyUnreadable(e);
             }
@@ -578,7 +578,7 @@ public final class S3Store implements Store {
 
     private static boolean isShortBody(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof Md5Tee.ShortBodyException
+            if (t instanceof FullLengthInputStream.ShortBodyException
                     || t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("fewer bytes")) {
                 return true;
             }

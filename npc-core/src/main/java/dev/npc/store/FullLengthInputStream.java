@@ -3,22 +3,20 @@ package dev.npc.store;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
 
 /**
- * Passes a body through while computing its MD5, so a write whose answer was lost can be
- * recognised by its ETag afterwards. Mark/reset is refused: a buffer above this stream serves
- * the SDK's retries, so every byte is counted here once.
+ * Passes an upload's body through and counts it, so a body that ends before the length announced
+ * (a file that shrank since it was digested) fails the upload instead of becoming a short object.
+ * Mark and reset go to the stream below and rewind the count with it: bytes sent again by a retry
+ * are counted once.
  */
-final class Md5Tee extends FilterInputStream {
+final class FullLengthInputStream extends FilterInputStream {
     private final long expected;
-    private MessageDigest md5 = Etags.newMd5();
     private long count;
-    private MessageDigest markedMd5;
-    private long markedCount;
+    private long markedCount = -1;
 
     /** @param expected the length the caller promised; ending early is an error, not a short object */
-    Md5Tee(InputStream in, long expected) {
+    FullLengthInputStream(InputStream in, long expected) {
         super(in);
         this.expected = expected;
     }
@@ -27,7 +25,6 @@ final class Md5Tee extends FilterInputStream {
     public int read() throws IOException {
         int b = super.read();
         if (b >= 0) {
-            md5.update((byte) b);
             count++;
         } else {
             checkComplete();
@@ -39,7 +36,6 @@ final class Md5Tee extends FilterInputStream {
     public int read(byte[] buffer, int offset, int length) throws IOException {
         int n = super.read(buffer, offset, length);
         if (n > 0) {
-            md5.update(buffer, offset, n);
             count += n;
         } else if (n < 0) {
             checkComplete();
@@ -62,48 +58,21 @@ final class Md5Tee extends FilterInputStream {
 
     @Override
     public long skip(long n) throws IOException {
-        throw new IOException("skipping would leave bytes out of the ETag");
+        throw new IOException("skipping would leave bytes uncounted");
     }
 
-    /** Marks the underlying stream and remembers the digest so far, so a rewind is counted once. */
     @Override
     public synchronized void mark(int readLimit) {
         in.mark(readLimit);
-        try {
-            markedMd5 = (MessageDigest) md5.clone();
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("the JDK's MD5 cannot be cloned", e);
-        }
         markedCount = count;
     }
 
     @Override
     public synchronized void reset() throws IOException {
-        if (markedMd5 == null) {
+        if (markedCount < 0) {
             throw new IOException("reset without mark");
         }
         in.reset();
-        try {
-            md5 = (MessageDigest) markedMd5.clone();
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("the JDK's MD5 cannot be cloned", e);
-        }
         count = markedCount;
-    }
-
-    long count() {
-        return count;
-    }
-
-    /** The quoted MD5 of the body when exactly {@code length} bytes went through, else null. */
-    String etagIfComplete(long length) {
-        if (count != length) {
-            return null;
-        }
-        try {
-            return Etags.quoted(((MessageDigest) md5.clone()).digest());
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("the JDK's MD5 cannot be cloned", e);
-        }
     }
 }
