@@ -65,7 +65,9 @@ class BuildOutputTest {
     }
 
     private static Builder builder(Path bin) {
-        SystemCommands system = SystemCommands.of(bin.toString(), null, null, null);
+        SystemCommands system = new SystemCommands(bin.resolve("nix").toString(), bin.resolve("nix-env").toString(),
+                bin.resolve("nix-store").toString(), "systemctl", "systemd-run", Path.of("/run/current-system"),
+                Path.of("/nix/var/nix/profiles/system"), Path.of("/run/booted-system"));
         return new Builder(new Commands(new SystemProcessRunner()), system, List.of(), List.of(),
                 Duration.ofMinutes(1), null, Map.of());
     }
