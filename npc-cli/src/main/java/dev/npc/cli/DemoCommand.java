@@ -18,10 +18,11 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the whole loop on this machine: no AWS account, no NixOS.",
-                "Starts an S3-compatible server on 127.0.0.1, pushes the example fleet, runs three",
-                "simulated hosts (npc-daemon in-process; system commands printed, not run), rolls",
-                "out a new version canary first, then a broken one that the canary rolls back,",
-                "and prints npc status. Takes well under a minute and leaves nothing running."},
+                "",
+                "Starts an S3-compatible server on 127.0.0.1, pushes the example fleet, runs three simulated"
+                        + " hosts (npc-daemon in-process; system commands printed, not run), rolls out a new"
+                        + " version canary first, then a broken one that the canary rolls back, and prints npc"
+                        + " status. Takes well under a minute and leaves nothing running."},
         footerHeading = "%nExample:%n",
         footer = {"  ./npc demo"})
 final class DemoCommand implements Callable<Integer> {

@@ -10,21 +10,27 @@ import dev.npc.cli.remote.PromoteCommand;
 import dev.npc.cli.remote.PullCommand;
 import dev.npc.cli.remote.PushCommand;
 import dev.npc.cli.remote.RemotesCommand;
+import dev.npc.cli.support.Converters;
 import dev.npc.cli.support.ErrorHandler;
 import dev.npc.cli.trust.KeysCommand;
 import dev.npc.cli.trust.VerifyCommand;
+import dev.npc.store.StoreLocation;
+import dev.npc.time.Durations;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 import java.io.PrintWriter;
-import picocli.CommandLine.Command;
+import java.time.Duration;
 
 /** Entry point of {@code npc}, the admin's command line. */
 @Command(name = "npc", mixinStandardHelpOptions = true, version = "npc 0.1.0",
-        description = {
-                "Pull-based provisioning of NixOS fleets through an object store.",
-                "CI packs and pushes the fleet's flake as a named remote; each host's npc-daemon",
-                "pulls the remote its desired.json names, builds, switches, checks, rolls back on",
-                "failure and reports its state back to the store."},
+        description = {"Pull-based provisioning of NixOS fleets through an object store.",
+                "",
+                "CI packs and pushes the fleet's flake as a named remote; each host's npc-daemon pulls the remote"
+                        + " its desired.json names, builds, switches, checks, rolls back on failure and reports its"
+                        + " state back to the store."},
         subcommands = {PackCommand.class, PushCommand.class, PullCommand.class, RemotesCommand.class,
                 PromoteCommand.class, HostsCommand.class, StatusCommand.class, WaitCommand.class,
                 RolloutCommand.class, RollbackCommand.class, KeysCommand.class, VerifyCommand.class,
@@ -35,11 +41,14 @@ import picocli.CommandLine.Command;
                 "  npc push --src . --remote staging --store s3://my-fleet/npc",
                 "  npc promote staging prod --store s3://my-fleet/npc",
                 "",
-                "Every command takes --store (or $NPC_STORE); --debug shows stack traces.",
+                "Commands that use a store take --store URL, or read $NPC_STORE.",
                 "Exit codes: 0 ok, 1 failure, 2 usage."})
 public final class NpcCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+    boolean debug;
 
     public static void main(String[] args) {
         // status and wait read many small objects in parallel; the JDK keeps only 5 idle
@@ -57,8 +66,13 @@ public final class NpcCli implements Runnable {
 
     /** Runs a command line with its output going to the given writers. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine commandLine = new CommandLine(new NpcCli()).setOut(out).setErr(err);
-        ErrorHandler.install(commandLine, "npc", args);
+        NpcCli root = new NpcCli();
+        CommandLine commandLine = new CommandLine(root).setOut(out).setErr(err);
+        // Typed options for every command: a bad duration or store URL is a usage error that names
+        // its option, and each text is parsed once, by the same code the daemon uses.
+        commandLine.registerConverter(Duration.class, Converters.of(Durations::parse));
+        commandLine.registerConverter(StoreLocation.class, Converters.of(StoreLocation::parse));
+        ErrorHandler.install(commandLine, "npc", () -> root.debug);
         int code = commandLine.execute(args);
         out.flush();
         err.flush();

@@ -34,10 +34,6 @@ public final class Rollout {
     private final FleetReader reader;
     private final Signing signing;
 
-    public Rollout(Store store, Clock clock, FleetWaiter waiter, FleetReader reader) {
-        this(store, clock, waiter, reader, Signing.NONE);
-    }
-
     /** @param signing signs each wave's copy for that wave's name (a signature never carries over) */
     public Rollout(Store store, Clock clock, FleetWaiter waiter, FleetReader reader, Signing signing) {
         this.store = store;

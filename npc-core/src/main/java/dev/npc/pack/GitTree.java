@@ -19,8 +19,6 @@ import java.util.Map;
  */
 final class GitTree {
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
-    /** SystemProcessRunner's marker when it had to drop output; a truncated file list must not be packed. */
-    private static final String DROPPED_MARKER = "[earlier output dropped]";
 
     private final ProcessRunner processes;
     private final Path dir;
@@ -78,23 +76,25 @@ final class GitTree {
         if (!head.ok()) {
             return null;
         }
-        String rev = head.output().strip();
+        String rev = head.stdout().text().strip();
         String status = git("status", "--porcelain", "-z", "--untracked-files=no", "--", ".");
         return status.isEmpty() ? rev : rev + "-dirty";
     }
 
+    /** What git answered on stdout; its warnings and hints (stderr) are not part of the answer. */
     private String git(String... args) throws IOException, PackException {
         ProcessResult result = run(args);
         if (!result.ok()) {
-            String why = result.timedOut() ? "timed out" : firstLine(result.output());
+            String why = result.timedOut() ? "timed out" : gitError(result.stderr().text());
             throw new PackException(dir + " is inside a git work tree but `git " + args[0] + "` failed: " + why
                     + "; fix git access (e.g. git config --global --add safe.directory) and retry");
         }
-        if (result.output().startsWith(DROPPED_MARKER)) {
+        if (result.stdout().truncated()) {
+            // A truncated file list must not be packed.
             throw new PackException("`git " + args[0] + "` in " + dir + " printed more than npc can read;"
                     + " pack a smaller directory or use --include");
         }
-        return result.output();
+        return result.stdout().text();
     }
 
     private ProcessResult run(String... args) throws IOException, PackException {
@@ -111,9 +111,10 @@ final class GitTree {
         }
     }
 
-    private static String firstLine(String text) {
-        String stripped = text.strip();
-        int nl = stripped.indexOf('\n');
-        return stripped.isEmpty() ? "no output" : nl < 0 ? stripped : stripped.substring(0, nl);
+    /** git's own error line ("fatal: ..." or "error: ..."), not a warning or hint printed before it. */
+    private static String gitError(String stderr) {
+        List<String> lines = stderr.strip().lines().toList();
+        return lines.stream().filter(l -> l.startsWith("fatal:") || l.startsWith("error:")).findFirst()
+                .orElse(lines.isEmpty() || lines.get(0).isEmpty() ? "no output" : lines.get(0));
     }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeoutException;
 public interface ProcessRunner {
 
     /**
-     * Runs {@code command} to completion or until {@code timeout}, capturing combined output.
+     * Runs {@code command} to completion or until {@code timeout}, capturing stdout and stderr apart.
      *
      * @param extraEnv variables added to the inherited environment
      * @param workDir  the working directory, or null for the current one
@@ -64,17 +64,72 @@ public interface ProcessRunner {
         ProcessResult await(Duration timeout) throws IOException, InterruptedException;
     }
 
-    /** The outcome: exit code (-1 when killed on timeout) and combined stdout/stderr. */
-    record ProcessResult(int exitCode, String output, boolean timedOut) {
+    /**
+     * What one stream of a command printed: its text (the end of it, when the command printed more
+     * than the runner keeps) and whether anything was dropped.
+     */
+    record Output(String text, boolean truncated) {
+        public static final Output EMPTY = new Output("", false);
+
+        public static Output of(String text) {
+            return new Output(text, false);
+        }
+
+        public boolean isBlank() {
+            return text.isBlank();
+        }
+
+        /** The last {@code lines} lines. */
+        public String tail(int lines) {
+            if (lines <= 0 || text.isBlank()) {
+                return "";
+            }
+            String[] all = text.strip().split("\n");
+            int from = Math.max(0, all.length - lines);
+            return String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
+        }
+
+        private int lineCount() {
+            return text.isBlank() ? 0 : (int) text.strip().lines().count();
+        }
+    }
+
+    /**
+     * The outcome: exit code (-1 when killed on timeout) and each stream on its own. Callers read
+     * what a command answers from {@link #stdout()} only; {@link #stderr()} holds its warnings,
+     * progress and errors, which are for people (logs and state reports, through {@link #tail}).
+     */
+    record ProcessResult(int exitCode, Output stdout, Output stderr, boolean timedOut) {
+        /** A finished command that printed {@code stdout} and {@code stderr} in full (stand-ins, tests). */
+        public static ProcessResult of(int exitCode, String stdout, String stderr) {
+            return new ProcessResult(exitCode, Output.of(stdout), Output.of(stderr), false);
+        }
+
         public boolean ok() {
             return exitCode == 0 && !timedOut;
         }
 
-        /** The last {@code lines} lines of output, for state reports. */
+        /** Whether {@code message} appears on either stream: for recognising an error, never for reading an answer. */
+        public boolean printed(String message) {
+            return stderr.text().contains(message) || stdout.text().contains(message);
+        }
+
+        /**
+         * The last {@code lines} lines a person needs to see what happened, for logs and state
+         * reports: stderr's; or stdout's when stderr is empty; both, each under a label and sharing
+         * the lines, when both streams printed something.
+         */
         public String tail(int lines) {
-            String[] all = output.strip().split("\n");
-            int from = Math.max(0, all.length - lines);
-            return String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
+            if (stdout.isBlank()) {
+                return stderr.tail(lines);
+            }
+            if (stderr.isBlank()) {
+                return stdout.tail(lines);
+            }
+            int fromStdout = Math.min(stdout.lineCount(), Math.max(1, lines / 2));
+            int fromStderr = Math.min(stderr.lineCount(), Math.max(1, lines - fromStdout));
+            fromStdout = Math.min(stdout.lineCount(), Math.max(1, lines - fromStderr));
+            return "stdout:\n" + stdout.tail(fromStdout) + "\nstderr:\n" + stderr.tail(fromStderr);
         }
     }
 }

@@ -10,40 +10,66 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs real processes. Output is capped so a runaway build log cannot exhaust memory. */
+/**
+ * Runs real processes, reading stdout and stderr apart (each on its own thread, so neither pipe
+ * can fill up and stall the child). Each stream is capped so a runaway build log cannot exhaust
+ * memory: past the cap the end of the stream is kept and the result says it was truncated.
+ */
 public final class SystemProcessRunner implements ProcessRunner {
-    private static final int MAX_OUTPUT_BYTES = 4 << 20;
+    static final int MAX_STREAM_BYTES = 4 << 20;
+
+    private final int maxStreamBytes;
+
+    public SystemProcessRunner() {
+        this(MAX_STREAM_BYTES);
+    }
+
+    /** With a smaller cap, so tests can print past it. */
+    SystemProcessRunner(int maxStreamBytes) {
+        this.maxStreamBytes = maxStreamBytes;
+    }
 
     @Override
     public ProcessResult run(List<String> command, Map<String, String> extraEnv, Path workDir, Duration timeout)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(extraEnv);
         if (workDir != null) {
             builder.directory(workDir.toFile());
         }
         Process process = builder.start();
         process.getOutputStream().close();
-        CappedOutput output = new CappedOutput(process.getInputStream());
-        Thread reader = new Thread(output, "output-" + command.get(0));
-        reader.setDaemon(true);
-        reader.start();
+        String name = Path.of(command.get(0)).getFileName().toString();
+        StreamTail stdout = StreamTail.read(process.getInputStream(), maxStreamBytes, "stdout-" + name);
+        StreamTail stderr = StreamTail.read(process.getErrorStream(), maxStreamBytes, "stderr-" + name);
         boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (!finished) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             process.waitFor(5, TimeUnit.SECONDS);
         }
-        reader.join(TimeUnit.SECONDS.toMillis(5));
-        return new ProcessResult(finished ? process.exitValue() : -1, output.text(), !finished);
+        return new ProcessResult(finished ? process.exitValue() : -1, stdout.finish(), stderr.finish(), !finished);
     }
 
-    private static final class CappedOutput implements Runnable {
+    /** One stream, read to its end on a thread of its own, keeping at most the last {@code max} bytes. */
+    private static final class StreamTail implements Runnable {
         private final InputStream in;
+        private final int max;
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        private final Thread thread;
+        private boolean truncated;
 
-        CappedOutput(InputStream in) {
+        private StreamTail(InputStream in, int max, String name) {
             this.in = in;
+            this.max = max;
+            this.thread = new Thread(this, name);
+            thread.setDaemon(true);
+        }
+
+        static StreamTail read(InputStream in, int max, String name) {
+            StreamTail tail = new StreamTail(in, max, name);
+            tail.thread.start();
+            return tail;
         }
 
         @Override
@@ -52,22 +78,39 @@ public final class SystemProcessRunner implements ProcessRunner {
             try (in) {
                 int n;
                 while ((n = in.read(chunk)) > 0) {
-                    synchronized (buffer) {
-                        if (buffer.size() + n > MAX_OUTPUT_BYTES) {
-                            buffer.reset();
-                            buffer.writeBytes("[earlier output dropped]\n".getBytes(StandardCharsets.UTF_8));
-                        }
-                        buffer.write(chunk, 0, n);
-                    }
+                    append(chunk, n);
                 }
             } catch (IOException e) {
                 // The pipe closes when a timed-out process is killed; what was read so far is kept.
             }
         }
 
-        String text() {
-            synchronized (buffer) {
-                return buffer.toString(StandardCharsets.UTF_8);
+        private synchronized void append(byte[] chunk, int n) {
+            int from = Math.max(0, n - max);
+            int length = n - from;
+            if (buffer.size() + length > max) {
+                // Keep the newer bytes: the end of a log says what went wrong.
+                byte[] kept = buffer.toByteArray();
+                int keep = Math.min(kept.length, Math.max(0, max / 2 - length));
+                buffer.reset();
+                buffer.write(kept, kept.length - keep, keep);
+                truncated = true;
+            }
+            truncated |= from > 0;
+            buffer.write(chunk, from, length);
+        }
+
+        /** Waits a little for the reader (a killed child's grandchildren may hold the pipe open). */
+        Output finish() throws InterruptedException {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+            synchronized (this) {
+                String text = buffer.toString(StandardCharsets.UTF_8);
+                if (truncated) {
+                    // The cut falls anywhere in a line (or a character): start at the next whole line.
+                    int nl = text.indexOf('\n');
+                    text = nl < 0 ? text : text.substring(nl + 1);
+                }
+                return new Output(text, truncated);
             }
         }
     }

@@ -16,7 +16,6 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
@@ -217,7 +216,7 @@ public final class S3Store implements Store {
         RequestBody request = RequestBody.fromContentProvider(() -> {
             try {
                 // Counts what each attempt sends: a body that shrank since it was digested fails here.
-                return new Md5Tee(body.open(), length);
+                return new FullLengthInputStream(body.open(), length);
             } catch (IOException e) {
                 throw new BodyUnreadable(e);
             }
@@ -366,20 +365,15 @@ public final class S3Store implements Store {
         String fullPrefix = location.prefix().isEmpty() ? checked : location.prefix() + "/" + checked;
         int strip = location.prefix().isEmpty() ? 0 : location.prefix().length() + 1;
         List<ObjectInfo> result = new ArrayList<>();
-        String token = null;
         try {
-            do {
-                ListObjectsV2Response page = client.listObjectsV2(ListObjectsV2Request.builder()
-                        .bucket(location.bucket()).prefix(fullPrefix).maxKeys(pageSize)
-                        .continuationToken(token).build());
-                for (S3Object object : page.contents()) {
-                    String key = object.key().substring(strip);
-                    if (isValidKey(key)) {
-                        result.add(new ObjectInfo(key, object.eTag(), sizeOf(object.size()), object.lastModified(), Map.of()));
-                    }
+            // The paginator requests the next page as the iteration reaches it; a failure on any page lands below.
+            for (S3Object object : client.listObjectsV2Paginator(ListObjectsV2Request.builder()
+                    .bucket(location.bucket()).prefix(fullPrefix).maxKeys(pageSize).build()).contents()) {
+                String key = object.key().substring(strip);
+                if (isValidKey(key)) {
+                    result.add(new ObjectInfo(key, object.eTag(), sizeOf(object.size()), object.lastModified(), Map.of()));
                 }
-                token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
-            } while (token != null);
+            }
         } catch (SdkException e) {
             throw failures.describe(e, where(checked), "s3:ListBucket");
         }
@@ -393,20 +387,15 @@ public final class S3Store implements Store {
         String checked = StoreKeys.checkPrefix(prefix);
         String fullPrefix = location.prefix().isEmpty() ? checked : location.prefix() + "/" + checked;
         List<String> names = new ArrayList<>();
-        String token = null;
         try {
-            do {
-                ListObjectsV2Response page = client.listObjectsV2(ListObjectsV2Request.builder()
-                        .bucket(location.bucket()).prefix(fullPrefix).delimiter("/").maxKeys(pageSize)
-                        .continuationToken(token).build());
-                for (CommonPrefix common : page.commonPrefixes()) {
-                    String name = common.prefix().substring(fullPrefix.length(), common.prefix().length() - 1);
-                    if (!name.isEmpty() && !name.contains("/") && isValidKey(name)) {
-                        names.add(name);
-                    }
+            for (CommonPrefix common : client.listObjectsV2Paginator(ListObjectsV2Request.builder()
+                    .bucket(location.bucket()).prefix(fullPrefix).delimiter("/").maxKeys(pageSize).build())
+                    .commonPrefixes()) {
+                String name = common.prefix().substring(fullPrefix.length(), common.prefix().length() - 1);
+                if (!name.isEmpty() && !name.contains("/") && isValidKey(name)) {
+                    names.add(name);
                 }
-                token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
-            } while (token != null);
+            }
         } catch (SdkException e) {
             throw failures.describe(e, where(checked), "s3:ListBucket");
         }
@@ -589,7 +578,7 @@ public final class S3Store implements Store {
 
     private static boolean isShortBody(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof Md5Tee.ShortBodyException
+            if (t instanceof FullLengthInputStream.ShortBodyException
                     || t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("fewer bytes")) {
                 return true;
             }

@@ -19,8 +19,4 @@ public record StoreOptions(String endpointUrl, String region, AwsCredentialsProv
     public StoreOptions(String endpointUrl, String region, AwsCredentialsProvider credentials) {
         this(endpointUrl, region, credentials, null);
     }
-
-    public StoreOptions withSocketTimeout(java.time.Duration timeout) {
-        return new StoreOptions(endpointUrl, region, credentials, timeout);
-    }
 }

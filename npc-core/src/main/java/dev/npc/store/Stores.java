@@ -9,7 +9,10 @@ public final class Stores {
      *                                  when the URL is not a supported store URL
      */
     public static Store open(String url, StoreOptions options) {
-        StoreLocation location = StoreLocation.parse(url);
+        return open(StoreLocation.parse(url), options);
+    }
+
+    public static Store open(StoreLocation location, StoreOptions options) {
         if (location instanceof StoreLocation.File file) {
             return new FileStore(file.directory());
         }

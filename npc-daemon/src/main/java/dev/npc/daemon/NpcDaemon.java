@@ -19,7 +19,7 @@ import java.io.PrintWriter;
 
 /** Entry point of {@code npc-daemon}, which runs on each NixOS host. */
 @Command(name = "npc-daemon", mixinStandardHelpOptions = true, version = "npc-daemon " + Daemon.VERSION,
-        description = "Runs on a NixOS host: follows the remote its desired.json names, and reports back.",
+        description = "Runs on a NixOS host: follows the remote its desired.json names and reports back.",
         subcommands = {FollowCommand.class, InstallCommand.class, StatusCommand.class, PauseCommand.class,
                 UnpauseCommand.class, TriggerCommand.class, RetryCommand.class},
         footer = {"", "Example:", "  npc-daemon follow --store s3://my-fleet/npc --host web-1",
@@ -56,13 +56,14 @@ public final class NpcDaemon implements Runnable {
      * left: systemd then starts the daemon again, and its recovery charges the attempt that died.
      */
     public static int exitCode(Seams seams, String... args) {
+        NpcDaemon root = new NpcDaemon(seams);
         try {
-            return run(seams, args);
+            return root.execute(args);
         } catch (Throwable t) {
             try {
                 seams.err().println("npc-daemon: died of " + SafeText.line(String.valueOf(t))
                         + "; the next start charges the attempt in progress to its version");
-                if (java.util.Arrays.asList(args).contains("--debug")) {
+                if (root.debug) {
                     t.printStackTrace(seams.err());
                 }
                 seams.err().flush();
@@ -75,7 +76,11 @@ public final class NpcDaemon implements Runnable {
 
     /** Runs one command line; returns the exit code. */
     public static int run(Seams seams, String... args) {
-        NpcDaemon root = new NpcDaemon(seams);
+        return new NpcDaemon(seams).execute(args);
+    }
+
+    private int execute(String... args) {
+        NpcDaemon root = this;
         CommandLine cli = new CommandLine(root);
         // A unit's ExecStart plus an admin's extra flags may name an option twice: the last one wins.
         cli.setOverwrittenOptionsAllowed(true);

@@ -102,12 +102,12 @@ final class SimulatedHost implements ProcessRunner {
         List<String> args = command.subList(1, command.size());
         return switch (program) {
             case "nix" -> nix(args);
-            case "nix-store" -> new ProcessResult(0, args.get(1) + "\n", false);
+            case "nix-store" -> ProcessResult.of(0, args.get(1) + "\n", "");
             case "nix-env" -> nixEnv(args);
             case "systemd-run" -> play(unitCommand(args));
             case "switch-to-configuration" -> switchTo(Path.of(command.get(0)).getParent().getParent());
             case "systemctl" -> systemctl(args);
-            default -> new ProcessResult(127, program + ": not simulated in the demo\n", false);
+            default -> ProcessResult.of(127, "", program + ": not simulated in the demo\n");
         };
     }
 
@@ -123,9 +123,9 @@ final class SimulatedHost implements ProcessRunner {
     private ProcessResult systemctl(List<String> args) throws IOException {
         return switch (args.get(0)) {
             case "is-system-running" -> systemState();
-            case "is-active" -> new ProcessResult(3, "inactive\n", false);
+            case "is-active" -> ProcessResult.of(3, "inactive\n", "");
             case "list-units" -> failedUnits();
-            default -> new ProcessResult(0, "", false);
+            default -> ProcessResult.of(0, "", "");
         };
     }
 
@@ -136,49 +136,49 @@ final class SimulatedHost implements ProcessRunner {
                 Path flake = Path.of(ref.group(1));
                 String configuration = ref.group(2);
                 if (!Files.exists(flake.resolve("nixos/example/hosts").resolve(configuration + ".nix"))) {
-                    return new ProcessResult(1, "error: flake does not provide attribute 'nixosConfigurations."
-                            + configuration + "'\n", false);
+                    return ProcessResult.of(1, "", "error: flake does not provide attribute"
+                            + " 'nixosConfigurations." + configuration + "'\n");
                 }
                 String content = contentOf(flake);
                 String hash = Sha256.hex((content + configuration).getBytes()).substring(0, 32);
                 Path toplevel = toplevel(hash, configuration, nixFilesContain(flake, BREAK_MARKER));
-                return new ProcessResult(0, toplevel + "\n", false);
+                return ProcessResult.of(0, toplevel + "\n", "");
             }
         }
-        return new ProcessResult(1, "nix: arguments not simulated in the demo: " + args + "\n", false);
+        return ProcessResult.of(1, "", "nix: arguments not simulated in the demo: " + args + "\n");
     }
 
     private ProcessResult nixEnv(List<String> args) throws IOException {
         int set = args.indexOf("--set");
         int profile = args.indexOf("-p");
         if (args.contains("--delete-generations")) {
-            return new ProcessResult(0, "", false);
+            return ProcessResult.of(0, "", "");
         }
         if (set >= 0 && profile >= 0) {
             relink(Path.of(args.get(profile + 1)), Path.of(args.get(set + 1)));
-            return new ProcessResult(0, "", false);
+            return ProcessResult.of(0, "", "");
         }
-        return new ProcessResult(1, "nix-env: arguments not simulated in the demo: " + args + "\n", false);
+        return ProcessResult.of(1, "", "nix-env: arguments not simulated in the demo: " + args + "\n");
     }
 
     private ProcessResult switchTo(Path toplevel) throws IOException {
         relink(currentSystem(), toplevel);
-        return new ProcessResult(0, "activating the configuration...\nsetting up /etc...\nreloading user units...\n", false);
+        return ProcessResult.of(0, "", "activating the configuration...\nsetting up /etc...\nreloading user units...\n");
     }
 
     private ProcessResult systemState() throws IOException {
         Path current = Files.readSymbolicLink(currentSystem());
         if (Files.exists(current.resolve("broken"))) {
-            return new ProcessResult(1, "degraded\n", false);
+            return ProcessResult.of(1, "degraded\n", "");
         }
-        return new ProcessResult(0, "running\n", false);
+        return ProcessResult.of(0, "running\n", "");
     }
 
     /** A broken version's nginx fails; nothing had failed before it. */
     private ProcessResult failedUnits() throws IOException {
         Path current = Files.readSymbolicLink(currentSystem());
-        return new ProcessResult(0, Files.exists(current.resolve("broken"))
-                ? "nginx.service loaded failed failed A high performance web server\n" : "", false);
+        return ProcessResult.of(0, Files.exists(current.resolve("broken"))
+                ? "nginx.service loaded failed failed A high performance web server\n" : "", "");
     }
 
     private Path toplevel(String hash, String configuration, boolean broken) throws IOException {

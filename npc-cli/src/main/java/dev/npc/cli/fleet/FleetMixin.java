@@ -3,11 +3,13 @@ package dev.npc.cli.fleet;
 import dev.npc.fleet.FleetReader;
 import dev.npc.fleet.FleetWaiter;
 import dev.npc.store.Store;
+import dev.npc.time.Durations;
 import dev.npc.time.Sleeper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.time.Clock;
+import java.time.Duration;
 
 /** How fleet commands read hosts: concurrency and when a silent host counts as stale. */
 @Command
@@ -22,16 +24,15 @@ public final class FleetMixin {
 
     @Option(names = "--every", paramLabel = "DURATION", defaultValue = "5s",
             description = "How often to look at the fleet (default: 5s).")
-    String every;
+    Duration every;
 
     /** The --every interval, checked: a loop that never sleeps would spin and flood the store. */
-    java.time.Duration every() {
-        java.time.Duration interval = dev.npc.time.Durations.parse(every);
-        if (interval.isZero()) {
-            throw new IllegalArgumentException("--every " + every + " is zero: the fleet would be read in a tight loop;"
-                    + " give a positive interval, e.g. 5s or 500ms");
+    Duration every() {
+        if (every.isZero()) {
+            throw new IllegalArgumentException("--every " + Durations.format(every) + " is zero: the fleet would be"
+                    + " read in a tight loop; give a positive interval, e.g. 5s or 500ms");
         }
-        return interval;
+        return every;
     }
 
     FleetReader reader(Store store) {

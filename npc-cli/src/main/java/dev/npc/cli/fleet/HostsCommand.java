@@ -23,12 +23,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "hosts", mixinStandardHelpOptions = true,
-        description = "Decide which remote each host follows (hosts/HOST/desired.json, the document Terraform also writes).",
+        description = {"Decide which remote each host follows.",
+                "",
+                "Each host reads hosts/HOST/desired.json, the document Terraform also writes: the remote it"
+                        + " follows and how it activates it."},
         subcommands = {HostsCommand.Set.class, HostsCommand.ListHosts.class, HostsCommand.Remove.class},
         footerHeading = "%nExamples:%n",
         footer = {"  npc hosts set web-1 --remote prod",
                 "  npc hosts set canary-1 --remote prod-canary --action test",
-                "  npc hosts list"})
+                "  npc hosts list",
+                "  npc hosts rm web-3"})
 public final class HostsCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -40,11 +44,13 @@ public final class HostsCommand implements Runnable {
 
     @Command(name = "set", mixinStandardHelpOptions = true,
             description = {"Write HOST's desired.json: the remote it follows and how it activates.",
-                    "A remote that does not exist yet is allowed with a warning (the host waits for it);",
-                    "--strict refuses it (exit 1), so a typo cannot leave a host waiting forever."},
+                    "",
+                    "A remote that does not exist yet is allowed with a warning (the host waits for it); --strict"
+                            + " refuses it (exit 1), so a typo cannot leave a host waiting forever."},
             footerHeading = "%nExamples:%n",
             footer = {"  npc hosts set web-1 --remote prod --configuration web",
-                    "  npc hosts set tiny-1 --remote prod --prebuilt /nix/store/...-nixos-system-tiny-1"})
+                    "  npc hosts set tiny-1 --remote prod \\",
+                    "      --prebuilt /nix/store/...-nixos-system-tiny-1"})
     static final class Set implements Callable<Integer> {
         @Mixin
         Console console;
@@ -100,7 +106,11 @@ public final class HostsCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"List hosts and what they follow.",
-                    "A desired.json that cannot be read is shown as an ERROR row with the reason (exit 1)."})
+                    "",
+                    "A desired.json that cannot be read is shown as an ERROR row with the reason (exit 1)."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  npc hosts list --store s3://my-fleet/npc",
+                    "  npc hosts list --json | jq -r '.[] | select(.remote == \"prod\") | .host'"})
     static final class ListHosts implements Callable<Integer> {
         @Mixin
         Console console;
@@ -178,7 +188,11 @@ public final class HostsCommand implements Runnable {
 
     @Command(name = "rm", mixinStandardHelpOptions = true,
             description = {"Stop managing HOST: delete its desired.json (its daemon then idles).",
-                    "Its reports are kept unless --purge."})
+                    "",
+                    "Its reports (state.json and history) are kept unless --purge."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  npc hosts rm web-3",
+                    "  npc hosts rm web-3 --purge"})
     static final class Remove implements Callable<Integer> {
         @Mixin
         Console console;

@@ -17,10 +17,13 @@ import java.util.concurrent.Callable;
 
 @Command(name = "rollback", mixinStandardHelpOptions = true,
         description = {"Put back the version REMOTE held before its last push or promote.",
-                "Hosts following it switch back on their next poll. Earlier versions live in",
-                "remotes-history/REMOTE/ (the newest 10 are kept); rolling back twice returns to",
-                "where you started. The version is published anew, with a new sequence: hosts with",
-                "trusted keys refuse an old signature as a replay, so give --sign-key to sign it again."},
+                "",
+                "Hosts following it switch back on their next poll. Earlier versions live in"
+                        + " remotes-history/REMOTE/ (the newest 10 are kept); rolling back twice returns to where"
+                        + " you started.",
+                "",
+                "The version is published anew, with a new sequence: hosts with trusted keys refuse an old"
+                        + " signature as a replay, so give --sign-key to sign it again."},
         footerHeading = "%nExample:%n",
         footer = {"  npc rollback prod --store s3://my-fleet/npc --sign-key ci-signing.key"})
 public final class RollbackCommand implements Callable<Integer> {

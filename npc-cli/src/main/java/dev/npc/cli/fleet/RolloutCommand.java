@@ -11,27 +11,30 @@ import dev.npc.remote.RemoteName;
 import dev.npc.remote.Signing;
 import dev.npc.text.SafeText;
 import dev.npc.store.Store;
-import dev.npc.time.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Clock;
-import java.util.Arrays;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "rollout", mixinStandardHelpOptions = true,
         description = {"Promote a tested version wave by wave; stop at the first failing wave.",
-                "Promotes the version FROM holds now through the wave remotes, one at a time, waiting",
-                "for each wave's hosts (as npc wait does) before the next. Stops at the first wave",
-                "where a host failed or rolled back, or that times out; later waves are not touched.",
-                "Before promoting anything it checks the waves: a wave remote that does not exist is",
-                "refused (a typo would skip the canary) unless --create, and so is a wave no host",
-                "follows (the version would pass it untested) unless --allow-empty-wave.",
+                "",
+                "Promotes the version FROM holds now through the wave remotes, one at a time, waiting for each"
+                        + " wave's hosts (as npc wait does) before the next. Stops at the first wave where a host"
+                        + " failed or rolled back, or that times out; later waves are not touched.",
+                "",
+                "Before promoting anything it checks the waves: a wave remote that does not exist is refused (a"
+                        + " typo would skip the canary) unless --create, and so is a wave no host follows (the"
+                        + " version would pass it untested) unless --allow-empty-wave.",
+                "",
                 "Each wave gets a new publish sequence; --sign-key signs each wave's copy for it.",
-                "Exit codes: 0 every wave up to date, 1 a wave failed, 2 usage, 3 timeout,",
-                "4 a remote does not exist or a wave has no hosts (nothing after it is touched)."},
+                "",
+                "Exit codes: 0 every wave up to date, 1 a wave failed, 2 usage, 3 timeout, 4 a remote does not"
+                        + " exist or a wave has no hosts (nothing after it is touched)."},
         footerHeading = "%nExample:%n",
         footer = {"  npc rollout --from staging --through prod-canary,prod-early,prod --timeout 30m"})
 public final class RolloutCommand implements Callable<Integer> {
@@ -45,11 +48,12 @@ public final class RolloutCommand implements Callable<Integer> {
     @Option(names = "--from", required = true, paramLabel = "NAME", description = "Remote holding the tested version.")
     String from;
 
-    @Option(names = "--through", required = true, paramLabel = "R1,R2,...", description = "Wave remotes, in order.")
-    String through;
+    @Option(names = "--through", required = true, paramLabel = "REMOTE", split = "\\s*,\\s*", splitSynopsisLabel = ",",
+            description = "Wave remotes, in order (comma-separated or repeated).")
+    List<String> waves;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", description = "Per wave (default: 30m).")
-    String timeout;
+    Duration timeout;
 
     @Option(names = "--create", description = "Create wave remotes that do not exist yet (else refused as a likely typo).")
     boolean create;
@@ -64,16 +68,11 @@ public final class RolloutCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RemoteName.check(from);
         Signing signing = signingOptions.signing();
-        List<String> waves = Arrays.stream(through.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-        if (waves.isEmpty()) {
-            throw new IllegalArgumentException("--through names no remote; give the waves in order, e.g. prod-canary,prod");
-        }
         waves.forEach(RemoteName::check);
         if (waves.contains(from) || waves.stream().distinct().count() != waves.size()) {
             throw new IllegalArgumentException("--through must name each wave once and not include --from '" + from + "'");
         }
-        java.time.Duration every = fleetOptions.every();
-        java.time.Duration perWave = Durations.parse(timeout);
+        Duration every = fleetOptions.every();
         try (Store store = storeOptions.open()) {
             if (store.head(dev.npc.store.Layout.remote(from)).isEmpty()) {
                 console.err().println("npc: remote '" + from + "' does not exist in " + store.url()
@@ -83,7 +82,7 @@ public final class RolloutCommand implements Callable<Integer> {
             }
             Rollout rollout = new Rollout(store, Clock.systemUTC(), fleetOptions.waiter(store), fleetOptions.reader(store),
                     signing);
-            Rollout.Result result = rollout.run(from, waves, perWave, every,
+            Rollout.Result result = rollout.run(from, waves, timeout, every,
                     new Rollout.Options(allowEmptyWave, create), new Printer(console, Terminal.interactive()));
             if (result.refused() != null) {
                 console.err().println("npc: " + result.refused() + "; nothing was rolled out");

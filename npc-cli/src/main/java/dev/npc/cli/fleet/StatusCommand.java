@@ -17,10 +17,13 @@ import java.util.concurrent.Callable;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show every host: what it follows, what it runs, and whether it failed.",
-                "One row per host: the remote it follows, that remote's version, the version the host",
-                "runs, its status, when it last reported, how long ago the version was published, and",
-                "why it failed. Problems first. Statuses: failed, rolled back, stale, unknown,",
-                "in progress (phase), pending, paused, up to date.",
+                "",
+                "One row per host: the remote it follows, that remote's version, the version the host runs, its"
+                        + " status, when it last reported, how long ago the version was published, and why it"
+                        + " failed. Problems first.",
+                "",
+                "Statuses: failed, rolled back, stale, unknown, in progress (phase), pending, paused, up to date.",
+                "",
                 "Exits 0 whatever the fleet's state: use npc wait as a gate."},
         footerHeading = "%nExamples:%n",
         footer = {"  npc status --store s3://my-fleet/npc",

@@ -14,20 +14,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.Arrays;
+import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "wait", mixinStandardHelpOptions = true,
         description = {"Gate CI: wait until the hosts following a remote run its current version.",
-                "Waits until every host following it runs its current version and",
-                "passed its checks. Stops at once when one of them failed or rolled back.",
-                "Exit codes: 0 all up to date, 1 a host failed or rolled back (named), 2 usage,",
-                "3 timeout, 4 the remote does not exist, or no host follows it (unless --allow-empty).",
-                "A host's report counts only once it is about the remote's current version (or newer",
-                "than its publication): an older report is waited for, not read as a failure."},
+                "",
+                "Waits until every host following the remote runs its current version and passed its checks;"
+                        + " stops at once when one of them failed or rolled back. A host's report counts only once"
+                        + " it is about the remote's current version (or newer than its publication): an older"
+                        + " report is waited for, not read as a failure.",
+                "",
+                "Exit codes: 0 all up to date, 1 a host failed or rolled back (named), 2 usage, 3 timeout, 4 the"
+                        + " remote does not exist, or no host follows it (unless --allow-empty)."},
         footerHeading = "%nExamples:%n",
         footer = {"  npc push --src . --remote staging && npc wait --remote staging --timeout 20m",
                 "  npc wait --remote prod --hosts web-1,web-2"})
@@ -45,11 +48,12 @@ public final class WaitCommand implements Callable<Integer> {
     @Option(names = "--remote", required = true, paramLabel = "NAME", description = "Remote to wait for.")
     String remote;
 
-    @Option(names = "--hosts", paramLabel = "H1,H2", description = "Only these hosts (comma-separated).")
-    String hosts;
+    @Option(names = "--hosts", paramLabel = "HOST", split = "\\s*,\\s*", splitSynopsisLabel = ",",
+            description = "Only these hosts (comma-separated or repeated).")
+    List<String> hosts = List.of();
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", description = "Give up after (default: 30m).")
-    String timeout;
+    Duration timeout;
 
     @Option(names = "--allow-empty", description = "Exit 0 when no host follows the remote.")
     boolean allowEmpty;
@@ -57,15 +61,13 @@ public final class WaitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RemoteName.check(remote);
-        Set<String> only = hosts == null ? Set.of() : Arrays.stream(hosts.split(",")).map(String::trim)
-                .filter(h -> !h.isEmpty()).collect(Collectors.toCollection(LinkedHashSet::new));
+        Set<String> only = new LinkedHashSet<>(hosts);
         only.forEach(dev.npc.host.HostName::check);
-        java.time.Duration every = fleetOptions.every();
-        java.time.Duration limit = Durations.parse(timeout);
+        Duration every = fleetOptions.every();
         try (Store store = storeOptions.open()) {
             boolean live = Terminal.interactive();
             FleetWaiter.Outcome outcome = fleetOptions.waiter(store).await(remote, only, null,
-                    limit, every, progress -> {
+                    timeout, every, progress -> {
                         if (live) {
                             console.err().printf("\r\u001B[Kwaiting for %s %s: %d/%d up to date%s", remote,
                                     Sha256.shortForm(progress.version()), progress.done(), progress.total(),
@@ -100,7 +102,7 @@ public final class WaitCommand implements Callable<Integer> {
             return 1;
         }
         if (outcome instanceof FleetWaiter.TimedOut timedOut) {
-            console.err().println("npc: timed out after " + timeout + " waiting for " + remote + " "
+            console.err().println("npc: timed out after " + Durations.format(timeout) + " waiting for " + remote + " "
                     + Sha256.shortForm(timedOut.version()) + " on " + timedOut.notDone().stream()
                     .map(h -> SafeText.line(h.host()) + " (" + h.status().label() + ")").collect(Collectors.joining(", ")));
             console.err().flush();

@@ -19,7 +19,7 @@ final class FlakeSourceMixin {
     Path src;
 
     @Option(names = "--include", paramLabel = "DIR",
-            description = "Pack only these top-level directories (plus flake.nix and flake.lock); repeatable.")
+            description = "Pack only these top-level directories, and flake.nix and flake.lock (repeatable).")
     List<String> includes = List.of();
 
     @Option(names = "--allow-unlocked", description = "Pack without flake.lock (hosts may then build different systems).")

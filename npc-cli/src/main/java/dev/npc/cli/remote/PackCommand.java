@@ -14,9 +14,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "pack", mixinStandardHelpOptions = true,
         description = {"Pack the files a flake needs into a deterministic archive (tar + zstd).",
-                "Inside git only tracked files are packed (what Nix copies); outside git everything",
-                "but .git/, result* links, .direnv/ and .npcignore patterns. The same files always",
-                "give the same bytes, so the printed version only changes when content does."},
+                "",
+                "Inside git only tracked files are packed (what Nix copies); outside git everything but .git/,"
+                        + " result* links, .direnv/ and .npcignore patterns. The same files always give the same"
+                        + " bytes, so the printed version only changes when content does."},
         footerHeading = "%nExamples:%n",
         footer = {"  npc pack --src . -o /tmp/fleet.npc",
                 "  npc pack --src . --include hosts --include modules -o fleet.npc --json"})

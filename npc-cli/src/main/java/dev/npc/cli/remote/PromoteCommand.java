@@ -16,10 +16,13 @@ import java.util.concurrent.Callable;
 
 @Command(name = "promote", mixinStandardHelpOptions = true,
         description = {"Copy remote FROM's current version to remote TO, server side.",
-                "With --if-version the copy happens only if FROM still holds that version, so what",
-                "reaches TO is what was tested, not whatever was pushed since. TO gets a new publish",
-                "sequence; a signature covers one remote name and sequence, so --sign-key signs the",
-                "copy for TO. A signed FROM is not promoted unsigned unless --unsigned says so."},
+                "",
+                "With --if-version the copy happens only if FROM still holds that version, so what reaches TO is"
+                        + " what was tested, not whatever was pushed since.",
+                "",
+                "TO gets a new publish sequence; a signature covers one remote name and sequence, so --sign-key"
+                        + " signs the copy for TO. A signed FROM is not promoted unsigned unless --unsigned says"
+                        + " so."},
         footerHeading = "%nExamples:%n",
         footer = {"  npc promote staging prod --store s3://my-fleet/npc",
                 "  npc promote staging prod --if-version 1a2b3c4d --sign-key ci-signing.key"})

@@ -21,10 +21,13 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "pull", mixinStandardHelpOptions = true,
-        description = {"Download remote NAME, verify its sha256 (and with --trusted-key its signature for NAME),",
-                "and unpack it into a new directory. The directory appears whole or not at all."},
-        footerHeading = "%nExample:%n",
-        footer = {"  npc pull --remote prod --dst /tmp/prod --store s3://my-fleet/npc"})
+        description = {"Download remote NAME, verify it and unpack it into a new directory.",
+                "",
+                "The bytes are checked against the remote's sha256 and, with --trusted-key, its signature for"
+                        + " NAME. The directory appears whole or not at all."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  npc pull --remote prod --dst /tmp/prod --store s3://my-fleet/npc",
+                "  npc pull --remote prod --dst /tmp/prod --trusted-key ci-signing.pub"})
 public final class PullCommand implements Callable<Integer> {
     @Mixin
     Console console;

@@ -32,23 +32,29 @@ import java.util.function.UnaryOperator;
 
 @Command(name = "push", mixinStandardHelpOptions = true,
         description = {"Pack a flake and upload it as remote NAME (remotes/NAME.npc).",
-                "If the remote already holds the same version nothing is uploaded and it says",
-                "'unchanged': the ETag stays, so no host rebuilds. That needs the store to vouch that",
-                "its bytes are this archive (MD5-ETag or sha256 checksum); a remote whose stored bytes",
-                "differ is uploaded again and the command says it repaired it. Every upload is verified:",
-                "the server checks Content-MD5 and x-amz-checksum-sha256, and npc compares its answer;",
-                "if it did not keep what was sent, the remote gets its previous version back and push fails.",
-                "Every upload gets a new publish",
-                "sequence. With --sign-key the version is signed for NAME and that sequence; promote,",
-                "rollout and rollback sign again for where they publish (give them --sign-key too).",
-                "--prebuilt CONFIG=PATH puts a toplevel built elsewhere into the archive",
-                "(.npc/prebuilt.json), so its signature covers it: hosts of that configuration",
-                "realise PATH instead of evaluating."},
+                "",
+                "If the remote already holds the same version nothing is uploaded and it says 'unchanged': the"
+                        + " ETag stays, so no host rebuilds. That needs the store to vouch that its bytes are this"
+                        + " archive (MD5-ETag or sha256 checksum); a remote whose stored bytes differ is uploaded"
+                        + " again and the command says it repaired it.",
+                "",
+                "Every upload is verified: the server checks Content-MD5 and x-amz-checksum-sha256, and npc"
+                        + " compares its answer; if it did not keep what was sent, the remote gets its previous"
+                        + " version back and push fails.",
+                "",
+                "Every upload gets a new publish sequence. With --sign-key the version is signed for NAME and"
+                        + " that sequence; promote, rollout and rollback sign again for where they publish (give"
+                        + " them --sign-key too).",
+                "",
+                "The archive's .npc/prebuilt.json holds the toplevels built elsewhere that --prebuilt"
+                        + " CONFIG=PATH names, so its signature covers them: hosts of that configuration realise"
+                        + " PATH instead of evaluating."},
         footerHeading = "%nExamples:%n",
         footer = {"  npc push --src . --remote staging --store s3://my-fleet/npc",
                 "  npc push --src . --remote staging --sign-key ci-signing.key",
-                "  npc push --src . --remote prod --sign-key ci-signing.key \\",
-                "      --prebuilt web-1=$(nix build --print-out-paths .#nixosConfigurations.web-1.config.system.build.toplevel)",
+                "  toplevel=$(nix build --print-out-paths \\",
+                "      .#nixosConfigurations.web-1.config.system.build.toplevel)",
+                "  npc push --remote prod --sign-key ci-signing.key --prebuilt web-1=$toplevel",
                 "  NPC_STORE=file:///srv/npc npc push --src . --remote prod"})
 public final class PushCommand implements Callable<Integer> {
     @Mixin

@@ -18,13 +18,15 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "remotes", mixinStandardHelpOptions = true,
-        description = {"List the remotes in the store: version, size, files, when updated, source revision.",
-                "STORED says whether the store vouches that the bytes are the version its metadata names",
-                "(its sha256 checksum or MD5-ETag agrees: ok), disagrees (DAMAGED: push the same source again",
-                "to repair it, or npc rollback), or gives no digest to compare (-, checked when hosts download).",
-                "Exits 1 when a remote is damaged."},
-        footerHeading = "%nExample:%n",
-        footer = {"  npc remotes --store s3://my-fleet/npc"})
+        description = {"List the store's remotes: version, size, files, last update, source revision.",
+                "",
+                "STORED says whether the store vouches that the bytes are the version its metadata names (its"
+                        + " sha256 checksum or MD5-ETag agrees: ok), disagrees (DAMAGED: push the same source"
+                        + " again to repair it, or npc rollback), or gives no digest to compare (-, checked when"
+                        + " hosts download). Exits 1 when a remote is damaged."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  npc remotes --store s3://my-fleet/npc",
+                "  npc remotes --json | jq -r '.[] | select(.stored == \"damaged\") | .name'"})
 public final class RemotesCommand implements Callable<Integer> {
     @Mixin
     Console console;

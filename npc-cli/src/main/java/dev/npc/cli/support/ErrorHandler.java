@@ -3,43 +3,36 @@ package dev.npc.cli.support;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
-import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 
 /**
  * Turns every failure into one line on stderr and exit 1 (usage errors stay exit 2). The stack
- * trace is shown only with {@code --debug}, which any command accepts.
+ * trace is shown only with {@code --debug}, which every command inherits from the root.
  */
 public final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
     private final String program;
-    private final boolean debug;
+    private final BooleanSupplier debug;
 
-    private ErrorHandler(String program, boolean debug) {
+    private ErrorHandler(String program, BooleanSupplier debug) {
         this.program = program;
         this.debug = debug;
     }
 
-    public static void install(CommandLine commandLine, String program, String[] args) {
-        boolean debug = Arrays.asList(args).contains("--debug");
+    /** @param debug whether --debug was given, read when an error happens (after parsing) */
+    public static void install(CommandLine commandLine, String program, BooleanSupplier debug) {
         commandLine.setExecutionExceptionHandler(new ErrorHandler(program, debug));
         commandLine.setParameterExceptionHandler((e, arguments) -> {
             PrintWriter err = e.getCommandLine().getErr();
             err.println(program + ": " + e.getMessage());
-            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            // A value that does not convert is named with the fix in its message; --help adds nothing.
+            if (!(e.getCause() instanceof CommandLine.TypeConversionException)) {
+                err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            }
             err.flush();
             return USAGE;
         });
-        addDebugOption(commandLine.getCommandSpec());
-    }
-
-    /** A hidden --debug everywhere, so the flag is accepted before or after the subcommand. */
-    private static void addDebugOption(CommandLine.Model.CommandSpec spec) {
-        if (spec.findOption("--debug") == null) {
-            spec.addOption(CommandLine.Model.OptionSpec.builder("--debug").hidden(true)
-                    .description("Show stack traces.").build());
-        }
-        spec.subcommands().values().forEach(sub -> addDebugOption(sub.getCommandSpec()));
     }
 
     @Override
@@ -52,7 +45,7 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
             return USAGE;
         }
         err.println(program + ": " + oneLine(e));
-        if (debug) {
+        if (debug.getAsBoolean()) {
             e.printStackTrace(err);
         }
         err.flush();

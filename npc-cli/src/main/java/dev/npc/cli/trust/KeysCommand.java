@@ -12,7 +12,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "keys", mixinStandardHelpOptions = true,
         description = "Manage the Ed25519 keys that sign remotes.",
-        subcommands = KeysCommand.Generate.class)
+        subcommands = KeysCommand.Generate.class,
+        footerHeading = "%nExample:%n",
+        footer = "  npc keys generate --private ci-signing.key --public ci-signing.pub")
 public final class KeysCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -23,10 +25,11 @@ public final class KeysCommand implements Runnable {
     }
 
     @Command(name = "generate", mixinStandardHelpOptions = true,
-            description = {"Create a new signing key pair in two new files (existing files are never overwritten).",
-                    "The private file (mode 0600) signs remotes: npc push --sign-key FILE.",
-                    "The public file, or its npc-ed25519-public:... line, is what hosts trust:",
-                    "npc-daemon --trusted-key, services.npc.trustedKeys, npc verify --trusted-key."},
+            description = {"Create a new signing key pair in two new files.",
+                    "",
+                    "Existing files are never overwritten. The private file (mode 0600) signs remotes: npc push"
+                            + " --sign-key FILE. The public file, or its npc-ed25519-public:... line, is what hosts"
+                            + " trust: npc-daemon --trusted-key, services.npc.trustedKeys, npc verify --trusted-key."},
             footerHeading = "%nExample:%n",
             footer = "  npc keys generate --private ci-signing.key --public ci-signing.pub")
     static final class Generate implements Callable<Integer> {

@@ -24,13 +24,16 @@ import java.util.concurrent.Callable;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Check a remote's signature as a host trusting these keys would.",
-                "Downloads remote NAME, checks its bytes against its sha256 and its signature",
-                "against the trusted keys: it must cover the name NAME, the sha256 and the publish",
-                "sequence. Exit 0 with the sequence and the signing key's id when a host would",
-                "accept it (a host also refuses a sequence lower than one it accepted), 1 and the",
-                "reason when a host would refuse it."},
+                "",
+                "Downloads remote NAME and checks its bytes against its sha256 and its signature against the"
+                        + " trusted keys: the signature must cover the name NAME, the sha256 and the publish"
+                        + " sequence.",
+                "",
+                "Exit 0 with the sequence and the signing key's id when a host would accept it (a host also"
+                        + " refuses a sequence lower than one it accepted), 1 and the reason when a host would"
+                        + " refuse it."},
         footerHeading = "%nExample:%n",
-        footer = "  npc verify --remote prod --trusted-key ci.pub --store s3://my-fleet/npc")
+        footer = "  npc verify --remote prod --trusted-key ci-signing.pub")
 public final class VerifyCommand implements Callable<Integer> {
     @Mixin
     Console console;

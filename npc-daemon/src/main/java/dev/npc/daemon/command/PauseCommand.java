@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "pause", mixinStandardHelpOptions = true,
         description = {"Stop activating new versions on this host (polling and reporting go on).",
-                "The pause shows in npc status; it ends with unpause or after --for."},
+                "",
+                "The pause shows in npc status; it ends with npc-daemon unpause or after --for."},
         footer = {"", "Examples:", "  npc-daemon pause --for 2h --reason \"debugging nginx\"", "  npc-daemon pause"})
 public final class PauseCommand extends DaemonCommand implements Callable<Integer> {
     @Option(names = "--for", paramLabel = "DURATION", description = "End the pause by itself after this long (e.g. 30m, 2h).")

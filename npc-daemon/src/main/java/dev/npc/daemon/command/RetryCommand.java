@@ -7,8 +7,10 @@ import picocli.CommandLine.Command;
 import java.util.concurrent.Callable;
 
 @Command(name = "retry", mixinStandardHelpOptions = true,
-        description = {"Try a version that failed (and used up its retries) again, at the next poll, which starts now.",
-                "Exits 3 when no npc-daemon follow is running (the request is kept for its next start)."},
+        description = {"Try a version that failed and used up its retries once more.",
+                "",
+                "The running daemon tries it again at the next poll, which starts now. Exits 3 when no npc-daemon"
+                        + " follow is running (the request is kept for its next start)."},
         footer = {"", "Example:", "  npc-daemon retry"})
 public final class RetryCommand extends DaemonCommand implements Callable<Integer> {
     @Override

@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 import java.util.concurrent.Callable;
 
 @Command(name = "unpause", mixinStandardHelpOptions = true,
-        description = "End a pause set with npc-daemon pause; the daemon polls at once. (A pause in desired.json stays.)",
+        description = {"End a pause set with npc-daemon pause; the daemon polls at once.",
+                "",
+                "A pause set in desired.json (npc hosts set --paused) stays."},
         footer = {"", "Example:", "  npc-daemon unpause"})
 public final class UnpauseCommand extends DaemonCommand implements Callable<Integer> {
     @Override

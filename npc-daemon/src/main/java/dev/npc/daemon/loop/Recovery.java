@@ -38,15 +38,10 @@ public final class Recovery {
     private final Rollback rollback;
     private final HealthChecker health;
 
-    public Recovery(Reporter reporter, RetryLedger ledger, Path inFlightFile, Path currentSystem, Clock clock,
-                    EventLog log) {
-        this(reporter, ledger, inFlightFile, currentSystem, clock, log, null, null);
-    }
-
     /**
-     * @param rollback finishes a rollback the daemon was killed in, or null to leave it unfinished
+     * @param rollback finishes a rollback the daemon was killed in
      * @param health   checks a new system the daemon was killed before vouching for (rolled back when
-     *                 unhealthy), or null to leave that to the next attempt
+     *                 unhealthy)
      */
     public Recovery(Reporter reporter, RetryLedger ledger, Path inFlightFile, Path currentSystem, Clock clock,
                     EventLog log, Rollback rollback, HealthChecker health) {
@@ -124,8 +119,7 @@ public final class Recovery {
      * @return what the check did, for the report, or null when it could not run
      */
     private String checkUnvouched(InFlight flight) {
-        if (health == null || rollback == null || flight.previous() == null
-                || Action.BOOT.equals(flight.target().action())) {
+        if (flight.previous() == null || Action.BOOT.equals(flight.target().action())) {
             return null;
         }
         try {
@@ -156,7 +150,7 @@ public final class Recovery {
      * @return what finishing it did, for the report, or null when there was no rollback to finish
      */
     private String finishRollback(HostState state, InFlight flight, String running) {
-        if (rollback == null || state.phase() != Phase.ROLLING_BACK || flight == null
+        if (state.phase() != Phase.ROLLING_BACK || flight == null
                 || flight.previous() == null || !Action.BOOT.equals(flight.target().action())
                 && RunningSystem.same(flight.previous().running(), running)) {
             return null;

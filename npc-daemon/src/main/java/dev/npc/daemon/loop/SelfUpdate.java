@@ -21,22 +21,14 @@ public final class SelfUpdate {
     private final Path selfPath;
     private final UnitFile runningUnit;
 
-    /** @param selfPath this daemon's launcher ({@code NPC_SELF_PATH}), or null to never restart */
-    public SelfUpdate(Path selfPath) {
-        this(selfPath, null);
-    }
-
     /**
+     * @param selfPath    this daemon's launcher ({@code NPC_SELF_PATH}), or null to never restart
      * @param runningUnit npc.service as this daemon was started with it (read from the running
      *                    system at start), or null when it runs outside that unit
      */
     public SelfUpdate(Path selfPath, UnitFile runningUnit) {
         this.selfPath = selfPath;
         this.runningUnit = runningUnit;
-    }
-
-    public boolean changedBy(String toplevel) {
-        return reason(toplevel) != null;
     }
 
     /** Why this daemon must restart to run what {@code toplevel} brings, or null when it need not. */

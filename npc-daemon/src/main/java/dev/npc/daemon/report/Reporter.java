@@ -13,7 +13,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -31,7 +30,6 @@ import java.util.function.UnaryOperator;
  */
 public final class Reporter {
     /** An idle daemon re-reports this often, so npc status can tell a quiet host from a dead one. */
-    public static final Duration HEARTBEAT = HostState.HEARTBEAT;
     private static final DateTimeFormatter HISTORY_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -108,7 +106,7 @@ public final class Reporter {
         HostState next = change.apply(state);
         boolean changed = !next.sameContentAs(state) || unwritten;
         unwritten = false;
-        boolean heartbeat = lastUpload == null || !clock.instant().isBefore(lastUpload.plus(HEARTBEAT));
+        boolean heartbeat = lastUpload == null || !clock.instant().isBefore(lastUpload.plus(HostState.HEARTBEAT));
         if (changed || heartbeat || state.updatedAt() == null) {
             publish(next);
         }

@@ -75,7 +75,7 @@ public final class Activator {
     public void checkNotBusy() throws StageFailure, InterruptedException, SwitchBusy {
         ProcessResult result = commands.runAllowingFailure("systemctl is-active " + SWITCH_SERVICE,
                 List.of(system.systemctl(), "is-active", SWITCH_SERVICE), Map.of(), QUERY_TIMEOUT);
-        String state = lastLine(result.output());
+        String state = lastLine(result.stdout().text());
         switch (state) {
             case "active", "activating", "deactivating", "reloading", "refreshing" -> throw new SwitchBusy(
                     "another switch is running on this host (" + SWITCH_SERVICE + " is " + state
@@ -95,7 +95,7 @@ public final class Activator {
             ProcessResult result = commands.runAllowingFailure("systemctl is-active " + SWITCH_SERVICE,
                     List.of(system.systemctl(), "is-active", SWITCH_SERVICE), Map.of(), QUERY_TIMEOUT);
             return List.of("active", "activating", "deactivating", "reloading", "refreshing")
-                    .contains(lastLine(result.output()));
+                    .contains(lastLine(result.stdout().text()));
         } catch (StageFailure e) {
             return false;
         }
@@ -106,12 +106,11 @@ public final class Activator {
         return switchTimeout.plus(switchGrace);
     }
 
-    /** @return the output of switch-to-configuration, for the report */
-    public String activate(String toplevel, String action) throws StageFailure, InterruptedException, SwitchBusy {
+    public void activate(String toplevel, String action) throws StageFailure, InterruptedException, SwitchBusy {
         if (!Action.TEST.equals(action)) {
             setProfile(toplevel);
         }
-        return switchTo(toplevel, action);
+        switchTo(toplevel, action);
     }
 
     public void setProfile(String toplevel) throws StageFailure, InterruptedException {
@@ -126,7 +125,7 @@ public final class Activator {
      * status is the switch's. NIXOS_INSTALL_BOOTLOADER=0 is what nixos-rebuild passes without
      * --install-bootloader; LOCALE_ARCHIVE is handed through as it does.
      */
-    public String switchTo(String toplevel, String action) throws StageFailure, InterruptedException, SwitchBusy {
+    public void switchTo(String toplevel, String action) throws StageFailure, InterruptedException, SwitchBusy {
         String script = Path.of(toplevel, "bin", "switch-to-configuration").toString();
         List<String> command = new ArrayList<>(List.of(system.systemdRun(),
                 "-E", "LOCALE_ARCHIVE", "-E", "NIXOS_INSTALL_BOOTLOADER",
@@ -160,18 +159,17 @@ public final class Activator {
                     + "; check --systemctl (systemd-run is taken from its directory)");
         }
         if (result.exitCode() != 0) {
-            String output = result.output();
             // systemd-run: "Unit nixos-rebuild-switch-to-configuration.service was already loaded or has a
             // fragment file" (older systemd: "... already exists"); switch-to-configuration-ng: "Could not
             // acquire lock" on /run/nixos/switch-to-configuration.lock, exit EWOULDBLOCK (11).
-            if (output.contains("already loaded") || output.contains("already exists")
-                    || output.contains("Could not acquire lock")) {
-                throw new SwitchBusy("another switch is running on this host (" + lastLine(output)
+            if (result.printed("already loaded") || result.printed("already exists")
+                    || result.printed("Could not acquire lock")) {
+                String said = result.stderr().isBlank() ? result.stdout().text() : result.stderr().text();
+                throw new SwitchBusy("another switch is running on this host (" + lastLine(said)
                         + "); npc tries again at the next poll");
             }
             throw new StageFailure(what + " failed (exit " + result.exitCode() + ")", result.tail(Commands.TAIL_LINES));
         }
-        return result.output();
     }
 
     public Path currentSystemLink() {

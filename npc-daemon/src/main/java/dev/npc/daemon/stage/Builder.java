@@ -1,6 +1,7 @@
 package dev.npc.daemon.stage;
 
 import dev.npc.daemon.config.SystemCommands;
+import dev.npc.process.ProcessRunner.ProcessResult;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,10 +42,6 @@ public final class Builder {
     private final Path outLink;
     private final Map<String, String> env;
 
-    public Builder(Commands commands, SystemCommands system, List<String> extraSubstituters, Duration timeout) {
-        this(commands, system, extraSubstituters, List.of(), timeout, null, Map.of());
-    }
-
     /**
      * @param outLink   the garbage collector root the build is linked to until activation is done
      * @param daemonEnv npc-daemon's environment, read for NIX_REMOTE
@@ -72,15 +69,15 @@ public final class Builder {
                         + "\".config.system.build.toplevel"));
         command.addAll(substituterOptions());
         String what = "nix build of configuration '" + configuration + "'";
-        var result = commands.runAllowingFailure(what, command, env, timeout);
-        if (!result.timedOut() && result.exitCode() != 0 && result.output().contains(LOCK_REFUSED)) {
+        ProcessResult result = commands.runAllowingFailure(what, command, env, timeout);
+        if (!result.timedOut() && result.exitCode() != 0 && result.printed(LOCK_REFUSED)) {
             throw new StageFailure("the remote's flake.lock does not lock every input of its flake.nix, and npc"
                     + " builds with --no-update-lock-file so every host builds the same system; run"
                     + " `nix flake lock` in the fleet flake, commit flake.lock and push again",
                     result.tail(Commands.TAIL_LINES));
         }
-        String output = commands.checked(what, result, timeout);
-        return outputPath(output, "nix build");
+        commands.checked(what, result, timeout);
+        return outputPath(result, "nix build");
     }
 
     /** Fetches a toplevel built elsewhere; no evaluation happens on this host. */
@@ -90,8 +87,10 @@ public final class Builder {
             command.addAll(List.of("--add-root", outLink.toString()));
         }
         command.addAll(substituterOptions());
-        String output = commands.run("nix-store --realise " + prebuilt, command, env, timeout);
-        String printed = outputPath(output, "nix-store --realise");
+        String what = "nix-store --realise " + prebuilt;
+        ProcessResult result = commands.runAllowingFailure(what, command, env, timeout);
+        commands.checked(what, result, timeout);
+        String printed = outputPath(result, "nix-store --realise");
         // With --add-root, nix-store prints the root, not the store path (as nixos-rebuild notes).
         String resolved = outLink != null && printed.equals(outLink.toString()) ? RunningSystem.resolve(outLink) : printed;
         return resolved == null ? printed : resolved;
@@ -124,21 +123,16 @@ public final class Builder {
         return options;
     }
 
-    /** The store path a build printed: the last line that is a bare absolute path (logs come before it). */
-    private static String outputPath(String output, String what) throws StageFailure {
-        String[] lines = output.strip().split("\n");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            String line = lines[i].strip();
-            if (line.startsWith("/") && !line.contains(" ")) {
-                return line;
-            }
+    /**
+     * The store path a build printed on stdout (its last line: one output, the toplevel). Logs,
+     * progress and warnings go to stderr and are never read as the path, even a builder's line
+     * that looks like one.
+     */
+    private static String outputPath(ProcessResult result, String what) throws StageFailure {
+        String line = result.stdout().tail(1).strip();
+        if (!line.startsWith("/") || line.contains(" ")) {
+            throw new StageFailure(what + " succeeded but printed no output path", result.tail(Commands.TAIL_LINES));
         }
-        throw new StageFailure(what + " succeeded but printed no output path", tail(output));
-    }
-
-    private static String tail(String output) {
-        String[] all = output.strip().split("\n");
-        int from = Math.max(0, all.length - Commands.TAIL_LINES);
-        return String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
+        return line;
     }
 }

@@ -20,21 +20,20 @@ public final class Commands {
         this.processes = processes;
     }
 
-    /** Runs {@code command}; returns its output when it exits 0. */
-    public String run(String what, List<String> command, Map<String, String> env, Duration timeout)
+    /** Runs {@code command}; fails unless it exits 0 in time. */
+    public void run(String what, List<String> command, Map<String, String> env, Duration timeout)
             throws StageFailure, InterruptedException {
-        return checked(what, runAllowingFailure(what, command, env, timeout), timeout);
+        checked(what, runAllowingFailure(what, command, env, timeout), timeout);
     }
 
-    /** The output of a finished command, or the failure its timeout or exit code means. */
-    public String checked(String what, ProcessResult result, Duration timeout) throws StageFailure {
+    /** Nothing when a finished command exited 0, else the failure its timeout or exit code means. */
+    public void checked(String what, ProcessResult result, Duration timeout) throws StageFailure {
         if (result.timedOut()) {
             throw new StageFailure(what + " timed out after " + Durations.format(timeout), result.tail(TAIL_LINES));
         }
         if (result.exitCode() != 0) {
             throw new StageFailure(what + " failed (exit " + result.exitCode() + ")", result.tail(TAIL_LINES));
         }
-        return result.output();
     }
 
     /** Runs {@code command}; a non-zero exit is the caller's to judge, only a missing program fails. */

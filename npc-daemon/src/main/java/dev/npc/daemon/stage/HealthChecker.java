@@ -97,7 +97,7 @@ public final class HealthChecker {
                 return List.of();
             }
             TreeSet<String> units = new TreeSet<>();
-            for (String line : result.output().split("\n")) {
+            for (String line : result.stdout().text().split("\n")) {
                 String[] words = line.strip().split("\\s+");
                 // "nginx.service loaded failed failed A web server": the first word, when it is a unit name.
                 if (words[0].matches("[A-Za-z0-9@%:_.\\\\-]+[.][a-z]+")) {
@@ -127,7 +127,7 @@ public final class HealthChecker {
             throws StageFailure, InterruptedException {
         ProcessResult result = commands.runAllowingFailure("systemctl is-system-running",
                 List.of(systemctl, "is-system-running", "--wait"), Map.of(), remaining(deadline));
-        String answer = result.output().strip();
+        String answer = result.stdout().text().strip();
         String last = answer.isEmpty() ? "" : answer.substring(answer.lastIndexOf('\n') + 1).strip();
         if ("degraded".equals(last) && !result.timedOut()) {
             List<String> failed = failedUnits();

@@ -14,30 +14,32 @@ public final class Rollback {
         this.activator = activator;
     }
 
-    /** @return the output of the old system's switch-to-configuration */
-    public String restore(Generation previous, String action) throws StageFailure, InterruptedException {
+    public void restore(Generation previous, String action) throws StageFailure, InterruptedException {
         try {
             if (Action.TEST.equals(action)) {
                 // test leaves the profile and the boot entry alone, so its rollback must too.
-                return activator.switchTo(required(previous.running(), "the previous system"), Action.TEST);
+                activator.switchTo(required(previous.running(), "the previous system"), Action.TEST);
+                return;
             }
             String profile = required(previous.profile(), "the system profile before the activation");
             activator.setProfile(profile);
             if (Action.BOOT.equals(action)) {
                 // boot never changed what runs: only the boot default goes back.
-                return activator.switchTo(profile, Action.BOOT);
+                activator.switchTo(profile, Action.BOOT);
+                return;
             }
             String running = required(previous.running(), "the previous system");
             if (RunningSystem.same(profile, running)) {
-                return activator.switchTo(running, Action.SWITCH);
+                activator.switchTo(running, Action.SWITCH);
+                return;
             }
             // A generation staged with `boot` was waiting for the next boot. `switch` to the old
             // running system would make it the boot default (its bootloader install writes the
             // system it is run from as default) while the profile names the staged one. Activate
             // the old system without touching the boot entry, then make the staged generation the
             // boot default again: running, profile and bootloader are back as they were.
-            String out = activator.switchTo(running, Action.TEST);
-            return out + activator.switchTo(profile, Action.BOOT);
+            activator.switchTo(running, Action.TEST);
+            activator.switchTo(profile, Action.BOOT);
         } catch (SwitchBusy busy) {
             throw new StageFailure("cannot roll back now: " + busy.getMessage());
         }

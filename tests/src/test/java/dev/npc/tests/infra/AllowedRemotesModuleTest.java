@@ -51,9 +51,9 @@ class AllowedRemotesModuleTest {
                         "--arg", "settings", "{ " + settings + " }"),
                 nix.environment(), work);
         if (!result.ok()) {
-            throw new AssertionError("evaluation failed:\n" + result.output());
+            throw new AssertionError("evaluation failed:\n" + result);
         }
-        String[] lines = result.output().strip().split("\n");
+        String[] lines = result.stdout().text().strip().split("\n");
         JsonNode service = Json.mapper().readTree(lines[lines.length - 1]).get("service");
         return new ArrayList<>(SystemdExecLine.split(service.get("serviceConfig").get("ExecStart").asText()));
     }

@@ -110,8 +110,8 @@ class BootstrapEndToEndTest {
 
         ProcessResult second = host.run();
 
-        assertTrue(second.ok(), second.output());
-        assertTrue(second.output().contains("bootstrapped before"), second.output());
+        assertTrue(second.ok(), second.toString());
+        assertTrue(second.printed("bootstrapped before"), second.toString());
         assertArrayEquals(stateAfterFirstBoot, fleet.read(Layout.state(HOST)).orElseThrow());
         assertEquals(nixCalls, host.log("nix"));
         assertEquals(transientUnits, host.log("systemd-run"), "no new transient unit: neither a first activation nor a switch");
@@ -125,7 +125,7 @@ class BootstrapEndToEndTest {
 
         ProcessResult first = host.run();
 
-        assertTrue(first.ok(), first.output());
+        assertTrue(first.ok(), first.toString());
         assertActivatedOnce(sha256);
         assertTrue(String.join("\n", host.log("console")).contains("no trusted keys"), host.log("console").toString());
         assertSecondBootChangesNothing();
@@ -141,7 +141,7 @@ class BootstrapEndToEndTest {
 
         ProcessResult first = host.run();
 
-        assertTrue(first.ok(), first.output());
+        assertTrue(first.ok(), first.toString());
         assertActivatedOnce(sha256);
         assertTrue(String.join("\n", host.log("console")).contains("accepting only remotes signed by trusted key " + ci.signing().keyId()),
                 host.log("console").toString());
@@ -170,9 +170,9 @@ class BootstrapEndToEndTest {
 
         ProcessResult unsigned = host.run();
 
-        assertEquals(1, unsigned.exitCode(), unsigned.output());
-        assertTrue(unsigned.output().contains("is not signed, and this host trusts only remotes signed by key " + ci.signing().keyId()),
-                unsigned.output());
+        assertEquals(1, unsigned.exitCode(), unsigned.toString());
+        assertTrue(unsigned.printed("is not signed, and this host trusts only remotes signed by key " + ci.signing().keyId()),
+                unsigned.toString());
         assertEquals(Result.FAILED, state().lastAttempt().result());
         assertTrue(state().lastAttempt().error().contains("is not signed"), state().lastAttempt().error());
 
@@ -184,7 +184,7 @@ class BootstrapEndToEndTest {
 
         ProcessResult changed = host.run();
 
-        assertEquals(1, changed.exitCode(), changed.output());
+        assertEquals(1, changed.exitCode(), changed.toString());
         assertTrue(state().lastAttempt().error().contains("is corrupt or was tampered with"), state().lastAttempt().error());
         assertEquals(List.of(), host.log("systemd-run"), "nothing was handed over");
         assertEquals(List.of(), host.log("switch"));
@@ -200,7 +200,7 @@ class BootstrapEndToEndTest {
         host.deferUnit(true);
 
         ProcessResult handedOver = host.run();
-        assertTrue(handedOver.ok(), handedOver.output());
+        assertTrue(handedOver.ok(), handedOver.toString());
 
         // Between the bootstrap's check and the unit's start, a bucket writer replaces prod: unsigned,
         String unsignedSha256 = fleet.publish("prod", fleet.archive(), Map.of("npc-source-rev", "replaced"));

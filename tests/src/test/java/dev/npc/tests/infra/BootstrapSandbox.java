@@ -253,7 +253,7 @@ final class BootstrapSandbox implements AutoCloseable {
         for (String pkg : packages) {
             ProcessResult files = Tools.run(List.of("dpkg-query", "-L", pkg), Map.of(), root);
             Assumptions.assumeTrue(files.ok(), "Debian package " + pkg + " is not installed");
-            for (String file : files.output().split("\n")) {
+            for (String file : files.stdout().text().split("\n")) {
                 Path program = Path.of(file.strip());
                 String dir = program.getParent() == null ? "" : program.getParent().toString();
                 if ((dir.equals("/bin") || dir.equals("/usr/bin")) && Files.isExecutable(program)) {
@@ -266,7 +266,7 @@ final class BootstrapSandbox implements AutoCloseable {
     private void linkBusybox() {
         Path busybox = Tools.require("busybox");
         ProcessResult applets = Tools.run(List.of(busybox.toString(), "--list"), Map.of(), root);
-        for (String applet : applets.output().split("\n")) {
+        for (String applet : applets.stdout().text().split("\n")) {
             if (!applet.isBlank() && !applet.contains("/")) {
                 link(bin.resolve(applet.strip()), busybox);
             }

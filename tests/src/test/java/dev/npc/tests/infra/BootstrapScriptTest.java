@@ -84,7 +84,7 @@ class BootstrapScriptTest {
 
         ProcessResult result = host.run();
 
-        assertTrue(result.ok(), result.output());
+        assertTrue(result.ok(), result.toString());
         assertEquals(List.of(), host.log("not-found"), "every command came from amazon-init's PATH");
         assertEquals(List.of("PUT /latest/api/token",
                 "GET /latest/meta-data/instance-id (token)",
@@ -138,9 +138,9 @@ class BootstrapScriptTest {
 
     private ProcessResult refused(String expected) throws IOException {
         ProcessResult result = host.run();
-        assertEquals(1, result.exitCode(), result.output());
-        List<String> errors = result.output().lines().filter(l -> l.startsWith("npc-bootstrap: error:")).toList();
-        assertEquals(1, errors.size(), result.output());
+        assertEquals(1, result.exitCode(), result.toString());
+        List<String> errors = result.stderr().text().lines().filter(l -> l.startsWith("npc-bootstrap: error:")).toList();
+        assertEquals(1, errors.size(), result.toString());
         assertTrue(errors.get(0).contains(expected), errors.get(0));
         assertEquals(List.of(), host.log("systemd-run"), "nothing was handed over");
         assertEquals(List.of(), host.log("daemon"));
@@ -225,9 +225,9 @@ class BootstrapScriptTest {
 
         ProcessResult result = host.run();
 
-        assertTrue(result.ok(), result.output());
-        assertTrue(result.output().contains("warning: NPC_REMOTE_KEYS is empty: remote 'prod' is checked against its sha256 only"),
-                result.output());
+        assertTrue(result.ok(), result.toString());
+        assertTrue(result.printed("warning: NPC_REMOTE_KEYS is empty: remote 'prod' is checked against its sha256 only"),
+                result.toString());
         assertEquals(List.of("--extra-experimental-features nix-command flakes build"
                 + " --option extra-substituters https://cache.example.org"
                 + " --option extra-trusted-public-keys cache.example.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY="
@@ -251,7 +251,7 @@ class BootstrapScriptTest {
         host.env().put("NPC_ALLOWED_REMOTES", "prod staging");
         ProcessResult result = host.run();
 
-        assertTrue(result.ok(), result.output());
+        assertTrue(result.ok(), result.toString());
         assertTrue(host.log("nix").get(1).endsWith("/flake#nixosConfigurations.\"web.blue\".config.services.npc.package"),
                 host.log("nix").toString());
         assertTrue(host.log("daemon").get(0).endsWith(" --trusted-key " + ci.publicLine()
@@ -268,8 +268,8 @@ class BootstrapScriptTest {
 
         ProcessResult second = host.run();
 
-        assertTrue(second.ok(), second.output());
-        assertTrue(second.output().contains("bootstrapped before"), second.output());
+        assertTrue(second.ok(), second.toString());
+        assertTrue(second.printed("bootstrapped before"), second.toString());
         assertEquals(imdsCalls, fleet.imds().requests().size(), "no metadata reads");
         assertEquals(2, host.log("nix").size(), "no second build");
         assertEquals(1, host.log("systemd-run").size(), "no second hand-over");
@@ -280,14 +280,14 @@ class BootstrapScriptTest {
         host.active(BootstrapSandbox.UNIT, true);
         ProcessResult whileActivating = host.run();
         assertTrue(whileActivating.ok());
-        assertTrue(whileActivating.output().contains("the first activation is still running (npc-first-activation.service)"),
-                whileActivating.output());
+        assertTrue(whileActivating.printed("the first activation is still running (npc-first-activation.service)"),
+                whileActivating.toString());
 
         host.active(BootstrapSandbox.UNIT, false);
         host.active("npc.service", true);
         ProcessResult runningNpc = host.run();
         assertTrue(runningNpc.ok());
-        assertTrue(runningNpc.output().contains("npc.service is active"), runningNpc.output());
+        assertTrue(runningNpc.printed("npc.service is active"), runningNpc.toString());
         assertEquals(imdsCalls, fleet.imds().requests().size());
         assertEquals(1, host.log("systemd-run").size());
     }
@@ -301,7 +301,7 @@ class BootstrapScriptTest {
 
         ProcessResult first = host.run();
 
-        assertTrue(first.ok(), "phase 1 handed over: " + first.output());
+        assertTrue(first.ok(), "phase 1 handed over: " + first);
         assertEquals(List.of("1"), host.log("unit-exit"));
         Path swapFile = host.path("var/lib/npc-bootstrap/swapfile");
         assertEquals(List.of("mkswap " + swapFile, "swapon " + swapFile, "swapoff " + swapFile,
@@ -315,7 +315,7 @@ class BootstrapScriptTest {
         Files.writeString(host.path("install-exit"), "0");
         ProcessResult retried = host.run();
 
-        assertTrue(retried.ok(), retried.output());
+        assertTrue(retried.ok(), retried.toString());
         assertEquals(List.of("1", "0"), host.log("unit-exit"));
         assertTrue(Files.exists(host.path("var/lib/npc-bootstrap/done")));
     }
@@ -329,8 +329,8 @@ class BootstrapScriptTest {
         ProcessResult result = host.run();
 
         assertEquals(1, result.exitCode());
-        assertTrue(result.output().contains("could not build npc from remote 'prod' (nixosConfigurations.\"web-1\".config.services.npc.package)"),
-                result.output());
+        assertTrue(result.printed("could not build npc from remote 'prod' (nixosConfigurations.\"web-1\".config.services.npc.package)"),
+                result.toString());
         assertEquals(List.of(), host.log("systemd-run"));
     }
 
@@ -355,16 +355,17 @@ class BootstrapScriptTest {
 
             ProcessResult result = host.run();
 
-            assertEquals(1, result.exitCode(), entry.getKey() + ": " + result.output());
-            assertEquals(1, result.output().lines().count(), entry.getKey() + ": " + result.output());
-            assertTrue(result.output().startsWith("npc-bootstrap: error: ") && result.output().contains(entry.getValue()),
-                    entry.getKey() + ": " + result.output());
+            assertEquals(1, result.exitCode(), entry.getKey() + ": " + result);
+            assertEquals("", result.stdout().text(), entry.getKey() + ": " + result);
+            assertEquals(1, result.stderr().text().lines().count(), entry.getKey() + ": " + result);
+            assertTrue(result.stderr().text().startsWith("npc-bootstrap: error: ") && result.printed(entry.getValue()),
+                    entry.getKey() + ": " + result);
             host.env().clear();
             host.env().putAll(saved);
         }
         withKeys(ci);
         host.env().remove("NPC_NIXPKGS");
-        assertTrue(host.run().output().contains("NPC_REMOTE_KEYS is set but NPC_NIXPKGS is not"));
+        assertTrue(host.run().printed("NPC_REMOTE_KEYS is set but NPC_NIXPKGS is not"));
         assertEquals(List.of(), fleet.imds().requests(), "nothing was read");
     }
 
@@ -373,20 +374,20 @@ class BootstrapScriptTest {
         host.env().put("NPC_IMDS_ENDPOINT", "http://127.0.0.1:9");
         ProcessResult noImds = host.run();
         assertEquals(1, noImds.exitCode());
-        assertTrue(noImds.output().contains("no token from the instance metadata service at http://127.0.0.1:9"), noImds.output());
+        assertTrue(noImds.printed("no token from the instance metadata service at http://127.0.0.1:9"), noImds.toString());
 
         fleet.configure(host);
         fleet.imds().credentials(ImdsStandIn.credentialsDocument(EmbeddedS3.ACCESS_KEY, "not-the-secret-key")
                 .replace("\"Code\" : \"Success\"", "\"Code\" : \"Success\", \"AccessKeyId\" : \"AKIAOTHER\""));
         ProcessResult twoKeys = host.run();
         assertEquals(1, twoKeys.exitCode());
-        assertTrue(twoKeys.output().contains("credentials names \"AccessKeyId\" 2 times"), twoKeys.output());
+        assertTrue(twoKeys.printed("credentials names \"AccessKeyId\" 2 times"), twoKeys.toString());
 
         fleet.imds().credentials(ImdsStandIn.credentialsDocument(EmbeddedS3.ACCESS_KEY, "not-the-secret-key"));
         ProcessResult wrongSecret = host.run();
         assertEquals(1, wrongSecret.exitCode());
-        assertTrue(wrongSecret.output().contains("the store " + fleet.s3().storeUrl("fleet")
-                + " refused hosts/web-1/desired.json (403)"), "S3Proxy checks the SigV4 signature: " + wrongSecret.output());
+        assertTrue(wrongSecret.printed("the store " + fleet.s3().storeUrl("fleet")
+                + " refused hosts/web-1/desired.json (403)"), "S3Proxy checks the SigV4 signature: " + wrongSecret);
         assertEquals(List.of(), host.log("nix"));
     }
 
@@ -405,9 +406,9 @@ class BootstrapScriptTest {
         for (Map.Entry<String, String> entry : cases.entrySet()) {
             fleet.desired("web-1", entry.getKey());
             ProcessResult result = host.run();
-            assertEquals(1, result.exitCode(), entry.getKey() + ": " + result.output());
-            assertTrue(result.output().contains(entry.getValue()), entry.getKey() + ": " + result.output());
-            assertFalse(result.output().contains("\u001b"), "no control character reaches the console");
+            assertEquals(1, result.exitCode(), entry.getKey() + ": " + result);
+            assertTrue(result.printed(entry.getValue()), entry.getKey() + ": " + result);
+            assertFalse(result.printed("\u001b"), "no control character reaches the console");
         }
 
         fleet.desired("web-1", "{\"remote\":\"prod\"}");
@@ -421,7 +422,7 @@ class BootstrapScriptTest {
         badSignature.put("npc-signature", "<a href=http://evil>not base64</a>");
         fleet.publish("prod", fleet.archive(), badSignature);
         ProcessResult result = refused("carries a malformed x-amz-meta-npc-signature ('?a?href=http?//evil?not?base64?/a?')");
-        assertFalse(result.output().contains("<a"), result.output());
+        assertFalse(result.printed("<a"), result.toString());
     }
 
     @Test
@@ -430,10 +431,10 @@ class BootstrapScriptTest {
             byte[] archive = hostileArchive(bad);
             fleet.publish("prod", archive, Map.of());
             ProcessResult result = host.run();
-            assertEquals(1, result.exitCode(), result.output());
-            assertTrue(result.output().contains(bad.equals("device")
+            assertEquals(1, result.exitCode(), result.toString());
+            assertTrue(result.printed(bad.equals("device")
                     ? "holds entries that are not files, directories or symbolic links"
-                    : "holds absolute names or '..'"), result.output());
+                    : "holds absolute names or '..'"), result.toString());
             assertFalse(Files.exists(host.path("var/lib/npc-bootstrap/flake")), "nothing was unpacked");
         }
     }
@@ -461,9 +462,9 @@ class BootstrapScriptTest {
 
         ProcessResult result = host.run(probe);
 
-        assertEquals(127, result.exitCode(), result.output());
-        assertFalse(result.output().contains("on PATH:"), result.output());
-        assertTrue(result.output().contains("PATH=" + host.pathVariable() + "\n"), result.output());
+        assertEquals(127, result.exitCode(), result.toString());
+        assertFalse(result.printed("on PATH:"), result.toString());
+        assertTrue(result.printed("PATH=" + host.pathVariable() + "\n"), result.toString());
         assertEquals(List.of("awk"), host.log("not-found"));
         for (String tool : List.of("sed", "grep", "tar", "gzip", "xz", "git", "find", "xargs", "sha256sum", "base64", "tac",
                 "nix", "systemctl", "systemd-run", "nixos-rebuild")) {
@@ -525,7 +526,7 @@ class BootstrapScriptTest {
 
         ProcessResult result = host.run(userData);
 
-        assertTrue(result.ok(), result.output());
+        assertTrue(result.ok(), result.toString());
         assertEquals(List.of(), host.log("not-found"), "base64 and gzip are on amazon-init's PATH");
         assertEquals(plain, Files.readString(host.path("run/npc-bootstrap/user-data.sh")), "unpacked unchanged");
         assertEquals(plain, Files.readString(host.path("var/lib/npc-bootstrap/npc-bootstrap.sh")), "and handed to the unit");
@@ -549,7 +550,7 @@ class BootstrapScriptTest {
 
             ProcessResult result = cloudInit.run(perBoot);
 
-            assertTrue(result.ok(), result.output());
+            assertTrue(result.ok(), result.toString());
             assertEquals(List.of(), cloudInit.log("not-found"));
             assertTrue(Files.isSymbolicLink(cloudInit.path("bin/tar"))
                     && Files.readSymbolicLink(cloudInit.path("bin/tar")).endsWith("busybox"), "busybox's tar is the one on PATH");
@@ -600,12 +601,12 @@ class BootstrapScriptTest {
         fleet.store().delete(Layout.desired("web-1"));
         ProcessResult noDesired = host.run();
         assertEquals(1, noDesired.exitCode());
-        assertTrue(noDesired.output().contains("there is no hosts/web-1/desired.json in " + fleet.s3().storeUrl("fleet")),
-                noDesired.output());
+        assertTrue(noDesired.printed("there is no hosts/web-1/desired.json in " + fleet.s3().storeUrl("fleet")),
+                noDesired.toString());
 
         fleet.desired("web-1", "{\"remote\":\"prod\"}");
         ProcessResult noRemote = host.run();
         assertEquals(1, noRemote.exitCode());
-        assertTrue(noRemote.output().contains("there is no remotes/prod.npc in " + fleet.s3().storeUrl("fleet")), noRemote.output());
+        assertTrue(noRemote.printed("there is no remotes/prod.npc in " + fleet.s3().storeUrl("fleet")), noRemote.toString());
     }
 }

@@ -269,7 +269,7 @@ class HostModuleTest {
         Files.setPosixFilePermissions(standIn, PosixFilePermissions.fromString("rwxr-xr-x"));
         ProcessResult unpacked = Tools.run(List.of(Tools.require("bash").toString(), wrapper.toString()),
                 Map.of("NPC_USER_DATA_DIR", unpackDir.toString(), "NPC_BASH", standIn.toString()), work);
-        assertTrue(unpacked.ok(), unpacked.output());
+        assertTrue(unpacked.ok(), unpacked.toString());
         assertArrayEquals(plain.getBytes(StandardCharsets.UTF_8), Files.readAllBytes(copy), "the script it runs is the plain user-data");
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(unpackDir.resolve("user-data.sh"))));
         assertEquals(List.of("user-data.sh"), list(unpackDir), "no leftovers beside the script");
@@ -277,7 +277,7 @@ class HostModuleTest {
         ProcessResult run = Tools.run(List.of(Tools.require("bash").toString(), wrapper.toString()),
                 Map.of("NPC_USER_DATA_DIR", work.resolve("run2").toString(), "NPC_BASH", Tools.require("bash").toString(),
                         "NPC_MARKER", marker().toString(), "NPC_CONSOLE", work.resolve("console").toString()), work);
-        assertTrue(run.ok() && run.output().contains("nothing to do"), run.output());
+        assertTrue(run.ok() && run.printed("nothing to do"), run.toString());
     }
 
     @Test
@@ -319,7 +319,7 @@ class HostModuleTest {
 
         Path broken = Files.writeString(work.resolve("broken.yaml"), userData.replace("encoding", "encodin"));
         ProcessResult refused = Tools.run(List.of(cloudInit.toString(), "schema", "--config-file", broken.toString()), Map.of(), work);
-        assertNotEquals(0, refused.exitCode(), "the schema check is a real check: " + refused.output());
+        assertNotEquals(0, refused.exitCode(), "the schema check is a real check: " + refused);
     }
 
     @Test
@@ -335,8 +335,8 @@ class HostModuleTest {
                         // The compressed form's wrapper: where it unpacks the script, and which bash runs it.
                         "NPC_USER_DATA_DIR", work.resolve("user-data").toString(),
                         "NPC_BASH", Tools.require("bash").toString()), work);
-        assertTrue(run.ok(), run.output());
-        assertTrue(run.output().contains("nothing to do"), run.output());
+        assertTrue(run.ok(), run.toString());
+        assertTrue(run.printed("nothing to do"), run.toString());
     }
 
     private Path marker() throws IOException {

@@ -31,7 +31,7 @@ class LaunchersTest {
         for (String[] launcher : new String[][] {{"npc", "npc-cli"}, {"npc-daemon", "npc-daemon"}}) {
             ProcessResult result = Tools.run(List.of(checkout.resolve("bin/" + launcher[0]).toString(), "--version"), env, work);
 
-            assertTrue(result.ok(), result.output());
+            assertTrue(result.ok(), result.toString());
             assertEquals(List.of("@" + checkout.resolve("bin/jvm.options"), "-jar",
                     checkout.resolve(launcher[1] + "/target/" + launcher[1] + ".jar").toString(), "--version"),
                     Files.readAllLines(args), launcher[0]);
@@ -47,7 +47,7 @@ class LaunchersTest {
 
         ProcessResult result = Tools.run(List.of(checkout.resolve("bin/npc-daemon").toString(), "status"), env, work);
 
-        assertTrue(result.ok(), result.output());
+        assertTrue(result.ok(), result.toString());
         assertEquals(List.of("-Xmx64m", "-XX:+UseParallelGC", "-jar",
                 checkout.resolve("npc-daemon/target/npc-daemon.jar").toString(), "status"), Files.readAllLines(args));
     }
@@ -61,8 +61,8 @@ class LaunchersTest {
         ProcessResult result = Tools.run(List.of(java, "@" + Checkout.file("bin/jvm.options"),
                 "-XX:+PrintCommandLineFlags", "-version"), Map.of(), work);
 
-        assertTrue(result.ok(), result.output());
-        List<String> printed = List.of(result.output().lines().findFirst().orElse("").split(" "));
+        assertTrue(result.ok(), result.toString());
+        List<String> printed = List.of(result.stdout().text().lines().findFirst().orElse("").split(" "));
         for (String flag : flags) {
             if (flag.startsWith("-XX:")) {
                 assertTrue(printed.contains(flag), flag + " did not reach the JVM: " + printed);

@@ -34,9 +34,9 @@ class LockRefusalTest {
         ProcessResult refused = nix.nix("eval", "--no-update-lock-file", "path:" + flake + "#x");
         ProcessResult completed = nix.nix("eval", "--no-write-lock-file", "path:" + flake + "#x");
 
-        assertFalse(refused.ok(), refused.output());
-        assertTrue(refused.output().contains(Builder.LOCK_REFUSED), refused.output());
-        assertTrue(completed.ok() && completed.output().strip().endsWith("1"),
-                "without the flag Nix completes the lock by itself, on each host at its own time: " + completed.output());
+        assertFalse(refused.ok(), refused.toString());
+        assertTrue(refused.printed(Builder.LOCK_REFUSED), refused.toString());
+        assertTrue(completed.ok() && completed.stdout().text().strip().endsWith("1"),
+                "without the flag Nix completes the lock by itself, on each host at its own time: " + completed);
     }
 }

@@ -95,7 +95,7 @@ class MavenLockTest {
 
         ProcessResult built = Tools.run(offlineBuild(maven, repository, source, lock), javaHome(), source);
 
-        assertTrue(built.ok(), "the offline build from the lock's files failed:\n" + built.output());
+        assertTrue(built.ok(), "the offline build from the lock's files failed:\n" + built);
         for (String program : List.of("npc-cli", "npc-daemon")) {
             Path jar = source.resolve(program + "/target/" + program + ".jar");
             assertTrue(Files.isRegularFile(jar), jar + " was not built");
@@ -118,8 +118,8 @@ class MavenLockTest {
 
         ProcessResult broken = Tools.run(offlineBuild(maven, repository, again, lock), javaHome(), again);
 
-        assertNotEquals(0, broken.exitCode(), "the build succeeded without " + bom + ":\n" + broken.output());
-        assertTrue(broken.output().contains("software.amazon.awssdk:bom:pom"), broken.output());
+        assertNotEquals(0, broken.exitCode(), "the build succeeded without " + bom + ":\n" + broken);
+        assertTrue(broken.printed("software.amazon.awssdk:bom:pom"), broken.toString());
     }
 
     @Test
@@ -146,13 +146,13 @@ class MavenLockTest {
                 "--check", "--from-local-repository", localRepository().toString(), "--maven", maven.toString()),
                 javaHome(), checkout);
 
-        assertEquals(1, result.exitCode(), result.output());
-        List<String> differences = result.output().lines().filter(l -> l.matches("[+~-] .*")).toList();
+        assertEquals(1, result.exitCode(), result.toString());
+        List<String> differences = result.stderr().text().lines().filter(l -> l.matches("[+~-] .*")).toList();
         assertEquals(List.of(
                 "~ " + changed.path() + " (lock says " + otherHash + ", the file is " + changed.hash() + ")",
                 "+ " + dropped + " (needed, not in the lock)",
-                "- " + unneeded + " (in the lock, not needed)"), differences, result.output());
-        assertTrue(result.output().contains("run nix/maven-lock.sh"), result.output());
+                "- " + unneeded + " (in the lock, not needed)"), differences, result.toString());
+        assertTrue(result.printed("run nix/maven-lock.sh"), result.toString());
     }
 
     @Test

@@ -98,8 +98,8 @@ class ModuleChangeRestartTest {
                         "--argstr", "module", Checkout.file("nixos/module.nix").toString(),
                         "--arg", "settings", settings),
                 nix.environment(), work);
-        assertTrue(result.ok(), result.output());
-        String[] lines = result.output().strip().split("\n");
+        assertTrue(result.ok(), result.toString());
+        String[] lines = result.stdout().text().strip().split("\n");
         return Json.mapper().readTree(lines[lines.length - 1]);
     }
 }

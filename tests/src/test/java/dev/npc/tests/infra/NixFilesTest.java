@@ -68,7 +68,7 @@ class NixFilesTest {
         ProcessResult result = Tools.run(List.of("nix-instantiate", "--parse", broken.toString()), nix.environment(), work);
 
         assertNotEquals(0, result.exitCode());
-        assertTrue(result.output().contains("syntax error"), result.output());
+        assertTrue(result.printed("syntax error"), result.toString());
     }
 
     @Test
@@ -134,8 +134,8 @@ class NixFilesTest {
 
         ProcessResult result = nix.nix(withOverrides("flake", "check", "path:" + flake));
 
-        assertNotEquals(0, result.exitCode(), "flake check accepted action = reboot:\n" + result.output());
-        assertTrue(result.output().contains("services.npc.action"), result.output());
+        assertNotEquals(0, result.exitCode(), "flake check accepted action = reboot:\n" + result);
+        assertTrue(result.printed("services.npc.action"), result.toString());
     }
 
     @Test
@@ -184,8 +184,8 @@ class NixFilesTest {
 
         ProcessResult result = nix.nix(withOverrides("eval", "--raw", "path:" + flake + "#" + NPC + ".drvPath"));
 
-        assertNotEquals(0, result.exitCode(), result.output());
-        assertTrue(result.output().contains("run nix/maven-lock.sh"), result.output());
+        assertNotEquals(0, result.exitCode(), result.toString());
+        assertTrue(result.printed("run nix/maven-lock.sh"), result.toString());
     }
 
     @Test
@@ -256,9 +256,9 @@ class NixFilesTest {
     private String nixOk(String... args) {
         ProcessResult result = nix.nix(withOverrides(args));
         if (!result.ok()) {
-            throw new AssertionError("nix " + String.join(" ", args) + " exited " + result.exitCode() + ":\n" + result.output());
+            throw new AssertionError("nix " + String.join(" ", args) + " exited " + result.exitCode() + ":\n" + result);
         }
-        return result.output();
+        return result.stdout().text();
     }
 
     private String[] withOverrides(String... args) {

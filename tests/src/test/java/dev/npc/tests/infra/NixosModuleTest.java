@@ -199,7 +199,7 @@ class NixosModuleTest {
         assertRefused("environmentFile = \"npc.env\";", "services.npc.environmentFile");
         ProcessResult badStore = evaluateRaw("services.npc = { enable = true; store = \"bucket/prefix\"; };", "web-1");
         assertNotEquals(0, badStore.exitCode(), "a store that is not a URL was accepted");
-        assertTrue(badStore.output().contains("services.npc.store"), badStore.output());
+        assertTrue(badStore.printed("services.npc.store"), badStore.toString());
     }
 
     @Test
@@ -319,8 +319,8 @@ class NixosModuleTest {
                         "--argstr", "spansFile", table.toString(),
                         "--arg", "settings", "{ services.npc = { enable = true; store = \"" + STORE + "\"; }; }"),
                 nix.environment(), work);
-        assertTrue(raw.ok(), raw.output());
-        String[] lines = raw.output().strip().split("\n");
+        assertTrue(raw.ok(), raw.toString());
+        String[] lines = raw.stdout().text().strip().split("\n");
         JsonNode spans = Json.mapper().readTree(lines[lines.length - 1]).get("spans");
         JsonNode expected = Json.mapper().readTree(table.toFile()).get("spans");
 
@@ -338,15 +338,15 @@ class NixosModuleTest {
     private void assertRefused(String setting, String option) {
         ProcessResult result = evaluateRaw("services.npc = { enable = true; store = \"" + STORE + "\"; " + setting + " };", "web-1");
         assertNotEquals(0, result.exitCode(), setting + " was accepted");
-        assertTrue(result.output().contains(option), result.output());
+        assertTrue(result.printed(option), result.toString());
     }
 
     private JsonNode evaluate(String settings, String hostName) throws IOException {
         ProcessResult result = evaluateRaw(settings, hostName);
         if (!result.ok()) {
-            throw new AssertionError("evaluation failed:\n" + result.output());
+            throw new AssertionError("evaluation failed:\n" + result);
         }
-        String[] lines = result.output().strip().split("\n");
+        String[] lines = result.stdout().text().strip().split("\n");
         return Json.mapper().readTree(lines[lines.length - 1]);
     }
 

@@ -90,7 +90,7 @@ class RemoteModuleTest {
     void terraformPublishesWhatNpcPushPublishesSoACiPushAfterwardsIsAnOrdinaryPush() throws Exception {
         String first = planned();
         ProcessResult published = publish(first, null);
-        assertTrue(published.ok(), published.output());
+        assertTrue(published.ok(), published.toString());
         ObjectInfo fromTerraform = store.head(Layout.remote("prod")).orElseThrow();
         assertEquals(first, fromTerraform.meta(RemoteMetadata.SHA256));
         assertEquals("1", fromTerraform.meta(RemoteMetadata.FORMAT));
@@ -129,8 +129,8 @@ class RemoteModuleTest {
         ProcessResult published = publish(planned, null);
 
         assertNotEquals(0, published.exitCode());
-        assertTrue(published.output().contains("prod now holds a version other than the planned " + planned
-                + ": the files in fleet changed between plan and apply; run terraform apply again"), published.output());
+        assertTrue(published.printed("prod now holds a version other than the planned " + planned
+                + ": the files in fleet changed between plan and apply; run terraform apply again"), published.toString());
     }
 
     @Test
@@ -142,11 +142,11 @@ class RemoteModuleTest {
 
         ProcessResult signed = publish(planned(), "keys/ci.key");
 
-        assertTrue(signed.ok(), signed.output());
+        assertTrue(signed.ok(), signed.toString());
         ObjectInfo remote = store.head(Layout.remote("prod")).orElseThrow();
         assertNotNull(remote.meta(RemoteMetadata.SIGNATURE));
         CliRun verify = CliRun.npc("verify", "--remote", "prod", "--store", storeUrl, "--trusted-key", work.resolve("keys/ci.pub").toString());
         assertEquals(0, verify.exitCode(), verify::toString);
-        assertFalse(signed.output().contains("npc-ed25519-private"), "the key never appears in what Terraform logs");
+        assertFalse(signed.printed("npc-ed25519-private"), "the key never appears in what Terraform logs");
     }
 }

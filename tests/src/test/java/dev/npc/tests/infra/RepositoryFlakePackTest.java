@@ -42,7 +42,7 @@ class RepositoryFlakePackTest {
         Path root = Checkout.root();
         ProcessResult tracked = Tools.run(List.of("git", "ls-files", "-z"), Map.of(), root);
         Assumptions.assumeTrue(tracked.ok() && Files.exists(root.resolve(".git")), "not a git checkout");
-        Set<String> expected = Stream.of(tracked.output().split("\0")).filter(f -> !f.isEmpty())
+        Set<String> expected = Stream.of(tracked.stdout().text().split("\0")).filter(f -> !f.isEmpty())
                 .filter(f -> Files.exists(root.resolve(f))).collect(Collectors.toCollection(TreeSet::new));
 
         Set<String> packed = files(pack(root));

@@ -74,9 +74,9 @@ final class TerraformConsole {
         ProcessResult result = run(variables, "jsonencode(" + expression + ")");
         if (!result.ok() || failed(result)) {
             throw new AssertionError("terraform console could not evaluate " + expression + " with " + variables + ":\n"
-                    + result.output());
+                    + result);
         }
-        String out = result.output().strip();
+        String out = result.stdout().text().strip();
         try {
             // The console prints the string jsonencode() returned, as an HCL string literal: JSON-quoted.
             String quoted = out.substring(out.indexOf('"'), out.lastIndexOf('"') + 1);
@@ -91,18 +91,18 @@ final class TerraformConsole {
         return json(variables, expression).asText();
     }
 
-    /** Runs an evaluation that must fail (a validation); returns what Terraform printed. */
+    /** Runs an evaluation that must fail (a validation); returns the error Terraform printed. */
     String failure(Map<String, ?> variables, String expression) {
         ProcessResult result = run(variables, expression);
         if (result.ok() && !failed(result)) {
-            throw new AssertionError("terraform console accepted " + variables + " for " + expression + ":\n" + result.output());
+            throw new AssertionError("terraform console accepted " + variables + " for " + expression + ":\n" + result);
         }
-        return result.output().replaceAll("\\s*\\n\\s*", " ");
+        return result.stderr().text().replaceAll("\\s*\\n\\s*", " ");
     }
 
     /** A failed validation is reported as an error, yet the console may still print a value and exit 0. */
     private static boolean failed(ProcessResult result) {
-        return result.output().contains("Error: ");
+        return result.printed("Error: ");
     }
 
     private ProcessResult run(Map<String, ?> variables, String expression) {

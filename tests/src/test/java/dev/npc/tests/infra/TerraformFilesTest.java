@@ -86,7 +86,7 @@ class TerraformFilesTest {
         ProcessResult result = Tools.run(List.of("node", Tools.requireHcl2json().toString(), broken.toString()), Map.of(), work);
 
         assertNotEquals(0, result.exitCode());
-        assertTrue(result.output().contains("does not parse as HCL"), result.output());
+        assertTrue(result.printed("does not parse as HCL"), result.toString());
     }
 
     @Test
@@ -287,7 +287,7 @@ class TerraformFilesTest {
         ProcessResult result = Tools.run(List.of(Checkout.file("terraform/modules/remote/pack.sh").toString(), npc.toString(),
                 "/src/fleet", work.resolve("out/prod.npc").toString(), "true", "hosts,modules"), Map.of(), work);
 
-        assertTrue(result.ok(), result.output());
+        assertTrue(result.ok(), result.toString());
         assertEquals(List.of("pack", "--json", "--src", "/src/fleet", "--output", work.resolve("out/prod.npc").toString(),
                 "--allow-unlocked", "--include", "hosts", "--include", "modules"), Files.readAllLines(args));
         assertTrue(Files.isDirectory(work.resolve("out")), "the output directory is created");
@@ -325,8 +325,8 @@ class TerraformFilesTest {
     private static Map<String, String> pack(Path rootModule, String sourceDir) throws IOException {
         ProcessResult result = Tools.run(List.of(Checkout.file("terraform/modules/remote/pack.sh").toString(),
                 Checkout.file("bin/npc").toString(), sourceDir, ".npc/prod-canary.npc", "false", ""), Map.of(), rootModule);
-        assertTrue(result.ok(), result.output());
-        String output = result.output();
+        assertTrue(result.ok(), result.toString());
+        String output = result.stdout().text();
         String json = output.substring(output.indexOf('{'), output.lastIndexOf('}') + 1);
         Map<String, Object> values = Json.mapper().readValue(json,
                 new com.fasterxml.jackson.core.type.TypeReference<HashMap<String, Object>>() { });
@@ -494,7 +494,7 @@ class TerraformFilesTest {
         Tools.requireHcl2json();
         Path tool = Checkout.file("tools/tfdocs.js");
         ProcessResult current = Tools.run(List.of("node", tool.toString(), "--check"), Map.of(), Checkout.root());
-        assertTrue(current.ok(), "stale README tables; run node tools/tfdocs.js:\n" + current.output());
+        assertTrue(current.ok(), "stale README tables; run node tools/tfdocs.js:\n" + current);
 
         Path copy = work.resolve("publisher");
         Nix.copyTree(Checkout.file("terraform/modules/publisher"), copy);
@@ -502,7 +502,7 @@ class TerraformFilesTest {
         Files.writeString(variables, Files.readString(variables).replace("ARN of the store's bucket", "The store's bucket ARN"));
         ProcessResult stale = Tools.run(List.of("node", tool.toString(), "--check", copy.toString()), Map.of(), work);
         assertNotEquals(0, stale.exitCode());
-        assertTrue(stale.output().contains("inputs/outputs tables are out of date; run: node tools/tfdocs.js"), stale.output());
+        assertTrue(stale.printed("inputs/outputs tables are out of date; run: node tools/tfdocs.js"), stale.toString());
         Tools.runOk(List.of("node", tool.toString(), copy.toString()), Map.of(), work);
         assertTrue(Files.readString(copy.resolve("README.md")).contains("| `bucket_arn` | The store's bucket ARN"));
         assertTrue(Tools.run(List.of("node", tool.toString(), "--check", copy.toString()), Map.of(), work).ok());
@@ -513,7 +513,7 @@ class TerraformFilesTest {
         Path terraform = Tools.require("terraform");
         ProcessResult fmt = Tools.run(List.of(terraform.toString(), "fmt", "-check", "-recursive", "-diff", "-no-color", "terraform"),
                 Map.of("TF_CLI_CONFIG_FILE", "/dev/null", "CHECKPOINT_DISABLE", "1"), Checkout.root());
-        assertTrue(fmt.ok(), "run terraform fmt -recursive terraform:\n" + fmt.output());
+        assertTrue(fmt.ok(), "run terraform fmt -recursive terraform:\n" + fmt);
     }
 
     @Test

@@ -57,7 +57,7 @@ final class Tools {
             ProcessResult result = PROCESSES.run(command, env, workDir, TIMEOUT);
             if (result.timedOut()) {
                 throw new AssertionError(String.join(" ", command) + " did not finish within " + TIMEOUT
-                        + ":\n" + result.output());
+                        + ":\n" + result);
             }
             return result;
         } catch (IOException e) {
@@ -68,13 +68,13 @@ final class Tools {
         }
     }
 
-    /** Runs and fails the test, with the tool's output, unless it exits 0. */
+    /** Runs and fails the test, with the tool's output, unless it exits 0; returns its stdout. */
     static String runOk(List<String> command, Map<String, String> env, Path workDir) {
         ProcessResult result = run(command, env, workDir);
         if (!result.ok()) {
             throw new AssertionError(String.join(" ", command) + " exited " + result.exitCode() + ":\n"
-                    + result.output());
+                    + result);
         }
-        return result.output();
+        return result.stdout().text();
     }
 }
