@@ -1,6 +1,6 @@
 package dev.npc.daemon;
 
-import dev.npc.daemon.control.ActivationLock;
+import dev.npc.daemon.control.HostLock;
 import dev.npc.daemon.files.AtomicFiles;
 import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.testing.TestFleet;
@@ -209,7 +209,7 @@ class RobustnessTest {
         fleet.publishSystem("prod", "v1");
         fleet.desired("{\"remote\": \"prod\"}");
         Files.createDirectories(fleet.stateDir.root());
-        try (ActivationLock.Held held = new ActivationLock(fleet.stateDir.lock()).tryAcquire()) {
+        try (HostLock.Held held = new HostLock(fleet.stateDir.lock()).tryAcquire()) {
             assertNotNull(held);
             assertEquals(0, fleet.run("follow", "--once"));
         }

@@ -1,6 +1,6 @@
 package dev.npc.daemon;
 
-import dev.npc.daemon.control.ActivationLock;
+import dev.npc.daemon.control.HostLock;
 import dev.npc.daemon.files.AtomicFiles;
 import dev.npc.daemon.loop.InFlight;
 import dev.npc.daemon.loop.Target;
@@ -85,7 +85,7 @@ class SharedHostTest {
         fleet.onSleep(SharedHostTest::pause);
         AtomicInteger code = new AtomicInteger(-1);
         Thread second;
-        try (ActivationLock.Held install = new ActivationLock(fleet.stateDir.lock()).tryAcquire()) {
+        try (HostLock.Held install = new HostLock(fleet.stateDir.lock()).tryAcquire()) {
             second = new Thread(() -> code.set(fleet.run("follow", "--once")), "second-daemon");
             second.start();
             await(() -> fleet.out().contains("waiting for its attempt to end before recovering"));

@@ -1,7 +1,5 @@
 package dev.npc.daemon.command;
 
-import dev.npc.daemon.control.Flags;
-import dev.npc.daemon.control.RunningLock;
 import picocli.CommandLine.Command;
 
 import java.util.concurrent.Callable;
@@ -15,15 +13,6 @@ import java.util.concurrent.Callable;
 public final class RetryCommand extends DaemonCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
-        Flags.raise(stateDir().retry());
-        if (!new RunningLock(stateDir().running()).isHeld()) {
-            seams().err().println("npc-daemon: no npc-daemon follow is running with state directory " + stateDir().root()
-                    + " (nothing holds " + stateDir().running().getFileName() + "): the request is kept and seen when"
-                    + " one starts; start it (systemctl start npc) or run npc-daemon follow --once");
-            seams().err().flush();
-            return NO_DAEMON;
-        }
-        seams().out().println("retry requested: the running npc-daemon tries the failed version again now");
-        return 0;
+        return request(stateDir().retry(), "retry requested: the running npc-daemon tries the failed version again now");
     }
 }

@@ -1,7 +1,7 @@
 package dev.npc.daemon.loop;
 
 import dev.npc.daemon.config.Settings;
-import dev.npc.daemon.control.ActivationLock;
+import dev.npc.daemon.control.HostLock;
 import dev.npc.daemon.control.Flags;
 import dev.npc.daemon.control.PauseFile;
 import dev.npc.daemon.control.StopSignal;
@@ -51,7 +51,7 @@ public final class Cycle {
     private final Metrics metrics;
     private final RetryLedger ledger;
     private final PauseFile pauseFile;
-    private final ActivationLock lock;
+    private final HostLock lock;
     private final StopSignal stop;
     private final Clock clock;
     private final EventLog log;
@@ -69,7 +69,7 @@ public final class Cycle {
         this.metrics = metrics;
         this.ledger = ledger;
         this.pauseFile = new PauseFile(dir.paused());
-        this.lock = new ActivationLock(dir.lock());
+        this.lock = new HostLock(dir.lock());
         this.stop = stop;
         this.clock = clock;
         this.log = log;
@@ -157,7 +157,7 @@ public final class Cycle {
             return new Outcome(Kind.IDLE, null);
         }
         reporter.update(s -> s.withDesired(ref).withPaused(null));
-        try (ActivationLock.Held held = lock.tryAcquire()) {
+        try (HostLock.Held held = lock.tryAcquire()) {
             if (held == null) {
                 note("another npc-daemon is activating on this host; skipping this poll", true);
                 return new Outcome(Kind.BUSY, null);

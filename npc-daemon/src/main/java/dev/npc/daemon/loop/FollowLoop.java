@@ -1,6 +1,6 @@
 package dev.npc.daemon.loop;
 
-import dev.npc.daemon.control.ActivationLock;
+import dev.npc.daemon.control.HostLock;
 import dev.npc.daemon.control.StopSignal;
 import dev.npc.daemon.control.Waiter;
 import dev.npc.daemon.report.EventLog;
@@ -32,7 +32,7 @@ public final class FollowLoop {
     private final double jitter;
     private final RandomGenerator random;
     private final EventLog log;
-    private ActivationLock lock;
+    private HostLock lock;
     private Sleeper sleeper;
     private Runnable reload = () -> { };
     private Supplier<HostState> state;
@@ -60,7 +60,7 @@ public final class FollowLoop {
      * recovers only what is still unfinished; with nothing unfinished it goes on polling (its
      * attempts take the lock too).
      */
-    public FollowLoop withLock(ActivationLock lock, Sleeper sleeper, Runnable reload, Supplier<HostState> state) {
+    public FollowLoop withLock(HostLock lock, Sleeper sleeper, Runnable reload, Supplier<HostState> state) {
         this.lock = lock;
         this.sleeper = sleeper;
         this.reload = reload;
@@ -131,7 +131,7 @@ public final class FollowLoop {
     }
 
     private void recoverQuietly() {
-        try (ActivationLock.Held held = lock == null ? null : lock.tryAcquire()) {
+        try (HostLock.Held held = lock == null ? null : lock.tryAcquire()) {
             if (lock != null && held == null) {
                 return; // another process is activating: it, or the next start, records the attempt
             }
@@ -147,7 +147,7 @@ public final class FollowLoop {
             recovery.recover();
             return true;
         }
-        ActivationLock.Held held = lock.tryAcquire();
+        HostLock.Held held = lock.tryAcquire();
         if (held == null && state.get().isIdle()) {
             return true;
         }
@@ -163,7 +163,7 @@ public final class FollowLoop {
             }
             reload.run();
         }
-        try (ActivationLock.Held mine = held) {
+        try (HostLock.Held mine = held) {
             if (!awaitSwitchEnd()) {
                 return false;
             }

@@ -10,17 +10,23 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Held by {@code npc-daemon follow} for as long as it runs, so {@code trigger} and {@code retry}
- * can tell whether anyone will see their request. A file of its own ({@code running.lock}), not
- * the activation lock: that one is held only while an activation (or install, or recovery) runs,
- * and a waiting daemon holds none. An OS file lock ends with the process, even after kill -9, so
- * a crashed daemon never looks alive.
+ * An OS file lock on one file of the state directory. The kernel releases it when its process
+ * ends, even after kill -9, so a crashed daemon never looks alive and never blocks the next one.
+ * Two files use it: the activation lock ({@code lock}: one activation at a time on a host, taken by
+ * {@code install}, {@code follow} attempts and recovery at start, so no process acts on another's
+ * unfinished phase), and {@code running.lock}, held by {@code follow} for as long as it runs, so
+ * {@code trigger} and {@code retry} can tell whether anyone will see their request (a waiting daemon
+ * holds no activation lock).
  */
-public final class RunningLock {
+public final class HostLock {
     private final Path file;
 
-    public RunningLock(Path file) {
+    public HostLock(Path file) {
         this.file = file;
+    }
+
+    public Path file() {
+        return file;
     }
 
     /** The held lock, or null when another process (or this one) holds it already. */
@@ -40,7 +46,7 @@ public final class RunningLock {
     }
 
     /**
-     * Whether a daemon holds the lock now. Asks for a shared lock, so reading the file is enough:
+     * Whether a process holds the lock now. Asks for a shared lock, so reading the file is enough:
      * whoever may raise a flag in the state directory can ask.
      */
     public boolean isHeld() throws IOException {
