@@ -199,7 +199,7 @@ public final class ImportNpcnixCommand implements Callable<Integer> {
         };
         console.println(line);
         if (r.outcome().ok() && !r.leftOut().isEmpty()) {
-            console.println("  left out (npc packs no .git/, .direnv/ or result links): "
+            console.println("  left out, as npc push leaves them out (.git/, .direnv/, result links, .npcignore): "
                     + SafeText.line(String.join(", ", r.leftOut())));
         }
     }

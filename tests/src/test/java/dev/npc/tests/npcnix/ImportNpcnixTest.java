@@ -2,7 +2,6 @@ package dev.npc.tests.npcnix;
 
 import dev.npc.json.Json;
 import dev.npc.remote.RemoteMetadata;
-import dev.npc.store.GetResult;
 import dev.npc.store.Layout;
 import dev.npc.store.ObjectInfo;
 import dev.npc.store.Store;
@@ -119,24 +118,13 @@ class ImportNpcnixTest {
         return npcnix.put(key, archive, Map.of());
     }
 
-    /** Every npcnix object's key, ETag and bytes' sha256: what must not change. */
     private Map<String, String> npcnixObjects() throws IOException {
-        Map<String, String> objects = new TreeMap<>();
-        for (ObjectInfo object : npcnix.list("")) {
-            try (GetResult got = npcnix.get(object.key(), null)) {
-                objects.put(object.key(), object.etag() + " " + dev.npc.digest.Sha256.hex(
-                        ((GetResult.Found) got).body().readAllBytes()));
-            }
-        }
-        return objects;
+        return NpcnixArchives.objects(npcnix);
     }
 
-    /** What an npcnix host builds from: the archive unpacked by GNU tar, without .git (npc never packs it). */
+    /** What an npcnix host builds from, without .git (npc never packs it). */
     private Map<String, String> asNpcnixHostsSeeIt(byte[] archive) throws IOException {
-        Path dir = Files.createTempDirectory(tmp, "npcnix-host-");
-        Path file = Files.write(tmp.resolve(UUID.randomUUID() + ".npcnix"), archive);
-        TestCommands.run(dir, List.of("tar", "--zstd", "-xf", file.toString()));
-        Map<String, String> tree = new TreeMap<>(TestFlakes.describe(dir));
+        Map<String, String> tree = new TreeMap<>(NpcnixArchives.unpackedByGnuTar(archive, tmp));
         tree.keySet().removeIf(path -> path.equals(".git") || path.startsWith(".git/"));
         return tree;
     }
@@ -173,8 +161,8 @@ class ImportNpcnixTest {
             assertTrue(lines.get(i).contains(" as remote " + remote + ": version "), first::toString);
             assertTrue(lines.get(i).contains(", sequence "), first::toString);
             assertTrue(lines.get(i).endsWith(")") && lines.get(i).contains("(signed by key "), first::toString);
-            assertTrue(lines.get(i + 1).matches("  left out \\(npc packs no \\.git/, \\.direnv/ or result links\\):"
-                    + " \\.git/ \\(\\d+ files\\)"), first::toString);
+            assertTrue(lines.get(i + 1).matches("  left out, as npc push leaves them out \\(\\.git/, \\.direnv/, result links,"
+                    + " \\.npcignore\\): \\.git/ \\(\\d+ files\\)"), first::toString);
         }
         assertEquals("2 npcnix remotes: 2 published; the npcnix objects were only read", lines.get(4));
         assertEquals("", first.err(), first::toString);

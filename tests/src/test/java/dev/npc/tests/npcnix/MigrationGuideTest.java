@@ -5,7 +5,6 @@ import dev.npc.json.Json;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.GetResult;
 import dev.npc.store.Layout;
-import dev.npc.store.ObjectInfo;
 import dev.npc.store.Store;
 import dev.npc.testing.EmbeddedS3;
 import dev.npc.testing.TestCommands;
@@ -20,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,7 +86,7 @@ class MigrationGuideTest {
             npcnix.put("prod.npcnix", prod, Map.of());
             TestFlakes.write(flake, "hosts/dev.nix", "{ }\n");
             npcnix.put("dev.npcnix", NpcnixArchives.npcnixPack(flake), Map.of());
-            Map<String, String> npcnixBefore = objects(npcnix);
+            Map<String, String> npcnixBefore = NpcnixArchives.objects(npcnix);
 
             String imported = null;
             for (Block block : blocks) {
@@ -103,12 +101,12 @@ class MigrationGuideTest {
                     }
                     if (command.startsWith("npc pull")) {
                         // What the page's diff -r compares: npcnix's view of the remote (tar here, npcnix pull there).
-                        assertEquals(asNpcnixHostsSeeIt(prod), TestFlakes.describe(tmp.resolve("tmp/prod-npc")), command);
+                        assertEquals(NpcnixArchives.unpackedByGnuTar(prod, tmp), TestFlakes.describe(tmp.resolve("tmp/prod-npc")), command);
                     }
                 }
             }
 
-            assertEquals(npcnixBefore, objects(npcnix), "the npcnix objects were only read");
+            assertEquals(npcnixBefore, NpcnixArchives.objects(npcnix), "the npcnix objects were only read");
             assertEquals(imported, npc.head(Layout.remote("prod")).orElseThrow().meta(RemoteMetadata.SHA256),
                     "the rollback put back the imported version");
             Desired desired = Json.read(read(npc, Layout.desired("web-1")), Desired.class, "desired.json");
@@ -148,21 +146,6 @@ class MigrationGuideTest {
             args.addAll(List.of("--endpoint-url", s3.endpointUrl()));
         }
         return args;
-    }
-
-    private Map<String, String> asNpcnixHostsSeeIt(byte[] archive) throws IOException {
-        Path dir = Files.createTempDirectory(tmp, "npcnix-host-");
-        Path file = Files.write(tmp.resolve(UUID.randomUUID() + ".npcnix"), archive);
-        TestCommands.run(dir, List.of("tar", "--zstd", "-xf", file.toString()));
-        return TestFlakes.describe(dir);
-    }
-
-    private static Map<String, String> objects(Store store) throws IOException {
-        Map<String, String> objects = new TreeMap<>();
-        for (ObjectInfo object : store.list("")) {
-            objects.put(object.key(), object.etag() + " " + dev.npc.digest.Sha256.hex(read(store, object.key())));
-        }
-        return objects;
     }
 
     private static byte[] read(Store store, String key) throws IOException {

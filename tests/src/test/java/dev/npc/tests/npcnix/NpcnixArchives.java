@@ -1,8 +1,13 @@
 package dev.npc.tests.npcnix;
 
+import dev.npc.digest.Sha256;
 import dev.npc.process.ProcessRunner.ProcessResult;
 import dev.npc.process.SystemProcessRunner;
+import dev.npc.store.GetResult;
+import dev.npc.store.ObjectInfo;
+import dev.npc.store.Store;
 import dev.npc.testing.TestCommands;
+import dev.npc.testing.TestFlakes;
 
 import java.io.File;
 import java.io.IOException;
@@ -14,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * npcnix remotes as npcnix makes them, for the import tests.
@@ -51,13 +57,12 @@ final class NpcnixArchives {
     static byte[] npcnixPack(Path src) {
         Optional<Path> packer = packer();
         if (packer.isPresent()) {
-            return run(List.of("sh", "-c", "\"$0\" \"$1\" | zstd -3 --no-check -q -c", packer.get().toString(),
-                    src.toString()), src);
+            return zstd(src, List.of(packer.get().toString(), src.toString()));
         }
         List<String> command = new ArrayList<>(List.of("tar", "--format=gnu", "--dereference", "--hard-dereference",
                 "-C", src.toString(), "-cf", "-"));
         command.addAll(topLevelNames(src));
-        return zstd(run(command, src), src);
+        return zstd(src, command);
     }
 
     /**
@@ -65,17 +70,40 @@ final class NpcnixArchives {
      * "." every name starts with "./", with a directory name the archive has a top-level directory.
      */
     static byte[] gnuTar(Path parent, String member) {
-        return zstd(run(List.of("tar", "--format=gnu", "-C", parent.toString(), "-cf", "-", member), parent), parent);
+        return zstd(parent, List.of("tar", "--format=gnu", "-C", parent.toString(), "-cf", "-", member));
     }
 
-    private static byte[] zstd(byte[] tar, Path dir) {
+    /** What an npcnix host builds from: the archive unpacked by GNU tar, described as TestFlakes does. */
+    static Map<String, String> unpackedByGnuTar(byte[] archive, Path tmp) throws IOException {
+        Path dir = Files.createTempDirectory(tmp, "npcnix-host-");
+        Path file = Files.write(Files.createTempFile(tmp, "unpack-", ".npcnix"), archive);
+        TestCommands.run(dir, List.of("tar", "--zstd", "-xf", file.toString()));
+        return TestFlakes.describe(dir);
+    }
+
+    /** Every object of a store: key to ETag and the sha256 of its bytes, what the import must leave as it is. */
+    static Map<String, String> objects(Store store) throws IOException {
+        Map<String, String> objects = new TreeMap<>();
+        for (ObjectInfo object : store.list("")) {
+            try (GetResult got = store.get(object.key(), null)) {
+                objects.put(object.key(), object.etag() + " " + Sha256.hex(((GetResult.Found) got).body().readAllBytes()));
+            }
+        }
+        return objects;
+    }
+
+    /** Runs {@code producer} in {@code dir} and returns its output compressed by {@code zstd -3 --no-check}. */
+    private static byte[] zstd(Path dir, List<String> producer) {
         try {
-            Path file = Files.createTempFile("npcnix-", ".tar");
+            Path out = Files.createTempFile("npcnix-", ".tar.zst");
             try {
-                Files.write(file, tar);
-                return run(List.of("zstd", "-3", "--no-check", "-q", "-c", file.toString()), dir);
+                List<String> command = new ArrayList<>(List.of("sh", "-c",
+                        "out=$1; shift; \"$@\" | zstd -3 --no-check -q -c > \"$out\"", "sh", out.toString()));
+                command.addAll(producer);
+                TestCommands.run(dir, command);
+                return Files.readAllBytes(out);
             } finally {
-                Files.deleteIfExists(file);
+                Files.deleteIfExists(out);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -108,6 +136,9 @@ final class NpcnixArchives {
     }
 
     private static Optional<Path> build() {
+        if ("gnu-tar".equals(System.getProperty("npc.npcnix.archives"))) {
+            return Optional.empty(); // -Dnpc.npcnix.archives=gnu-tar runs the fallback where cargo exists
+        }
         Optional<Path> cargo = cargo();
         if (cargo.isEmpty() || !Files.isDirectory(CRATE_SOURCE) || !TestCommands.available("zstd")) {
             return Optional.empty();
@@ -150,24 +181,5 @@ final class NpcnixArchives {
             }
         }
         return Optional.empty();
-    }
-
-    private static byte[] run(List<String> command, Path dir) {
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-            builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-            Process process = builder.start();
-            process.getOutputStream().close();
-            byte[] out = process.getInputStream().readAllBytes();
-            if (!process.waitFor(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new AssertionError(String.join(" ", command) + " failed in " + dir);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 }
