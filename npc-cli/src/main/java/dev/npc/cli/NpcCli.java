@@ -34,6 +34,7 @@ import java.time.Duration;
         subcommands = {PackCommand.class, PushCommand.class, PullCommand.class, RemotesCommand.class,
                 PromoteCommand.class, HostsCommand.class, StatusCommand.class, WaitCommand.class,
                 RolloutCommand.class, RollbackCommand.class, KeysCommand.class, VerifyCommand.class,
+                dev.npc.cli.remote.ImportNpcnixCommand.class,
                 DemoCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {

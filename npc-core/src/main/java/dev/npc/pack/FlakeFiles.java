@@ -62,7 +62,7 @@ final class FlakeFiles {
         }
         List<String> includes = includes(root, options.includes());
 
-        GitTree git = GitTree.find(processes, root);
+        GitTree git = options.plainTree() ? null : GitTree.find(processes, root);
         if (git == null) {
             Path ignoreFile = root.resolve(NpcIgnore.FILE_NAME);
             NpcIgnore ignore = Files.isRegularFile(ignoreFile)

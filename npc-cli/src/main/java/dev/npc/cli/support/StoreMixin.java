@@ -32,7 +32,12 @@ public final class StoreMixin {
 
     /** Opens a store that a write may create (push, hosts set). */
     public Store openOrCreate() {
-        return Stores.open(location(), new StoreOptions(endpointUrl, null, null));
+        return openAt(location());
+    }
+
+    /** Opens a store named by another option (import-npcnix's --from and --to), with this --endpoint-url. */
+    public Store openAt(StoreLocation location) {
+        return Stores.open(location, new StoreOptions(endpointUrl, null, null));
     }
 
     /**
@@ -40,7 +45,7 @@ public final class StoreMixin {
      * option's default value: picocli would convert that default for every command line, so a
      * wrong NPC_STORE would break even --help, and its message would blame --store.
      */
-    private StoreLocation location() {
+    public StoreLocation location() {
         if (store != null) {
             return store;
         }
