@@ -51,6 +51,8 @@ public final class TestFleet implements AutoCloseable {
     private final List<String> extraArgs = new ArrayList<>();
     private int flakeCount;
     private Runnable onSleep = () -> { };
+    /** The shutdown hooks daemons registered (follow's SIGTERM handling), started by a stand-in reboot. */
+    private final List<Thread> shutdownHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public TestFleet(Path root) {
         this(root, new FileStore(root.resolve("bucket")));
@@ -61,6 +63,13 @@ public final class TestFleet implements AutoCloseable {
         this.system = StandIns.create(root.resolve("system"));
         this.store = new ObservedStore(backing);
         this.stateDir = new StateDir(root.resolve("state"));
+        // A reboot stops the daemon as systemd's shutdown does: SIGTERM runs its shutdown hook.
+        system.onReboot(() -> {
+            for (Thread hook : shutdownHooks) {
+                hook.start();
+            }
+            shutdownHooks.clear();
+        });
     }
 
     /** Flags added to every daemon run (e.g. --health-command, --pre-activate). */
@@ -82,7 +91,7 @@ public final class TestFleet implements AutoCloseable {
             onSleep.run();
         };
         return new Seams(new SystemProcessRunner(), clock, sleeper, RandomGenerator.of("L64X128MixRandom"),
-                Map.of(), o, e, settings -> store, hook -> { }, "testhost");
+                Map.of(), o, e, settings -> store, shutdownHooks::add, "testhost", system.rebooter());
     }
 
     /** The flags a NixOS unit would pass, pointed at the stand-ins. */
