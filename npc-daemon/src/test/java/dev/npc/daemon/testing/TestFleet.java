@@ -67,9 +67,23 @@ public final class TestFleet implements AutoCloseable {
         system.onReboot(() -> {
             for (Thread hook : shutdownHooks) {
                 hook.start();
+                awaitStopRequested(hook);
             }
             shutdownHooks.clear();
         });
+    }
+
+    /**
+     * Until {@code hook} asked the daemon to stop: follow's hook asks, then waits for the loop to
+     * end, so a hook that waits (or ended) has asked. The daemon's own wait for the shutdown runs
+     * on the test clock, in no time, so it must see the request before it looks.
+     */
+    private static void awaitStopRequested(Thread hook) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (hook.getState() != Thread.State.TIMED_WAITING && hook.getState() != Thread.State.WAITING
+                && hook.getState() != Thread.State.TERMINATED && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
     }
 
     /** Flags added to every daemon run (e.g. --health-command, --pre-activate). */
