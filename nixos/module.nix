@@ -205,7 +205,7 @@ in
         Mon..Fri, Sat,Sun), HH:MM-HH:MM, and a time zone (UTC, Europe/Berlin; none: the host's own).
         Outside it the daemon downloads, verifies and builds a new version, then waits; state.json
         and `npc status` say "waiting for window (next: ...)". `npc-daemon trigger --now` switches
-        at once, once. desired.json's window (Terraform's maintenance_window) replaces this one.
+        at once, once. desired.json's window (Terraform's host module's window) replaces this one.
         npc's first activation on a host does not wait. null: any time.
       '';
     };

@@ -18,7 +18,7 @@ locals {
     action        = var.action
     paused        = var.paused
     prebuilt      = var.prebuilt
-    window        = var.maintenance_window
+    window        = var.window
     reboot        = var.reboot
   } : k => v if v != null }
 

@@ -89,20 +89,20 @@ variable "prebuilt" {
   }
 }
 
-variable "maintenance_window" {
-  description = "When this host switches to a new version and reboots, e.g. \"Sat 02:00-04:00 UTC\" or \"Mon..Fri 22:00-23:30 Europe/Berlin\" (days, HH:MM-HH:MM, an optional time zone; none: the host's own). Outside it the host downloads, verifies and builds a new version, then waits. Written to desired.json, where it replaces services.npc.window; null leaves the choice to the host."
+variable "window" {
+  description = "The maintenance window: when this host switches to a new version and reboots, e.g. \"Sat 02:00-04:00 UTC\" or \"Mon..Fri 22:00-23:30 Europe/Berlin\" (days, HH:MM-HH:MM, an optional time zone; none: the host's own). Outside it the host downloads, verifies and builds a new version, then waits. Written to desired.json, where it replaces services.npc.window; null leaves the choice to the host."
   type        = string
   default     = null
 
   validation {
     # The grammar of npc-core's MaintenanceWindow and services.npc.window (one table tests all three).
-    condition     = var.maintenance_window == null || can(regex(local.window_grammar, coalesce(var.maintenance_window, "x")))
-    error_message = "maintenance_window must be days (Mon, Sat,Sun, Mon..Fri), then HH:MM-HH:MM, then an optional time zone, e.g. \"Sat 02:00-04:00 UTC\"; or null."
+    condition     = var.window == null || can(regex(local.window_grammar, coalesce(var.window, "x")))
+    error_message = "window must be days (Mon, Sat,Sun, Mon..Fri), then HH:MM-HH:MM, then an optional time zone, e.g. \"Sat 02:00-04:00 UTC\"; or null."
   }
 }
 
 variable "reboot" {
-  description = "Whether the host reboots (inside maintenance_window) when a switch brought another kernel, initrd or kernel parameters than it booted: \"allowed\" (then it checks the booted system and rolls back if it fails) or \"never\" (it reports \"reboot required\"). Written to desired.json, where it replaces services.npc.reboot; null leaves the choice to the host."
+  description = "Whether the host reboots (inside window) when a switch brought another kernel, initrd or kernel parameters than it booted: \"allowed\" (then it checks the booted system and rolls back if it fails) or \"never\" (it reports \"reboot required\"). Written to desired.json, where it replaces services.npc.reboot; null leaves the choice to the host."
   type        = string
   default     = null
 

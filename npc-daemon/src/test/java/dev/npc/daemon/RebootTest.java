@@ -93,6 +93,10 @@ class RebootTest {
         assertTrue(fleet.out().contains("runs; reboot required: kernel, initrd, kernel-modules changed from the booted"
                 + " system " + reboot.booted()), fleet.out());
 
+        assertEquals(0, fleet.run("status"));
+        assertTrue(fleet.out().contains("reboot        required: kernel, initrd, kernel-modules changed (booted "
+                + reboot.booted() + "); reboot = never: reboot the host"), fleet.out());
+
         // Only the kernel command line: a switch does not apply it either.
         fleet.publish("prod", Map.of("system-name", "v3", "kernel-params", "loglevel=4 mitigations=off"));
         assertEquals(0, fleet.run("follow", "--once"), fleet.err());

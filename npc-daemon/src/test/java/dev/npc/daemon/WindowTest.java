@@ -82,6 +82,10 @@ class WindowTest {
         assertEquals(v2, fleet.stateDir.result().toRealPath().toString(),
                 "the built system stays a garbage-collector root while it waits");
 
+        assertEquals(0, fleet.run("status"));
+        assertTrue(fleet.out().contains("waiting       for window " + SATURDAY + " (next: 2026-11-28T02:00:00Z): "
+                + version.substring(0, 8) + " prod/web-1 is built  " + v2), fleet.out());
+
         fleet.system.clearCalls();
         fleet.clock.advance(Duration.ofDays(1));
         assertEquals(0, fleet.run("follow", "--once"), fleet.err());

@@ -51,7 +51,8 @@ public final class HostsCommand implements Runnable {
             footer = {"  npc hosts set web-1 --remote prod --configuration web",
                     "  npc hosts set tiny-1 --remote prod \\",
                     "      --prebuilt /nix/store/...-nixos-system-tiny-1",
-                    "  npc hosts set db-1 --remote prod --window 'Sat 02:00-04:00 UTC' --reboot allowed"})
+                    "  npc hosts set db-1 --remote prod --reboot allowed \\",
+                    "      --window 'Sat 02:00-04:00 UTC'"})
     static final class Set implements Callable<Integer> {
         @Mixin
         Console console;

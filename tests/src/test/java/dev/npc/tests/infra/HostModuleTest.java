@@ -68,15 +68,15 @@ class HostModuleTest {
     @Test
     void aMaintenanceWindowAndARebootPolicyGoToDesiredJsonOnlyWhenSet() throws IOException {
         TerraformConsole console = console();
-        JsonNode desired = console.json(host("db-1", "maintenance_window", "Sat 02:00-04:00 UTC", "reboot", "allowed"),
+        JsonNode desired = console.json(host("db-1", "window", "Sat 02:00-04:00 UTC", "reboot", "allowed"),
                 "local.desired");
         assertEquals("Sat 02:00-04:00 UTC", desired.get("window").asText());
         assertEquals("allowed", desired.get("reboot").asText());
         JsonNode plain = console.json(host("web-1"), "local.desired");
         assertFalse(plain.has("window") || plain.has("reboot"), "null: the host's own settings: " + plain);
 
-        String badWindow = console.failure(host("db-1", "maintenance_window", "Sat 2:00-4:00"), "local.desired");
-        assertTrue(badWindow.contains("maintenance_window must be days (Mon, Sat,Sun, Mon..Fri), then HH:MM-HH:MM"),
+        String badWindow = console.failure(host("db-1", "window", "Sat 2:00-4:00"), "local.desired");
+        assertTrue(badWindow.contains("window must be days (Mon, Sat,Sun, Mon..Fri), then HH:MM-HH:MM"),
                 badWindow);
         String badReboot = console.failure(host("db-1", "reboot", "always"), "local.desired");
         assertTrue(badReboot.contains("reboot must be \"never\", \"allowed\" or null"), badReboot);
