@@ -316,26 +316,9 @@ class NixosModuleTest {
     // parser (npc-core dev.npc.time.Durations, DurationsTest) accepts, from one table.
     @Test
     void theTimeSpanTypeAcceptsExactlyTheTextsTheDaemonParses() throws IOException {
-        Path table = Checkout.file("npc-core/src/test/resources/dev/npc/time/time-spans.json");
-        ProcessResult raw = Tools.run(List.of("nix-instantiate", "--eval", "--strict", "--json",
-                        Checkout.file("tests/src/test/resources/nix/eval-module.nix").toString(),
-                        "--argstr", "module", Checkout.file("nixos/module.nix").toString(),
-                        "--argstr", "spansFile", table.toString(),
-                        "--arg", "settings", "{ services.npc = { enable = true; store = \"" + STORE + "\"; }; }"),
-                nix.environment(), work);
-        assertTrue(raw.ok(), raw.toString());
-        String[] lines = raw.stdout().text().strip().split("\n");
-        JsonNode spans = Json.mapper().readTree(lines[lines.length - 1]).get("spans");
-        JsonNode expected = Json.mapper().readTree(table.toFile()).get("spans");
-
-        List<String> wrong = new ArrayList<>();
-        for (int i = 0; i < expected.size(); i++) {
-            boolean valid = !expected.get(i).get("micros").isNull();
-            if (spans.get(i).get("accepted").asBoolean() != valid) {
-                wrong.add("'" + expected.get(i).get("text").asText() + "' " + (valid ? "refused" : "accepted"));
-            }
-        }
-        assertEquals(List.of(), wrong);
+        JsonNode expected = sharedTable("time-spans.json", "spans");
+        assertEquals(List.of(), disagreements("spansFile", "time-spans.json", "spans",
+                row -> !row.get("micros").isNull()));
         assertTrue(expected.size() > 40, "the table covers systemd's units, spaces, fractions and refusals");
     }
 
@@ -344,27 +327,42 @@ class NixosModuleTest {
     // through Terraform's validation). Rows marked zoneUnknown pass the type; the daemon refuses them.
     @Test
     void theWindowTypeAcceptsExactlyTheTextsOfTheSharedGrammar() throws IOException {
-        Path table = Checkout.file("npc-core/src/test/resources/dev/npc/time/windows.json");
+        JsonNode expected = sharedTable("windows.json", "windows");
+        assertEquals(List.of(), disagreements("windowsFile", "windows.json", "windows",
+                row -> row.get("valid").asBoolean()));
+        assertTrue(expected.size() > 50, "the table covers days, ranges, times, zones and refusals");
+    }
+
+    /** A table npc-core's tests share with this one (npc-core/src/test/resources/dev/npc/time/). */
+    private static JsonNode sharedTable(String file, String rows) throws IOException {
+        return Json.mapper().readTree(Checkout.file("npc-core/src/test/resources/dev/npc/time/" + file).toFile())
+                .get(rows);
+    }
+
+    /**
+     * The rows of a shared table the module's type judges otherwise than {@code valid} says:
+     * eval-module.nix, given the table as {@code argument}, checks each text against the option's type.
+     */
+    private List<String> disagreements(String argument, String file, String rows,
+                                       java.util.function.Predicate<JsonNode> valid) throws IOException {
         ProcessResult raw = Tools.run(List.of("nix-instantiate", "--eval", "--strict", "--json",
                         Checkout.file("tests/src/test/resources/nix/eval-module.nix").toString(),
                         "--argstr", "module", Checkout.file("nixos/module.nix").toString(),
-                        "--argstr", "windowsFile", table.toString(),
+                        "--argstr", argument, Checkout.file("npc-core/src/test/resources/dev/npc/time/" + file).toString(),
                         "--arg", "settings", "{ services.npc = { enable = true; store = \"" + STORE + "\"; }; }"),
                 nix.environment(), work);
         assertTrue(raw.ok(), raw.toString());
         String[] lines = raw.stdout().text().strip().split("\n");
-        JsonNode windows = Json.mapper().readTree(lines[lines.length - 1]).get("windows");
-        JsonNode expected = Json.mapper().readTree(table.toFile()).get("windows");
-
+        JsonNode judged = Json.mapper().readTree(lines[lines.length - 1]).get(rows);
+        JsonNode expected = sharedTable(file, rows);
         List<String> wrong = new ArrayList<>();
         for (int i = 0; i < expected.size(); i++) {
-            boolean valid = expected.get(i).get("valid").asBoolean();
-            if (windows.get(i).get("accepted").asBoolean() != valid) {
-                wrong.add("'" + expected.get(i).get("text").asText() + "' " + (valid ? "refused" : "accepted"));
+            boolean accepted = valid.test(expected.get(i));
+            if (judged.get(i).get("accepted").asBoolean() != accepted) {
+                wrong.add("'" + expected.get(i).get("text").asText() + "' " + (accepted ? "refused" : "accepted"));
             }
         }
-        assertEquals(List.of(), wrong);
-        assertTrue(expected.size() > 50, "the table covers days, ranges, times, zones and refusals");
+        return wrong;
     }
 
     private void assertRefused(String setting, String option) {
