@@ -11,6 +11,8 @@
   { option = [ "host" ]; flag = "host"; }
   { option = [ "interval" ]; flag = "interval"; }
   { option = [ "action" ]; flag = "action"; }
+  { option = [ "window" ]; flag = "window"; }
+  { option = [ "reboot" ]; flag = "reboot"; }
   { option = [ "region" ]; flag = "region"; }
   { option = [ "endpointUrl" ]; flag = "endpoint-url"; }
   { option = [ "configuration" ]; flag = "configuration"; }

@@ -21,6 +21,20 @@ let
   timeUnit = "(seconds|second|sec|s|minutes|minute|min|months|month|M|msec|ms|m|hours|hour|hr|h|days|day|d|weeks|week|w|years|year|y|usec|us|μs|µs)";
   timeSpan = types.strMatching "${ws}*(${number}(${ws}*${timeUnit}${ws}*|${ws}+))*${number}(${ws}*${timeUnit})?${ws}*";
 
+  # A maintenance window: "Sat 02:00-04:00 UTC", "Mon..Fri 22:00-23:30 Europe/Berlin", "03:00-05:00"
+  # (days as systemd.time(7) names them, lists and ranges, a range may wrap; HH:MM-HH:MM, the end
+  # may be 24:00, at or before the start it is the next day; an optional zone, else the host's).
+  # The same expression as the daemon's (npc-core dev.npc.time.MaintenanceWindow.GRAMMAR) and the
+  # Terraform host module's, all three tested against one table,
+  # npc-core/src/test/resources/dev/npc/time/windows.json. Only the daemon can tell a zone name
+  # its time-zone database lacks (Mars/Olympus): it refuses it at start, with that reason.
+  windowDay = "(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
+  windowDays = "${windowDay}(([.][.]|-)${windowDay})?";
+  windowTime = "([01][0-9]|2[0-3]):[0-5][0-9]";
+  windowZone = "[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*";
+  maintenanceWindow = types.strMatching
+    "(${windowDays}(,${windowDays})* +)?${windowTime}(-|[.][.])(${windowTime}|24:00)( +${windowZone})?";
+
   # Every setting becomes an explicit flag, so `systemctl cat npc` shows exactly what the daemon
   # was told, and nothing depends on a config file that could be out of step with the unit.
   # Which option becomes which flag is one list, daemon-flags.nix, that the tests hold against the
@@ -180,6 +194,33 @@ in
       type = types.enum [ "switch" "boot" "test" ];
       default = "switch";
       description = "What to do with a new system when desired.json names no action: switch-to-configuration switch, boot or test.";
+    };
+
+    window = mkOption {
+      type = types.nullOr maintenanceWindow;
+      default = null;
+      example = "Sat 02:00-04:00 UTC";
+      description = ''
+        The maintenance window new versions are switched to and reboots made in: days (Mon, Sat,
+        Mon..Fri, Sat,Sun), HH:MM-HH:MM, and a time zone (UTC, Europe/Berlin; none: the host's own).
+        Outside it the daemon downloads, verifies and builds a new version, then waits; state.json
+        and `npc status` say "waiting for window (next: ...)". `npc-daemon trigger --now` switches
+        at once, once. desired.json's window (Terraform's host module's window) replaces this one.
+        npc's first activation on a host does not wait. null: any time.
+      '';
+    };
+
+    reboot = mkOption {
+      type = types.enum [ "never" "allowed" ];
+      default = "never";
+      description = ''
+        Whether the daemon reboots the host when a switch brought another kernel, initrd, kernel
+        modules or kernel parameters than the booted system runs (/run/booted-system, compared as
+        system.autoUpgrade.allowReboot compares them). "never": report "reboot required" only.
+        "allowed": reboot inside the window (at once without one), check the booted system's
+        health, and when it fails put the previous boot entry back and reboot into it; at most one
+        reboot into a system and one back. desired.json's reboot replaces this setting.
+      '';
     };
 
     healthChecks = {

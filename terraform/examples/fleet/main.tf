@@ -92,6 +92,9 @@ module "host" {
   kms_key_arn     = module.store.kms_key_arn
   region          = var.region
 
+  window = each.value.window
+  reboot = each.value.reboot
+
   remote_signing_keys = var.remote_signing_keys
   fleet_flake_lock    = file("${var.flake_dir}/flake.lock")
 

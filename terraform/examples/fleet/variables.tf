@@ -24,6 +24,8 @@ variable "hosts" {
     configuration   = optional(string)
     action          = optional(string)
     prebuilt        = optional(string)
+    window          = optional(string)
+    reboot          = optional(string)
     instance_type   = optional(string, "t3.small")
     architecture    = optional(string, "x86_64")
   }))

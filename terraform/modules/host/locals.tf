@@ -18,7 +18,16 @@ locals {
     action        = var.action
     paused        = var.paused
     prebuilt      = var.prebuilt
+    window        = var.window
+    reboot        = var.reboot
   } : k => v if v != null }
+
+  # A maintenance window, as npc-core's dev.npc.time.MaintenanceWindow.GRAMMAR and nixos/module.nix
+  # spell it; all three are tested against npc-core/src/test/resources/dev/npc/time/windows.json.
+  window_day     = "(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+  window_days    = "${local.window_day}((\\.\\.|-)${local.window_day})?"
+  window_time    = "([01][0-9]|2[0-3]):[0-5][0-9]"
+  window_grammar = "^(${local.window_days}(,${local.window_days})* +)?${local.window_time}(-|\\.\\.)(${local.window_time}|24:00)( +[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*)?$"
 
   # IAM role and instance profile names: scoped to this store, so two fleets in one account do
   # not collide, and never over IAM's 64 characters (a long name keeps 55 characters and gets

@@ -89,6 +89,29 @@ variable "prebuilt" {
   }
 }
 
+variable "window" {
+  description = "The maintenance window: when this host switches to a new version and reboots, e.g. \"Sat 02:00-04:00 UTC\" or \"Mon..Fri 22:00-23:30 Europe/Berlin\" (days, HH:MM-HH:MM, an optional time zone; none: the host's own). Outside it the host downloads, verifies and builds a new version, then waits. Written to desired.json, where it replaces services.npc.window; null leaves the choice to the host."
+  type        = string
+  default     = null
+
+  validation {
+    # The grammar of npc-core's MaintenanceWindow and services.npc.window (one table tests all three).
+    condition     = var.window == null || can(regex(local.window_grammar, coalesce(var.window, "x")))
+    error_message = "window must be days (Mon, Sat,Sun, Mon..Fri), then HH:MM-HH:MM, then an optional time zone, e.g. \"Sat 02:00-04:00 UTC\"; or null."
+  }
+}
+
+variable "reboot" {
+  description = "Whether the host reboots (inside window) when a switch brought another kernel, initrd or kernel parameters than it booted: \"allowed\" (then it checks the booted system and rolls back if it fails) or \"never\" (it reports \"reboot required\"). Written to desired.json, where it replaces services.npc.reboot; null leaves the choice to the host."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.reboot == null || contains(["never", "allowed"], coalesce(var.reboot, "never"))
+    error_message = "reboot must be \"never\", \"allowed\" or null."
+  }
+}
+
 variable "kms_key_arn" {
   description = "KMS key the store is encrypted with, if any (the store module's kms_key_arn output): the host may then use it through S3 for this bucket only. A key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias."
   type        = string

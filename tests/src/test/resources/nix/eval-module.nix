@@ -2,7 +2,7 @@
 #   nix-instantiate --eval --strict --json eval-module.nix --argstr module /abs/nixos/module.nix \
 #     --arg settings '{ services.npc = { enable = true; store = "s3://b/p"; }; }'
 # services.npc.package is left to its default (lib.mkPackageOption pkgs "npc": the stand-in pkgs.npc).
-{ module, settings, hostName ? "web-1", spansFile ? null }:
+{ module, settings, hostName ? "web-1", spansFile ? null, windowsFile ? null }:
 let
   lib = import ./stand-in-nixpkgs/lib.nix;
   pkgs = import ./stand-in-nixpkgs/pkgs.nix { inherit lib; system = "x86_64-linux"; };
@@ -22,6 +22,7 @@ let
   # The module's own top level, for what the stand-in module system does not collect (meta).
   moduleTop = import modulePath { inherit config lib pkgs; options = evaluated.options; };
   intervalType = evaluated.options.services.npc.interval.type;
+  windowType = evaluated.options.services.npc.window.type;
   # The paths of services.npc's options (["healthChecks" "urls"]...), to hold against daemon-flags.nix.
   optionPaths = prefix: set: builtins.concatMap
     (name:
@@ -53,4 +54,8 @@ in
   spans = if spansFile == null then null
     else map (row: { inherit (row) text; accepted = intervalType.check row.text; })
       (builtins.fromJSON (builtins.readFile spansFile)).spans;
+  # The maintenance-window table shared with the daemon and Terraform: which texts the module's type accepts.
+  windows = if windowsFile == null then null
+    else map (row: { inherit (row) text; accepted = windowType.check row.text; })
+      (builtins.fromJSON (builtins.readFile windowsFile)).windows;
 }

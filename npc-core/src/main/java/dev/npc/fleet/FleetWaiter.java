@@ -85,7 +85,7 @@ public final class FleetWaiter {
                 if (onVersion && (view.status() == HostStatus.FAILED || view.status() == HostStatus.ROLLED_BACK)) {
                     return new Failed(version, view);
                 }
-                if (onVersion && view.status() == HostStatus.UP_TO_DATE) {
+                if (onVersion && view.status().runsDesired()) {
                     done++;
                 } else if (view.status() == HostStatus.PAUSED) {
                     paused.add(view);

@@ -10,6 +10,10 @@ public enum HostStatus {
     STALE("stale", true),
     UNKNOWN("unknown", false),
     IN_PROGRESS("in progress", false),
+    /** A new version is built and waits for the maintenance window (held back on purpose). */
+    WAITING("waiting", false),
+    /** Runs the version, healthy, but the booted kernel, initrd or kernel parameters are the old ones. */
+    REBOOT_REQUIRED("reboot required", false),
     PENDING("pending", false),
     PAUSED("paused", false),
     UP_TO_DATE("up to date", false);
@@ -33,5 +37,10 @@ public enum HostStatus {
 
     public boolean isProblem() {
         return problem;
+    }
+
+    /** The host runs the version it was told to run (a reboot may still be due). */
+    public boolean runsDesired() {
+        return this == UP_TO_DATE || this == REBOOT_REQUIRED;
     }
 }

@@ -74,7 +74,18 @@ public final class StatusClassifier {
         }
         String version = remote.sha256();
         if (runs(state, desired, version)) {
+            HostState.Reboot reboot = state.reboot();
+            if (reboot != null) {
+                return new Verdict(HostStatus.REBOOT_REQUIRED, reboot.reason() + "; "
+                        + (reboot.next() != null ? "reboots in the maintenance window (next: " + reboot.next() + ")"
+                        : reboot.note() != null ? reboot.note() : "reboots now"));
+            }
             return new Verdict(HostStatus.UP_TO_DATE, null);
+        }
+        HostState.Waiting waiting = state.waiting();
+        if (waiting != null && version.equals(waiting.sha256())) {
+            return new Verdict(HostStatus.WAITING, "waiting for window " + waiting.window() + " (next: "
+                    + waiting.next() + "): " + Sha256.shortForm(version) + " is built and switches then");
         }
         Attempt attempt = state.lastAttempt();
         if (attempt != null && version.equals(attempt.sha256())) {

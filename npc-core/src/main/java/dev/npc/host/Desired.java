@@ -4,30 +4,45 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.npc.json.InvalidDocumentException;
 import dev.npc.json.Json;
 import dev.npc.remote.RemoteName;
+import dev.npc.time.MaintenanceWindow;
 
 import java.util.regex.Pattern;
 
 /**
  * {@code hosts/<host>/desired.json}: what a host should run. Written by Terraform or
  * {@code npc hosts set}; read by the host's daemon. Every field but {@code remote} is optional.
+ * {@code window} (added) is the maintenance window new versions are switched and reboots made in
+ * ({@link MaintenanceWindow}), {@code reboot} (added) whether the daemon may reboot
+ * ({@link RebootPolicy}); both replace the daemon's own setting when present.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Desired(String remote, String configuration, String action, Boolean paused, String prebuilt) {
+public record Desired(String remote, String configuration, String action, Boolean paused, String prebuilt,
+                      String window, String reboot) {
     public static final Pattern STORE_PATH = Pattern.compile("/nix/store/[0-9a-z]{32}-[A-Za-z0-9+._?=-]+");
     public static final Pattern CONFIGURATION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
     /** Follow {@code remote}, everything else as the daemon defaults it. */
     public static Desired of(String remote) {
-        return new Desired(remote, null, null, null, null);
+        return new Desired(remote, null, null, null, null, null, null);
     }
 
     public Desired withConfiguration(String configuration) {
-        return new Desired(remote, configuration, action, paused, prebuilt);
+        return new Desired(remote, configuration, action, paused, prebuilt, window, reboot);
     }
 
     /** Paused is written as {@code true}; not paused as absent. */
     public Desired withPaused(boolean paused) {
-        return new Desired(remote, configuration, action, paused ? Boolean.TRUE : null, prebuilt);
+        return new Desired(remote, configuration, action, paused ? Boolean.TRUE : null, prebuilt, window, reboot);
+    }
+
+    /** @param window a maintenance window ({@link MaintenanceWindow}), or null for the daemon's own */
+    public Desired withWindow(String window) {
+        return new Desired(remote, configuration, action, paused, prebuilt, window, reboot);
+    }
+
+    /** @param reboot {@code never} or {@code allowed}, or null for the daemon's own setting */
+    public Desired withReboot(String reboot) {
+        return new Desired(remote, configuration, action, paused, prebuilt, window, reboot);
     }
 
     /** The configuration to build: the one named, else the host's own name. */
@@ -37,6 +52,15 @@ public record Desired(String remote, String configuration, String action, Boolea
 
     public String actionOrDefault(String defaultAction) {
         return action == null ? defaultAction : action;
+    }
+
+    /** The window desired.json names, else {@code fallback} (the daemon's --window, or null for none). */
+    public MaintenanceWindow windowOr(MaintenanceWindow fallback) {
+        return window == null ? fallback : MaintenanceWindow.parse(window);
+    }
+
+    public RebootPolicy rebootOr(RebootPolicy fallback) {
+        return reboot == null ? fallback : RebootPolicy.parse(reboot);
     }
 
     public boolean isPaused() {
@@ -69,6 +93,20 @@ public record Desired(String remote, String configuration, String action, Boolea
         if (prebuilt != null && !STORE_PATH.matcher(prebuilt).matches()) {
             throw new InvalidDocumentException(what + ": prebuilt '" + prebuilt
                     + "' is not a /nix/store path; give the toplevel path built elsewhere");
+        }
+        if (window != null) {
+            try {
+                MaintenanceWindow.parse(window);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidDocumentException(what + ": " + e.getMessage());
+            }
+        }
+        if (reboot != null) {
+            try {
+                RebootPolicy.parse(reboot);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidDocumentException(what + ": " + e.getMessage());
+            }
         }
         return this;
     }

@@ -20,7 +20,9 @@ import java.util.List;
  */
 public record HostState(String host, String daemonVersion, Instant updatedAt, Phase phase,
                         DesiredRef desired, Current current, Attempt lastAttempt, Paused paused,
-                        Integer pollIntervalSeconds, String message) {
+                        Integer pollIntervalSeconds, String message,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Waiting waiting,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Reboot reboot) {
 
     /**
      * A daemon re-uploads its state at least this often even when nothing changed, so
@@ -30,7 +32,8 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, Ph
 
     /** A daemon's first state: idle, nothing desired, run or attempted yet, never reported. */
     public static HostState initial(String host, String daemonVersion, int pollIntervalSeconds) {
-        return new HostState(host, daemonVersion, null, Phase.IDLE, null, null, null, null, pollIntervalSeconds, null);
+        return new HostState(host, daemonVersion, null, Phase.IDLE, null, null, null, null, pollIntervalSeconds, null,
+                null, null);
     }
 
     /** No attempt under way (a state written without a phase counts as idle). */
@@ -47,42 +50,54 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, Ph
     /** This daemon's identity and poll interval on a state an earlier run (or another process) left. */
     public HostState withDaemon(String host, String daemonVersion, int pollIntervalSeconds) {
         return new HostState(host, daemonVersion, updatedAt, isIdle() ? Phase.IDLE : phase, desired, current,
-                lastAttempt, paused, pollIntervalSeconds, message);
+                lastAttempt, paused, pollIntervalSeconds, message, waiting, reboot);
     }
 
     public HostState withUpdatedAt(Instant updatedAt) {
         return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
-                pollIntervalSeconds, message);
+                pollIntervalSeconds, message, waiting, reboot);
     }
 
     public HostState withPhase(Phase phase) {
         return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
-                pollIntervalSeconds, message);
+                pollIntervalSeconds, message, waiting, reboot);
     }
 
     public HostState withDesired(DesiredRef desired) {
         return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
-                pollIntervalSeconds, message);
+                pollIntervalSeconds, message, waiting, reboot);
     }
 
     public HostState withCurrent(Current current) {
         return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
-                pollIntervalSeconds, message);
+                pollIntervalSeconds, message, waiting, reboot);
     }
 
     public HostState withLastAttempt(Attempt lastAttempt) {
         return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
-                pollIntervalSeconds, message);
+                pollIntervalSeconds, message, waiting, reboot);
     }
 
     public HostState withPaused(Paused paused) {
         return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
-                pollIntervalSeconds, message);
+                pollIntervalSeconds, message, waiting, reboot);
     }
 
     public HostState withMessage(String message) {
         return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
-                pollIntervalSeconds, message);
+                pollIntervalSeconds, message, waiting, reboot);
+    }
+
+    /** @param waiting the version that waits for the maintenance window, or null when none does */
+    public HostState withWaiting(Waiting waiting) {
+        return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
+                pollIntervalSeconds, message, waiting, reboot);
+    }
+
+    /** @param reboot why the running system needs a reboot, or null when it needs none */
+    public HostState withReboot(Reboot reboot) {
+        return new HostState(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
+                pollIntervalSeconds, message, waiting, reboot);
     }
 
     /** What the host was told to run, resolved to a version, or why that failed ({@code error}). */
@@ -139,4 +154,34 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, Ph
 
     /** Set while the host is paused: since when, until when (null = until unpaused), and why. */
     public record Paused(Instant since, Instant until, String reason) { }
+
+    /**
+     * {@code waiting} (added): a version downloaded, verified and built outside the maintenance
+     * window, which the daemon switches to when {@code window} next opens, at {@code next}
+     * ({@code npc-daemon trigger --now} switches at once). Absent when nothing waits.
+     *
+     * @param system the built toplevel, kept from the garbage collector until then
+     */
+    public record Waiting(String window, Instant next, String remote, String configuration, String sha256,
+                          String system) { }
+
+    /**
+     * {@code reboot} (added): the running system {@code system} boots another kernel, initrd,
+     * kernel modules or kernel parameters ({@code changed}: "kernel", "initrd", "kernel-modules",
+     * "kernel-params") than the booted system {@code booted} runs, since {@code since}. {@code next}
+     * is when the daemon reboots the host (null when it does not), {@code note} why it does not
+     * (reboot = "never", or it rebooted for this system before). Absent when no reboot is needed.
+     */
+    public record Reboot(List<String> changed, String system, String booted, Instant since, Instant next,
+                         String note) {
+        /** Why, for people: "kernel, initrd changed". */
+        public String reason() {
+            return String.join(", ", changed) + " changed";
+        }
+
+        /** @param next when the daemon reboots, or null; @param note why it does not, or null */
+        public Reboot scheduled(Instant next, String note) {
+            return new Reboot(changed, system, booted, since, next, note);
+        }
+    }
 }

@@ -7,7 +7,10 @@ import dev.npc.json.EnumNames;
 import java.util.Arrays;
 import java.util.List;
 
-/** What a host's daemon is doing: state.json's {@code phase}. Every phase but idle is an attempt under way. */
+/**
+ * What a host's daemon is doing: state.json's {@code phase}. Every phase but idle is an attempt (or
+ * a reboot) under way.
+ */
 public enum Phase {
     IDLE,
     DOWNLOADING,
@@ -15,6 +18,11 @@ public enum Phase {
     ACTIVATING,
     CHECKING,
     ROLLING_BACK,
+    /**
+     * The daemon asked for a reboot (into a new kernel, or back after the new one failed its
+     * checks) and the host goes down; the daemon that starts after the boot checks the result.
+     */
+    REBOOTING,
     /** A phase this version of npc does not know (a newer daemon wrote it); never written by this one. */
     UNKNOWN;
 

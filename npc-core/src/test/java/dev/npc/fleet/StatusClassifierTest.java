@@ -12,8 +12,10 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +71,38 @@ class StatusClassifierTest {
     void aFailureOnAnOlderVersionDoesNotHideANewOne() {
         assertEquals(HostStatus.PENDING,
                 classify(prod, state(Phase.IDLE, running("prod", V1), attempt(V1, Result.ROLLED_BACK), NOW), prodAtV2));
+    }
+
+    @Test
+    void aBuiltVersionHeldBackByTheWindowIsWaitingWithTheNextOpening() {
+        Instant next = Instant.parse("2026-11-28T02:00:00Z");
+        HostState waiting = StateBuilder.host("web-1").at(NOW).running("prod", V1).build()
+                .withWaiting(new HostState.Waiting("Sat 02:00-04:00 UTC", next, "prod", "web-1", V2, "/nix/store/y"));
+        HostView view = classifier.classify("web-1", prod, null, waiting, prodAtV2);
+        assertEquals(HostStatus.WAITING, view.status());
+        assertEquals("waiting for window Sat 02:00-04:00 UTC (next: 2026-11-28T02:00:00Z): 22222222 is built and"
+                + " switches then", view.detail());
+        assertFalse(view.status().isProblem(), "held back on purpose");
+        HostState older = waiting.withWaiting(waiting.waiting() == null ? null : new HostState.Waiting(
+                "Sat 02:00-04:00 UTC", next, "prod", "web-1", V1, "/nix/store/y"));
+        assertEquals(HostStatus.PENDING, classify(prod, older, prodAtV2), "a wait for an older version is not this one's");
+    }
+
+    @Test
+    void aHostOnItsVersionWithANewKernelNotBootedNeedsAReboot() {
+        HostState.Reboot reboot = new HostState.Reboot(List.of("kernel", "initrd"), "/nix/store/y", "/nix/store/x",
+                NOW, null, null);
+        HostState runs = StateBuilder.host("web-1").at(NOW).running("prod", V2).build();
+        HostView inWindow = classifier.classify("web-1", prod, null,
+                runs.withReboot(reboot.scheduled(Instant.parse("2026-11-28T02:00:00Z"), null)), prodAtV2);
+        assertEquals(HostStatus.REBOOT_REQUIRED, inWindow.status());
+        assertEquals("kernel, initrd changed; reboots in the maintenance window (next: 2026-11-28T02:00:00Z)",
+                inWindow.detail());
+        assertTrue(inWindow.status().runsDesired(), "it runs the version: npc wait and rollouts count it as done");
+        HostView never = classifier.classify("web-1", prod, null,
+                runs.withReboot(reboot.scheduled(null, "reboot = never: reboot the host")), prodAtV2);
+        assertEquals("kernel, initrd changed; reboot = never: reboot the host", never.detail());
+        assertEquals(HostStatus.UP_TO_DATE, classify(prod, runs, prodAtV2));
     }
 
     @Test

@@ -108,7 +108,7 @@ class HostStateJsonTest {
     }
 
     static final List<String> PHASES = List.of("idle", "downloading", "building", "activating", "checking",
-            "rolling-back");
+            "rolling-back", "rebooting");
     static final List<String> RESULTS = List.of("success", "failed", "rolled-back", "interrupted");
 
     @Test
@@ -132,6 +132,38 @@ class HostStateJsonTest {
         assertEquals(system, state.lastAttempt().system());
         assertEquals(FULL, Json.writeString(state.withLastAttempt(state.lastAttempt().withSystem(null))),
                 "absent, as before the field existed, when the attempt built nothing");
+    }
+
+    /** A host whose new version waits for its window while its running system needs a reboot. */
+    static final String WAITING_AND_REBOOT = INITIAL.replace("  \"message\" : null\n", """
+              "message" : "waiting for window Sat 02:00-04:00 UTC",
+              "waiting" : {
+                "window" : "Sat 02:00-04:00 UTC",
+                "next" : "2026-11-28T02:00:00Z",
+                "remote" : "prod",
+                "configuration" : "web-2",
+                "sha256" : "<v2>",
+                "system" : "<running>"
+              },
+              "reboot" : {
+                "changed" : [ "kernel", "initrd" ],
+                "system" : "<running>",
+                "booted" : "<running>",
+                "since" : "2026-11-22T10:00:00Z",
+                "next" : null,
+                "note" : "reboot = never"
+              }
+            """);
+
+    @Test
+    void waitingAndRebootAreWrittenOnlyWhenPresent() throws Exception {
+        String document = doc(WAITING_AND_REBOOT);
+        assertRoundTrips(document);
+        HostState state = Json.read(document.getBytes(StandardCharsets.UTF_8), HostState.class, "state.json");
+        assertEquals("Sat 02:00-04:00 UTC", state.waiting().window());
+        assertEquals("kernel, initrd changed", state.reboot().reason());
+        String without = Json.writeString(state.withWaiting(null).withReboot(null));
+        assertFalse(without.contains("\"waiting\" :") || without.contains("\"reboot\" :"), without);
     }
 
     @Test

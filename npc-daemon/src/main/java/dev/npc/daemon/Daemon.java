@@ -8,6 +8,7 @@ import dev.npc.daemon.files.StateDir;
 import dev.npc.daemon.loop.Cycle;
 import dev.npc.daemon.loop.Deployment;
 import dev.npc.daemon.loop.FollowLoop;
+import dev.npc.daemon.loop.RebootFlow;
 import dev.npc.daemon.loop.Recovery;
 import dev.npc.daemon.loop.RetryLedger;
 import dev.npc.daemon.loop.SelfUpdate;
@@ -90,21 +91,24 @@ public final class Daemon implements AutoCloseable {
                 HealthCheck.from(settings, commands), settings.healthTimeout(), settings.healthRetryPause(),
                 seams.clock(), seams.sleeper(), settings.healthStrict());
         RetryLedger ledger = new RetryLedger(dir.retries(), settings.retries(), settings.retryBackoff());
+        Hooks hooks = new Hooks(commands, settings.hooks(), settings.host());
+        RebootFlow reboots = new RebootFlow(seams.rebooter(), settings.system(), dir.reboot(), reporter, health,
+                new Rollback(activator), ledger, hooks, metrics, stop, seams.sleeper(), seams.clock(), log);
         Deployment deployment = new Deployment(
                 new Fetcher(store, flakes, trust), flakes,
                 new Builder(commands, settings.system(), settings.extraSubstituters(), settings.substituterKeys(),
                         settings.buildTimeout(), dir.result(), seams.env()),
                 activator,
                 health,
-                new Rollback(activator), new Hooks(commands, settings.hooks(), settings.host()),
+                new Rollback(activator), hooks,
                 reporter, metrics, ledger, dir.inFlight(), stop, seams.clock(), log,
-                new Generations(commands, activator, settings.system(), settings.keepGenerations(), log));
+                new Generations(commands, activator, settings.system(), settings.keepGenerations(), log), reboots);
         this.cycle = new Cycle(settings, new Poller(store, settings.host(), dir.poll(), trust), deployment, activator, reporter, metrics,
-                ledger, stop, seams.clock(), log);
+                ledger, stop, seams.clock(), log, reboots);
         // Another process may have written state.json while this one did not hold the lock.
         cycle.onLock(() -> reporter.reload(s -> s.withDaemon(settings.host(), VERSION, pollSeconds)));
         Recovery recovery = new Recovery(reporter, ledger, dir.inFlight(), settings.system().currentSystem(),
-                seams.clock(), log, new Rollback(activator), health);
+                seams.clock(), log, new Rollback(activator), health, reboots);
         // npc.service as this daemon was started with it: the running system's unit, read now.
         UnitFile runningUnit = UnitFile.of(settings.system().currentSystem(), SelfUpdate.UNIT);
         this.loop = new FollowLoop(recovery, cycle, new Waiter(seams.sleeper(), seams.clock(), stop, dir.trigger(),

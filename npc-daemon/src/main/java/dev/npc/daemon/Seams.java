@@ -17,17 +17,31 @@ import java.util.random.RandomGenerator;
 
 /**
  * Everything the daemon takes from the outside world, in one place: processes, time, sleeping,
- * randomness, environment, output, the store and the shutdown hook. Production uses
- * {@link #system()}; tests replace single parts and run the same code.
+ * randomness, environment, output, the store, the shutdown hook and the reboot. Production uses
+ * {@link #system()}; tests replace single parts and run the same code. The clock's zone is the
+ * host's time zone, which a maintenance window without a zone is in.
  */
 public record Seams(ProcessRunner processes, Clock clock, Sleeper sleeper, RandomGenerator random,
                     Map<String, String> env, PrintStream out, PrintStream err, Function<Settings, Store> stores,
-                    Consumer<Thread> shutdownHooks, String hostname) {
+                    Consumer<Thread> shutdownHooks, String hostname, Rebooter rebooter) {
+
+    /** Seams without a way to reboot ({@link Rebooter#NONE}): for programs and tests that never reboot a host. */
+    public Seams(ProcessRunner processes, Clock clock, Sleeper sleeper, RandomGenerator random,
+                 Map<String, String> env, PrintStream out, PrintStream err, Function<Settings, Store> stores,
+                 Consumer<Thread> shutdownHooks, String hostname) {
+        this(processes, clock, sleeper, random, env, out, err, stores, shutdownHooks, hostname, Rebooter.NONE);
+    }
 
     public static Seams system() {
-        return new Seams(new SystemProcessRunner(), Clock.systemUTC(), Sleeper.SYSTEM, new java.util.Random(),
+        SystemProcessRunner processes = new SystemProcessRunner();
+        return new Seams(processes, Clock.systemDefaultZone(), Sleeper.SYSTEM, new java.util.Random(),
                 System.getenv(), System.out, System.err, Seams::openStore,
-                hook -> Runtime.getRuntime().addShutdownHook(hook), machineHostname());
+                hook -> Runtime.getRuntime().addShutdownHook(hook), machineHostname(), Rebooter.system(processes));
+    }
+
+    /** These seams with {@code rebooter} in place of the reboot. */
+    public Seams withRebooter(Rebooter rebooter) {
+        return new Seams(processes, clock, sleeper, random, env, out, err, stores, shutdownHooks, hostname, rebooter);
     }
 
     public static Store openStore(Settings settings) {

@@ -50,7 +50,9 @@ public final class HostsCommand implements Runnable {
             footerHeading = "%nExamples:%n",
             footer = {"  npc hosts set web-1 --remote prod --configuration web",
                     "  npc hosts set tiny-1 --remote prod \\",
-                    "      --prebuilt /nix/store/...-nixos-system-tiny-1"})
+                    "      --prebuilt /nix/store/...-nixos-system-tiny-1",
+                    "  npc hosts set db-1 --remote prod --reboot allowed \\",
+                    "      --window 'Sat 02:00-04:00 UTC'"})
     static final class Set implements Callable<Integer> {
         @Mixin
         Console console;
@@ -71,6 +73,13 @@ public final class HostsCommand implements Runnable {
         @Option(names = "--prebuilt", paramLabel = "STORE-PATH",
                 description = "A toplevel built elsewhere: the host realises it instead of evaluating.")
         String prebuilt;
+        @Option(names = "--window", paramLabel = "WINDOW",
+                description = "Maintenance window for switches and reboots, e.g. 'Sat 02:00-04:00 UTC' (default:"
+                        + " the daemon's; see docs/format.md).")
+        String window;
+        @Option(names = "--reboot", paramLabel = "POLICY",
+                description = "never or allowed: whether the daemon reboots into a new kernel (default: the daemon's).")
+        String reboot;
         @Option(names = "--strict", description = "Refuse a remote that does not exist (instead of warning).")
         boolean strict;
 
@@ -79,8 +88,8 @@ public final class HostsCommand implements Runnable {
             HostName.check(host);
             Desired desired;
             try {
-                desired = new Desired(remote, configuration, action, paused ? Boolean.TRUE : null, prebuilt)
-                        .validate("desired.json for " + host);
+                desired = new Desired(remote, configuration, action, paused ? Boolean.TRUE : null, prebuilt, window,
+                        reboot).validate("desired.json for " + host);
             } catch (InvalidDocumentException e) {
                 throw new IllegalArgumentException(e.getMessage());
             }

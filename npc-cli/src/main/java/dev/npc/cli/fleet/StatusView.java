@@ -88,6 +88,8 @@ final class StatusView {
             case ROLLED_BACK -> "\u21BA ";
             case STALE -> "\u231B ";
             case PAUSED -> "\u23F8 ";
+            case WAITING -> "\u23F2 ";
+            case REBOOT_REQUIRED -> "\u21BB ";
             case IN_PROGRESS, PENDING -> "\u2026 ";
             case UNKNOWN -> "? ";
         };
@@ -97,7 +99,8 @@ final class StatusView {
         return switch (status) {
             case UP_TO_DATE -> "\u001B[32m";
             case FAILED, ROLLED_BACK, STALE -> "\u001B[31m";
-            case IN_PROGRESS, PENDING -> "\u001B[33m";
+            case IN_PROGRESS, PENDING, REBOOT_REQUIRED -> "\u001B[33m";
+            case WAITING -> "\u001B[36m";
             case PAUSED, UNKNOWN -> "\u001B[36m";
         };
     }

@@ -37,7 +37,8 @@ public final class FollowCommand extends DaemonCommand implements Callable<Integ
 
     @Option(names = "--once", arity = "0..1", fallbackValue = "poll", paramLabel = "activate",
             description = "Stop after one complete poll; --once=activate keeps polling until one activation happened"
-                    + " (or the host already runs its desired version).")
+                    + " (or the host already runs its desired version, or that version waits for the maintenance"
+                    + " window).")
     String once;
 
     @Override

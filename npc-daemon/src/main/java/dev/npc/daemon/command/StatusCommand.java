@@ -77,6 +77,17 @@ public final class StatusCommand extends DaemonCommand implements Callable<Integ
                 }
             }
         }
+        HostState.Waiting w = s.waiting();
+        if (w != null) {
+            row(out, "waiting", "for window " + w.window() + " (next: " + w.next() + "): "
+                    + Sha256.shortForm(w.sha256()) + " " + w.remote() + "/" + w.configuration() + " is built  " + w.system());
+        }
+        HostState.Reboot r = s.reboot();
+        if (r != null) {
+            row(out, "reboot", "required: " + r.reason() + " (booted " + r.booted() + ")"
+                    + (r.next() != null ? "; reboots in the window (next: " + r.next() + ")"
+                    : r.note() != null ? "; " + r.note() : ""));
+        }
         HostState.Paused p = localPause != null ? localPause : s.paused();
         row(out, "paused", p == null ? "no" : "yes" + (p.reason() == null ? "" : " (" + p.reason() + ")")
                 + (p.until() == null ? "" : " until " + p.until()));

@@ -2,9 +2,11 @@ package dev.npc.daemon.config;
 
 import dev.npc.host.Action;
 import dev.npc.host.HostName;
+import dev.npc.host.RebootPolicy;
 import dev.npc.remote.RemoteName;
 import dev.npc.store.StoreLocation;
 import dev.npc.time.Durations;
+import dev.npc.time.MaintenanceWindow;
 import dev.npc.trust.KeyFiles;
 import dev.npc.trust.TrustedKey;
 import picocli.CommandLine.ITypeConverter;
@@ -102,6 +104,20 @@ final class Converters {
                 }
                 return text;
             });
+        }
+    }
+
+    /** A maintenance window: Sat 02:00-04:00 UTC ({@link MaintenanceWindow}). */
+    static final class Window extends Parsing<MaintenanceWindow> {
+        Window() {
+            super(MaintenanceWindow::parse);
+        }
+    }
+
+    /** never or allowed ({@link RebootPolicy}). */
+    static final class Reboot extends Parsing<RebootPolicy> {
+        Reboot() {
+            super(RebootPolicy::parse);
         }
     }
 

@@ -2,7 +2,9 @@ package dev.npc.daemon.config;
 
 import dev.npc.daemon.files.StateDir;
 import dev.npc.host.HostName;
+import dev.npc.host.RebootPolicy;
 import dev.npc.store.StoreLocation;
+import dev.npc.time.MaintenanceWindow;
 import dev.npc.trust.RemoteVerifier;
 import dev.npc.trust.TrustedKey;
 import picocli.CommandLine;
@@ -76,6 +78,20 @@ public final class Settings {
             description = "switch, boot or test: what to do with a new system when desired.json names no action;"
                     + " default ${DEFAULT-VALUE}.")
     private String action;
+
+    @Option(names = "--window", paramLabel = "WINDOW", converter = Converters.Window.class,
+            description = "The maintenance window new versions are switched to and reboots made in, e.g."
+                    + " 'Sat 02:00-04:00 UTC' or 'Mon..Fri 22:00-23:30 Europe/Berlin' (no zone: the host's own);"
+                    + " outside it a new version is downloaded, verified and built, then waits. desired.json's"
+                    + " window replaces it; default: none (any time).")
+    private MaintenanceWindow window;
+
+    @Option(names = "--reboot", paramLabel = "POLICY", defaultValue = "never", converter = Converters.Reboot.class,
+            description = "never or allowed: whether to reboot, inside the window, when a switch brought another"
+                    + " kernel, initrd or kernel parameters than the booted system runs (then check health and roll"
+                    + " back if it fails); never only reports 'reboot required'. desired.json's reboot replaces it;"
+                    + " default ${DEFAULT-VALUE}.")
+    private RebootPolicy reboot;
 
     @Option(names = "--health-command", paramLabel = "CMD", split = ITEMS, hideParamSyntax = true,
             description = "A shell command that must exit 0 after a switch (repeatable).")
@@ -299,6 +315,15 @@ public final class Settings {
 
     public String action() {
         return action;
+    }
+
+    /** The maintenance window, or null when switches and reboots may happen any time. */
+    public MaintenanceWindow window() {
+        return window;
+    }
+
+    public RebootPolicy reboot() {
+        return reboot;
     }
 
     public List<String> healthCommands() {

@@ -16,6 +16,12 @@ public record StateDir(Path root) {
     /** Present while someone asked the running daemon to poll now. */
     public Path trigger() { return root.resolve("trigger"); }
 
+    /**
+     * Present with {@link #trigger} while someone asked the running daemon to switch (and reboot)
+     * now, outside the maintenance window, once.
+     */
+    public Path now() { return root.resolve("trigger-now"); }
+
     /** Present while someone asked the running daemon to try a failed version again. */
     public Path retry() { return root.resolve("retry"); }
 
@@ -34,6 +40,13 @@ public record StateDir(Path root) {
 
     /** The attempt in progress, so a restart after kill -9 knows what was being activated. */
     public Path inFlight() { return root.resolve("attempt.json"); }
+
+    /**
+     * The reboot a switch made necessary, its progress and how often npc rebooted for that system,
+     * written before every reboot, so the daemon that starts after the boot knows what to check and
+     * a host never reboots in a loop.
+     */
+    public Path reboot() { return root.resolve("reboot.json"); }
 
     /** The ETags of desired.json and the remote, and what they stood for. */
     public Path poll() { return root.resolve("poll.json"); }

@@ -12,14 +12,17 @@ import dev.npc.daemon.report.Reporter;
 import dev.npc.daemon.stage.Activator;
 import dev.npc.daemon.stage.PollResult;
 import dev.npc.daemon.stage.Poller;
+import dev.npc.daemon.stage.RunningSystem;
 import dev.npc.host.Desired;
 import dev.npc.host.HostState;
 import dev.npc.host.HostState.DesiredRef;
 import dev.npc.host.HostState.Paused;
 import dev.npc.host.Phase;
+import dev.npc.host.RebootPolicy;
 import dev.npc.host.Result;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
@@ -27,10 +30,16 @@ import java.util.Objects;
 /**
  * One pass of the loop: poll, decide, and run an attempt when one is due. Nothing is downloaded
  * or built when both documents answer 304 and nothing is pending.
+ *
+ * <p>The maintenance window (desired.json's, else --window) holds back switches: outside it a new
+ * version is downloaded, verified and built, then waits (state.json's {@code waiting}), and the
+ * first pass inside the window switches to what was built. npc's first activation on a host does
+ * not wait, and {@code npc-daemon trigger --now} lets one pass ignore the window. When the host
+ * runs its desired version, a reboot the switch made necessary is made here ({@link RebootFlow}).
  */
 public final class Cycle {
     /** How a pass ended. */
-    public enum Kind { IDLE, UP_TO_DATE, PAUSED, BLOCKED, ERROR, STORE_UNREACHABLE, BUSY, ATTEMPTED }
+    public enum Kind { IDLE, UP_TO_DATE, PAUSED, BLOCKED, ERROR, STORE_UNREACHABLE, BUSY, ATTEMPTED, WAITING, REBOOTING }
 
     public record Outcome(Kind kind, Deployment.Outcome attempt) {
         public boolean ok() {
@@ -55,11 +64,13 @@ public final class Cycle {
     private final StopSignal stop;
     private final Clock clock;
     private final EventLog log;
+    private final RebootFlow reboots;
     private String lastNote;
     private Runnable onLock = () -> { };
 
     public Cycle(Settings settings, Poller poller, Deployment deployment, Activator activator, Reporter reporter,
-                 Metrics metrics, RetryLedger ledger, StopSignal stop, Clock clock, EventLog log) {
+                 Metrics metrics, RetryLedger ledger, StopSignal stop, Clock clock, EventLog log, RebootFlow reboots) {
+        this.reboots = reboots;
         this.settings = settings;
         this.dir = settings.stateDir();
         this.poller = poller;
@@ -81,12 +92,20 @@ public final class Cycle {
     }
 
     public Outcome run() throws InterruptedException, IOException {
+        if (stop.requested()) {
+            return new Outcome(Kind.IDLE, null); // going down (a reboot recovery asked for): no poll
+        }
         if (Flags.consume(dir.retry())) {
             log.info("retry requested: failed versions may be tried again");
             ledger.clear();
+            reboots.allowAgain();
             poller.forgetEtags();
         }
         Flags.consume(dir.trigger());
+        boolean overrideWindow = Flags.consume(dir.now());
+        if (overrideWindow) {
+            log.info("trigger --now: this poll's switch and reboot do not wait for the maintenance window");
+        }
         reporter.flush();
         Instant now = clock.instant();
         Paused localPause = pauseFile.current(now);
@@ -104,11 +123,12 @@ public final class Cycle {
             ledger.forgetRefusal();
         }
         try (poll) {
-            return decide(poll, localPause);
+            return decide(poll, localPause, overrideWindow);
         }
     }
 
-    private Outcome decide(PollResult poll, Paused localPause) throws InterruptedException, IOException {
+    private Outcome decide(PollResult poll, Paused localPause, boolean overrideWindow)
+            throws InterruptedException, IOException {
         if (poll.missingKey() != null) {
             String message = "no " + poll.missingKey() + " in " + settings.store() + " yet; set it with npc hosts set "
                     + settings.host() + " --remote NAME (or Terraform)";
@@ -142,9 +162,14 @@ public final class Cycle {
             waiting(ref, paused, message);
             return new Outcome(Kind.PAUSED, null);
         }
+        WindowGate gate = new WindowGate(desired.windowOr(settings.window()), overrideWindow, clock);
+        RebootPolicy rebootPolicy = desired.rebootOr(settings.reboot());
         if (isCurrent(target)) {
             note(target.label() + " is up to date", false);
             waiting(ref, null, null);
+            if (reboots.decide(rebootPolicy, gate, lock)) {
+                return new Outcome(Kind.REBOOTING, null);
+            }
             return new Outcome(Kind.UP_TO_DATE, null);
         }
         String blocked = ledger.blocked(target, clock.instant());
@@ -156,7 +181,15 @@ public final class Cycle {
         if (stop.requested()) {
             return new Outcome(Kind.IDLE, null);
         }
-        reporter.update(s -> s.withDesired(ref).withPaused(null));
+        // npc's first activation on a host (it never recorded what runs) does not wait: a new host
+        // comes up with its configuration.
+        WindowGate activation = reporter.state().current() == null ? gate.overridden() : gate;
+        String built = builtFor(target);
+        if (built != null && !activation.isOpen()) {
+            return held(target, ref, activation, built);
+        }
+        reporter.update(s -> s.withDesired(ref).withPaused(null).withWaiting(null));
+        Deployment.Outcome attempt;
         try (HostLock.Held held = lock.tryAcquire()) {
             if (held == null) {
                 note("another npc-daemon is activating on this host; skipping this poll", true);
@@ -164,12 +197,44 @@ public final class Cycle {
             }
             lastNote = null;
             onLock.run();
-            Deployment.Outcome attempt = deployment.run(target, poll.remoteBody());
+            attempt = deployment.run(target, poll.remoteBody(), activation, built);
             if (attempt.busy() != null) {
                 return new Outcome(Kind.BUSY, null);
             }
-            return new Outcome(Kind.ATTEMPTED, attempt);
         }
+        if (attempt.held()) {
+            return held(target, ref, activation, attempt.toplevel());
+        }
+        if (attempt.switched() && reboots.decide(rebootPolicy, gate, lock)) {
+            return new Outcome(Kind.REBOOTING, attempt);
+        }
+        return new Outcome(Kind.ATTEMPTED, attempt);
+    }
+
+    /** {@code target} is built and waits for the window: state.json says until when. */
+    private Outcome held(Target target, DesiredRef ref, WindowGate gate, String built) {
+        Instant next = gate.next();
+        String message = "waiting for window " + gate.window() + " (next: " + next + "): " + target.label()
+                + " is built and switches then";
+        note(message, false);
+        HostState.Waiting waiting = new HostState.Waiting(gate.window().toString(), next, target.remote(),
+                target.configuration(), target.sha256(), built);
+        reporter.update(s -> s.withPhase(Phase.IDLE).withDesired(ref).withPaused(null).withWaiting(waiting)
+                .withMessage(message));
+        return new Outcome(Kind.WAITING, null);
+    }
+
+    /** The system an earlier pass built for {@code target} and left waiting for the window, when it still exists. */
+    private String builtFor(Target target) {
+        HostState.Waiting waiting = reporter.state().waiting();
+        if (waiting == null || waiting.system() == null || !Objects.equals(target.sha256(), waiting.sha256())
+                || !Objects.equals(target.remote(), waiting.remote())
+                || !Objects.equals(target.configuration(), waiting.configuration())
+                || target.prebuilt() != null && !RunningSystem.same(target.prebuilt(), waiting.system())
+                || RunningSystem.resolve(Path.of(waiting.system())) == null) {
+            return null;
+        }
+        return waiting.system();
     }
 
     /**
@@ -177,7 +242,8 @@ public final class Cycle {
      * whether updates are paused, and what the daemon waits for.
      */
     private void waiting(DesiredRef desired, Paused paused, String message) {
-        reporter.update(s -> s.withPhase(Phase.IDLE).withDesired(desired).withPaused(paused).withMessage(message));
+        reporter.update(s -> s.withPhase(Phase.IDLE).withDesired(desired).withPaused(paused).withMessage(message)
+                .withWaiting(null));
     }
 
     /** Whether the host already runs {@code target}, as this daemon recorded and the system links confirm. */

@@ -34,11 +34,15 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * One activation attempt of one target, through the stages in order: fetch, build, activate,
  * check, and roll back when activating or checking fails. Every phase change is reported before
- * the step starts; the attempt ends with exactly one result and one history record.
+ * the step starts; the attempt ends with exactly one result and one history record. Outside the
+ * maintenance window it stops after the build, with no result: the built system waits, and the
+ * attempt that switches to it starts from there. After a healthy switch it records whether the
+ * host needs a reboot ({@link RebootFlow}).
  */
 public final class Deployment {
     private final Fetcher fetcher;
@@ -56,12 +60,18 @@ public final class Deployment {
     private final Clock clock;
     private final EventLog log;
     private final Generations generations;
+    private final RebootFlow reboots;
 
-    /** @param generations prunes old system generations after a healthy switch, or null to keep them all */
+    /**
+     * @param generations prunes old system generations after a healthy switch, or null to keep them all
+     * @param reboots     records whether a healthy switch needs a reboot
+     */
     public Deployment(Fetcher fetcher, FlakeCache flakes, Builder builder, Activator activator, HealthChecker health,
                       Rollback rollback, Hooks hooks, Reporter reporter, Metrics metrics, RetryLedger ledger,
-                      Path inFlightFile, StopSignal stop, Clock clock, EventLog log, Generations generations) {
+                      Path inFlightFile, StopSignal stop, Clock clock, EventLog log, Generations generations,
+                      RebootFlow reboots) {
         this.generations = generations;
+        this.reboots = reboots;
         this.fetcher = fetcher;
         this.flakes = flakes;
         this.builder = builder;
@@ -82,8 +92,10 @@ public final class Deployment {
      * The outcome of an attempt; {@code switched} is true when a new system was activated and kept.
      * {@code busy} says why no attempt happened when another switch ran on the host (then
      * {@code attempt} is null: nothing is recorded against the version, and the next poll tries again).
+     * {@code held} is true when the window was closed after the build: {@code toplevel} waits, built,
+     * and {@code attempt} is null.
      */
-    public record Outcome(Attempt attempt, boolean switched, String toplevel, String busy) { }
+    public record Outcome(Attempt attempt, boolean switched, String toplevel, String busy, boolean held) { }
 
     /** Stopping between steps (SIGTERM) is not a failure of the version. */
     private static final class Stopped extends Exception {
@@ -99,15 +111,21 @@ public final class Deployment {
      * ended it and in which phase, and {@link Recovery} charges it to the version's retries. So a
      * version that kills the daemon is tried at most {@code --retries} more times, never in a loop.
      *
-     * @param body the remote's body when the poll just read it (closed here), or null
+     * @param body  the remote's body when the poll just read it (closed here), or null
+     * @param gate  whether the maintenance window lets the switch start (asked after the build)
+     * @param built the toplevel an earlier attempt built for this target and left waiting for the
+     *              window, or null to fetch and build
      */
-    public Outcome run(Target target, GetResult.Found body) throws InterruptedException, IOException {
+    public Outcome run(Target target, GetResult.Found body, WindowGate gate, String built)
+            throws InterruptedException, IOException {
         InFlight flight = InFlight.started(target, ledger.failures(target) + 1, clock.instant());
         flight.save(inFlightFile);
         boolean ended = false;
+        boolean held = false;
         try {
-            Outcome outcome = attempt(target, flight, body);
+            Outcome outcome = attempt(target, flight, body, gate, built);
             ended = true;
+            held = outcome.held();
             return outcome;
         } catch (InterruptedException e) {
             ended = true; // a stop, not the version's doing: reported as interrupted at the next start, not charged
@@ -123,8 +141,11 @@ public final class Deployment {
             } finally {
                 if (ended) {
                     // The profile roots an activated system now (or nothing needs rooting after a
-                    // failure); after a crash the out-link keeps rooting it until recovery.
-                    builder.release();
+                    // failure); after a crash the out-link keeps rooting it until recovery, and
+                    // while it waits for the window until the attempt that switches to it.
+                    if (!held) {
+                        builder.release();
+                    }
                     java.nio.file.Files.deleteIfExists(inFlightFile);
                 }
             }
@@ -143,29 +164,15 @@ public final class Deployment {
         }
     }
 
-    private Outcome attempt(Target target, InFlight flight, GetResult.Found body)
+    private Outcome attempt(Target target, InFlight flight, GetResult.Found body, WindowGate gate, String built)
             throws InterruptedException, IOException {
         String toplevel;
         try {
-            Path flake = null;
-            String prebuilt = target.prebuilt();
-            boolean signed = fetcher.signaturesRequired();
-            // Without trusted keys a desired.json prebuilt is realised as named, unchecked (the
-            // daemon warns at start). With keys the remote is always fetched: its signed archive
-            // says which toplevel, if any, this configuration may realise.
-            if (prebuilt == null || signed) {
-                enter(Phase.DOWNLOADING, "downloading " + target.label());
-                flake = fetcher.fetch(target.remote(), target.sha256(), body);
-                prune(target);
-                prebuilt = prebuiltFor(target, flake, signed);
-            }
-            stopPoint();
-            enter(Phase.BUILDING, (prebuilt == null ? "building " : "realising pre-built " + prebuilt + " for ")
-                    + target.label());
-            toplevel = prebuilt == null ? builder.build(flake, target.configuration()) : builder.realise(prebuilt);
-            if (prebuilt != null && signed && !prebuilt.equals(toplevel)) {
-                throw StageFailure.refusal("nix-store --realise " + prebuilt + " printed " + toplevel
-                        + ", not the signed toplevel itself; nothing was activated");
+            if (built != null) {
+                log.info(target.label() + " was built while the maintenance window was closed: " + built);
+                toplevel = built;
+            } else {
+                toplevel = build(target, body);
             }
             flight = flight.withToplevel(toplevel);
             flight.save(inFlightFile);
@@ -173,6 +180,10 @@ public final class Deployment {
                 return alreadyRunning(target, flight, toplevel);
             }
             stopPoint();
+            if (!gate.isOpen()) {
+                // No result and no history: the attempt that switches to it, in the window, has them.
+                return new Outcome(null, false, toplevel, null, true);
+            }
             try {
                 hooks.preActivate(target.remote(), target.sha256());
             } catch (StageFailure e) {
@@ -181,12 +192,12 @@ public final class Deployment {
             }
         } catch (Stopped e) {
             return finish(target, flight, ended(flight, Result.INTERRUPTED).withError(e.getMessage(), null), null,
-                    false, false);
+                    false, false, UnaryOperator.identity());
         } catch (StageFailure e) {
             if (e.refusal()) {
                 // Trying again cannot change a refusal: one report, then wait for a change.
                 Outcome outcome = finish(target, flight, ended(flight, Result.FAILED)
-                        .withError(e.getMessage(), e.logTail()), null, false, false);
+                        .withError(e.getMessage(), e.logTail()), null, false, false, UnaryOperator.identity());
                 ledger.refused(target, clock.instant());
                 return outcome;
             }
@@ -195,7 +206,8 @@ public final class Deployment {
             // The store or the network failed, not the version: it must not use up the version's
             // retries, or a flaky hour would leave the host waiting for a new version forever.
             return finish(target, flight, ended(flight, Result.FAILED)
-                    .withError("cannot fetch " + target.label() + ": " + e.getMessage(), null), null, false, false);
+                    .withError("cannot fetch " + target.label() + ": " + e.getMessage(), null), null, false, false,
+                    UnaryOperator.identity());
         }
         List<String> failedBefore;
         try {
@@ -240,8 +252,14 @@ public final class Deployment {
                     + String.join(", ", excused));
         }
         Current current = flight.runningSince(clock.instant());
-        Outcome outcome = finish(target, flight, ended(flight, Result.SUCCESS).withFailedBefore(excused), current,
-                true, true);
+        Attempt succeeded = ended(flight, Result.SUCCESS).withFailedBefore(excused);
+        UnaryOperator<HostState> reboot = UnaryOperator.identity();
+        if (reboots != null && Action.SWITCH.equals(target.action())) {
+            // What only a reboot brings in (kernel, initrd, kernel parameters): state.json's reboot.
+            HostState.Reboot need = reboots.afterSwitch(flight, succeeded, reporter.state().current());
+            reboot = s -> s.withReboot(need);
+        }
+        Outcome outcome = finish(target, flight, succeeded, current, true, true, reboot);
         if (generations != null && !Action.TEST.equals(target.action())) {
             generations.prune();
         }
@@ -251,6 +269,32 @@ public final class Deployment {
             log.warn("post-activate hook: " + e.getMessage());
         }
         return outcome;
+    }
+
+    /** Downloads and verifies the remote (unless only a pre-built toplevel is realised), then builds; returns the toplevel. */
+    private String build(Target target, GetResult.Found body)
+            throws StageFailure, IOException, InterruptedException, Stopped {
+        Path flake = null;
+        String prebuilt = target.prebuilt();
+        boolean signed = fetcher.signaturesRequired();
+        // Without trusted keys a desired.json prebuilt is realised as named, unchecked (the
+        // daemon warns at start). With keys the remote is always fetched: its signed archive
+        // says which toplevel, if any, this configuration may realise.
+        if (prebuilt == null || signed) {
+            enter(Phase.DOWNLOADING, "downloading " + target.label());
+            flake = fetcher.fetch(target.remote(), target.sha256(), body);
+            prune(target);
+            prebuilt = prebuiltFor(target, flake, signed);
+        }
+        stopPoint();
+        enter(Phase.BUILDING, (prebuilt == null ? "building " : "realising pre-built " + prebuilt + " for ")
+                + target.label());
+        String toplevel = prebuilt == null ? builder.build(flake, target.configuration()) : builder.realise(prebuilt);
+        if (prebuilt != null && signed && !prebuilt.equals(toplevel)) {
+            throw StageFailure.refusal("nix-store --realise " + prebuilt + " printed " + toplevel
+                    + ", not the signed toplevel itself; nothing was activated");
+        }
+        return toplevel;
     }
 
     /**
@@ -272,7 +316,8 @@ public final class Deployment {
         }
         log.info(target.label() + " is already the running system; nothing to switch");
         Instant activatedAt = vouched && known.activatedAt() != null ? known.activatedAt() : clock.instant();
-        return finish(target, flight, ended(flight, Result.SUCCESS), flight.runningSince(activatedAt), false, true);
+        return finish(target, flight, ended(flight, Result.SUCCESS), flight.runningSince(activatedAt), false, true,
+                UnaryOperator.identity());
     }
 
     private Outcome rollBack(Target target, InFlight flight, Generation previous, StageFailure failure)
@@ -281,7 +326,7 @@ public final class Deployment {
         try {
             rollback.restore(previous, target.action());
             return finish(target, flight, ended(flight, Result.ROLLED_BACK)
-                    .withError(failure.getMessage(), failure.logTail()), null, false, true);
+                    .withError(failure.getMessage(), failure.logTail()), null, false, true, UnaryOperator.identity());
         } catch (StageFailure rollbackFailure) {
             String running = RunningSystem.resolve(activator.currentSystemLink());
             HostState.Current before = reporter.state().current();
@@ -289,7 +334,8 @@ public final class Deployment {
                     : Current.unvouched(running);
             String tail = joinTails(failure.logTail(), rollbackFailure.logTail());
             return finish(target, flight, ended(flight, Result.FAILED).withError(failure.getMessage()
-                    + "; the rollback failed too: " + rollbackFailure.getMessage(), tail), current, false, true);
+                    + "; the rollback failed too: " + rollbackFailure.getMessage(), tail), current, false, true,
+                    UnaryOperator.identity());
         }
     }
 
@@ -302,7 +348,7 @@ public final class Deployment {
     private Outcome failed(Target target, InFlight flight, StageFailure failure)
             throws InterruptedException, IOException {
         return finish(target, flight, ended(flight, Result.FAILED).withError(failure.getMessage(), failure.logTail()),
-                null, false, true);
+                null, false, true, UnaryOperator.identity());
     }
 
     /**
@@ -313,9 +359,11 @@ public final class Deployment {
      * @param switched             a new system was activated and kept
      * @param countsAgainstVersion a failure uses up one of the version's retries (not when the
      *                             store failed, or when it was refused and waits for a change)
+     * @param also                 anything else the same report says (after a switch: whether a reboot is required)
      */
     private Outcome finish(Target target, InFlight flight, Attempt attempt, Current current, boolean switched,
-                           boolean countsAgainstVersion) throws InterruptedException, IOException {
+                           boolean countsAgainstVersion, UnaryOperator<HostState> also)
+            throws InterruptedException, IOException {
         Result result = attempt.result();
         if (result == Result.SUCCESS) {
             ledger.clear();
@@ -323,7 +371,7 @@ public final class Deployment {
             ledger.failed(target, attempt.finishedAt());
         }
         HostState state = reporter.update(s -> {
-            HostState next = s.withPhase(Phase.IDLE).withLastAttempt(attempt).withMessage(null);
+            HostState next = also.apply(s.withPhase(Phase.IDLE).withLastAttempt(attempt).withMessage(null));
             return current == null ? next : next.withCurrent(current);
         });
         reporter.history(state);
@@ -340,7 +388,7 @@ public final class Deployment {
                 }
             }
         }
-        return new Outcome(attempt, switched, flight.toplevel(), null);
+        return new Outcome(attempt, switched, flight.toplevel(), null, false);
     }
 
     /**
@@ -371,7 +419,7 @@ public final class Deployment {
     private Outcome busy(String message) {
         log.info(message);
         reporter.update(s -> s.withPhase(Phase.IDLE).withMessage(message));
-        return new Outcome(null, false, null, message);
+        return new Outcome(null, false, null, message, false);
     }
 
     private void enter(Phase phase, String message) {

@@ -18,8 +18,9 @@ import java.util.random.RandomGenerator;
 /** The loop of {@code npc-daemon follow}: recover, then poll, act, sleep with jitter, until told to stop. */
 public final class FollowLoop {
     /**
-     * {@code --once}: one poll; {@code --once=activate}: until one attempt ran or the host already
-     * runs its desired version (a fresh host waits here for desired.json to appear).
+     * {@code --once}: one poll; {@code --once=activate}: until one attempt ran, the host already
+     * runs its desired version, or that version is built and waits for the maintenance window (a
+     * fresh host waits here for desired.json to appear).
      */
     public enum Mode { FOREVER, ONCE, UNTIL_ACTIVATED }
 
@@ -111,7 +112,8 @@ public final class FollowLoop {
                                 + " no longer manages this host");
                     }
                 }
-                boolean settled = attempt != null || outcome.kind() == Cycle.Kind.UP_TO_DATE;
+                boolean settled = attempt != null || outcome.kind() == Cycle.Kind.UP_TO_DATE
+                        || outcome.kind() == Cycle.Kind.WAITING;
                 if (mode == Mode.ONCE || (mode == Mode.UNTIL_ACTIVATED && settled)) {
                     return outcome.ok() ? 0 : 1;
                 }

@@ -26,7 +26,9 @@ import java.time.Clock;
  * on from idle. Also run after an attempt ended by an unexpected exception in a daemon that
  * lives on, so that attempt is charged too. A rollback
  * it was killed in is finished, and a new system it was killed before checking is checked now and
- * rolled back if unhealthy, so the host never stays on a system nobody vouched for.
+ * rolled back if unhealthy, so the host never stays on a system nobody vouched for. First of all,
+ * a reboot the daemon asked for before this start is followed up ({@link RebootFlow#resume}): the
+ * booted system is checked, and rolled back when unhealthy.
  */
 public final class Recovery {
     private final Reporter reporter;
@@ -37,14 +39,17 @@ public final class Recovery {
     private final EventLog log;
     private final Rollback rollback;
     private final HealthChecker health;
+    private final RebootFlow reboots;
 
     /**
      * @param rollback finishes a rollback the daemon was killed in
      * @param health   checks a new system the daemon was killed before vouching for (rolled back when
      *                 unhealthy)
+     * @param reboots  follows up a reboot asked for before this start, or null
      */
     public Recovery(Reporter reporter, RetryLedger ledger, Path inFlightFile, Path currentSystem, Clock clock,
-                    EventLog log, Rollback rollback, HealthChecker health) {
+                    EventLog log, Rollback rollback, HealthChecker health, RebootFlow reboots) {
+        this.reboots = reboots;
         this.rollback = rollback;
         this.health = health;
         this.reporter = reporter;
@@ -57,6 +62,9 @@ public final class Recovery {
 
     /** @return whether an interrupted attempt was found and reported */
     public boolean recover() throws IOException {
+        if (reboots != null && afterReboot()) {
+            return false; // going down again: the daemon after that boot follows up
+        }
         HostState state = reporter.state();
         InFlight flight = InFlight.read(inFlightFile);
         if (state.isIdle()) {
@@ -110,6 +118,16 @@ public final class Recovery {
         reporter.history(next);
         Files.deleteIfExists(inFlightFile);
         return true;
+    }
+
+    /** @return true when the host is going down again (a rollback's reboot) */
+    private boolean afterReboot() throws IOException {
+        try {
+            return reboots.resume();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
     }
 
     /**

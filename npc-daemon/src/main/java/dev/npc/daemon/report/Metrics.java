@@ -85,6 +85,10 @@ public final class Metrics {
         gauge(out, "npc_paused", "1 while updates are paused.", h, state != null && state.paused() != null ? 1 : 0);
         gauge(out, "npc_desired_error", "1 while desired.json or its remote cannot be used.", h,
                 state != null && state.desired() != null && state.desired().error() != null ? 1 : 0);
+        gauge(out, "npc_waiting_for_window", "1 while a built version waits for the maintenance window.", h,
+                state != null && state.waiting() != null ? 1 : 0);
+        gauge(out, "npc_reboot_required", "1 while the running system needs a reboot (kernel, initrd or kernel"
+                + " parameters changed).", h, state != null && state.reboot() != null ? 1 : 0);
         return out.toString();
     }
 

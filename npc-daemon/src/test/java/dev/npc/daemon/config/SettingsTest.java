@@ -235,6 +235,21 @@ class SettingsTest {
     }
 
     @Test
+    void aWindowAndARebootPolicyAreParsedOnceAndRefusedWithTheFix() {
+        Settings s = parse("--window", "Mon..Fri 22:00-23:30 Europe/Berlin", "--reboot", "allowed");
+        assertEquals("Mon..Fri 22:00-23:30 Europe/Berlin", s.window().toString());
+        assertEquals(dev.npc.host.RebootPolicy.ALLOWED, s.reboot());
+        Settings defaults = parse();
+        assertEquals(null, defaults.window(), "no window: any time");
+        assertEquals(dev.npc.host.RebootPolicy.NEVER, defaults.reboot());
+        assertMessage("--window: maintenance window 'Sat 2:00-4:00' is not valid; write e.g. 'Sat 02:00-04:00 UTC'",
+                () -> parse("--window", "Sat 2:00-4:00"));
+        assertMessage("--window: maintenance window 'Sat 02:00-04:00 Mars/Olympus': time zone 'Mars/Olympus' is not"
+                + " in this host's time zone database", () -> parse("--window", "Sat 02:00-04:00 Mars/Olympus"));
+        assertMessage("--reboot: reboot 'always' is not one of never, allowed", () -> parse("--reboot", "always"));
+    }
+
+    @Test
     void anUnreadableConfigFileSaysWhichFileAndWhatToDo() throws Exception {
         StateDir dir = new StateDir(tmp);
         Files.writeString(dir.config(), "{ nope");
@@ -251,7 +266,7 @@ class SettingsTest {
     @Test
     void everySettingHasAFlagAndTheListIsTheOneTheModuleIsHeldAgainst() {
         List<String> flags = Settings.flags();
-        assertEquals(31, flags.size(), flags.toString());
+        assertEquals(33, flags.size(), flags.toString());
         assertTrue(flags.containsAll(List.of("--store", "--health-tcp", "--retry-backoff", "--booted-system")), flags.toString());
         assertFalse(flags.contains("--state-dir"), "shared by every command, not a setting of follow");
     }

@@ -57,6 +57,7 @@ class MetricsTest {
                 npc_phase{host="web-1",phase="activating"} 0
                 npc_phase{host="web-1",phase="checking"} 1
                 npc_phase{host="web-1",phase="rolling-back"} 0
+                npc_phase{host="web-1",phase="rebooting"} 0
                 # HELP npc_last_attempt_failed 1 when the last attempt failed, was rolled back or interrupted.
                 # TYPE npc_last_attempt_failed gauge
                 npc_last_attempt_failed{host="web-1"} 1
@@ -66,6 +67,12 @@ class MetricsTest {
                 # HELP npc_desired_error 1 while desired.json or its remote cannot be used.
                 # TYPE npc_desired_error gauge
                 npc_desired_error{host="web-1"} 0
+                # HELP npc_waiting_for_window 1 while a built version waits for the maintenance window.
+                # TYPE npc_waiting_for_window gauge
+                npc_waiting_for_window{host="web-1"} 0
+                # HELP npc_reboot_required 1 while the running system needs a reboot (kernel, initrd or kernel parameters changed).
+                # TYPE npc_reboot_required gauge
+                npc_reboot_required{host="web-1"} 0
                 """.replace("<v1>", "1".repeat(64)), metrics.render());
     }
 }

@@ -25,7 +25,14 @@ import java.util.List;
  * held (as switch-to-configuration-ng says it), {@code fails-unit} makes a unit fail when it runs
  * (the system turns degraded), {@code self-daemon} gives it a sw/bin/npc-daemon, {@code npc-unit}
  * becomes its etc/systemd/system/npc.service, {@code build-sleeps} and {@code switch-sleeps}
- * (seconds) make the build or the switch slow.
+ * (seconds) make the build or the switch slow, {@code kernel} (a version) and {@code kernel-params}
+ * set what the toplevel boots (its kernel, initrd and kernel-modules links and kernel-params
+ * file; by default {@value #DEFAULT_KERNEL} and {@value #DEFAULT_PARAMS}, as the initial system),
+ * and {@code fails-at-boot} names a unit that fails when the system is booted ({@link #boot}).
+ *
+ * <p>{@link #rebooter} stands in for the reboot: it logs the command to calls.log like the
+ * scripts and stops the daemon as a shutdown does; {@link #boot} then plays the boot: a new boot id,
+ * the boot loader's default (the system profile) booted and running, no transient or failed units.
  */
 public final class StandIns {
     public final Path root;
@@ -41,6 +48,12 @@ public final class StandIns {
     public final Path failedUnits;
     /** Transient units in use: a file per unit, holding its process id. */
     public final Path transientUnits;
+    /** What /proc/sys/kernel/random/boot_id says: a new id after each {@link #boot}. */
+    public final Path bootId;
+    /** The kernel version and command line a toplevel boots unless its flake says otherwise. */
+    public static final String DEFAULT_KERNEL = "6.6.1";
+    public static final String DEFAULT_PARAMS = "loglevel=4";
+    private final java.util.List<Runnable> onReboot = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private StandIns(Path root) {
         this.root = root;
@@ -54,6 +67,7 @@ public final class StandIns {
         this.systemState = root.resolve("system-state");
         this.failedUnits = root.resolve("failed-units");
         this.transientUnits = root.resolve("run/transient");
+        this.bootId = root.resolve("boot-id");
     }
 
     /** Stand-ins plus an initial system, "initial", that runs, booted and is generation 1 of the profile. */
@@ -66,6 +80,7 @@ public final class StandIns {
             Files.createDirectories(s.transientUnits);
             Files.createDirectories(s.systemProfile.getParent());
             s.writeScripts();
+            Files.writeString(s.bootId, "boot-1\n");
             Path initial = s.toplevel("initial");
             Files.createSymbolicLink(s.currentSystem, initial);
             Files.createSymbolicLink(s.bootedSystem, initial);
@@ -93,9 +108,17 @@ public final class StandIns {
                 + "if [ -f \"$self/fails-unit\" ]; then cat \"$self/fails-unit\" >> '" + failedUnits + "'; echo degraded > '" + systemState + "'; fi\n"
                 + "if [ -f \"$self/fail-switch\" ]; then echo 'warning: the following units failed: nginx.service'; exit 4; fi\n"
                 + "case \"$1\" in switch|test) ln -sfn \"$self\" '" + currentSystem + "';; esac\n");
+        // A toplevel's boot files as nixpkgs' kernel.nix makes them: kernel, initrd and kernel-modules
+        // links (here into stand-in store paths named after the kernel version) and a kernel-params file.
         script(bin.resolve("mk-toplevel"), "#!/bin/sh\n"
-                + "out=\"$1\"; mkdir -p \"$out/bin\"; cp '" + bin.resolve("switch-template") + "' \"$out/bin/switch-to-configuration\"\n"
-                + "chmod +x \"$out/bin/switch-to-configuration\"\n");
+                + "out=\"$1\"; kernel=\"${2:-" + DEFAULT_KERNEL + "}\"; params=\"${3:-" + DEFAULT_PARAMS + "}\"\n"
+                + "mkdir -p \"$out/bin\"; cp '" + bin.resolve("switch-template") + "' \"$out/bin/switch-to-configuration\"\n"
+                + "chmod +x \"$out/bin/switch-to-configuration\"\n"
+                + "store='" + nixStore + "'\n"
+                + "ln -sfn \"$store/linux-$kernel/bzImage\" \"$out/kernel\"\n"
+                + "ln -sfn \"$store/initrd-linux-$kernel/initrd\" \"$out/initrd\"\n"
+                + "ln -sfn \"$store/linux-$kernel-modules\" \"$out/kernel-modules\"\n"
+                + "printf '%s' \"$params\" > \"$out/kernel-params\"\n");
         script(bin.resolve("nix"), "#!/bin/sh\n" + log + "log nix \"$@\"\n"
                 + "echo \"nix NIX_REMOTE=$NIX_REMOTE\" >> '" + envLog + "'\n"
                 + "link=''; prev=''\n"
@@ -106,9 +129,10 @@ public final class StandIns {
                 + "if [ -f \"$dir/build-fails\" ]; then echo \"error: builder for '/nix/store/x-nixos-system.drv' failed\"; cat \"$dir/build-fails\"; exit 1; fi\n"
                 + "[ -f \"$dir/build-sleeps\" ] && sleep \"$(cat \"$dir/build-sleeps\")\"\n"
                 + "out='" + nixStore + "'/$(cat \"$dir/system-name\")\n"
-                + "'" + bin.resolve("mk-toplevel") + "' \"$out\"\n"
+                + "'" + bin.resolve("mk-toplevel") + "' \"$out\" \"$(cat \"$dir/kernel\" 2>/dev/null)\""
+                + " \"$(cat \"$dir/kernel-params\" 2>/dev/null)\"\n"
                 + "[ -f \"$dir/switch-fails\" ] && touch \"$out/fail-switch\"\n"
-                + "for f in switch-sleeps switch-locked fails-unit; do [ -f \"$dir/$f\" ] && cp \"$dir/$f\" \"$out/\"; done\n"
+                + "for f in switch-sleeps switch-locked fails-unit fails-at-boot; do [ -f \"$dir/$f\" ] && cp \"$dir/$f\" \"$out/\"; done\n"
                 + "if [ -f \"$dir/self-daemon\" ]; then mkdir -p \"$out/sw/bin\"; echo '#!/bin/sh' > \"$out/sw/bin/npc-daemon\"; fi\n"
                 + "if [ -f \"$dir/npc-unit\" ]; then mkdir -p \"$out/etc/systemd/system\"; cp \"$dir/npc-unit\" \"$out/etc/systemd/system/npc.service\"; fi\n"
                 + "[ -n \"$link\" ] && ln -sfn \"$out\" \"$link\"\n"
@@ -164,7 +188,10 @@ public final class StandIns {
                 + "exit $code\n");
     }
 
-    /** A fake toplevel in the fake store: a directory with a stand-in bin/switch-to-configuration. */
+    /**
+     * A fake toplevel in the fake store: a directory with a stand-in bin/switch-to-configuration
+     * and the default kernel's boot files.
+     */
     public Path toplevel(String name) {
         Path out = nixStore.resolve(name);
         try {
@@ -172,10 +199,86 @@ public final class StandIns {
             Path script = out.resolve("bin/switch-to-configuration");
             Files.copy(bin.resolve("switch-template"), script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+            for (var link : java.util.Map.of("kernel", "linux-" + DEFAULT_KERNEL + "/bzImage",
+                    "initrd", "initrd-linux-" + DEFAULT_KERNEL + "/initrd",
+                    "kernel-modules", "linux-" + DEFAULT_KERNEL + "-modules").entrySet()) {
+                Files.deleteIfExists(out.resolve(link.getKey()));
+                Files.createSymbolicLink(out.resolve(link.getKey()), nixStore.resolve(link.getValue()));
+            }
+            Files.writeString(out.resolve("kernel-params"), DEFAULT_PARAMS);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out;
+    }
+
+    /**
+     * The reboot seam's stand-in: its boot id is {@link #bootId}'s; a reboot is logged to calls.log
+     * as its argv (like every stand-in command) and then stops the daemon as a shutdown does, by
+     * running {@link #onReboot} actions (TestFleet passes the daemon's shutdown hooks). The test
+     * then calls {@link #boot} and starts a daemon again, as systemd would after the boot.
+     */
+    public dev.npc.daemon.Rebooter rebooter() {
+        return new dev.npc.daemon.Rebooter() {
+            @Override
+            public String bootId() throws IOException {
+                return Files.readString(StandIns.this.bootId).strip();
+            }
+
+            @Override
+            public void reboot(List<String> command) throws IOException {
+                Files.writeString(callsLog, String.join("\t", command) + "\n", java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+                Files.writeString(root.resolve("reboot-requested"), String.join(" ", command));
+                onReboot.forEach(Runnable::run);
+            }
+        };
+    }
+
+    /** What a requested reboot does to the daemon (besides being logged): TestFleet stops it here. */
+    public void onReboot(Runnable action) {
+        onReboot.add(action);
+    }
+
+    /** Whether a reboot was asked for since the last {@link #boot}. */
+    public boolean rebootRequested() {
+        return Files.exists(root.resolve("reboot-requested"));
+    }
+
+    /** A boot into what the boot loader starts by default: the system profile's generation. */
+    public void boot() {
+        boot(profile());
+    }
+
+    /**
+     * A boot into {@code toplevel} (another one than the default plays a boot loader that fell
+     * back): a new boot id, it is booted and runs, transient and failed units are gone and the
+     * system runs, unless the toplevel's fails-at-boot names a unit that fails then.
+     */
+    public void boot(String toplevel) {
+        try {
+            String previous = Files.readString(bootId).strip();
+            Files.writeString(bootId, "boot-" + (Integer.parseInt(previous.substring("boot-".length())) + 1) + "\n");
+            Files.deleteIfExists(root.resolve("reboot-requested"));
+            for (Path link : List.of(bootedSystem, currentSystem)) {
+                Files.deleteIfExists(link);
+                Files.createSymbolicLink(link, Path.of(toplevel));
+            }
+            try (var units = Files.list(transientUnits)) {
+                for (Path unit : units.toList()) {
+                    Files.delete(unit);
+                }
+            }
+            Files.deleteIfExists(failedUnits);
+            Files.deleteIfExists(systemState);
+            Path failsAtBoot = Path.of(toplevel, "fails-at-boot");
+            if (Files.exists(failsAtBoot)) {
+                Files.writeString(failedUnits, Files.readString(failsAtBoot));
+                systemState("degraded");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

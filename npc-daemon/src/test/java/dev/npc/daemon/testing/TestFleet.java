@@ -51,6 +51,8 @@ public final class TestFleet implements AutoCloseable {
     private final List<String> extraArgs = new ArrayList<>();
     private int flakeCount;
     private Runnable onSleep = () -> { };
+    /** The shutdown hooks daemons registered (follow's SIGTERM handling), started by a stand-in reboot. */
+    private final List<Thread> shutdownHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public TestFleet(Path root) {
         this(root, new FileStore(root.resolve("bucket")));
@@ -61,6 +63,27 @@ public final class TestFleet implements AutoCloseable {
         this.system = StandIns.create(root.resolve("system"));
         this.store = new ObservedStore(backing);
         this.stateDir = new StateDir(root.resolve("state"));
+        // A reboot stops the daemon as systemd's shutdown does: SIGTERM runs its shutdown hook.
+        system.onReboot(() -> {
+            for (Thread hook : shutdownHooks) {
+                hook.start();
+                awaitStopRequested(hook);
+            }
+            shutdownHooks.clear();
+        });
+    }
+
+    /**
+     * Until {@code hook} asked the daemon to stop: follow's hook asks, then waits for the loop to
+     * end, so a hook that waits (or ended) has asked. The daemon's own wait for the shutdown runs
+     * on the test clock, in no time, so it must see the request before it looks.
+     */
+    private static void awaitStopRequested(Thread hook) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (hook.getState() != Thread.State.TIMED_WAITING && hook.getState() != Thread.State.WAITING
+                && hook.getState() != Thread.State.TERMINATED && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
     }
 
     /** Flags added to every daemon run (e.g. --health-command, --pre-activate). */
@@ -82,7 +105,7 @@ public final class TestFleet implements AutoCloseable {
             onSleep.run();
         };
         return new Seams(new SystemProcessRunner(), clock, sleeper, RandomGenerator.of("L64X128MixRandom"),
-                Map.of(), o, e, settings -> store, hook -> { }, "testhost");
+                Map.of(), o, e, settings -> store, shutdownHooks::add, "testhost", system.rebooter());
     }
 
     /** The flags a NixOS unit would pass, pointed at the stand-ins. */

@@ -92,6 +92,40 @@ class StatusJsonTest {
         store.put(Layout.state(host), state.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
+    // What a daemon with a maintenance window and a reboot policy reports, as npc status shows it.
+    @Test
+    void aHostWaitingForItsWindowAndOneThatNeedsARebootAreShownAsSuch() throws Exception {
+        Instant at = Instant.parse(now);
+        Instant next = Instant.parse("2026-11-28T02:00:00Z");
+        npc("hosts", "set", "db-1", "--remote", "prod", "--window", "Sat 02:00-04:00 UTC");
+        npc("hosts", "set", "db-2", "--remote", "prod", "--reboot", "allowed");
+        dev.npc.host.HostState waiting = dev.npc.testing.StateBuilder.host("db-1").at(at).running("prod", OLD).build()
+                .withWaiting(new dev.npc.host.HostState.Waiting("Sat 02:00-04:00 UTC", next, "prod", "db-1", version,
+                        "/nix/store/y-nixos-system-db-1"));
+        dev.npc.host.HostState reboot = dev.npc.testing.StateBuilder.host("db-2").at(at).running("prod", version).build()
+                .withReboot(new dev.npc.host.HostState.Reboot(List.of("kernel", "kernel-params"),
+                        "/nix/store/y-nixos-system-db-2", "/nix/store/x-nixos-system-db-2", at, next, null));
+        store.put(Layout.state("db-1"), dev.npc.json.Json.write(waiting), Map.of());
+        store.put(Layout.state("db-2"), dev.npc.json.Json.write(reboot), Map.of());
+
+        CliRun table = npc("status");
+        assertEquals(0, table.exitCode(), table::toString);
+        assertTrue(table.out().lines().anyMatch(l -> l.startsWith("db-1 ") && l.contains(" waiting ")
+                && l.contains("waiting for window Sat 02:00-04:00 UTC (next: 2026-11-28T02:00:00Z)")), table::toString);
+        assertTrue(table.out().lines().anyMatch(l -> l.startsWith("db-2 ") && l.contains("reboot required")
+                && l.contains("kernel, kernel-params changed; reboots in the maintenance window (next:"
+                + " 2026-11-28T02:00:00Z)")), table::toString);
+        assertTrue(table.out().contains("1 waiting, 1 reboot required"), table::toString);
+        CliRun json = npc("status", "--json");
+        assertTrue(json.out().contains("\"status\" : \"waiting\"") && json.out().contains("\"status\" : \"reboot-required\""),
+                json::toString);
+        try (dev.npc.store.GetResult desired = store.get(Layout.desired("db-1"), null)) {
+            byte[] bytes = ((dev.npc.store.GetResult.Found) desired).body().readAllBytes();
+            assertEquals("Sat 02:00-04:00 UTC", dev.npc.host.Desired.parse(bytes, "desired.json").window(),
+                    "npc hosts set --window writes desired.json's window");
+        }
+    }
+
     @Test
     void aNewerDaemonsPhaseOrResultStillShowsTheHost() throws Exception {
         report("web-1", "verifying", OLD, null, null);
@@ -131,6 +165,8 @@ class StatusJsonTest {
                     "stale" : 0,
                     "unknown" : 1,
                     "in-progress" : 1,
+                    "waiting" : 0,
+                    "reboot-required" : 0,
                     "pending" : 1,
                     "paused" : 0,
                     "up-to-date" : 1

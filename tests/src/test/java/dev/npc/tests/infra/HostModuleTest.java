@@ -63,6 +63,48 @@ class HostModuleTest {
         return vars;
     }
 
+    // --- desired.json ---------------------------------------------------------------------------
+
+    @Test
+    void aMaintenanceWindowAndARebootPolicyGoToDesiredJsonOnlyWhenSet() throws IOException {
+        TerraformConsole console = console();
+        JsonNode desired = console.json(host("db-1", "window", "Sat 02:00-04:00 UTC", "reboot", "allowed"),
+                "local.desired");
+        assertEquals("Sat 02:00-04:00 UTC", desired.get("window").asText());
+        assertEquals("allowed", desired.get("reboot").asText());
+        JsonNode plain = console.json(host("web-1"), "local.desired");
+        assertFalse(plain.has("window") || plain.has("reboot"), "null: the host's own settings: " + plain);
+
+        String badWindow = console.failure(host("db-1", "window", "Sat 2:00-4:00"), "local.desired");
+        assertTrue(badWindow.contains("window must be days (Mon, Sat,Sun, Mon..Fri), then HH:MM-HH:MM"),
+                badWindow);
+        String badReboot = console.failure(host("db-1", "reboot", "always"), "local.desired");
+        assertTrue(badReboot.contains("reboot must be \"never\", \"allowed\" or null"), badReboot);
+    }
+
+    // The module's validation accepts exactly the texts of the one window grammar (npc-core
+    // MaintenanceWindowTest and NixosModuleTest run the same table); rows marked zoneUnknown pass
+    // here and are refused by the daemon, which alone knows its time-zone database.
+    @Test
+    void theWindowValidationAcceptsExactlyTheTextsOfTheSharedGrammar() throws IOException {
+        JsonNode table = Json.mapper().readTree(Checkout.file("npc-core/src/test/resources/dev/npc/time/windows.json")
+                .toFile()).get("windows");
+        List<String> texts = new java.util.ArrayList<>();
+        table.forEach(row -> texts.add(row.get("text").asText()));
+        JsonNode accepted = console().json(host("web-1"),
+                "[for t in " + Json.writeString(texts).replace("\n", " ") + " : can(regex(local.window_grammar, t))]");
+
+        List<String> wrong = new java.util.ArrayList<>();
+        for (int i = 0; i < table.size(); i++) {
+            boolean valid = table.get(i).get("valid").asBoolean();
+            if (accepted.get(i).asBoolean() != valid) {
+                wrong.add("'" + texts.get(i) + "' " + (valid ? "refused" : "accepted"));
+            }
+        }
+        assertEquals(List.of(), wrong);
+        assertEquals(table.size(), accepted.size());
+    }
+
     // --- IAM ------------------------------------------------------------------------------------
 
     @Test

@@ -69,7 +69,7 @@ class NixosModuleTest {
         // No --host: the daemon takes what install recorded, else the kernel's host name.
         assertEquals(List.of(result.get("package").asText() + "/bin/npc-daemon", "follow",
                         "--state-dir", "/var/lib/npc", "--store", STORE,
-                        "--interval", "60s", "--action", "switch", "--health-timeout", "120s",
+                        "--interval", "60s", "--action", "switch", "--reboot", "never", "--health-timeout", "120s",
                         "--keep-generations", "10"),
                 SystemdExecLine.split(unit.get("ExecStart").asText()));
         assertEquals(List.of("file://" + result.get("package").asText() + "/share/doc/npc/nixos-module.md"),
@@ -103,7 +103,7 @@ class NixosModuleTest {
         JsonNode result = evaluate("""
                 services.npc = {
                   enable = true; store = "%s"; host = "edge-7"; region = "eu-west-1";
-                  interval = "5m"; action = "boot";
+                  interval = "5m"; action = "boot"; window = "Mon..Fri 22:00-23:30 Europe/Berlin"; reboot = "allowed";
                   healthChecks = { commands = [ %s "systemctl is-active nginx" ]; urls = [ "http://127.0.0.1/healthz" ]; timeout = "3m"; };
                   healthChecks.tcp = [ "127.0.0.1:5432" "[::1]:6379" ];
                   healthChecks.strict = true;
@@ -121,6 +121,8 @@ class NixosModuleTest {
         assertPair(argv, "--host", "edge-7");
         assertPair(argv, "--interval", "5m");
         assertPair(argv, "--action", "boot");
+        assertPair(argv, "--window", "Mon..Fri 22:00-23:30 Europe/Berlin");
+        assertPair(argv, "--reboot", "allowed");
         assertPair(argv, "--region", "eu-west-1");
         assertPair(argv, "--health-command", awkward);
         assertEquals(2, argv.stream().filter("--health-command"::equals).count());
@@ -195,6 +197,8 @@ class NixosModuleTest {
         assertRefused("keepGenerations = 0;", "services.npc.keepGenerations");
         assertRefused("healthChecks.tcp = [ \"5432\" ];", "services.npc.healthChecks.tcp");
         assertRefused("retryBackoff = \"soon\";", "services.npc.retryBackoff");
+        assertRefused("window = \"Sat 2:00-4:00\";", "services.npc.window");
+        assertRefused("reboot = \"always\";", "services.npc.reboot");
         assertRefused("metrics = { enable = true; path = \"npc.prom\"; };", "services.npc.metrics.path");
         assertRefused("environmentFile = \"npc.env\";", "services.npc.environmentFile");
         ProcessResult badStore = evaluateRaw("services.npc = { enable = true; store = \"bucket/prefix\"; };", "web-1");
@@ -312,27 +316,53 @@ class NixosModuleTest {
     // parser (npc-core dev.npc.time.Durations, DurationsTest) accepts, from one table.
     @Test
     void theTimeSpanTypeAcceptsExactlyTheTextsTheDaemonParses() throws IOException {
-        Path table = Checkout.file("npc-core/src/test/resources/dev/npc/time/time-spans.json");
+        JsonNode expected = sharedTable("time-spans.json", "spans");
+        assertEquals(List.of(), disagreements("spansFile", "time-spans.json", "spans",
+                row -> !row.get("micros").isNull()));
+        assertTrue(expected.size() > 40, "the table covers systemd's units, spaces, fractions and refusals");
+    }
+
+    // One window grammar on every side: the module's type accepts exactly the texts the grammar accepts
+    // (npc-core MaintenanceWindowTest runs the same table through the daemon's parser, HostModuleTest
+    // through Terraform's validation). Rows marked zoneUnknown pass the type; the daemon refuses them.
+    @Test
+    void theWindowTypeAcceptsExactlyTheTextsOfTheSharedGrammar() throws IOException {
+        JsonNode expected = sharedTable("windows.json", "windows");
+        assertEquals(List.of(), disagreements("windowsFile", "windows.json", "windows",
+                row -> row.get("valid").asBoolean()));
+        assertTrue(expected.size() > 50, "the table covers days, ranges, times, zones and refusals");
+    }
+
+    /** A table npc-core's tests share with this one (npc-core/src/test/resources/dev/npc/time/). */
+    private static JsonNode sharedTable(String file, String rows) throws IOException {
+        return Json.mapper().readTree(Checkout.file("npc-core/src/test/resources/dev/npc/time/" + file).toFile())
+                .get(rows);
+    }
+
+    /**
+     * The rows of a shared table the module's type judges otherwise than {@code valid} says:
+     * eval-module.nix, given the table as {@code argument}, checks each text against the option's type.
+     */
+    private List<String> disagreements(String argument, String file, String rows,
+                                       java.util.function.Predicate<JsonNode> valid) throws IOException {
         ProcessResult raw = Tools.run(List.of("nix-instantiate", "--eval", "--strict", "--json",
                         Checkout.file("tests/src/test/resources/nix/eval-module.nix").toString(),
                         "--argstr", "module", Checkout.file("nixos/module.nix").toString(),
-                        "--argstr", "spansFile", table.toString(),
+                        "--argstr", argument, Checkout.file("npc-core/src/test/resources/dev/npc/time/" + file).toString(),
                         "--arg", "settings", "{ services.npc = { enable = true; store = \"" + STORE + "\"; }; }"),
                 nix.environment(), work);
         assertTrue(raw.ok(), raw.toString());
         String[] lines = raw.stdout().text().strip().split("\n");
-        JsonNode spans = Json.mapper().readTree(lines[lines.length - 1]).get("spans");
-        JsonNode expected = Json.mapper().readTree(table.toFile()).get("spans");
-
+        JsonNode judged = Json.mapper().readTree(lines[lines.length - 1]).get(rows);
+        JsonNode expected = sharedTable(file, rows);
         List<String> wrong = new ArrayList<>();
         for (int i = 0; i < expected.size(); i++) {
-            boolean valid = !expected.get(i).get("micros").isNull();
-            if (spans.get(i).get("accepted").asBoolean() != valid) {
-                wrong.add("'" + expected.get(i).get("text").asText() + "' " + (valid ? "refused" : "accepted"));
+            boolean accepted = valid.test(expected.get(i));
+            if (judged.get(i).get("accepted").asBoolean() != accepted) {
+                wrong.add("'" + expected.get(i).get("text").asText() + "' " + (accepted ? "refused" : "accepted"));
             }
         }
-        assertEquals(List.of(), wrong);
-        assertTrue(expected.size() > 40, "the table covers systemd's units, spaces, fractions and refusals");
+        return wrong;
     }
 
     private void assertRefused(String setting, String option) {
