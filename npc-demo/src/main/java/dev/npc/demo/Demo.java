@@ -76,12 +76,21 @@ public final class Demo {
         return new Demo(out, example).run();
     }
 
+    /** As {@link #run(PrintWriter, Path)}, with its temporary directory made inside {@code scratch}. */
+    public static int run(PrintWriter out, Path example, Path scratch) throws Exception {
+        return new Demo(out, example).run(scratch);
+    }
+
     int run() throws Exception {
+        return run(Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    private int run(Path scratch) throws Exception {
         if (!Files.isRegularFile(example.resolve("flake.nix"))) {
             throw new IllegalArgumentException(example + " has no flake.nix; run the demo from the npc checkout"
                     + " or pass the checkout's directory");
         }
-        Path work = Files.createTempDirectory("npc-demo-");
+        Path work = Files.createTempDirectory(scratch, "npc-demo-");
         try {
             return story(work);
         } finally {

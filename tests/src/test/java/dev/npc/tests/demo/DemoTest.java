@@ -2,6 +2,7 @@ package dev.npc.tests.demo;
 
 import dev.npc.demo.Demo;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -19,10 +20,10 @@ class DemoTest {
     static final Path REPO = Path.of(System.getProperty("npc.repo.root", "..")).toAbsolutePath().normalize();
 
     @Test
-    void theDemoRollsOutCanaryFirstAndStopsABrokenVersionAtTheCanary() throws Exception {
-        List<Path> tempBefore = demoTempDirs();
+    void theDemoRollsOutCanaryFirstAndStopsABrokenVersionAtTheCanary(@TempDir Path scratch) throws Exception {
         StringWriter buffer = new StringWriter();
-        int code = Demo.run(new PrintWriter(buffer, true), REPO);
+        // Its own scratch directory: other processes (another test run, a demo) may use /tmp at the same time.
+        int code = Demo.run(new PrintWriter(buffer, true), REPO, scratch);
         String out = buffer.toString();
 
         assertEquals(0, code, out);
@@ -60,7 +61,7 @@ class DemoTest {
 
         assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("npc-daemon-")),
                 "no daemon thread may be left running");
-        assertEquals(tempBefore, demoTempDirs(), "the demo must delete its temporary directory");
+        assertEquals(List.of(), demoTempDirs(scratch), "the demo must delete its temporary directory");
     }
 
     /**
@@ -72,8 +73,8 @@ class DemoTest {
         return line.strip().replace("rolled back", "rolled-back").replace("up to date", "up-to-date").split("\\s+");
     }
 
-    private static List<Path> demoTempDirs() throws Exception {
-        try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+    private static List<Path> demoTempDirs(Path scratch) throws Exception {
+        try (Stream<Path> entries = Files.list(scratch)) {
             return entries.filter(p -> p.getFileName().toString().startsWith("npc-demo-")).sorted().toList();
         }
     }
