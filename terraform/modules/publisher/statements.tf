@@ -8,7 +8,8 @@
 #             list remotes-history/R/ and delete all but the newest 10; PUT remotes/R.npc
 #   promote   HEAD both remotes, archive the target as push does, copy the source over it
 #   rollback  list remotes-history/R/, HEAD the versions, archive, copy one back
-#   rollout   promote wave by wave, reading the fleet between waves (as wait does)
+#   rollout   promote wave by wave, reading the fleet between waves (as wait does); PUT
+#             rollouts/last.json at its start and after each wave
 #   status, wait, hosts list
 #             list hosts/ (delimiter '/'), GET hosts/H/desired.json and hosts/H/state.json,
 #             HEAD the remotes they follow
@@ -38,6 +39,12 @@ locals {
       sid        = "PruneRemotesHistory"
       actions    = ["s3:DeleteObject"]
       resources  = ["${local.objects}remotes-history/*.npc"]
+      conditions = []
+    },
+    {
+      sid        = "RecordRollouts"
+      actions    = ["s3:PutObject"]
+      resources  = ["${local.objects}rollouts/last.json"]
       conditions = []
     },
     {

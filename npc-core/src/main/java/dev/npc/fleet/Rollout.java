@@ -33,6 +33,7 @@ public final class Rollout {
     private final FleetWaiter waiter;
     private final FleetReader reader;
     private final Signing signing;
+    private final Clock clock;
 
     /** @param signing signs each wave's copy for that wave's name (a signature never carries over) */
     public Rollout(Store store, Clock clock, FleetWaiter waiter, FleetReader reader, Signing signing) {
@@ -41,6 +42,7 @@ public final class Rollout {
         this.waiter = waiter;
         this.reader = reader;
         this.signing = signing;
+        this.clock = clock;
     }
 
     /**
@@ -82,16 +84,24 @@ public final class Rollout {
             return new Result(version, List.of(), false, refused);
         }
         List<WaveResult> results = new ArrayList<>();
+        RolloutRecord record = RolloutRecord.started(from, version, waves, clock.instant());
+        record.write(store);
         String previous = from;
         for (String wave : waves) {
             RemotePromoter.Promoted promoted = promoter.promote(previous, wave, version, signing);
             listener.promoted(wave, version, promoted.unchanged());
+            record = record.with(wave, RolloutRecord.WaveState.WAITING, null, false, clock.instant());
+            record.write(store);
             Consumer<FleetWaiter.Progress> progress = listener::waiting;
             FleetWaiter.Outcome outcome = waiter.await(wave, Set.of(), version, timeout, every, progress);
             listener.waveDone(wave, outcome);
             results.add(new WaveResult(wave, outcome));
             boolean passed = outcome instanceof FleetWaiter.Done
                     || outcome instanceof FleetWaiter.NoHosts && options.allowEmptyWave();
+            boolean last = wave.equals(waves.get(waves.size() - 1));
+            record = record.with(wave, passed ? RolloutRecord.WaveState.UP_TO_DATE : RolloutRecord.WaveState.of(outcome),
+                    passed ? null : RolloutRecord.Wave.describe(outcome), last, clock.instant());
+            record.write(store);
             if (!passed) {
                 return new Result(version, List.copyOf(results), false, null);
             }

@@ -8,6 +8,8 @@ public final class Layout {
     public static final String REMOTES = "remotes/";
     public static final String HOSTS = "hosts/";
     public static final String REMOTE_SUFFIX = ".npc";
+    /** The last npc rollout and how far it got (dev.npc.fleet.RolloutRecord). */
+    public static final String ROLLOUT = "rollouts/last.json";
 
     private Layout() { }
 
