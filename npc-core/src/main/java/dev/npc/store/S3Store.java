@@ -87,6 +87,11 @@ public final class S3Store implements Store {
     }
 
     @Override
+    public String identity() {
+        return location.url() + " at " + failures.endpoint();
+    }
+
+    @Override
     public GetResult get(String key, String ifNoneMatch) throws IOException {
         StoreKeys.check(key);
         GetObjectRequest request = GetObjectRequest.builder()

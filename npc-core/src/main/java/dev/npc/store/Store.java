@@ -19,6 +19,14 @@ public interface Store extends AutoCloseable {
     String url();
 
     /**
+     * Which store this is, for a local copy of its objects: the URL and, when it names one, the
+     * server, so two servers holding a bucket of the same name never share a cache.
+     */
+    default String identity() {
+        return url();
+    }
+
+    /**
      * Reads an object unless its ETag still equals {@code ifNoneMatch}. A not-modified answer
      * transfers no body bytes. The caller must close a {@link GetResult.Found}.
      *
