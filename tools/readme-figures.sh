@@ -150,13 +150,15 @@ bench_status() {
   {
     echo "$(measured $f), \`$(fig $f command)\`, $(fig $f hosts) hosts, median of $(fig $f runs) runs:"
     echo
-    echo "| \`bin/npc status\` | time | CLI peak RSS |"
+    echo "| \`bin/npc status\` | time | CLI peak RSS | CLI CPU | S3 server CPU |"
     echo "|---|---|---|"
-    echo "| cold: no local cache | $(fig $f cold.time) | $(fig $f cold.rss) |"
-    echo "| warm: nothing changed since the last run | $(fig $f warm.time) | $(fig $f warm.rss) |"
-    echo "| one host reported since the last run | $(fig $f changed.time) | $(fig $f changed.rss) |"
-    echo "| \`--no-cache\`: every document fetched | $(fig $f no-cache.time) | $(fig $f no-cache.rss) |"
-    echo "| \`bin/npc --version\`: the JVM's start | $(fig $f start.time) | $(fig $f start.rss) |"
+    echo "| cold: no local cache (listings from an index, as S3) | $(fig $f cold.time) | $(fig $f cold.rss) | $(fig $f cold.cpu) | $(fig $f cold.server) |"
+    echo "| warm: nothing changed since the last run | $(fig $f warm.time) | $(fig $f warm.rss) | $(fig $f warm.cpu) | $(fig $f warm.server) |"
+    echo "| one host reported since the last run | $(fig $f changed.time) | $(fig $f changed.rss) | $(fig $f changed.cpu) | $(fig $f changed.server) |"
+    echo "| \`--no-cache\`: every document fetched | $(fig $f no-cache.time) | $(fig $f no-cache.rss) | $(fig $f no-cache.cpu) | $(fig $f no-cache.server) |"
+    echo "| cold, S3Proxy's stock listing | $(fig $f stock-cold.time) | $(fig $f stock-cold.rss) | $(fig $f stock-cold.cpu) | $(fig $f stock-cold.server) |"
+    echo "| warm, S3Proxy's stock listing | $(fig $f stock-warm.time) | $(fig $f stock-warm.rss) | $(fig $f stock-warm.cpu) | $(fig $f stock-warm.server) |"
+    echo "| \`bin/npc --version\`: the JVM's start | $(fig $f start.time) | $(fig $f start.rss) | $(fig $f start.cpu) | $(fig $f start.server) |"
     echo
     echo "Cold takes $(fig $f ratio.cold) the time of \`--no-cache\`, warm $(fig $f ratio.warm)."
   } > "$work/bench-status"

@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,6 +90,13 @@ public final class DocumentCache {
         if (entries.keySet().retainAll(keys)) {
             dirty = true;
         }
+    }
+
+    /** The keys held, sorted: where the last listing's pages began and ended. */
+    public List<String> keys() {
+        List<String> keys = new ArrayList<>(entries.keySet());
+        keys.sort(null);
+        return keys;
     }
 
     public int size() {

@@ -88,6 +88,22 @@ public interface Store extends AutoCloseable {
     List<ObjectInfo> list(String prefix) throws IOException;
 
     /**
+     * Like {@link #list(String)}, only the keys after {@code startAfter} up to and including
+     * {@code through} (either null: no bound), so that several callers can list parts of a large
+     * prefix at once. Stores override this when the server can start a listing at a key.
+     */
+    default List<ObjectInfo> list(String prefix, String startAfter, String through) throws IOException {
+        List<ObjectInfo> result = new java.util.ArrayList<>();
+        for (ObjectInfo object : list(prefix)) {
+            if ((startAfter == null || object.key().compareTo(startAfter) > 0)
+                    && (through == null || object.key().compareTo(through) <= 0)) {
+                result.add(object);
+            }
+        }
+        return result;
+    }
+
+    /**
      * The names one level below {@code prefix} (which ends with '/'), like the common prefixes of
      * an S3 listing with delimiter '/': for {@code hosts/} the host names, however much history
      * each host keeps. Stores override this when they can ask the server to do the grouping.

@@ -27,11 +27,15 @@ import java.util.concurrent.Future;
  * status} processes against it. Prints the environment a client needs, one {@code export} line
  * each, then {@code ready}; then reads commands from stdin until it closes:
  * {@code touch HOST} rewrites that host's state.json (a new report), {@code quit} stops.
+ * With {@code indexed} as second argument, listings are answered from a sorted index
+ * ({@link IndexedListing}) instead of the stock store's walk of every object per page.
  */
 public final class StatusFleetServer {
     public static void main(String[] args) throws Exception {
         int hosts = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-        try (EmbeddedS3 s3 = EmbeddedS3.start(); Store store = s3.open("bench")) {
+        boolean indexed = args.length > 1 && args[1].equals("indexed");
+        try (EmbeddedS3 s3 = indexed ? EmbeddedS3.startWith(IndexedListing::new) : EmbeddedS3.start();
+             Store store = s3.open("bench")) {
             String version = "a".repeat(64);
             store.put(Layout.remote("prod"), new byte[]{1, 2, 3}, new RemoteMetadata(1, version, 3, null, null, null).toMap());
             long start = System.nanoTime();
