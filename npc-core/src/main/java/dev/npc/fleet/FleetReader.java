@@ -51,6 +51,7 @@ public final class FleetReader {
     private final int concurrency;
     /** Documents read before, kept by this reader for its later looks (wait, --watch) and, on disk, for the next process. */
     private final DocumentCache cache;
+    private final int keysPerRange;
 
     /** A reader that keeps what it read only while it lives. */
     public FleetReader(Store store, int concurrency) {
@@ -58,9 +59,15 @@ public final class FleetReader {
     }
 
     public FleetReader(Store store, int concurrency, DocumentCache cache) {
+        this(store, concurrency, cache, KEYS_PER_RANGE);
+    }
+
+    /** @param keysPerRange where to split the listing: small in tests, to split a small fleet */
+    FleetReader(Store store, int concurrency, DocumentCache cache, int keysPerRange) {
         this.store = store;
         this.concurrency = Math.max(1, concurrency);
         this.cache = cache;
+        this.keysPerRange = keysPerRange;
     }
 
     /** A snapshot of the fleet, sorted problems first. */
@@ -103,13 +110,13 @@ public final class FleetReader {
         }
         Map<String, Read> documents = fetchChanged(hosts);
         cache.retainOnly(keys);
-        List<HostView> views = new ArrayList<>(hosts.size());
-        for (Map.Entry<String, Listed> entry : hosts.entrySet()) {
-            HostView view = view(entry.getKey(), entry.getValue(), documents, classifier, remotes);
-            if (view != null && remoteFilter.test(view.remoteName())) {
-                views.add(view);
-            }
-        }
+        // Parsing every document is most of a warm read: on every core, and each distinct
+        // desired.json once (most hosts share a handful of them).
+        Map<java.nio.ByteBuffer, Desired> validDesired = new java.util.concurrent.ConcurrentHashMap<>();
+        List<HostView> views = new ArrayList<>(hosts.entrySet().parallelStream()
+                .map(entry -> view(entry.getKey(), entry.getValue(), documents, classifier, remotes, validDesired))
+                .filter(view -> view != null && remoteFilter.test(view.remoteName()))
+                .toList());
         views.sort(PROBLEMS_FIRST);
         return new Fleet(List.copyOf(views), Map.copyOf(remotes));
     }
@@ -126,11 +133,11 @@ public final class FleetReader {
     /** Every key under hosts/: in ranges at once when the cache says where to split, else page after page. */
     private List<ObjectInfo> listHosts() throws IOException {
         List<String> known = cache.keys();
-        if (known.size() < 2 * KEYS_PER_RANGE) {
+        if (known.size() < 2 * keysPerRange) {
             return store.list(Layout.HOSTS);
         }
         List<String> bounds = new ArrayList<>();
-        for (int i = KEYS_PER_RANGE - 1; i < known.size() - 1; i += KEYS_PER_RANGE) {
+        for (int i = keysPerRange - 1; i < known.size() - 1; i += keysPerRange) {
             bounds.add(known.get(i));
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, bounds.size() + 1));
@@ -141,7 +148,7 @@ public final class FleetReader {
                 String through = i == bounds.size() ? null : bounds.get(i);
                 ranges.add(pool.submit(() -> store.list(Layout.HOSTS, after, through)));
             }
-            List<ObjectInfo> all = new ArrayList<>(known.size() + KEYS_PER_RANGE);
+            List<ObjectInfo> all = new ArrayList<>(known.size() + keysPerRange);
             for (Future<List<ObjectInfo>> range : ranges) {
                 all.addAll(range.get());
             }
@@ -212,8 +219,9 @@ public final class FleetReader {
         }
     }
 
+    /** @param validDesired desired.json documents already parsed and valid, by their bytes */
     private HostView view(String host, Listed listed, Map<String, Read> documents, StatusClassifier classifier,
-                          Map<String, RemoteInfo> remotes) {
+                          Map<String, RemoteInfo> remotes, Map<java.nio.ByteBuffer, Desired> validDesired) {
         Read desiredRead = listed.desired == null ? Read.ABSENT : documents.get(listed.desired.key());
         Read stateRead = listed.state == null ? Read.ABSENT : documents.get(listed.state.key());
         String unreadable = desiredRead.error() != null ? desiredRead.error() : stateRead.error();
@@ -223,10 +231,16 @@ public final class FleetReader {
         Desired desired = null;
         String desiredError = null;
         if (desiredRead.bytes() != null) {
-            try {
-                desired = Desired.parse(desiredRead.bytes(), Layout.desired(host));
-            } catch (InvalidDocumentException e) {
-                desiredError = e.getMessage();
+            // Same bytes, same valid document: only an invalid one's message depends on the host.
+            java.nio.ByteBuffer content = java.nio.ByteBuffer.wrap(desiredRead.bytes());
+            desired = validDesired.get(content);
+            if (desired == null) {
+                try {
+                    desired = Desired.parse(desiredRead.bytes(), Layout.desired(host));
+                    validDesired.put(content, desired);
+                } catch (InvalidDocumentException e) {
+                    desiredError = e.getMessage();
+                }
             }
         }
         HostState state = null;

@@ -129,6 +129,31 @@ class FleetReadRequestsTest {
     }
 
     @Test
+    void aListingSplitWhereTheCacheSaysStillSeesHostsAddedAndRemoved() throws Exception {
+        // 5 hosts, 10 keys, split every 3: four ranges listed at once on the second read.
+        FleetReader first = new FleetReader(store, 4, DocumentCache.open(tmp.resolve("cache"), store.identity()), 3);
+        assertEquals(HOSTS.size(), first.read(new StatusClassifier(Instant.now(), 3), remote -> true).hosts().size());
+        assertNull(first.saveCache());
+
+        // Before the first host, between two, after the last; one gone from the middle.
+        for (String host : List.of("a-first", "web-2a", "web-3b", "zz-last")) {
+            direct.put(Layout.desired(host), Json.write(Desired.of("prod")), Map.of());
+        }
+        direct.delete(Layout.desired("web-4"));
+        direct.delete(Layout.state("web-4"));
+        int mark = proxy.requests().size();
+        FleetReader second = new FleetReader(store, 4, DocumentCache.open(tmp.resolve("cache"), store.identity()), 3);
+        List<String> seen = second.read(new StatusClassifier(Instant.now(), 3), remote -> true).hosts().stream()
+                .map(HostView::host).sorted().toList();
+        assertEquals(List.of("a-first", "web-1", "web-2", "web-2a", "web-3", "web-3b", "web-5", "zz-last"), seen);
+        List<FaultProxy.Seen> listings = since(mark).stream().filter(FleetReadRequestsTest::isListing)
+                .filter(r -> r.path().contains("hosts")).toList();
+        assertTrue(listings.size() >= 4 && listings.stream().anyMatch(r -> r.path().contains("start-after=")),
+                "the hosts/ listing went in ranges: " + listings);
+        assertEquals(4, objectGets(since(mark)).size(), "only the four new documents: " + since(mark));
+    }
+
+    @Test
     void aCorruptCacheIsIgnoredAndEveryDocumentFetched() throws Exception {
         status();
         Path file = cacheFile();
