@@ -151,7 +151,7 @@ bench_status() {
     echo "$(measured $f), \`$(fig $f command)\`, $(fig $f hosts) hosts, median of $(fig $f runs) runs:"
     echo
     echo "| \`bin/npc status\` | time | CLI peak RSS | CLI CPU | S3 server CPU |"
-    echo "|---|---|---|"
+    echo "|---|---|---|---|---|"
     echo "| cold: no local cache (listings from an index, as S3) | $(fig $f cold.time) | $(fig $f cold.rss) | $(fig $f cold.cpu) | $(fig $f cold.server) |"
     echo "| warm: nothing changed since the last run | $(fig $f warm.time) | $(fig $f warm.rss) | $(fig $f warm.cpu) | $(fig $f warm.server) |"
     echo "| one host reported since the last run | $(fig $f changed.time) | $(fig $f changed.rss) | $(fig $f changed.cpu) | $(fig $f changed.server) |"
@@ -199,7 +199,7 @@ bench_summary() {
     echo "|---|---|---|"
     echo "| pack $(fig $pack tree) (\`bench/pack-bench.sh\`), best of $(fig $pack runs) | $(fig $pack npc.time), $(fig $pack npc.bytes) bytes | \`tar --sort=name ... \\| zstd -3 -T1\`: $(fig $pack tar.time), $(fig $pack tar.bytes) bytes |"
     if [ -f "$status" ]; then
-      echo "| \`bin/npc status\` over $(fig "$status" hosts) hosts on S3Proxy in its own process (\`bench/status-bench.sh\`), whole process, median of $(fig "$status" runs) | cold $(fig "$status" cold.time), nothing changed $(fig "$status" warm.time); CLI peak RSS $(fig "$status" cold.rss) | \`--no-cache\` (every document fetched): $(fig "$status" no-cache.time); goal: 5 s cold, 1 s unchanged, < 256 MiB |"
+      echo "| \`bin/npc status\` over $(fig "$status" hosts) hosts on S3Proxy in its own process (\`bench/status-bench.sh\`), whole process, median of $(fig "$status" runs) | cold $(fig "$status" cold.time) (CLI CPU $(fig "$status" cold.cpu)), nothing changed $(fig "$status" warm.time) (CLI CPU $(fig "$status" warm.cpu)); CLI peak RSS $(fig "$status" warm.rss) | \`--no-cache\` (every document fetched): $(fig "$status" no-cache.time) (CLI CPU $(fig "$status" no-cache.cpu)); goal: 5 s cold, 1 s unchanged, < 256 MiB |"
     fi
     if [ "${#soaks[@]}" -gt 0 ]; then
       echo "| daemon soak: $(joined polls "${soaks[@]}") polls through a fault proxy, $(joined probability "${soaks[@]}") of requests faulted (\`bench/soak.sh\`) | crashes $(joined crashes "${soaks[@]}"); threads $(joined threads "${soaks[@]}"), fds $(joined fds "${soaks[@]}"), heap $(joined heap "${soaks[@]}") | |"
