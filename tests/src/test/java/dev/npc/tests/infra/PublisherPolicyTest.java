@@ -113,6 +113,8 @@ class PublisherPolicyTest {
         // And one where an older npc kept them: --purge removes those too.
         store.put(Layout.legacyHistoryPrefix("web-2") + "20261101T100000.000Z-success.json", "{}".getBytes(StandardCharsets.UTF_8), Map.of());
         admin("hosts rm --purge", "hosts", "rm", "web-2", "--purge");
+        assertEquals(List.of(), store.list(Layout.historyPrefix("web-2")), "--purge removes the history records");
+        assertEquals(List.of(), store.list(Layout.legacyHistoryPrefix("web-2")), "and those an older npc left");
         admin("hosts rm", "hosts", "rm", "canary-1");
     }
 
