@@ -101,7 +101,7 @@ fig() {
     END { print (value == "" ? "-" : value) }' "$1"
 }
 
-# The kept runs of one benchmark, in order (status by concurrency, soak by probability and seed).
+# The kept runs of one benchmark, in order (soak by probability and seed).
 runs() {
   local pattern=$1
   compgen -G "bench/results/$pattern" | sort -t- -k2,2g -k3,3g || true
@@ -145,14 +145,23 @@ bench_pack() {
   splice bench/README.md bench-pack "$work/bench-pack"
 }
 
-status_intro() { echo "$(measured "$1"), $(fig "$1" hosts) hosts:"; }
-status_row() {
-  echo "| $(fig "$1" concurrency) | $(fig "$1" read.1) | $(fig "$1" read.2) | $(fig "$1" read.3) | $(fig "$1" repeat) | $(fig "$1" heap.growth) |"
-}
-
 bench_status() {
-  runs_table 'status-*.txt' status_intro status_row \
-    "| requests in flight | first read | second | third | repeat look (304s) | heap growth |" > "$work/bench-status"
+  local f=bench/results/status.txt
+  {
+    echo "$(measured $f), \`$(fig $f command)\`, $(fig $f hosts) hosts, median of $(fig $f runs) runs:"
+    echo
+    echo "| \`bin/npc status\` | time | CLI peak RSS | CLI CPU | S3 server CPU |"
+    echo "|---|---|---|---|---|"
+    echo "| cold: no local cache (listings from an index, as S3) | $(fig $f cold.time) | $(fig $f cold.rss) | $(fig $f cold.cpu) | $(fig $f cold.server) |"
+    echo "| warm: nothing changed since the last run | $(fig $f warm.time) | $(fig $f warm.rss) | $(fig $f warm.cpu) | $(fig $f warm.server) |"
+    echo "| one host reported since the last run | $(fig $f changed.time) | $(fig $f changed.rss) | $(fig $f changed.cpu) | $(fig $f changed.server) |"
+    echo "| \`--no-cache\`: every document fetched | $(fig $f no-cache.time) | $(fig $f no-cache.rss) | $(fig $f no-cache.cpu) | $(fig $f no-cache.server) |"
+    echo "| cold, S3Proxy's stock listing | $(fig $f stock-cold.time) | $(fig $f stock-cold.rss) | $(fig $f stock-cold.cpu) | $(fig $f stock-cold.server) |"
+    echo "| warm, S3Proxy's stock listing | $(fig $f stock-warm.time) | $(fig $f stock-warm.rss) | $(fig $f stock-warm.cpu) | $(fig $f stock-warm.server) |"
+    echo "| \`bin/npc --version\`: the JVM's start | $(fig $f start.time) | $(fig $f start.rss) | $(fig $f start.cpu) | $(fig $f start.server) |"
+    echo
+    echo "Cold takes $(fig $f ratio.cold) the time of \`--no-cache\`, warm $(fig $f ratio.warm)."
+  } > "$work/bench-status"
   splice bench/README.md bench-status "$work/bench-status"
 }
 
@@ -182,18 +191,15 @@ joined() {
 }
 
 bench_summary() {
-  local pack=bench/results/pack.txt status="" f
-  for f in $(runs 'status-*.txt'); do
-    [ "$(fig "$f" default)" = yes ] && status=$f
-  done
+  local pack=bench/results/pack.txt status=bench/results/status.txt
   # shellcheck disable=SC2207 # file names without spaces, from runs
   local soaks=($(runs 'soak-*.txt'))
   {
     echo "| what | npc | reference |"
     echo "|---|---|---|"
     echo "| pack $(fig $pack tree) (\`bench/pack-bench.sh\`), best of $(fig $pack runs) | $(fig $pack npc.time), $(fig $pack npc.bytes) bytes | \`tar --sort=name ... \\| zstd -3 -T1\`: $(fig $pack tar.time), $(fig $pack tar.bytes) bytes |"
-    if [ -n "$status" ]; then
-      echo "| \`npc status\` over $(fig "$status" hosts) hosts on S3Proxy (\`bench/status-bench.sh\`), $(fig "$status" concurrency) requests in flight | $(fig "$status" read.1) first read, $(fig "$status" read.3) third; heap growth $(fig "$status" heap.growth) | goal: 5 s |"
+    if [ -f "$status" ]; then
+      echo "| \`bin/npc status\` over $(fig "$status" hosts) hosts on S3Proxy in its own process (\`bench/status-bench.sh\`), whole process, median of $(fig "$status" runs) | cold $(fig "$status" cold.time) (CLI CPU $(fig "$status" cold.cpu)), nothing changed $(fig "$status" warm.time) (CLI CPU $(fig "$status" warm.cpu)); CLI peak RSS $(fig "$status" warm.rss) | \`--no-cache\` (every document fetched): $(fig "$status" no-cache.time) (CLI CPU $(fig "$status" no-cache.cpu)); goal: 5 s cold, 1 s unchanged, < 256 MiB |"
     fi
     if [ "${#soaks[@]}" -gt 0 ]; then
       echo "| daemon soak: $(joined polls "${soaks[@]}") polls through a fault proxy, $(joined probability "${soaks[@]}") of requests faulted (\`bench/soak.sh\`) | crashes $(joined crashes "${soaks[@]}"); threads $(joined threads "${soaks[@]}"), fds $(joined fds "${soaks[@]}"), heap $(joined heap "${soaks[@]}") | |"

@@ -20,7 +20,6 @@ module "store" {
 
   bucket_name   = var.bucket_name
   prefix        = var.prefix
-  history_hosts = keys(var.hosts)
   force_destroy = var.force_destroy
 }
 

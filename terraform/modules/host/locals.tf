@@ -62,7 +62,7 @@ locals {
         actions = ["s3:PutObject"]
         resources = [
           "${local.bucket_arn}/${local.key_prefix}hosts/${var.host}/state.json",
-          "${local.bucket_arn}/${local.key_prefix}hosts/${var.host}/history/*",
+          "${local.bucket_arn}/${local.key_prefix}history/${var.host}/*",
         ]
         conditions = []
       },

@@ -11,12 +11,12 @@
 #   rollout   promote wave by wave, reading the fleet between waves (as wait does); PUT
 #             rollouts/last.json at its start and after each wave
 #   status, wait, hosts list
-#             list hosts/ (delimiter '/'), GET hosts/H/desired.json and hosts/H/state.json,
-#             HEAD the remotes they follow
+#             list hosts/ (every key, with its ETag), GET the hosts/H/desired.json and
+#             hosts/H/state.json whose ETag is not in the local cache, list remotes/, HEAD each
 #   remotes   list remotes/, HEAD each
 #   hosts set / rm [--purge] (admin only)
 #             PUT or DELETE hosts/H/desired.json; --purge also DELETE state.json and list and
-#             delete hosts/H/history/
+#             delete history/H/ and what an older npc left in hosts/H/history/
 
 locals {
   key_prefix = var.prefix == "" ? "" : "${var.prefix}/"
@@ -65,14 +65,14 @@ locals {
     {
       sid        = "PurgeHostReports"
       actions    = ["s3:DeleteObject"]
-      resources  = ["${local.objects}hosts/*/state.json", "${local.objects}hosts/*/history/*"]
+      resources  = ["${local.objects}hosts/*/state.json", "${local.objects}history/*", "${local.objects}hosts/*/history/*"]
       conditions = []
     },
   ]
 
   # Listing: only the prefixes npc lists (S3 matches s3:prefix against the request's prefix).
   publisher_list_prefixes = ["${local.key_prefix}remotes/", "${local.key_prefix}remotes-history/*/", "${local.key_prefix}hosts/"]
-  admin_list_prefixes     = concat(local.publisher_list_prefixes, ["${local.key_prefix}hosts/*/history/"])
+  admin_list_prefixes     = concat(local.publisher_list_prefixes, ["${local.key_prefix}history/*/", "${local.key_prefix}hosts/*/history/"])
 
   unprefixed_list = var.allow_unprefixed_list ? [
     {

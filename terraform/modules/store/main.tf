@@ -1,5 +1,5 @@
 # The store: one S3 bucket (or a prefix in an existing one) laid out as docs/format.md's format 1:
-#   <prefix>/remotes/<name>.npc, <prefix>/remotes-history/, <prefix>/hosts/<host>/{desired.json,state.json,history/}
+#   <prefix>/remotes/<name>.npc, <prefix>/remotes-history/, <prefix>/hosts/<host>/{desired.json,state.json}, <prefix>/history/<host>/
 
 locals {
   # Every key the store holds starts with this (empty, or "<prefix>/").
@@ -111,7 +111,22 @@ resource "aws_s3_bucket_lifecycle_configuration" "store" {
     }
   }
 
-  # Activation records: S3 filters by literal prefix, so one rule per host (history_hosts).
+  # Activation records: every host's under one prefix, so one rule.
+  rule {
+    id     = "npc-history"
+    status = "Enabled"
+
+    filter {
+      prefix = "${local.key_prefix}history/"
+    }
+
+    expiration {
+      days = var.history_retention_days
+    }
+  }
+
+  # Records npc wrote under hosts/<host>/history/ before they moved to history/: S3 filters by
+  # literal prefix, so one rule per host named in history_hosts.
   dynamic "rule" {
     for_each = var.history_hosts
 

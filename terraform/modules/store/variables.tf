@@ -26,7 +26,7 @@ variable "prefix" {
 }
 
 variable "history_hosts" {
-  description = "Hosts whose hosts/<host>/history/ records expire after history_retention_days. S3 lifecycle filters match literal key prefixes (no wildcards), so each host gets its own rule: pass the same map or set that creates the hosts (e.g. keys(var.hosts)), so no list is kept by hand."
+  description = "Hosts whose records under the old prefix hosts/<host>/history/ (written by npc before activation records moved to history/<host>/) expire after history_retention_days. S3 lifecycle filters match literal key prefixes (no wildcards), so each host gets its own rule. Not needed for a store npc has only written history/ to: that prefix always expires."
   type        = set(string)
   default     = []
 
@@ -42,7 +42,7 @@ variable "history_hosts" {
 }
 
 variable "history_retention_days" {
-  description = "Days after which a host's activation history records are deleted."
+  description = "Days after which a host's activation history records (history/<host>/) are deleted."
   type        = number
   default     = 90
 

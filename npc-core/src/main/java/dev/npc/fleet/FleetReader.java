@@ -8,6 +8,7 @@ import dev.npc.remote.RemoteCatalog;
 import dev.npc.remote.RemoteCatalog.RemoteInfo;
 import dev.npc.store.GetResult;
 import dev.npc.store.Layout;
+import dev.npc.store.ObjectInfo;
 import dev.npc.store.Store;
 
 import java.io.IOException;
@@ -15,8 +16,11 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,28 +28,61 @@ import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /**
- * Reads the whole fleet from the store: every host's desired.json and state.json, and every
- * remote's version, with a bounded number of requests in flight.
+ * Reads the whole fleet from the store: one listing of {@code hosts/} (every desired.json's and
+ * state.json's ETag, 1,000 keys a page), then only the documents whose ETag is not the one in the
+ * {@link DocumentCache}, with a bounded number of requests in flight; and every remote's version
+ * (a listing and one HEAD per remote: a promote copies the same bytes with new metadata, so a
+ * remote's ETag does not tell its metadata changed). A kept document is parsed and validated
+ * exactly like a fetched one.
+ *
+ * <p>When the cache knows the keys from an earlier read, the listing is split at every
+ * {@link #KEYS_PER_RANGE}th of them into ranges listed at once ({@link Store#list(String, String, String)}):
+ * ranges cover every key, so a host added or removed since is seen all the same, and the wait is
+ * about one page instead of one page per 1,000 keys after another.
  */
 public final class FleetReader {
     public static final int DEFAULT_CONCURRENCY = 32;
+    /** Under S3's 1,000 keys a page, so a range that gained some keys since still fits one page. */
+    static final int KEYS_PER_RANGE = 900;
     private static final Comparator<HostView> PROBLEMS_FIRST =
             Comparator.comparing(HostView::status).thenComparing(HostView::host);
 
     private final Store store;
     private final int concurrency;
-    /** Documents read before, by key: a later read of the same reader (wait, --watch) sends their ETag and gets a 304. */
-    private final java.util.concurrent.ConcurrentMap<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Documents read before, kept by this reader for its later looks (wait, --watch) and, on disk, for the next process. */
+    private final DocumentCache cache;
+    private final int keysPerRange;
 
-    private record Cached(String etag, byte[] bytes) { }
-
+    /** A reader that keeps what it read only while it lives. */
     public FleetReader(Store store, int concurrency) {
+        this(store, concurrency, DocumentCache.inMemory());
+    }
+
+    public FleetReader(Store store, int concurrency, DocumentCache cache) {
+        this(store, concurrency, cache, KEYS_PER_RANGE);
+    }
+
+    /** @param keysPerRange where to split the listing: small in tests, to split a small fleet */
+    FleetReader(Store store, int concurrency, DocumentCache cache, int keysPerRange) {
         this.store = store;
         this.concurrency = Math.max(1, concurrency);
+        this.cache = cache;
+        this.keysPerRange = keysPerRange;
     }
 
     /** A snapshot of the fleet, sorted problems first. */
     public record Fleet(List<HostView> hosts, Map<String, RemoteInfo> remotes) { }
+
+    /** What the listing says a host has: the ObjectInfo of each document, null when absent. */
+    private static final class Listed {
+        ObjectInfo desired;
+        ObjectInfo state;
+    }
+
+    /** A document as it will be parsed: its bytes (null when absent), or why it could not be read. */
+    private record Read(byte[] bytes, String error) {
+        static final Read ABSENT = new Read(null, null);
+    }
 
     /**
      * @param remoteFilter which followed remotes to keep (a host with no desired.json follows none)
@@ -55,25 +92,70 @@ public final class FleetReader {
         for (RemoteInfo remote : new RemoteCatalog(store).list()) {
             remotes.put(remote.name(), remote);
         }
-        List<String> hosts = store.listChildren(Layout.HOSTS);
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, Math.max(1, hosts.size())));
+        Map<String, Listed> hosts = new TreeMap<>();
+        Set<String> keys = new HashSet<>();
+        for (ObjectInfo object : listHosts()) {
+            String host = Layout.hostOfDocument(object.key());
+            if (host == null || !isValidHostName(host)) {
+                // hosts/<h>/history/ records an older daemon wrote, and keys npc never writes.
+                continue;
+            }
+            Listed listed = hosts.computeIfAbsent(host, h -> new Listed());
+            if (object.key().endsWith("/" + Layout.DESIRED_NAME)) {
+                listed.desired = object;
+            } else {
+                listed.state = object;
+            }
+            keys.add(object.key());
+        }
+        Map<String, Read> documents = fetchChanged(hosts);
+        cache.retainOnly(keys);
+        // Parsing every document is most of a warm read: on every core, and each distinct
+        // desired.json once (most hosts share a handful of them).
+        Map<java.nio.ByteBuffer, Desired> validDesired = new java.util.concurrent.ConcurrentHashMap<>();
+        List<HostView> views = new ArrayList<>(hosts.entrySet().parallelStream()
+                .map(entry -> view(entry.getKey(), entry.getValue(), documents, classifier, remotes, validDesired))
+                .filter(view -> view != null && remoteFilter.test(view.remoteName()))
+                .toList());
+        views.sort(PROBLEMS_FIRST);
+        return new Fleet(List.copyOf(views), Map.copyOf(remotes));
+    }
+
+    /**
+     * Writes the documents read to the cache's file, if it has one and anything changed.
+     *
+     * @return null when done or nothing to do, else why the cache could not be written
+     */
+    public String saveCache() {
+        return cache.save();
+    }
+
+    /** Every key under hosts/: in ranges at once when the cache says where to split, else page after page. */
+    private List<ObjectInfo> listHosts() throws IOException {
+        List<String> known = cache.keys();
+        if (known.size() < 2 * keysPerRange) {
+            return store.list(Layout.HOSTS);
+        }
+        List<String> bounds = new ArrayList<>();
+        for (int i = keysPerRange - 1; i < known.size() - 1; i += keysPerRange) {
+            bounds.add(known.get(i));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, bounds.size() + 1));
         try {
-            List<Future<HostView>> futures = new ArrayList<>(hosts.size());
-            for (String host : hosts) {
-                futures.add(pool.submit(() -> readHostOrSayWhy(host, classifier, remotes)));
+            List<Future<List<ObjectInfo>>> ranges = new ArrayList<>();
+            for (int i = 0; i <= bounds.size(); i++) {
+                String after = i == 0 ? null : bounds.get(i - 1);
+                String through = i == bounds.size() ? null : bounds.get(i);
+                ranges.add(pool.submit(() -> store.list(Layout.HOSTS, after, through)));
             }
-            List<HostView> views = new ArrayList<>(hosts.size());
-            for (Future<HostView> future : futures) {
-                HostView view = future.get();
-                if (view != null && remoteFilter.test(view.remoteName())) {
-                    views.add(view);
-                }
+            List<ObjectInfo> all = new ArrayList<>(known.size() + keysPerRange);
+            for (Future<List<ObjectInfo>> range : ranges) {
+                all.addAll(range.get());
             }
-            views.sort(PROBLEMS_FIRST);
-            return new Fleet(List.copyOf(views), Map.copyOf(remotes));
+            return all;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while reading the fleet", e);
+            throw new IOException("interrupted while listing the fleet", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
@@ -84,43 +166,92 @@ public final class FleetReader {
         }
     }
 
-    /**
-     * One host that cannot be read (after the store's own retries) is shown as unknown with the
-     * reason, instead of failing the view of the whole fleet.
-     */
-    private HostView readHostOrSayWhy(String host, StatusClassifier classifier, Map<String, RemoteInfo> remotes) {
+    /** The documents whose ETag the cache does not hold, fetched in parallel; the others from the cache. */
+    private Map<String, Read> fetchChanged(Map<String, Listed> hosts) throws IOException {
+        Map<String, Read> documents = new HashMap<>(hosts.size() * 3);
+        List<ObjectInfo> toFetch = new ArrayList<>();
+        for (Listed listed : hosts.values()) {
+            for (ObjectInfo object : new ObjectInfo[] {listed.desired, listed.state}) {
+                if (object == null) {
+                    continue;
+                }
+                DocumentCache.Entry known = cache.get(object.key());
+                if (known != null && known.matches(object.etag())) {
+                    documents.put(object.key(), new Read(known.bytes(), null));
+                } else {
+                    toFetch.add(object);
+                }
+            }
+        }
+        if (toFetch.isEmpty()) {
+            return documents;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, toFetch.size()));
         try {
-            return readHost(host, classifier, remotes);
-        } catch (IOException e) {
-            return new HostView(host, null, null, null, null, HostStatus.UNKNOWN, "cannot read its documents: " + e.getMessage());
+            List<Future<Read>> futures = new ArrayList<>(toFetch.size());
+            for (ObjectInfo object : toFetch) {
+                futures.add(pool.submit(() -> fetchOrSayWhy(object.key())));
+            }
+            for (int i = 0; i < toFetch.size(); i++) {
+                documents.put(toFetch.get(i).key(), futures.get(i).get());
+            }
+            return documents;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading the fleet", e);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
     }
 
-    private HostView readHost(String host, StatusClassifier classifier, Map<String, RemoteInfo> remotes)
-            throws IOException {
-        if (!isValidHostName(host)) {
-            return null;
+    /**
+     * One document that cannot be read (after the store's own retries) makes its host unknown
+     * with the reason, instead of failing the view of the whole fleet.
+     */
+    private Read fetchOrSayWhy(String key) {
+        try {
+            byte[] bytes = readSmall(key);
+            return bytes == null ? Read.ABSENT : new Read(bytes, null);
+        } catch (IOException e) {
+            return new Read(null, "cannot read its documents: " + e.getMessage());
+        }
+    }
+
+    /** @param validDesired desired.json documents already parsed and valid, by their bytes */
+    private HostView view(String host, Listed listed, Map<String, Read> documents, StatusClassifier classifier,
+                          Map<String, RemoteInfo> remotes, Map<java.nio.ByteBuffer, Desired> validDesired) {
+        Read desiredRead = listed.desired == null ? Read.ABSENT : documents.get(listed.desired.key());
+        Read stateRead = listed.state == null ? Read.ABSENT : documents.get(listed.state.key());
+        String unreadable = desiredRead.error() != null ? desiredRead.error() : stateRead.error();
+        if (unreadable != null) {
+            return new HostView(host, null, null, null, null, HostStatus.UNKNOWN, unreadable);
         }
         Desired desired = null;
         String desiredError = null;
-        byte[] desiredBytes = readSmall(Layout.desired(host));
-        if (desiredBytes != null) {
-            try {
-                desired = Desired.parse(desiredBytes, Layout.desired(host));
-            } catch (InvalidDocumentException e) {
-                desiredError = e.getMessage();
+        if (desiredRead.bytes() != null) {
+            // Same bytes, same valid document: only an invalid one's message depends on the host.
+            java.nio.ByteBuffer content = java.nio.ByteBuffer.wrap(desiredRead.bytes());
+            desired = validDesired.get(content);
+            if (desired == null) {
+                try {
+                    desired = Desired.parse(desiredRead.bytes(), Layout.desired(host));
+                    validDesired.put(content, desired);
+                } catch (InvalidDocumentException e) {
+                    desiredError = e.getMessage();
+                }
             }
         }
         HostState state = null;
-        byte[] stateBytes = readSmall(Layout.state(host));
-        if (stateBytes != null) {
+        if (stateRead.bytes() != null) {
             try {
-                state = Json.read(stateBytes, HostState.class, Layout.state(host));
+                state = Json.read(stateRead.bytes(), HostState.class, Layout.state(host));
             } catch (InvalidDocumentException e) {
                 desiredError = desiredError != null ? desiredError : e.getMessage();
             }
         }
-        if (desiredBytes == null && stateBytes == null) {
+        if (desiredRead.bytes() == null && stateRead.bytes() == null) {
             return null;
         }
         RemoteInfo remote = desired == null ? null : remotes.get(desired.remote());
@@ -136,9 +267,13 @@ public final class FleetReader {
         }
     }
 
-    /** Reads a small document; anything over the JSON size limit is cut so parsing reports it. */
+    /**
+     * Reads a small document; anything over the JSON size limit is cut so parsing reports it.
+     * The ETag kept from an earlier read goes along: a document that changed and changed back
+     * since the listing costs no body.
+     */
     private byte[] readSmall(String key) throws IOException {
-        Cached known = cache.get(key);
+        DocumentCache.Entry known = cache.get(key);
         try (GetResult result = store.get(key, known == null ? null : known.etag())) {
             if (result instanceof GetResult.NotModified) {
                 return known.bytes();
@@ -146,13 +281,11 @@ public final class FleetReader {
             if (result instanceof GetResult.Found found) {
                 try (InputStream body = found.body()) {
                     byte[] bytes = body.readNBytes(Json.MAX_DOCUMENT_BYTES + 1);
-                    if (found.info().etag() != null) {
-                        cache.put(key, new Cached(found.info().etag(), bytes));
-                    }
+                    cache.put(key, found.info().etag(), bytes);
                     return bytes;
                 }
             }
-            cache.remove(key);
+            // Deleted since the listing: as if it had not been listed.
             return null;
         }
     }

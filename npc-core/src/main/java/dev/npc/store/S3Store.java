@@ -87,6 +87,11 @@ public final class S3Store implements Store {
     }
 
     @Override
+    public String identity() {
+        return location.url() + " at " + failures.endpoint();
+    }
+
+    @Override
     public GetResult get(String key, String ifNoneMatch) throws IOException {
         StoreKeys.check(key);
         GetObjectRequest request = GetObjectRequest.builder()
@@ -370,6 +375,39 @@ public final class S3Store implements Store {
             for (S3Object object : client.listObjectsV2Paginator(ListObjectsV2Request.builder()
                     .bucket(location.bucket()).prefix(fullPrefix).maxKeys(pageSize).build()).contents()) {
                 String key = object.key().substring(strip);
+                if (isValidKey(key)) {
+                    result.add(new ObjectInfo(key, object.eTag(), sizeOf(object.size()), object.lastModified(), Map.of()));
+                }
+            }
+        } catch (SdkException e) {
+            throw failures.describe(e, where(checked), "s3:ListBucket");
+        }
+        result.sort(Comparator.comparing(ObjectInfo::key));
+        return result;
+    }
+
+    /**
+     * S3 starts the listing after {@code startAfter} (keys are compared as S3 sorts them, by
+     * UTF-8 bytes: the same order as Java's for the ASCII keys {@link StoreKeys} allows), and no
+     * page is asked for once a key passes {@code through}.
+     */
+    @Override
+    public List<ObjectInfo> list(String prefix, String startAfter, String through) throws IOException {
+        String checked = StoreKeys.checkPrefix(prefix);
+        String fullPrefix = location.prefix().isEmpty() ? checked : location.prefix() + "/" + checked;
+        int strip = location.prefix().isEmpty() ? 0 : location.prefix().length() + 1;
+        ListObjectsV2Request.Builder request = ListObjectsV2Request.builder()
+                .bucket(location.bucket()).prefix(fullPrefix).maxKeys(pageSize);
+        if (startAfter != null) {
+            request.startAfter(location.fullKey(StoreKeys.check(startAfter)));
+        }
+        List<ObjectInfo> result = new ArrayList<>();
+        try {
+            for (S3Object object : client.listObjectsV2Paginator(request.build()).contents()) {
+                String key = object.key().substring(strip);
+                if (through != null && key.compareTo(through) > 0) {
+                    break;
+                }
                 if (isValidKey(key)) {
                     result.add(new ObjectInfo(key, object.eTag(), sizeOf(object.size()), object.lastModified(), Map.of()));
                 }

@@ -19,6 +19,14 @@ public interface Store extends AutoCloseable {
     String url();
 
     /**
+     * Which store this is, for a local copy of its objects: the URL and, when it names one, the
+     * server, so two servers holding a bucket of the same name never share a cache.
+     */
+    default String identity() {
+        return url();
+    }
+
+    /**
      * Reads an object unless its ETag still equals {@code ifNoneMatch}. A not-modified answer
      * transfers no body bytes. The caller must close a {@link GetResult.Found}.
      *
@@ -78,6 +86,22 @@ public interface Store extends AutoCloseable {
      * it): {@link #head} the objects whose metadata matters.
      */
     List<ObjectInfo> list(String prefix) throws IOException;
+
+    /**
+     * Like {@link #list(String)}, only the keys after {@code startAfter} up to and including
+     * {@code through} (either null: no bound), so that several callers can list parts of a large
+     * prefix at once. Stores override this when the server can start a listing at a key.
+     */
+    default List<ObjectInfo> list(String prefix, String startAfter, String through) throws IOException {
+        List<ObjectInfo> result = new java.util.ArrayList<>();
+        for (ObjectInfo object : list(prefix)) {
+            if ((startAfter == null || object.key().compareTo(startAfter) > 0)
+                    && (through == null || object.key().compareTo(through) <= 0)) {
+                result.add(object);
+            }
+        }
+        return result;
+    }
 
     /**
      * The names one level below {@code prefix} (which ends with '/'), like the common prefixes of

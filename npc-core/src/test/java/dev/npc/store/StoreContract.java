@@ -235,6 +235,30 @@ abstract class StoreContract {
     }
 
     @Test
+    void aListingCanBeSplitIntoRangesThatCoverEveryKeyOnce() throws Exception {
+        List<String> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            keys.add("hosts/web-" + i + "/desired.json");
+            keys.add("hosts/web-" + i + "/state.json");
+        }
+        keys.add("remotes/a.npc");
+        for (String key : keys) {
+            store.put(key, bytes(key), Map.of());
+        }
+        List<String> hosts = keys.stream().filter(k -> k.startsWith("hosts/")).sorted().toList();
+        assertEquals(hosts.subList(0, 5), keysOf(store.list("hosts/", null, "hosts/web-2/desired.json")));
+        assertEquals(hosts.subList(5, 12), keysOf(store.list("hosts/", "hosts/web-2/desired.json", "hosts/web-5/state.json")));
+        assertEquals(hosts.subList(12, 18), keysOf(store.list("hosts/", "hosts/web-5/state.json", null)));
+        // Bounds need not be keys: a range is every key after one and up to the other.
+        assertEquals(List.of("hosts/web-3/desired.json", "hosts/web-3/state.json"),
+                keysOf(store.list("hosts/", "hosts/web-2/x", "hosts/web-3/z")));
+        assertEquals(hosts, keysOf(store.list("hosts/", null, null)));
+        assertEquals(List.of(), keysOf(store.list("hosts/", "hosts/web-8/state.json", null)));
+        ObjectInfo listed = store.list("hosts/", null, "hosts/web-0/desired.json").get(0);
+        assertEquals(md5Etag(bytes("hosts/web-0/desired.json")), listed.etag(), "ranges carry ETags as listings do");
+    }
+
+    @Test
     void childrenAreTheNamesOneLevelDown() throws Exception {
         for (String key : List.of("hosts/web-2/state.json", "hosts/web-1/desired.json", "hosts/web-1/history/a.json",
                 "hosts/web-1/history/b.json", "hosts/db/state.json", "hosts/stray.json", "remotes/prod.npc")) {

@@ -58,7 +58,7 @@ class S3FollowTest {
                 HostState state = dev.npc.json.Json.read(json.getBytes(), HostState.class, "state.json");
                 assertEquals(Result.SUCCESS, state.lastAttempt().result());
                 assertEquals(sha, state.current().sha256());
-                List<String> history = client.listObjectsV2(b -> b.bucket(s3.bucket()).prefix(prefix + "/hosts/web-1/history/"))
+                List<String> history = client.listObjectsV2(b -> b.bucket(s3.bucket()).prefix(prefix + "/history/web-1/"))
                         .contents().stream().map(o -> o.key()).toList();
                 assertEquals(1, history.size(), history.toString());
                 assertTrue(history.get(0).endsWith("-success.json"), history.toString());

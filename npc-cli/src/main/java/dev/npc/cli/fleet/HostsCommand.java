@@ -225,9 +225,12 @@ public final class HostsCommand implements Runnable {
                 if (purge) {
                     store.delete(Layout.state(host));
                     deleted++;
-                    for (ObjectInfo record : store.list(Layout.historyPrefix(host))) {
-                        store.delete(record.key());
-                        deleted++;
+                    // Records an older npc kept under hosts/<host>/history/ go too.
+                    for (String prefix : List.of(Layout.historyPrefix(host), Layout.legacyHistoryPrefix(host))) {
+                        for (ObjectInfo record : store.list(prefix)) {
+                            store.delete(record.key());
+                            deleted++;
+                        }
                     }
                 }
                 console.println("removed " + host + (purge ? " and its reports (" + deleted + " objects)" : ""));

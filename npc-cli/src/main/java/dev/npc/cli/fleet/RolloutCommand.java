@@ -84,6 +84,7 @@ public final class RolloutCommand implements Callable<Integer> {
                     signing);
             Rollout.Result result = rollout.run(from, waves, timeout, every,
                     new Rollout.Options(allowEmptyWave, create), new Printer(console, Terminal.interactive()));
+            fleetOptions.saveCache(console);
             if (result.refused() != null) {
                 console.err().println("npc: " + result.refused() + "; nothing was rolled out");
                 console.err().flush();

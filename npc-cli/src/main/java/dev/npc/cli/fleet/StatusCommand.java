@@ -59,6 +59,7 @@ public final class StatusCommand implements Callable<Integer> {
                 Instant now = Instant.now();
                 FleetReader.Fleet fleet = reader.read(new StatusClassifier(now, fleetOptions.staleMultiple),
                         name -> remote == null || remote.equals(name));
+                fleetOptions.saveCache(console);
                 if (watch && colour) {
                     console.print("\u001B[H\u001B[2J");
                 }

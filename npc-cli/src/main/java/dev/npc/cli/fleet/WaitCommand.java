@@ -75,6 +75,7 @@ public final class WaitCommand implements Callable<Integer> {
                             console.err().flush();
                         }
                     });
+            fleetOptions.saveCache(console);
             if (live) {
                 console.err().print("\r\u001B[K");
                 console.err().flush();

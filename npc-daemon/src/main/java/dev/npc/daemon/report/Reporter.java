@@ -129,7 +129,7 @@ public final class Reporter {
         }
     }
 
-    /** Records one finished attempt as {@code hosts/<host>/history/<utc>-<result>.json}. */
+    /** Records one finished attempt as {@code history/<host>/<utc>-<result>.json} ({@link Layout#history}). */
     public void history(HostState snapshot) {
         HostState.Attempt attempt = snapshot.lastAttempt();
         Instant when = attempt.finishedAt() != null ? attempt.finishedAt() : clock.instant();

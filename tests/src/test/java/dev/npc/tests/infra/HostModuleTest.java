@@ -116,7 +116,7 @@ class HostModuleTest {
         for (String key : List.of("remotes/prod.npc", "remotes/prod-canary.npc", "hosts/web-1/desired.json")) {
             assertTrue(policy.allows(request("s3:GetObject", OBJECTS + key)), "web-1 cannot read " + key);
         }
-        for (String key : List.of("hosts/web-1/state.json", "hosts/web-1/history/20261122T100000.000Z-rolled-back.json")) {
+        for (String key : List.of("hosts/web-1/state.json", "history/web-1/20261122T100000.000Z-rolled-back.json")) {
             assertTrue(policy.allows(request("s3:PutObject", OBJECTS + key)), "web-1 cannot write " + key);
         }
         // Another remote, another host (also one whose name starts with web-1), anything else.
@@ -125,7 +125,8 @@ class HostModuleTest {
             assertFalse(policy.allows(request("s3:GetObject", OBJECTS + key)), "web-1 reads " + key);
         }
         for (String key : List.of("remotes/prod.npc", "hosts/web-1/desired.json", "hosts/web-10/state.json",
-                "hosts/web-10/history/20261122T100000.000Z-success.json", "hosts/web-1x/state.json")) {
+                "history/web-10/20261122T100000.000Z-success.json", "history/web-1x/a.json", "history/web-1",
+                "hosts/web-1/history/20261122T100000.000Z-success.json", "hosts/web-1x/state.json")) {
             assertFalse(policy.allows(request("s3:PutObject", OBJECTS + key)), "web-1 writes " + key);
         }
         assertFalse(policy.allows(new IamPolicy.Request("s3:ListBucket", BUCKET_ARN, Map.of())), "a host lists the bucket");

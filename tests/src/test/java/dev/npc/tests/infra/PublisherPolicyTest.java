@@ -110,7 +110,11 @@ class PublisherPolicyTest {
         // A host's history records, as its daemon writes them; then an admin removes hosts.
         store.put(Layout.history("web-2", "20261122T100000.000Z", "success"), "{}".getBytes(StandardCharsets.UTF_8), Map.of());
         store.put(Layout.history("web-2", "20261122T110000.000Z", "failed"), "{}".getBytes(StandardCharsets.UTF_8), Map.of());
+        // And one where an older npc kept them: --purge removes those too.
+        store.put(Layout.legacyHistoryPrefix("web-2") + "20261101T100000.000Z-success.json", "{}".getBytes(StandardCharsets.UTF_8), Map.of());
         admin("hosts rm --purge", "hosts", "rm", "web-2", "--purge");
+        assertEquals(List.of(), store.list(Layout.historyPrefix("web-2")), "--purge removes the history records");
+        assertEquals(List.of(), store.list(Layout.legacyHistoryPrefix("web-2")), "and those an older npc left");
         admin("hosts rm", "hosts", "rm", "canary-1");
     }
 
@@ -231,6 +235,7 @@ class PublisherPolicyTest {
                 object("s3:PutObject", objects + "hosts/web-1/state.json"),
                 object("s3:PutObject", objects + "hosts/web-1/history/20261122T100000.000Z-success.json"),
                 object("s3:GetObject", objects + "hosts/web-1/history/20261122T100000.000Z-success.json"),
+                object("s3:PutObject", objects + "history/web-1/20261122T100000.000Z-success.json"),
                 object("s3:DeleteObject", objects + "remotes/prod.npc"),
                 object("s3:PutObject", objects + "remotes/prod.json"),
                 object("s3:PutObject", objects + "other/thing"),
@@ -246,7 +251,9 @@ class PublisherPolicyTest {
         }
         for (IamPolicy.Request request : List.of(object("s3:PutObject", objects + "hosts/web-1/desired.json"),
                 object("s3:DeleteObject", objects + "hosts/web-1/desired.json"),
-                object("s3:DeleteObject", objects + "hosts/web-1/state.json"), list("fleet/hosts/web-1/history/"))) {
+                object("s3:DeleteObject", objects + "hosts/web-1/state.json"), list("fleet/hosts/web-1/history/"),
+                object("s3:DeleteObject", objects + "history/web-1/20261122T100000.000Z-success.json"),
+                list("fleet/history/web-1/"))) {
             assertFalse(publisher.allows(request), "publisher may " + request);
             assertTrue(admin.allows(request), "admin may not " + request);
         }

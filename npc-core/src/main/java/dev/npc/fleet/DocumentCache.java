@@ -1,0 +1,213 @@
+package dev.npc.fleet;
+
+import dev.npc.json.Json;
+import dev.npc.store.Layout;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The hosts' documents as last read, by key and ETag: a document whose ETag in the listing is
+ * the one kept here is not fetched again. One file per store, replaced whole (written to a
+ * temporary file, then renamed over), so a reader sees the old or the new file, never half.
+ *
+ * <p>The file is no more trusted than the bucket: a kept document is parsed and validated
+ * exactly as a fetched one is, and a file that is not what {@link #save} writes (truncated,
+ * corrupt, too large, another store's) is ignored as a whole: every document is then fetched.
+ * It is bounded ({@link #MAX_ENTRIES} documents, {@link #MAX_BYTES} of them in all, each at most
+ * what the JSON reader accepts): past the bound, documents are left out and fetched each time.
+ */
+public final class DocumentCache {
+    static final int MAX_ENTRIES = 400_000;
+    static final long MAX_BYTES = 128L << 20;
+    private static final int MAX_ETAG = 1024;
+    private static final String MAGIC = "npc-fleet-cache 1";
+
+    /** A document and the ETag it had when it was read. */
+    public record Entry(String etag, byte[] bytes) {
+        boolean matches(String etag) {
+            return etag != null && unquote(etag).equals(unquote(this.etag));
+        }
+    }
+
+    private final Path file;
+    private final String identity;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private volatile boolean dirty;
+
+    private DocumentCache(Path file, String identity) {
+        this.file = file;
+        this.identity = identity;
+    }
+
+    /** A cache kept only while the process runs (what --no-cache leaves: wait's later looks still send ETags). */
+    public static DocumentCache inMemory() {
+        return new DocumentCache(null, null);
+    }
+
+    /**
+     * The cache of the store {@code identity} under {@code directory}: loaded from its file when
+     * that holds a valid cache of this store, else empty.
+     */
+    public static DocumentCache open(Path directory, String identity) {
+        DocumentCache cache = new DocumentCache(directory.resolve("fleet-" + dev.npc.digest.Sha256.hex(
+                identity.getBytes(StandardCharsets.UTF_8)).substring(0, 32) + ".cache"), identity);
+        cache.load();
+        return cache;
+    }
+
+    public Entry get(String key) {
+        return entries.get(key);
+    }
+
+    public void put(String key, String etag, byte[] bytes) {
+        if (etag == null || etag.length() > MAX_ETAG || bytes.length > Json.MAX_DOCUMENT_BYTES + 1) {
+            entries.remove(key);
+        } else {
+            entries.put(key, new Entry(etag, bytes));
+        }
+        dirty = true;
+    }
+
+    /** Forgets every document not in {@code keys}: what the store no longer holds. */
+    public void retainOnly(Set<String> keys) {
+        if (entries.keySet().retainAll(keys)) {
+            dirty = true;
+        }
+    }
+
+    /** The keys held, sorted: where the last listing's pages began and ended. */
+    public List<String> keys() {
+        List<String> keys = new ArrayList<>(entries.keySet());
+        keys.sort(null);
+        return keys;
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    /**
+     * Writes the cache when something changed since it was loaded or saved. A failure to write
+     * costs only speed next time, so it is returned for the caller to mention, not thrown.
+     *
+     * @return null when saved or nothing changed, else why it could not be written
+     */
+    public String save() {
+        if (file == null || !dirty) {
+            return null;
+        }
+        Path temporary = null;
+        try {
+            Path directory = file.getParent();
+            if (!Files.isDirectory(directory)) {
+                // The documents say what every host runs: readable by this user only.
+                Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            temporary = Files.createTempFile(directory, ".fleet-", ".tmp");
+            try (OutputStream raw = Files.newOutputStream(temporary);
+                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
+                out.writeUTF(MAGIC);
+                out.writeUTF(identity);
+                long total = 0;
+                int count = 0;
+                for (Map.Entry<String, Entry> entry : entries.entrySet()) {
+                    byte[] bytes = entry.getValue().bytes();
+                    if (count == MAX_ENTRIES || total + bytes.length > MAX_BYTES) {
+                        break;
+                    }
+                    out.writeBoolean(true);
+                    out.writeUTF(entry.getKey());
+                    out.writeUTF(entry.getValue().etag());
+                    out.writeInt(bytes.length);
+                    out.write(bytes);
+                    total += bytes.length;
+                    count++;
+                }
+                out.writeBoolean(false);
+            }
+            try {
+                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            temporary = null;
+            dirty = false;
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "cannot write the fleet cache " + file + ": " + e.getMessage();
+        } finally {
+            if (temporary != null) {
+                try {
+                    Files.deleteIfExists(temporary);
+                } catch (IOException ignored) {
+                    // a stray temporary file in the cache directory is harmless
+                }
+            }
+        }
+    }
+
+    /** Everything or nothing: a file that breaks any rule leaves the cache empty. */
+    private void load() {
+        Map<String, Entry> loaded = new java.util.HashMap<>();
+        try {
+            if (!Files.isRegularFile(file) || Files.size(file) > MAX_BYTES + MAX_ENTRIES * 2L * (MAX_ETAG + 1024)) {
+                return;
+            }
+            try (InputStream raw = Files.newInputStream(file);
+                 DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
+                if (!MAGIC.equals(in.readUTF()) || !identity.equals(in.readUTF())) {
+                    return;
+                }
+                long total = 0;
+                while (in.readBoolean()) {
+                    String key = in.readUTF();
+                    String etag = in.readUTF();
+                    int length = in.readInt();
+                    total += Math.max(0, length);
+                    if (loaded.size() == MAX_ENTRIES || Layout.hostOfDocument(key) == null || etag.isEmpty()
+                            || etag.length() > MAX_ETAG || length < 0 || length > Json.MAX_DOCUMENT_BYTES + 1
+                            || total > MAX_BYTES) {
+                        return;
+                    }
+                    loaded.put(key, new Entry(etag, in.readNBytes(length)));
+                    if (loaded.get(key).bytes().length != length) {
+                        return;
+                    }
+                }
+                if (in.read() != -1) {
+                    return;
+                }
+            }
+            entries.putAll(loaded);
+        } catch (IOException | RuntimeException e) {
+            // Not a cache this version wrote: start empty, the store has every document.
+            entries.clear();
+        }
+    }
+
+    private static String unquote(String etag) {
+        String trimmed = etag.trim();
+        if (trimmed.startsWith("W/")) {
+            trimmed = trimmed.substring(2);
+        }
+        return trimmed.length() >= 2 && trimmed.startsWith("\"") && trimmed.endsWith("\"")
+                ? trimmed.substring(1, trimmed.length() - 1) : trimmed;
+    }
+}
