@@ -37,6 +37,9 @@ public final class StateFile implements AutoCloseable {
         FileLock lock;
         try {
             lock = channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // Held by this JVM already (the demo and tests run commands in-process).
+            lock = null;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
