@@ -12,6 +12,7 @@ import dev.npc.store.Store;
 import dev.npc.store.StoreOptions;
 import dev.npc.store.Stores;
 import dev.npc.testing.StateBuilder;
+import dev.npc.testing.WebhookReceiver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class WatcherTest {
     @TempDir
     Path tmp;
     Store store;
-    Receiver receiver;
+    WebhookReceiver receiver;
     MutableClock clock;
     Path statePath;
     final List<String> log = new ArrayList<>();
@@ -56,7 +57,7 @@ class WatcherTest {
     @BeforeEach
     void setUp() throws Exception {
         store = Stores.open(tmp.resolve("store").toUri().toString(), StoreOptions.DEFAULT);
-        receiver = Receiver.start();
+        receiver = WebhookReceiver.start();
         clock = new MutableClock(Instant.now());
         statePath = tmp.resolve("state/watch.json");
         publish("prod", V1);

@@ -1,4 +1,4 @@
-package dev.npc.watch;
+package dev.npc.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
@@ -16,14 +16,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A webhook receiver on loopback: answers {@code failures} requests with {@code failStatus}, then
  * 200, and keeps the JSON of every request it accepted.
  */
-final class Receiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<JsonNode> accepted = new ArrayList<>();
     private final AtomicInteger requests = new AtomicInteger();
     private volatile int failures;
     private volatile int failStatus = 500;
 
-    private Receiver() throws IOException {
+    private WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/hooks/secret-token", exchange -> {
             byte[] body;
@@ -47,32 +47,32 @@ final class Receiver implements AutoCloseable {
         server.start();
     }
 
-    static Receiver start() throws IOException {
-        return new Receiver();
+    public static WebhookReceiver start() throws IOException {
+        return new WebhookReceiver();
     }
 
     /** The next {@code count} requests get {@code status}. */
-    Receiver failing(int count, int status) {
+    public WebhookReceiver failing(int count, int status) {
         this.failures = requests.get() + count;
         this.failStatus = status;
         return this;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hooks/secret-token";
     }
 
-    List<JsonNode> accepted() {
+    public List<JsonNode> accepted() {
         synchronized (accepted) {
             return List.copyOf(accepted);
         }
     }
 
-    List<String> acceptedIds() {
+    public List<String> acceptedIds() {
         return accepted().stream().map(n -> n.get("id").asText()).toList();
     }
 
-    int requests() {
+    public int requests() {
         return requests.get();
     }
 
