@@ -73,7 +73,7 @@ let
   # npc watch: one JSON message per fleet change that matters (README "Fleet alerts"). It runs
   # where an admin's credentials are (any NixOS machine), not on every host.
   watchArgs =
-    [ "--store" watchCfg.store "--state" "/var/lib/npc-watch/state.json"
+    [ "--store" (toString watchCfg.store) "--state" "/var/lib/npc-watch/state.json"
       "--every" watchCfg.interval "--stale-after" (toString watchCfg.staleAfter) ]
     ++ lib.optionals (watchCfg.endpointUrl != null) [ "--endpoint-url" watchCfg.endpointUrl ]
     ++ concatMap (command: [ "--on-change" command ]) watchCfg.onChange;
@@ -184,9 +184,11 @@ in
     package = lib.mkPackageOption pkgs "npc" { };
 
     store = mkOption {
-      type = types.strMatching "(s3|file)://.+";
+      # null only so that a configuration without the watch evaluates; an assertion asks for it.
+      type = types.nullOr (types.strMatching "(s3|file)://.+");
+      default = null;
       example = "s3://my-fleet-bucket/fleet";
-      description = "The npc store to watch: s3://bucket/prefix or file:///dir.";
+      description = "The npc store to watch: s3://bucket/prefix or file:///dir (required when enabled).";
     };
 
     region = mkOption {
@@ -533,6 +535,10 @@ in
 
   config = mkMerge [ (mkIf watchCfg.enable {
     assertions = [
+      {
+        assertion = watchCfg.store != null;
+        message = "services.npc-watch.store is not set: set it to the store to watch, e.g. s3://my-fleet-bucket/fleet.";
+      }
       {
         assertion = watchCfg.webhookFile != null || watchCfg.onChange != [ ];
         message = "services.npc-watch has nowhere to send events: set services.npc-watch.webhookFile or services.npc-watch.onChange.";

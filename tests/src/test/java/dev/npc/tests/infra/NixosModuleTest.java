@@ -129,6 +129,8 @@ class NixosModuleTest {
                 + " services.npc-watch.onChange."), strings(nowhere.get("failedAssertions")));
         assertTrue(evaluate("services.npc = { enable = true; store = \"" + STORE + "\"; };", "web-1")
                 .get("watchService").isNull(), "off unless enabled");
+        assertTrue(strings(evaluate("services.npc-watch = { enable = true; onChange = [ \"true\" ]; };", "admin-1")
+                .get("failedAssertions")).get(0).startsWith("services.npc-watch.store is not set"));
         ProcessResult badInterval = evaluateRaw("services.npc-watch = { enable = true; store = \"" + STORE
                 + "\"; onChange = [ \"true\" ]; interval = \"soon\"; };", "admin-1");
         assertNotEquals(0, badInterval.exitCode());
