@@ -277,6 +277,29 @@ class WatcherTest {
         assertEquals(0, deliverAll(watcher, 3));
     }
 
+    @Test
+    void theResidentLoopLooksEveryIntervalAndRetriesInBetween() throws Exception {
+        receiver.failing(2, 503);
+        publish("prod", V2);
+        report(failing("web-1", V2, Result.FAILED, "eval error"));
+        StateFile file = StateFile.open(statePath);
+        open.add(file);
+        List<Duration> sleeps = new ArrayList<>();
+        Watcher watcher = new Watcher(store, new FleetReader(store, 4), 3, List.of(WebhookDestination.of(receiver.url())),
+                file, clock, duration -> {
+                    sleeps.add(duration);
+                    if (sleeps.size() == 6) {
+                        throw new InterruptedException("stop");
+                    }
+                    clock.advance(duration);
+                }, new Backoff(new Random(1)), log::add);
+        assertThrows(InterruptedException.class, () -> watcher.run(Duration.ofSeconds(30)));
+        assertEquals(List.of("host-failed/web-1/" + V2), receiver.acceptedIds());
+        assertEquals(3, receiver.requests());
+        assertTrue(sleeps.get(0).compareTo(Duration.ofSeconds(30)) < 0, "a retry comes before the next look: " + sleeps);
+        assertTrue(sleeps.stream().allMatch(d -> d.compareTo(Duration.ofSeconds(30)) <= 0), sleeps.toString());
+    }
+
     /** The clock the watcher reads; its sleeper moves it instead of waiting. */
     static final class MutableClock extends Clock {
         private Instant now;
