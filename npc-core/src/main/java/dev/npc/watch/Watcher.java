@@ -64,7 +64,10 @@ public final class Watcher {
         this.store = store;
         this.reader = reader;
         this.staleMultiple = staleMultiple;
-        this.destinations = List.copyOf(destinations);
+        // The same URL or command given twice is one destination: it gets each event once.
+        Map<String, Destination> byId = new LinkedHashMap<>();
+        destinations.forEach(d -> byId.putIfAbsent(d.id(), d));
+        this.destinations = List.copyOf(byId.values());
         this.stateFile = stateFile;
         this.clock = clock;
         this.sleeper = sleeper;
@@ -75,7 +78,7 @@ public final class Watcher {
         hosts = new HashMap<>(saved.hosts() == null ? Map.of() : saved.hosts());
         rollout = saved.rollout();
         Map<String, List<Pending>> savedOutbox = saved.outbox() == null ? Map.of() : saved.outbox();
-        for (Destination destination : destinations) {
+        for (Destination destination : this.destinations) {
             outbox.put(destination.id(), new ArrayList<>(savedOutbox.getOrDefault(destination.id(), List.of())));
         }
         savedOutbox.forEach((id, pending) -> {
