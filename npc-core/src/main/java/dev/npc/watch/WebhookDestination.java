@@ -23,7 +23,9 @@ import java.util.Optional;
  */
 public final class WebhookDestination implements Destination {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    // Chat webhooks answer in well under a second; a hung receiver holds its own queue, and the next
+    // round of the others, no longer than this.
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
     private final URI uri;
     private final HttpClient client;
