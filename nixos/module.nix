@@ -7,6 +7,7 @@ let
   inherit (lib) mkOption mkEnableOption mkIf mkMerge types optional concatMap;
 
   cfg = config.services.npc;
+  watchCfg = config.services.npc-watch;
 
   # A time span in systemd's grammar (systemd.time(7); parse_time in systemd's
   # src/basic/time-util.c): "5min", "1h30m", "2 h", "1.5h", "500ms", "1d"; a number alone is
@@ -69,6 +70,66 @@ let
     NPC_JAVA_OPTS = lib.concatStringsSep " " cfg.jvmOptions;
   } // lib.optionalAttrs (cfg.region != null) { AWS_REGION = cfg.region; };
 
+  # npc watch: one JSON message per fleet change that matters (README "Fleet alerts"). It runs
+  # where an admin's credentials are (any NixOS machine), not on every host.
+  watchArgs =
+    [ "--store" (toString watchCfg.store) "--state" "/var/lib/npc-watch/state.json"
+      "--every" watchCfg.interval "--stale-after" (toString watchCfg.staleAfter) ]
+    ++ lib.optionals (watchCfg.endpointUrl != null) [ "--endpoint-url" watchCfg.endpointUrl ]
+    ++ concatMap (command: [ "--on-change" command ]) watchCfg.onChange;
+  # Webhook URLs are secrets (a Slack webhook's path is its key): systemd hands the file to the
+  # unit as a credential (LoadCredential=, readable by the dynamic user only), and %d is the
+  # directory it lands in, so the URLs appear in no unit file, command line or Nix store path.
+  watchExecStart = lib.concatMapStringsSep " " systemdArg ([ "${watchCfg.package}/bin/npc" "watch" ] ++ watchArgs)
+    + lib.optionalString (watchCfg.webhookFile != null) " --webhook-file %d/webhooks";
+
+  watchUnit = {
+    description = "npc watch: send one message per fleet change that matters";
+    documentation = [ "file://${watchCfg.package}/share/doc/npc/nixos-module.md" ];
+    wants = [ "network-online.target" ];
+    after = [ "network-online.target" ];
+    wantedBy = [ "multi-user.target" ];
+    # --on-change commands find these; a command that needs more names its full path.
+    path = [ pkgs.coreutils pkgs.curl ];
+    environment = {
+      NPC_JAVA_OPTS = lib.concatStringsSep " " watchCfg.jvmOptions;
+    } // lib.optionalAttrs (watchCfg.region != null) { AWS_REGION = watchCfg.region; };
+    serviceConfig = {
+      ExecStart = watchExecStart;
+      # No account to manage: a user made up at each start, owning only the state directory.
+      DynamicUser = true;
+      StateDirectory = "npc-watch";
+      StateDirectoryMode = "0700";
+      UMask = "0077";
+      Restart = "always";
+      RestartSec = "10s";
+      # It reads a bucket and posts to webhooks: nothing else of the machine is its business.
+      NoNewPrivileges = true;
+      ProtectSystem = "strict";
+      ProtectHome = true;
+      PrivateTmp = true;
+      PrivateDevices = true;
+      ProtectKernelTunables = true;
+      ProtectKernelModules = true;
+      ProtectKernelLogs = true;
+      ProtectControlGroups = true;
+      ProtectClock = true;
+      ProtectHostname = true;
+      RestrictAddressFamilies = [ "AF_INET" "AF_INET6" "AF_UNIX" ];
+      RestrictNamespaces = true;
+      RestrictRealtime = true;
+      RestrictSUIDSGID = true;
+      LockPersonality = true;
+      SystemCallArchitectures = "native";
+      CapabilityBoundingSet = "";
+      # Not MemoryDenyWriteExecute: the JVM's JIT writes the code it runs.
+    } // lib.optionalAttrs (watchCfg.webhookFile != null) {
+      LoadCredential = "webhooks:${toString watchCfg.webhookFile}";
+    } // lib.optionalAttrs (watchCfg.environmentFile != null) {
+      EnvironmentFile = toString watchCfg.environmentFile;
+    };
+  };
+
   unit = {
     description = "npc: follow the configuration this host's desired.json names";
     # The package's own copy of this documentation: the unit names no web page that could move.
@@ -116,6 +177,87 @@ in
   # npc is not in nixpkgs and no person in lib.maintainers stands for this module, so the list is
   # empty rather than naming someone who did not agree to it; issues go to npc's own repository.
   meta.maintainers = [ ];
+
+  options.services.npc-watch = {
+    enable = mkEnableOption "npc watch, which sends one message per fleet change that matters (a host failed, rolled back, went stale or recovered, a rollout stopped) to webhooks or commands";
+
+    package = lib.mkPackageOption pkgs "npc" { };
+
+    store = mkOption {
+      # null only so that a configuration without the watch evaluates; an assertion asks for it.
+      type = types.nullOr (types.strMatching "(s3|file)://.+");
+      default = null;
+      example = "s3://my-fleet-bucket/fleet";
+      description = "The npc store to watch: s3://bucket/prefix or file:///dir (required when enabled).";
+    };
+
+    region = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      example = "eu-west-1";
+      description = "AWS region of the bucket (sets AWS_REGION); null lets the SDK find it.";
+    };
+
+    endpointUrl = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      example = "https://minio.example.com";
+      description = "An S3-compatible endpoint (MinIO, Ceph); null for AWS S3.";
+    };
+
+    webhookFile = mkOption {
+      type = types.nullOr types.path;
+      default = null;
+      example = "/run/secrets/npc-webhooks";
+      description = ''
+        A file of webhook URLs, one a line (lines starting with # are comments), each sent every
+        event as JSON (Slack's incoming webhooks read its text). A webhook URL is a secret: give a
+        path outside the Nix store (agenix, sops-nix); systemd passes it to the service as a
+        credential (LoadCredential=), so the URLs are in no unit file or command line.
+      '';
+    };
+
+    onChange = mkOption {
+      type = types.listOf types.str;
+      default = [ ];
+      example = [ "/run/current-system/sw/bin/logger -t npc-watch" ];
+      description = ''
+        Commands run per event, with the event's JSON on stdin and NPC_EVENT_* variables; split
+        into words as a shell would for quoting, no shell runs unless the command names one.
+        They run as the service's dynamic user, with the system read-only.
+      '';
+    };
+
+    environmentFile = mkOption {
+      type = types.nullOr types.path;
+      default = null;
+      example = "/run/secrets/npc-watch.env";
+      description = ''
+        A file of KEY=value lines (systemd's EnvironmentFile=): AWS_ACCESS_KEY_ID and
+        AWS_SECRET_ACCESS_KEY where the machine has no instance role. Keep it out of the Nix store.
+      '';
+    };
+
+    interval = mkOption {
+      type = timeSpan;
+      default = "30s";
+      example = "1min";
+      description = "How often the fleet is read, a systemd time span. Each look costs 304 answers for unchanged documents.";
+    };
+
+    staleAfter = mkOption {
+      type = types.ints.positive;
+      default = 3;
+      description = "A host is stale after this many report intervals without a report (as npc status --stale-after).";
+    };
+
+    jvmOptions = mkOption {
+      type = types.listOf types.str;
+      default = import ../nix/args-file.nix ../bin/jvm.options ++ [ "-Xmx256m" ];
+      defaultText = lib.literalExpression ''(the flags in bin/jvm.options) ++ [ "-Xmx256m" ]'';
+      description = "Options for the watcher's JVM (NPC_JAVA_OPTS).";
+    };
+  };
 
   options.services.npc = {
     enable = mkEnableOption "npc-daemon, which keeps this host on the configuration published to an npc store";
@@ -391,7 +533,19 @@ in
     };
   };
 
-  config = mkIf cfg.enable (mkMerge [
+  config = mkMerge [ (mkIf watchCfg.enable {
+    assertions = [
+      {
+        assertion = watchCfg.store != null;
+        message = "services.npc-watch.store is not set: set it to the store to watch, e.g. s3://my-fleet-bucket/fleet.";
+      }
+      {
+        assertion = watchCfg.webhookFile != null || watchCfg.onChange != [ ];
+        message = "services.npc-watch has nowhere to send events: set services.npc-watch.webhookFile or services.npc-watch.onChange.";
+      }
+    ];
+    systemd.services.npc-watch = watchUnit;
+  }) (mkIf cfg.enable (mkMerge [
     {
       assertions = [
         {
@@ -430,5 +584,5 @@ in
     (mkIf (cfg.substituterKeys != [ ]) {
       nix.settings.extra-trusted-public-keys = cfg.substituterKeys;
     })
-  ]);
+  ])) ];
 }

@@ -13,6 +13,7 @@
 #   status, wait, hosts list
 #             list hosts/ (every key, with its ETag), GET the hosts/H/desired.json and
 #             hosts/H/state.json whose ETag is not in the local cache, list remotes/, HEAD each
+#   watch     what status reads, and GET rollouts/last.json (to tell a stopped rollout)
 #   remotes   list remotes/, HEAD each
 #   hosts set / rm [--purge] (admin only)
 #             PUT or DELETE hosts/H/desired.json; --purge also DELETE state.json and list and
@@ -43,7 +44,7 @@ locals {
     },
     {
       sid        = "RecordRollouts"
-      actions    = ["s3:PutObject"]
+      actions    = ["s3:GetObject", "s3:PutObject"]
       resources  = ["${local.objects}rollouts/last.json"]
       conditions = []
     },

@@ -19,6 +19,7 @@ let
   config = evaluated.config;
   systemd = config.systemd or { };
   service = (systemd.services or { }).npc or null;
+  watchService = (systemd.services or { }).npc-watch or null;
   # The module's own top level, for what the stand-in module system does not collect (meta).
   moduleTop = import modulePath { inherit config lib pkgs; options = evaluated.options; };
   intervalType = evaluated.options.services.npc.interval.type;
@@ -37,6 +38,8 @@ in
   packageDefaultText = evaluated.options.services.npc.package.defaultText.text or null;
   inherit service;
   unitText = if service == null then null else import ./stand-in-nixpkgs/nixos/lib/systemd-unit.nix { inherit lib pkgs; } service;
+  inherit watchService;
+  watchUnitText = if watchService == null then null else import ./stand-in-nixpkgs/nixos/lib/systemd-unit.nix { inherit lib pkgs; } watchService;
   timer = (systemd.timers or { }).npc or null;
   tmpfiles = (systemd.tmpfiles or { }).rules or [ ];
   nixSettings = (config.nix or { }).settings or { };

@@ -25,6 +25,19 @@ public interface ProcessRunner {
     ProcessResult run(List<String> command, Map<String, String> extraEnv, Path workDir, Duration timeout)
             throws IOException, InterruptedException;
 
+    /**
+     * Like {@link #run(List, Map, Path, Duration)}, with {@code stdin} written to the command's
+     * standard input (npc watch hands each event to an --on-change command so). A runner that
+     * cannot feed input says so rather than dropping it.
+     */
+    default ProcessResult run(List<String> command, Map<String, String> extraEnv, Path workDir, Duration timeout,
+                              byte[] stdin) throws IOException, InterruptedException {
+        if (stdin.length == 0) {
+            return run(command, extraEnv, workDir, timeout);
+        }
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not feed standard input");
+    }
+
     /** Long enough to mean "until it ends": {@link #start} never kills what it started. */
     Duration UNBOUNDED = Duration.ofDays(36_500);
 

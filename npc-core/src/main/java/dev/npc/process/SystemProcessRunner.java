@@ -32,14 +32,20 @@ public final class SystemProcessRunner implements ProcessRunner {
     @Override
     public ProcessResult run(List<String> command, Map<String, String> extraEnv, Path workDir, Duration timeout)
             throws IOException, InterruptedException {
+        return run(command, extraEnv, workDir, timeout, new byte[0]);
+    }
+
+    @Override
+    public ProcessResult run(List<String> command, Map<String, String> extraEnv, Path workDir, Duration timeout,
+                             byte[] stdin) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(extraEnv);
         if (workDir != null) {
             builder.directory(workDir.toFile());
         }
         Process process = builder.start();
-        process.getOutputStream().close();
         String name = Path.of(command.get(0)).getFileName().toString();
+        feed(process, stdin, "stdin-" + name);
         StreamTail stdout = StreamTail.read(process.getInputStream(), maxStreamBytes, "stdout-" + name);
         StreamTail stderr = StreamTail.read(process.getErrorStream(), maxStreamBytes, "stderr-" + name);
         boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -49,6 +55,26 @@ public final class SystemProcessRunner implements ProcessRunner {
             process.waitFor(5, TimeUnit.SECONDS);
         }
         return new ProcessResult(finished ? process.exitValue() : -1, stdout.finish(), stderr.finish(), !finished);
+    }
+
+    /**
+     * Writes {@code input} on a thread of its own and closes the pipe: a command that does not read
+     * it (or exits first) must not stall npc on a full pipe.
+     */
+    private static void feed(Process process, byte[] input, String name) throws IOException {
+        if (input.length == 0) {
+            process.getOutputStream().close();
+            return;
+        }
+        Thread writer = new Thread(() -> {
+            try (var in = process.getOutputStream()) {
+                in.write(input);
+            } catch (IOException e) {
+                // The command closed its input or ended: what it read is what it wanted.
+            }
+        }, name);
+        writer.setDaemon(true);
+        writer.start();
     }
 
     /** One stream, read to its end on a thread of its own, keeping at most the last {@code max} bytes. */

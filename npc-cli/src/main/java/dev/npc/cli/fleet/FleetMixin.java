@@ -31,7 +31,7 @@ public final class FleetMixin {
     int concurrency;
 
     @Option(names = "--every", paramLabel = "DURATION", defaultValue = "5s",
-            description = "How often to look at the fleet (default: 5s).")
+            description = "How often to look at the fleet (default: ${DEFAULT-VALUE}).")
     Duration every;
 
     /** The --every interval, checked: a loop that never sleeps would spin and flood the store. */

@@ -81,6 +81,7 @@ class HostileTextTest {
         runs.add(npc("wait", "--remote", "prod", "--timeout", "2s", "--every", "50ms"));
         runs.add(npc("rollout", "--from", "prod", "--through", "wave-1", "--timeout", "2s", "--every", "50ms"));
         runs.add(npc("verify", "--remote", "prod", "--trusted-key", trustedKey()));
+        runs.add(npc("watch", "--once", "--on-change", "true", "--state", tmp.resolve("watch.json").toString()));
         for (CliRun run : runs) {
             assertClean(run);
         }

@@ -89,6 +89,55 @@ class NixosModuleTest {
     }
 
     @Test
+    void theWatchServiceRunsNpcWatchAsADynamicUserWithItsWebhooksAsACredential() throws IOException {
+        JsonNode result = evaluate("services.npc-watch = { enable = true; store = \"" + STORE + "\";"
+                + " webhookFile = \"/run/secrets/npc-webhooks\"; onChange = [ \"logger -t 'npc watch'\" ];"
+                + " interval = \"1min\"; region = \"eu-west-1\"; environmentFile = \"/run/secrets/npc-watch.env\"; };", "admin-1");
+        assertTrue(result.get("service").isNull(), "watching the fleet does not make this machine a host");
+        JsonNode service = result.get("watchService");
+        JsonNode unit = service.get("serviceConfig");
+        // %d is left for systemd to expand (the credentials directory); the rest is quoted so it expands nothing.
+        String execStart = unit.get("ExecStart").asText();
+        String credential = " --webhook-file %d/webhooks";
+        assertTrue(execStart.endsWith(credential), execStart);
+        List<String> argv = SystemdExecLine.split(execStart.substring(0, execStart.length() - credential.length()));
+        assertEquals(List.of(result.get("package").asText() + "/bin/npc", "watch", "--store", STORE,
+                "--state", "/var/lib/npc-watch/state.json", "--every", "1min", "--stale-after", "3",
+                "--on-change", "logger -t 'npc watch'"), argv);
+        // The URLs are a secret: systemd hands the file over as a credential (%d is its directory),
+        // so they are in no unit file, command line or store path.
+        assertEquals("webhooks:/run/secrets/npc-webhooks", unit.get("LoadCredential").asText());
+        assertTrue(result.get("watchUnitText").asText().contains("--webhook-file %d/webhooks"),
+                "%d reaches systemd as a specifier, not doubled: " + result.get("watchUnitText").asText());
+        assertEquals("/run/secrets/npc-watch.env", unit.get("EnvironmentFile").asText());
+        assertTrue(unit.get("DynamicUser").asBoolean());
+        assertEquals("npc-watch", unit.get("StateDirectory").asText());
+        assertEquals("0700", unit.get("StateDirectoryMode").asText());
+        assertEquals("always", unit.get("Restart").asText());
+        assertEquals("strict", unit.get("ProtectSystem").asText());
+        assertTrue(unit.get("NoNewPrivileges").asBoolean() && unit.get("ProtectHome").asBoolean()
+                && unit.get("PrivateTmp").asBoolean() && unit.get("RestrictNamespaces").asBoolean(), unit.toString());
+        assertEquals("", unit.get("CapabilityBoundingSet").asText());
+        assertFalse(unit.has("MemoryDenyWriteExecute"), "the JVM's JIT writes the code it runs");
+        assertEquals("eu-west-1", service.get("environment").get("AWS_REGION").asText());
+        assertTrue(service.get("environment").get("NPC_JAVA_OPTS").asText().contains("-Xmx"));
+        assertEquals("multi-user.target", service.get("wantedBy").get(0).asText());
+        assertEquals(0, result.get("failedAssertions").size());
+
+        JsonNode nowhere = evaluate("services.npc-watch = { enable = true; store = \"" + STORE + "\"; };", "admin-1");
+        assertEquals(List.of("services.npc-watch has nowhere to send events: set services.npc-watch.webhookFile or"
+                + " services.npc-watch.onChange."), strings(nowhere.get("failedAssertions")));
+        assertTrue(evaluate("services.npc = { enable = true; store = \"" + STORE + "\"; };", "web-1")
+                .get("watchService").isNull(), "off unless enabled");
+        assertTrue(strings(evaluate("services.npc-watch = { enable = true; onChange = [ \"true\" ]; };", "admin-1")
+                .get("failedAssertions")).get(0).startsWith("services.npc-watch.store is not set"));
+        ProcessResult badInterval = evaluateRaw("services.npc-watch = { enable = true; store = \"" + STORE
+                + "\"; onChange = [ \"true\" ]; interval = \"soon\"; };", "admin-1");
+        assertNotEquals(0, badInterval.exitCode());
+        assertTrue(badInterval.printed("services.npc-watch.interval"), badInterval.toString());
+    }
+
+    @Test
     void aDisabledModuleAddsNothing() throws IOException {
         JsonNode result = evaluate("services.npc = { enable = false; store = \"" + STORE + "\"; };", "web-1");
 

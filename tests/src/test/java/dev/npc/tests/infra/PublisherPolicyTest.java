@@ -100,6 +100,8 @@ class PublisherPolicyTest {
         report("web-2", "prod", canaryVersion);
         publisher("rollout", "rollout", "--from", "prod-canary", "--through", "prod", "--timeout", "20s", "--every", "100ms",
                 "--sign-key", sign);
+        // watch reads what status reads, and the record the rollout just wrote.
+        publisher("watch", "watch", "--once", "--on-change", "true", "--state", tmp.resolve("watch.json").toString());
 
         TestFlakes.write(flake, "version.txt", "release 12\n");
         publisher("push", "push", "--src", flake.toString(), "--remote", "prod-canary", "--sign-key", sign);
