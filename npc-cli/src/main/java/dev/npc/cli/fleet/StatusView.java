@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Renders the fleet as the status table or as the documented JSON schema. */
-public final class StatusView {
+final class StatusView {
     private static final String RESET = "\u001B[0m";
 
     private StatusView() { }
@@ -79,21 +79,19 @@ public final class StatusView {
     }
 
     private static String symbol(HostStatus status, boolean colour) {
-        return colour ? symbol(status) + " " : "";
-    }
-
-    /** The sign shown beside a status where colour is (the terminal's, the fleet page's): never instead of its label. */
-    public static String symbol(HostStatus status) {
+        if (!colour) {
+            return "";
+        }
         return switch (status) {
-            case UP_TO_DATE -> "\u2713";
-            case FAILED -> "\u2717";
-            case ROLLED_BACK -> "\u21BA";
-            case STALE -> "\u231B";
-            case PAUSED -> "\u23F8";
-            case WAITING -> "\u23F2";
-            case REBOOT_REQUIRED -> "\u21BB";
-            case IN_PROGRESS, PENDING -> "\u2026";
-            case UNKNOWN -> "?";
+            case UP_TO_DATE -> "\u2713 ";
+            case FAILED -> "\u2717 ";
+            case ROLLED_BACK -> "\u21BA ";
+            case STALE -> "\u231B ";
+            case PAUSED -> "\u23F8 ";
+            case WAITING -> "\u23F2 ";
+            case REBOOT_REQUIRED -> "\u21BB ";
+            case IN_PROGRESS, PENDING -> "\u2026 ";
+            case UNKNOWN -> "? ";
         };
     }
 

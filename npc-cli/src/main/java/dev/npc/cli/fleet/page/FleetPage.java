@@ -1,6 +1,5 @@
 package dev.npc.cli.fleet.page;
 
-import dev.npc.cli.fleet.StatusView;
 import dev.npc.cli.support.Sizes;
 import dev.npc.digest.Sha256;
 import dev.npc.fleet.FleetReader;
@@ -43,13 +42,13 @@ public final class FleetPage {
             :root{color-scheme:light;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#fff}
             body{margin:0 auto;max-width:90rem;padding:1rem;line-height:1.4}
             h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.2rem;margin:1.5rem 0 .5rem}h3{font-size:1rem;margin:0 0 .5rem}
-            .meta{color:#444;margin:0;overflow-wrap:anywhere}
+            .meta{color:#444;margin:0;overflow-wrap:anywhere}li{overflow-wrap:anywhere}
             .counts{list-style:none;padding:0;margin:.75rem 0;display:flex;flex-wrap:wrap;gap:.5rem}
             table{border-collapse:collapse;width:100%}
             caption{text-align:left;color:#444;padding:.25rem 0}
             th,td{text-align:left;vertical-align:top;padding:.4rem .5rem;border-bottom:1px solid #ccc}
             thead th{background:#f2f2f2;border-bottom:2px solid #888}
-            td,th{overflow-wrap:anywhere}
+            thead th,tbody th,td:not(.wrap){white-space:nowrap}.wrap{overflow-wrap:anywhere;min-width:12rem}
             .v{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace}
             tr.problem>*:first-child{border-left:.35rem solid #b00020}
             a{color:#0645ad}a:focus{outline:3px solid #0645ad;outline-offset:1px}
@@ -66,8 +65,10 @@ public final class FleetPage {
             @media (max-width:45rem){
             body{padding:.5rem}
             table.rows thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+            table.rows,table.rows tbody,table.rows caption{display:block}
             table.rows tr{display:block;border-bottom:2px solid #888;padding:.25rem 0}
-            table.rows td,table.rows th{display:block;border:0;padding:.15rem .5rem}
+            table.rows td,table.rows th{display:block;border:0;padding:.15rem .5rem;overflow-wrap:anywhere;white-space:normal}
+            .wrap{min-width:0}
             table.rows td[data-label]::before{content:attr(data-label) ": ";font-weight:600}
             table.rows tr.history{display:none}table.rows tr.history:target{display:block}
             }
@@ -149,7 +150,7 @@ public final class FleetPage {
                     .append("<td data-label=\"Last seen\">").append(ago(host.lastSeen(), page.now())).append("</td>")
                     .append("<td data-label=\"Published\">").append(host.remote() == null ? "-" : ago(host.remote().updated(), page.now()))
                     .append("</td>")
-                    .append("<td data-label=\"Detail\">").append(Html.text(host.detail())).append("</td></tr>\n");
+                    .append("<td data-label=\"Detail\" class=\"wrap\">").append(Html.text(host.detail())).append("</td></tr>\n");
             out.append("<tr id=\"history-").append(id).append("\" class=\"history\"><td colspan=\"8\">\n<h3>History of ")
                     .append(id).append("</h3>\n");
             history(out, page, host.host());
@@ -282,8 +283,28 @@ public final class FleetPage {
             case WAITING, PAUSED, UNKNOWN -> "calm";
             case UP_TO_DATE -> "good";
         };
-        return "<span class=\"st " + kind + "\"><span aria-hidden=\"true\">" + StatusView.symbol(status) + " </span>"
+        return "<span class=\"st " + kind + "\"><span aria-hidden=\"true\">" + mark(status) + " </span>"
                 + status.label() + "</span>";
+    }
+
+    /**
+     * The sign beside a status label (never instead of it). Not npc status's terminal signs: the page
+     * may load no font, and the hourglass, pause and timer signs are missing from common system
+     * fonts, so these come from the arrows, geometric shapes and dingbats that DejaVu and the
+     * platforms' default fonts all have.
+     */
+    private static String mark(HostStatus status) {
+        return switch (status) {
+            case UP_TO_DATE -> "\u2713";
+            case FAILED -> "\u2717";
+            case ROLLED_BACK -> "\u21BA";
+            case STALE -> "\u25F7";
+            case PAUSED -> "\u2016";
+            case WAITING -> "\u25D4";
+            case REBOOT_REQUIRED -> "\u21BB";
+            case IN_PROGRESS, PENDING -> "\u2026";
+            case UNKNOWN -> "?";
+        };
     }
 
     private static String badge(String label, String kind) {
