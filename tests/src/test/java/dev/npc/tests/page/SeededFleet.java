@@ -45,7 +45,13 @@ final class SeededFleet {
     }
 
     static SeededFleet seed(Store store, Path tmp) throws Exception {
-        List<String> at = List.of("--store", store.url());
+        return seed(store, tmp, List.of());
+    }
+
+    /** @param endpoint the CLI's --endpoint-url for an S3 store on loopback, or nothing */
+    static SeededFleet seed(Store store, Path tmp, List<String> endpoint) throws Exception {
+        List<String> at = new java.util.ArrayList<>(List.of("--store", store.url()));
+        at.addAll(endpoint);
         Path flake = TestFlakes.minimal(Files.createDirectories(tmp.resolve("flake")));
         Path keys = Files.createDirectories(tmp.resolve("keys"));
         ok(CliRun.npc("keys", "generate", "--private", keys.resolve("ci.key").toString(), "--public", keys.resolve("ci.pub").toString()));
