@@ -13,6 +13,9 @@
 #   status, wait, hosts list
 #             list hosts/ (delimiter '/'), GET hosts/H/desired.json and hosts/H/state.json,
 #             HEAD the remotes they follow
+#   status --html / --serve / --publish (the fleet page)
+#             as status, plus GET rollouts/last.json, list hosts/H/history/ and GET the newest
+#             records of the first hosts; --publish PUTs status/index.html
 #   remotes   list remotes/, HEAD each
 #   hosts set / rm [--purge] (admin only)
 #             PUT or DELETE hosts/H/desired.json; --purge also DELETE state.json and list and
@@ -43,14 +46,20 @@ locals {
     },
     {
       sid        = "RecordRollouts"
-      actions    = ["s3:PutObject"]
+      actions    = ["s3:GetObject", "s3:PutObject"]
       resources  = ["${local.objects}rollouts/last.json"]
       conditions = []
     },
     {
       sid        = "ReadHostDocuments"
       actions    = ["s3:GetObject"]
-      resources  = ["${local.objects}hosts/*/desired.json", "${local.objects}hosts/*/state.json"]
+      resources  = ["${local.objects}hosts/*/desired.json", "${local.objects}hosts/*/state.json", "${local.objects}hosts/*/history/*.json"]
+      conditions = []
+    },
+    {
+      sid        = "PublishFleetPage"
+      actions    = ["s3:PutObject"]
+      resources  = ["${local.objects}status/index.html"]
       conditions = []
     },
   ]
@@ -71,8 +80,8 @@ locals {
   ]
 
   # Listing: only the prefixes npc lists (S3 matches s3:prefix against the request's prefix).
-  publisher_list_prefixes = ["${local.key_prefix}remotes/", "${local.key_prefix}remotes-history/*/", "${local.key_prefix}hosts/"]
-  admin_list_prefixes     = concat(local.publisher_list_prefixes, ["${local.key_prefix}hosts/*/history/"])
+  publisher_list_prefixes = ["${local.key_prefix}remotes/", "${local.key_prefix}remotes-history/*/", "${local.key_prefix}hosts/", "${local.key_prefix}hosts/*/history/"]
+  admin_list_prefixes     = local.publisher_list_prefixes
 
   unprefixed_list = var.allow_unprefixed_list ? [
     {

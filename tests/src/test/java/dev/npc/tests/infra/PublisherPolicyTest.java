@@ -110,6 +110,8 @@ class PublisherPolicyTest {
         // A host's history records, as its daemon writes them; then an admin removes hosts.
         store.put(Layout.history("web-2", "20261122T100000.000Z", "success"), "{}".getBytes(StandardCharsets.UTF_8), Map.of());
         store.put(Layout.history("web-2", "20261122T110000.000Z", "failed"), "{}".getBytes(StandardCharsets.UTF_8), Map.of());
+        // The fleet page: the fleet, the last rollout and the hosts' history, written to status/index.html.
+        publisher("status --publish", "status", "--publish");
         admin("hosts rm --purge", "hosts", "rm", "web-2", "--purge");
         admin("hosts rm", "hosts", "rm", "canary-1");
     }
@@ -230,10 +232,11 @@ class PublisherPolicyTest {
         List<IamPolicy.Request> neither = List.of(
                 object("s3:PutObject", objects + "hosts/web-1/state.json"),
                 object("s3:PutObject", objects + "hosts/web-1/history/20261122T100000.000Z-success.json"),
-                object("s3:GetObject", objects + "hosts/web-1/history/20261122T100000.000Z-success.json"),
                 object("s3:DeleteObject", objects + "remotes/prod.npc"),
                 object("s3:PutObject", objects + "remotes/prod.json"),
                 object("s3:PutObject", objects + "other/thing"),
+                object("s3:PutObject", objects + "status/other.html"),
+                object("s3:DeleteObject", objects + "status/index.html"),
                 object("s3:GetObject", BUCKET_ARN + "/other/remotes/prod.npc"),
                 object("s3:GetObject", BUCKET_ARN + "/fleetx/remotes/prod.npc"),
                 object("s3:GetObject", "arn:aws:s3:::another-bucket/fleet/remotes/prod.npc"),
@@ -246,9 +249,21 @@ class PublisherPolicyTest {
         }
         for (IamPolicy.Request request : List.of(object("s3:PutObject", objects + "hosts/web-1/desired.json"),
                 object("s3:DeleteObject", objects + "hosts/web-1/desired.json"),
-                object("s3:DeleteObject", objects + "hosts/web-1/state.json"), list("fleet/hosts/web-1/history/"))) {
+                object("s3:DeleteObject", objects + "hosts/web-1/state.json"))) {
             assertFalse(publisher.allows(request), "publisher may " + request);
             assertTrue(admin.allows(request), "admin may not " + request);
+        }
+    }
+
+    @Test
+    void bothRolesMayReadTheHostsHistoryForTheFleetPageButNotWriteIt() {
+        String objects = BUCKET_ARN + "/" + PREFIX + "/";
+        for (IamPolicy policy : policies(variables(null, true)).values()) {
+            assertTrue(policy.allows(object("s3:GetObject", objects + "hosts/web-1/history/20261122T100000.000Z-success.json")),
+                    policy.name());
+            assertTrue(policy.allows(list("fleet/hosts/web-1/history/")), policy.name());
+            assertFalse(policy.allows(object("s3:PutObject", objects + "hosts/web-1/history/20261122T100000.000Z-success.json")),
+                    policy.name());
         }
     }
 
