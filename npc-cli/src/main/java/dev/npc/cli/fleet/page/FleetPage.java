@@ -69,7 +69,8 @@ public final class FleetPage {
             table.rows tr{display:block;border-bottom:2px solid #888;padding:.25rem 0}
             table.rows td,table.rows th{display:block;border:0;padding:.15rem .5rem;overflow-wrap:anywhere;white-space:normal}
             .wrap{min-width:0}
-            table.rows td[data-label]::before{content:attr(data-label) ": ";font-weight:600}
+            table.rows td[data-label]::before{content:attr(data-label) ": ";font-weight:600;font-family:system-ui,sans-serif}
+            table.rows td:empty{display:none}
             table.rows tr.history{display:none}table.rows tr.history:target{display:block}
             }
             """;
