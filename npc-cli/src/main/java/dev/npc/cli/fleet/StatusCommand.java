@@ -159,20 +159,23 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     private void serve(PageSource source, InetSocketAddress address, Duration interval, String first) {
+        // Ctrl-C runs the shutdown hook, which stops the loop and waits until the server is closed
+        // and that is said, so the JVM exits at once and cleanly.
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        Thread serving = Thread.currentThread();
+        Thread stop = new Thread(() -> {
+            serving.interrupt();
+            try {
+                closed.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "npc-status-serve-stop");
         try (PageServer server = PageServer.start(address, serveBeyondLoopback, first)) {
             InetSocketAddress bound = server.address();
             String host = bound.getAddress().getHostAddress();
             console.println("serving the fleet page on http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
                     + bound.getPort() + "/ (re-read every " + dev.npc.time.Durations.format(interval) + "; Ctrl-C stops)");
-            Thread serving = Thread.currentThread();
-            Thread stop = new Thread(() -> {
-                serving.interrupt();
-                try {
-                    serving.join(3000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "npc-status-serve-stop");
             Runtime.getRuntime().addShutdownHook(stop);
             try {
                 while (!Thread.currentThread().isInterrupted()) {
@@ -183,24 +186,26 @@ public final class StatusCommand implements Callable<Integer> {
                         if (Thread.currentThread().isInterrupted()) {
                             break;
                         }
-                        console.err().println("npc: cannot re-read the store: "
-                                + dev.npc.text.SafeText.line(e.getMessage()) + "; still serving the page read before");
+                        console.err().println("npc: cannot re-read the store: " + dev.npc.text.SafeText.line(e.getMessage())
+                                + "; still serving the page read before");
                         console.err().flush();
                     }
                 }
             } catch (InterruptedException e) {
                 // Ctrl-C (the shutdown hook) or the caller: stop serving.
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(stop);
-                } catch (IllegalStateException shuttingDown) {
-                    // The hook runs already: nothing to remove.
-                }
             }
-            console.println("stopped serving the fleet page");
         } catch (IOException e) {
             throw new IllegalArgumentException("--serve " + serve + ": cannot listen (" + e.getMessage() + ")", e);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs already: it waits for the line below.
+            }
         }
+        console.println("stopped serving the fleet page");
+        console.out().flush();
+        closed.countDown();
     }
 
     private static String storeKeyUrl(String storeUrl, String key) {
