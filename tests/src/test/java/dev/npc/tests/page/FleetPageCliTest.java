@@ -79,6 +79,34 @@ class FleetPageCliTest {
         assertFalse(Files.exists(tmp.resolve("x.html")));
     }
 
+    /**
+     * As a person stops it: the process gets a signal (SIGTERM here; Ctrl-C's SIGINT takes the same
+     * path, the JVM's shutdown hooks), closes the server, says so, and exits.
+     */
+    @Test
+    void theServingProcessStopsCleanlyOnASignal() throws Exception {
+        Files.createDirectories(tmp.resolve("store"));
+        Process npc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.npc.cli.NpcCli", "status", "--serve", "127.0.0.1:0",
+                "--store", tmp.resolve("store").toUri().toString()).redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(npc.getInputStream(), StandardCharsets.UTF_8))) {
+            String first = out.readLine();
+            java.util.regex.Matcher url = java.util.regex.Pattern.compile("serving the fleet page on (http://127\\.0\\.0\\.1:\\d+/)")
+                    .matcher(String.valueOf(first));
+            assertTrue(url.find(), first);
+            var answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url.group(1)))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, answer.statusCode());
+            assertTrue(answer.body().contains("No hosts in this store yet"), answer.body());
+            npc.toHandle().destroy(); // SIGTERM, leaving its output readable (Process.destroy closes it)
+            assertTrue(npc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "npc status --serve did not stop");
+            assertEquals("stopped serving the fleet page", out.readLine());
+            assertEquals(143, npc.exitValue(), "ended by SIGTERM");
+        } finally {
+            npc.destroyForcibly();
+        }
+    }
+
     @Test
     void publishWritesThePageAsHtmlForAWebsiteOrCloudFront() throws Exception {
         try (EmbeddedS3 s3 = EmbeddedS3.start(); Store store = s3.open("fleet"); S3Client client = s3.newClient()) {
