@@ -13,11 +13,8 @@
 data "aws_partition" "current" {}
 
 locals {
-  origin_path = var.prefix == "" ? "/status" : "/${var.prefix}/status"
-  page_arn    = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}${local.origin_path}/index.html"
-  # Built from the name rather than read from the bucket: a data source would be read before the
-  # bucket exists on the first apply.
-  bucket_domain = "${var.bucket_name}.s3.${var.region}.${data.aws_partition.current.dns_suffix}"
+  partition  = data.aws_partition.current.partition
+  dns_suffix = data.aws_partition.current.dns_suffix
 }
 
 module "store" {
