@@ -15,6 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /**
@@ -27,6 +31,7 @@ public final class PageSource {
     public static final int HISTORY_HOSTS = 50;
     /** ...and this many records of each, newest first. */
     public static final int HISTORY_RECORDS = 20;
+    private static final int HISTORY_THREADS = 8;
 
     private final Store store;
     private final FleetReader reader;
@@ -50,11 +55,38 @@ public final class PageSource {
         } catch (InvalidDocumentException e) {
             rolloutProblem = e.getMessage();
         }
-        Map<String, List<HostHistory.Entry>> histories = new LinkedHashMap<>();
-        for (HostView host : fleet.hosts().subList(0, Math.min(HISTORY_HOSTS, fleet.hosts().size()))) {
-            histories.put(host.host(), history.newest(host.host(), HISTORY_RECORDS));
-        }
+        Map<String, List<HostHistory.Entry>> histories = histories(fleet.hosts().subList(0,
+                Math.min(HISTORY_HOSTS, fleet.hosts().size())));
         history.retainHosts(histories.keySet());
         return new FleetPage.Snapshot(store.url(), now, fleet, rollout, rolloutProblem, histories, refresh);
+    }
+
+    /**
+     * A listing and up to {@link #HISTORY_RECORDS} GETs per host: several hosts at once, as a
+     * first read of 50 hosts one request after another would take a long while on S3.
+     */
+    private Map<String, List<HostHistory.Entry>> histories(List<HostView> hosts) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(HISTORY_THREADS, hosts.size())));
+        try {
+            Map<String, Future<List<HostHistory.Entry>>> futures = new LinkedHashMap<>();
+            for (HostView host : hosts) {
+                futures.put(host.host(), pool.submit(() -> history.newest(host.host(), HISTORY_RECORDS)));
+            }
+            Map<String, List<HostHistory.Entry>> histories = new LinkedHashMap<>();
+            for (Map.Entry<String, Future<List<HostHistory.Entry>>> future : futures.entrySet()) {
+                histories.put(future.getKey(), future.getValue().get());
+            }
+            return histories;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading the hosts' history", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }
