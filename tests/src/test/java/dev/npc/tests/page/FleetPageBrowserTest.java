@@ -202,8 +202,9 @@ class FleetPageBrowserTest {
         List<String> remotes = browser.findElements(By.cssSelector("table.remotes > tbody > tr")).stream().map(WebElement::getText).toList();
         assertEquals(3, remotes.size(), remotes.toString());
         assertTrue(remotes.get(0).startsWith("prod " + fleet.oldVersion.substring(0, 8)) && remotes.get(0).contains("signed by key")
-                && remotes.get(0).endsWith(" 5"), "prod: its version, signed, five hosts: " + remotes.get(0));
-        assertTrue(remotes.get(1).startsWith("prod-canary " + fleet.newVersion.substring(0, 8)) && remotes.get(1).endsWith(" 1"),
+                && remotes.get(0).endsWith(" 3 of 5"), "prod: its version, signed, run by 3 of the 5 hosts that follow it: "
+                + remotes.get(0));
+        assertTrue(remotes.get(1).startsWith("prod-canary " + fleet.newVersion.substring(0, 8)) && remotes.get(1).endsWith(" 0 of 1"),
                 remotes.get(1));
         assertTrue(remotes.get(2).startsWith("staging ") && remotes.get(2).contains("unsigned") && remotes.get(2).endsWith(" 0"),
                 remotes.get(2));

@@ -241,15 +241,19 @@ public final class FleetPage {
             return;
         }
         Map<String, Integer> following = new TreeMap<>();
+        Map<String, Integer> running = new TreeMap<>();
         page.fleet().hosts().forEach(h -> {
             if (h.remoteName() != null) {
                 following.merge(h.remoteName(), 1, Integer::sum);
+                if (h.remoteVersion() != null && h.remoteVersion().equals(h.runningVersion())) {
+                    running.merge(h.remoteName(), 1, Integer::sum);
+                }
             }
         });
         out.append("<table class=\"rows remotes\">\n<caption>Every remote in the store, by name.</caption>\n")
                 .append("<thead><tr><th scope=\"col\">Remote</th><th scope=\"col\">Version</th><th scope=\"col\">Source revision</th>")
                 .append("<th scope=\"col\">Signature</th><th scope=\"col\">Stored</th><th scope=\"col\">Published</th>")
-                .append("<th scope=\"col\">Hosts</th></tr></thead>\n<tbody>\n");
+                .append("<th scope=\"col\">Hosts running it</th></tr></thead>\n<tbody>\n");
         for (RemoteInfo remote : remotes.values().stream().sorted(Comparator.comparing(RemoteInfo::name)).toList()) {
             boolean damaged = RemoteCatalog.DAMAGED.equals(remote.stored());
             out.append("<tr class=\"remote").append(damaged ? " problem" : "").append("\"><th scope=\"row\" data-label=\"Remote\">")
@@ -262,9 +266,15 @@ public final class FleetPage {
                     .append("<td data-label=\"Stored\">").append(badge(remote.stored(), damaged ? "bad" : "calm"))
                     .append(remote.storedProblem() == null ? "" : " " + Html.text(remote.storedProblem())).append("</td>")
                     .append("<td data-label=\"Published\">").append(ago(remote.updated(), page.now())).append("</td>")
-                    .append("<td data-label=\"Hosts\">").append(following.getOrDefault(remote.name(), 0)).append("</td></tr>\n");
+                    .append("<td data-label=\"Hosts running it\">").append(hostsRunning(running.getOrDefault(remote.name(), 0),
+                            following.getOrDefault(remote.name(), 0))).append("</td></tr>\n");
         }
         out.append("</tbody>\n</table>\n</section>\n");
+    }
+
+    /** "2 of 3": of the hosts that follow the remote, how many run its version; "0" when none follows it. */
+    private static String hostsRunning(int running, int following) {
+        return following == 0 ? "0" : running + " of " + following;
     }
 
     /** "3 hosts, 1 failed, 2 up to date", as the last line of npc status. */
