@@ -1,5 +1,5 @@
 output "publisher_policy_json" {
-  description = "IAM policy for CI and release managers: npc push, promote, rollout, rollback, remotes, status, wait, watch and hosts list. It cannot change what a host follows or write a host's reports."
+  description = "IAM policy for CI and release managers: npc push, promote, rollout, rollback, remotes, status (and its fleet page: --html, --serve, --publish), wait, watch and hosts list. It cannot change what a host follows or write a host's reports."
   value       = data.aws_iam_policy_document.publisher.json
 }
 

@@ -14,6 +14,9 @@
 #             list hosts/ (every key, with its ETag), GET the hosts/H/desired.json and
 #             hosts/H/state.json whose ETag is not in the local cache, list remotes/, HEAD each
 #   watch     what status reads, and GET rollouts/last.json (to tell a stopped rollout)
+#   status --html / --serve / --publish (the fleet page)
+#             as status, plus GET rollouts/last.json, list history/H/ and GET the newest
+#             records of the first hosts; --publish PUTs status/index.html
 #   remotes   list remotes/, HEAD each
 #   hosts set / rm [--purge] (admin only)
 #             PUT or DELETE hosts/H/desired.json; --purge also DELETE state.json and list and
@@ -51,7 +54,13 @@ locals {
     {
       sid        = "ReadHostDocuments"
       actions    = ["s3:GetObject"]
-      resources  = ["${local.objects}hosts/*/desired.json", "${local.objects}hosts/*/state.json"]
+      resources  = ["${local.objects}hosts/*/desired.json", "${local.objects}hosts/*/state.json", "${local.objects}history/*.json"]
+      conditions = []
+    },
+    {
+      sid        = "PublishFleetPage"
+      actions    = ["s3:PutObject"]
+      resources  = ["${local.objects}status/index.html"]
       conditions = []
     },
   ]
@@ -72,8 +81,8 @@ locals {
   ]
 
   # Listing: only the prefixes npc lists (S3 matches s3:prefix against the request's prefix).
-  publisher_list_prefixes = ["${local.key_prefix}remotes/", "${local.key_prefix}remotes-history/*/", "${local.key_prefix}hosts/"]
-  admin_list_prefixes     = concat(local.publisher_list_prefixes, ["${local.key_prefix}history/*/", "${local.key_prefix}hosts/*/history/"])
+  publisher_list_prefixes = ["${local.key_prefix}remotes/", "${local.key_prefix}remotes-history/*/", "${local.key_prefix}hosts/", "${local.key_prefix}history/*/"]
+  admin_list_prefixes     = concat(local.publisher_list_prefixes, ["${local.key_prefix}hosts/*/history/"])
 
   unprefixed_list = var.allow_unprefixed_list ? [
     {

@@ -17,6 +17,8 @@ public final class Layout {
     public static final String REMOTE_SUFFIX = ".npc";
     /** The last npc rollout and how far it got (dev.npc.fleet.RolloutRecord). */
     public static final String ROLLOUT = "rollouts/last.json";
+    /** The fleet page npc status --publish writes, for an S3 website or CloudFront to serve. */
+    public static final String STATUS_PAGE = "status/index.html";
 
     private Layout() { }
 

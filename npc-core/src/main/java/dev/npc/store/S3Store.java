@@ -216,6 +216,18 @@ public final class S3Store implements Store {
     @Override
     public ObjectInfo put(String key, Body body, BodyDigest digest, Map<String, String> metadata,
                           Precondition precondition) throws IOException {
+        return put(key, body, digest, metadata, precondition, "application/octet-stream");
+    }
+
+    @Override
+    public ObjectInfo put(String key, byte[] body, Map<String, String> metadata, String contentType)
+            throws IOException {
+        Body bytes = () -> new ByteArrayInputStream(body);
+        return put(key, bytes, BodyDigest.of(body), metadata, Precondition.NONE, contentType);
+    }
+
+    private ObjectInfo put(String key, Body body, BodyDigest digest, Map<String, String> metadata,
+                           Precondition precondition, String contentType) throws IOException {
         StoreKeys.check(key);
         long length = digest.size();
         RequestBody request = RequestBody.fromContentProvider(() -> {
@@ -225,7 +237,7 @@ public final class S3Store implements Store {
             } catch (IOException e) {
                 throw new BodyUnreadable(e);
             }
-        }, length, "application/octet-stream");
+        }, length, contentType);
         return put(key, request, length, metadata, precondition, digest);
     }
 

@@ -81,6 +81,16 @@ public interface Store extends AutoCloseable {
     }
 
     /**
+     * Like {@link #put(String, byte[], Map)} for an object a web server hands to browsers as it is
+     * (the fleet page): S3 keeps {@code contentType} and serves it as the Content-Type. A file store
+     * has no content types; a web server serving its directory goes by the name.
+     */
+    default ObjectInfo put(String key, byte[] body, Map<String, String> metadata, String contentType)
+            throws IOException {
+        return put(key, body, metadata);
+    }
+
+    /**
      * Objects whose key starts with {@code prefix} (relative to the store), sorted by key, every
      * page read. Entries carry ETag, size and time but no metadata (S3 listings do not return
      * it): {@link #head} the objects whose metadata matters.

@@ -29,6 +29,9 @@ public final class Demo {
             java.util.Set.of("target", "node_modules", ".git", ".terraform", ".npc", ".direnv");
     private static final String[][] HOSTS = {{"canary-1", "prod-canary"}, {"web-1", "prod"}, {"web-2", "prod"}};
 
+    /** The fleet page the demo ends with: beside its temporary directory, so it outlives it. */
+    static final String PAGE = "npc-fleet.html";
+
     private final PrintWriter out;
     private final Path example;
     private String endpoint;
@@ -92,13 +95,13 @@ public final class Demo {
         }
         Path work = Files.createTempDirectory(scratch, "npc-demo-");
         try {
-            return story(work);
+            return story(work, scratch.resolve(PAGE).toAbsolutePath());
         } finally {
             Trees.deleteRecursively(work);
         }
     }
 
-    private int story(Path work) throws Exception {
+    private int story(Path work, Path page) throws Exception {
         Path flake = work.resolve("fleet");
         copyTree(example, flake);
         title("npc demo: the whole loop on this machine (no AWS account, no NixOS)");
@@ -148,10 +151,14 @@ public final class Demo {
                 step(7, "The fleet as npc status shows it: the canary rolled back, prod never saw the bad version");
                 npc("status");
                 npc("remotes");
-                boolean asExpected = first == 0 && second == 0 && good == 0 && bad == 1;
+                int written = npc("status", "--html", page.toString());
+                boolean asExpected = first == 0 && second == 0 && good == 0 && bad == 1 && written == 0;
                 say("");
                 say(asExpected ? "The demo went as it should." : "The demo did NOT go as it should: see the output above.");
                 realBucketHint();
+                say("");
+                say("The fleet page of this demo (it stays when the demo ends; open it in a browser):");
+                say("  " + page.toUri());
                 return asExpected ? 0 : 1;
             }
         }
@@ -183,7 +190,7 @@ public final class Demo {
         say("  ./npc push --src . --remote staging");
         say("  ./npc hosts set web-1 --remote prod            # or terraform/modules/host");
         say("  ./npc rollout --from staging --through prod-canary,prod");
-        say("  ./npc status");
+        say("  ./npc status                                  # or: ./npc status --serve, then http://127.0.0.1:8417/");
         say("Hosts run npc-daemon through the NixOS module (nixos/module.nix); new EC2 hosts boot into it");
         say("with terraform/modules/host/bootstrap/. See README.md.");
     }

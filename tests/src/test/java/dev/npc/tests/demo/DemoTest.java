@@ -57,6 +57,18 @@ class DemoTest {
         assertEquals(canary[4], web[3], "prod must hold what the canary fell back to: " + status);
         assertTrue(!canary[3].equals(web[3]), "prod must not hold the broken version: " + status);
         assertTrue(out.contains("export NPC_STORE=s3://"), "must say how to use a real bucket");
+        // It ends with the fleet page, written where it outlives the demo's temporary directory.
+        Path page = scratch.resolve("npc-fleet.html");
+        List<String> lines = out.strip().lines().toList();
+        assertEquals("  " + page.toUri(), lines.get(lines.size() - 1), "the demo ends by printing the page's path");
+        String html = Files.readString(page);
+        assertTrue(html.matches("(?s).*<tr id=\"host-canary-1\" class=\"host problem\" data-status=\"rolled-back\">.*"), html);
+        assertTrue(html.indexOf("id=\"host-canary-1\"") < html.indexOf("id=\"host-web-1\""), "the problem first");
+        assertTrue(html.contains("prod-canary <span class=\"st bad\">failed</span>"), "the stopped rollout's wave");
+        String history = html.substring(html.indexOf("<tr id=\"history-canary-1\""));
+        history = history.substring(0, history.indexOf("</tr>"));
+        assertTrue(history.contains("<ol class=\"timeline\"") && history.contains(">rolled back</span>")
+                && history.contains(">success</span>"), "the canary's history, newest first: " + history);
         DemoOutput.assertSameShape(DemoOutput.readmeBlock(Files.readString(REPO.resolve("README.md"))), out);
 
         assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("npc-daemon-")),

@@ -114,6 +114,8 @@ class PublisherPolicyTest {
         store.put(Layout.history("web-2", "20261122T110000.000Z", "failed"), "{}".getBytes(StandardCharsets.UTF_8), Map.of());
         // And one where an older npc kept them: --purge removes those too.
         store.put(Layout.legacyHistoryPrefix("web-2") + "20261101T100000.000Z-success.json", "{}".getBytes(StandardCharsets.UTF_8), Map.of());
+        // The fleet page: the fleet, the last rollout and the hosts' history, written to status/index.html.
+        publisher("status --publish", "status", "--publish");
         admin("hosts rm --purge", "hosts", "rm", "web-2", "--purge");
         assertEquals(List.of(), store.list(Layout.historyPrefix("web-2")), "--purge removes the history records");
         assertEquals(List.of(), store.list(Layout.legacyHistoryPrefix("web-2")), "and those an older npc left");
@@ -241,6 +243,8 @@ class PublisherPolicyTest {
                 object("s3:DeleteObject", objects + "remotes/prod.npc"),
                 object("s3:PutObject", objects + "remotes/prod.json"),
                 object("s3:PutObject", objects + "other/thing"),
+                object("s3:PutObject", objects + "status/other.html"),
+                object("s3:DeleteObject", objects + "status/index.html"),
                 object("s3:GetObject", BUCKET_ARN + "/other/remotes/prod.npc"),
                 object("s3:GetObject", BUCKET_ARN + "/fleetx/remotes/prod.npc"),
                 object("s3:GetObject", "arn:aws:s3:::another-bucket/fleet/remotes/prod.npc"),
@@ -254,10 +258,21 @@ class PublisherPolicyTest {
         for (IamPolicy.Request request : List.of(object("s3:PutObject", objects + "hosts/web-1/desired.json"),
                 object("s3:DeleteObject", objects + "hosts/web-1/desired.json"),
                 object("s3:DeleteObject", objects + "hosts/web-1/state.json"), list("fleet/hosts/web-1/history/"),
-                object("s3:DeleteObject", objects + "history/web-1/20261122T100000.000Z-success.json"),
-                list("fleet/history/web-1/"))) {
+                object("s3:DeleteObject", objects + "history/web-1/20261122T100000.000Z-success.json"))) {
             assertFalse(publisher.allows(request), "publisher may " + request);
             assertTrue(admin.allows(request), "admin may not " + request);
+        }
+    }
+
+    @Test
+    void bothRolesMayReadTheHostsHistoryForTheFleetPageButNotWriteIt() {
+        String objects = BUCKET_ARN + "/" + PREFIX + "/";
+        for (IamPolicy policy : policies(variables(null, true)).values()) {
+            assertTrue(policy.allows(object("s3:GetObject", objects + "history/web-1/20261122T100000.000Z-success.json")),
+                    policy.name());
+            assertTrue(policy.allows(list("fleet/history/web-1/")), policy.name());
+            assertFalse(policy.allows(object("s3:PutObject", objects + "history/web-1/20261122T100000.000Z-success.json")),
+                    policy.name());
         }
     }
 

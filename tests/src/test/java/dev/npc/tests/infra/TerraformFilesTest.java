@@ -46,7 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TerraformFilesTest {
     /** Every module directory, and the example, which is a root module. */
     private static final List<String> MODULES = List.of("terraform/modules/store", "terraform/modules/host",
-            "terraform/modules/remote", "terraform/modules/publisher", "terraform/examples/fleet");
+            "terraform/modules/remote", "terraform/modules/publisher", "terraform/examples/fleet",
+            "terraform/examples/status-page");
     private static Map<String, JsonNode> parsed;
 
     @TempDir

@@ -1,0 +1,225 @@
+package dev.npc.tests.page;
+
+import dev.npc.cli.NpcCli;
+import dev.npc.host.HostState;
+import dev.npc.host.Result;
+import dev.npc.json.Json;
+import dev.npc.store.Layout;
+import dev.npc.store.Store;
+import dev.npc.store.StoreOptions;
+import dev.npc.store.Stores;
+import dev.npc.testing.StateBuilder;
+import dev.npc.tests.cli.CliRun;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fleet page in a real browser (Debian's chromium, headless), as a person sees it: loaded from
+ * a file:// URL as npc status --html writes it and from npc status --serve, for a seeded fleet with
+ * a failed, a rolled-back (with a hostile error), a stale, a paused and two up-to-date hosts and a
+ * stopped rollout. Screenshots go to target/fleet-page.png (laptop) and target/fleet-page-phone.png.
+ */
+class FleetPageBrowserTest {
+    static final Path TARGET = Path.of(System.getProperty("npc.repo.root", "..")).resolve("tests/target").toAbsolutePath().normalize();
+    /** What the page must show first: the problems, in npc status's order, then the rest. */
+    static final List<String> ORDER = List.of("db-1", "canary-1", "web-2", "db-2", "web-1", "web-3");
+    static final List<String> LABELS = List.of("failed", "rolled back", "stale", "paused", "up to date", "up to date");
+
+    @TempDir
+    static Path tmp;
+    static Store store;
+    static SeededFleet fleet;
+    static ChromeDriver browser;
+
+    @BeforeAll
+    static void seedAndStartTheBrowser() throws Exception {
+        browser = Browser.start(tmp.resolve("profile"), 1280, 900);
+        store = Stores.open(tmp.resolve("store").toUri().toString(), StoreOptions.DEFAULT);
+        fleet = SeededFleet.seed(store, tmp);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @Test
+    void theWrittenPageShowsProblemsFirstTheHostileTextAsTextAndAHostsHistoryOnClick() throws Exception {
+        Path page = tmp.resolve("fleet.html");
+        CliRun run = CliRun.npc("status", "--html", page.toString(), "--store", store.url());
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().contains("wrote the fleet page (6 hosts) to " + page), run::toString);
+
+        browser.manage().window().setSize(new Dimension(1280, 900));
+        browser.get(page.toUri().toString());
+        assertWhatAPersonSees();
+
+        WebElement history = browser.findElement(By.id("history-canary-1"));
+        assertFalse(history.isDisplayed(), "a host's history is shown only when the host is selected");
+        browser.findElement(By.linkText("canary-1")).click();
+        assertTrue(history.isDisplayed(), "selecting canary-1 shows its history");
+        List<WebElement> timeline = history.findElements(By.cssSelector("ol.timeline > li"));
+        assertEquals(2, timeline.size(), history.getText());
+        assertTrue(timeline.get(0).getText().contains("rolled back") && timeline.get(0).getText().contains("version "
+                + fleet.newVersion.substring(0, 8)) && timeline.get(0).getText().contains("<script>"), timeline.get(0).getText());
+        assertTrue(timeline.get(1).getText().contains("success") && timeline.get(1).getText().contains(fleet.oldVersion.substring(0, 8)),
+                timeline.get(1).getText());
+        assertFalse(browser.findElement(By.id("history-db-1")).isDisplayed(), "only the selected host's history opens");
+        screenshot(TARGET.resolve("fleet-page.png"));
+
+        browser.findElement(By.linkText("Close the history of canary-1")).click();
+        assertFalse(history.isDisplayed(), "closing hides the history again");
+
+        // A phone: one column of labelled cells, nothing wider than the screen.
+        browser.manage().window().setSize(new Dimension(390, 844));
+        browser.navigate().refresh();
+        assertEquals(Boolean.TRUE, browser.executeScript("return document.documentElement.scrollWidth <= window.innerWidth"),
+                "the page fits a phone's width: " + browser.executeScript("return document.documentElement.scrollWidth + ' > ' + window.innerWidth"));
+        assertEquals("block", browser.findElement(By.cssSelector("tr.host td[data-label='Status']")).getCssValue("display"),
+                "cells stack on a phone");
+        screenshot(TARGET.resolve("fleet-page-phone.png"));
+        browser.manage().window().setSize(new Dimension(1280, 900));
+    }
+
+    @Test
+    void theServedPageIsTheSameReReadFromTheStoreAndStopsCleanly() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        AtomicInteger exit = new AtomicInteger(-1);
+        Thread serving = new Thread(() -> exit.set(NpcCli.run(new PrintWriter(out, true), new PrintWriter(err, true),
+                "status", "--serve", "127.0.0.1:0", "--every", "200ms", "--store", store.url())), "test-npc-status-serve");
+        serving.start();
+        try {
+            URI url = servedAt(out, err);
+            browser.get(url.toString());
+            assertWhatAPersonSees();
+
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, answer.statusCode());
+            assertTrue(answer.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), answer.headers().toString());
+            String policy = answer.headers().firstValue("Content-Security-Policy").orElse("");
+            assertTrue(policy.startsWith("default-src 'none'; style-src 'sha256-") && policy.contains("frame-ancestors 'none'"), policy);
+            assertEquals(404, HttpClient.newHttpClient().send(HttpRequest.newBuilder(url.resolve("/other")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode());
+
+            // web-2 reports again: the served page shows it up to date once the store has been re-read.
+            HostState back = StateBuilder.host("web-2").at(Instant.now()).desired("prod", fleet.oldVersion)
+                    .running("prod", fleet.oldVersion).attempted(fleet.oldVersion, Result.SUCCESS).build();
+            store.put(Layout.state("web-2"), Json.write(back), Map.of());
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+            String status = "";
+            while (Instant.now().isBefore(deadline)) {
+                browser.navigate().refresh();
+                status = browser.findElement(By.id("host-web-2")).getAttribute("data-status");
+                if (status.equals("up-to-date")) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals("up-to-date", status, "the served page is re-read from the store");
+        } finally {
+            serving.interrupt();
+            serving.join(Duration.ofSeconds(20).toMillis());
+            HostState stale = StateBuilder.host("web-2").at(Instant.now().minus(Duration.ofHours(2))).desired("prod", fleet.oldVersion)
+                    .running("prod", fleet.oldVersion).attempted(fleet.oldVersion, Result.SUCCESS).build();
+            store.put(Layout.state("web-2"), Json.write(stale), Map.of());
+        }
+        assertFalse(serving.isAlive(), "npc status --serve stops when interrupted");
+        assertEquals(0, exit.get(), out + "\n" + err);
+        assertTrue(out.toString().contains("stopped serving the fleet page"), out.toString());
+    }
+
+    private static URI servedAt(StringWriter out, StringWriter err) throws InterruptedException {
+        Pattern served = Pattern.compile("serving the fleet page on (http://127\\.0\\.0\\.1:\\d+/)");
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            Matcher matcher = served.matcher(out.toString());
+            if (matcher.find()) {
+                return URI.create(matcher.group(1));
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("npc status --serve did not say where it serves:\n" + out + "\n" + err);
+    }
+
+    /** Problem rows first with their labels, the hostile error as text, the rollout and the remotes. */
+    private static void assertWhatAPersonSees() {
+        assertTrue(browser.getTitle().startsWith("npc fleet: 6 hosts, 1 failed, 1 rolled back, 1 stale"), browser.getTitle());
+        List<WebElement> rows = browser.findElements(By.cssSelector("table.hosts > tbody > tr.host"));
+        assertEquals(ORDER, rows.stream().map(r -> r.findElement(By.tagName("th")).getText()).toList());
+        for (int i = 0; i < rows.size(); i++) {
+            String shown = rows.get(i).findElement(By.cssSelector("td[data-label='Status']")).getText();
+            assertTrue(shown.endsWith(LABELS.get(i)), ORDER.get(i) + " shows its status as words, not only as colour: " + shown);
+        }
+
+        String detail = browser.findElement(By.cssSelector("#host-canary-1 td[data-label='Detail']")).getText();
+        assertTrue(detail.contains("<script>document.title='pwned';window.pwned=1</script><img src=x onerror=\"window.pwned=2\">"),
+                "the hostile error is shown as the text it is: " + detail);
+        assertTrue(detail.contains("\\x1b[2J") && detail.contains("\\u202egnp.exe\\u202c"),
+                "control and bidi characters are shown visibly, not acted on: " + detail);
+        assertEquals(List.of(), browser.findElements(By.tagName("script")), "no script element reached the page");
+        assertEquals(List.of(), browser.findElements(By.tagName("img")), "no element from the bucket reached the page");
+        assertEquals(Boolean.TRUE, browser.executeScript("return window.pwned === undefined"), "no script from the bucket ran");
+
+        String rollout = browser.findElement(By.cssSelector("section[aria-labelledby='rollout']")).getText();
+        assertTrue(rollout.contains("stopped") && rollout.contains("from staging"), rollout);
+        assertTrue(rollout.matches("(?s).*prod-canary failed canary-1 rolled back on .*<script>.*") && rollout.contains("prod not reached"),
+                rollout);
+
+        List<String> remotes = browser.findElements(By.cssSelector("table.remotes > tbody > tr")).stream().map(WebElement::getText).toList();
+        assertEquals(3, remotes.size(), remotes.toString());
+        assertTrue(remotes.get(0).startsWith("prod " + fleet.oldVersion.substring(0, 8)) && remotes.get(0).contains("signed by key")
+                && remotes.get(0).endsWith(" 3 of 5"), "prod: its version, signed, run by 3 of the 5 hosts that follow it: "
+                + remotes.get(0));
+        assertTrue(remotes.get(1).startsWith("prod-canary " + fleet.newVersion.substring(0, 8)) && remotes.get(1).endsWith(" 0 of 1"),
+                remotes.get(1));
+        assertTrue(remotes.get(2).startsWith("staging ") && remotes.get(2).contains("unsigned") && remotes.get(2).endsWith(" 0"),
+                remotes.get(2));
+    }
+
+    /** The whole page, not only the window: Chrome's own screenshot of the full layout. */
+    @SuppressWarnings("unchecked")
+    private static void screenshot(Path file) throws Exception {
+        Map<String, Object> metrics = browser.executeCdpCommand("Page.getLayoutMetrics", Map.of());
+        Map<String, Object> size = (Map<String, Object>) metrics.get("cssContentSize");
+        Map<String, Object> clip = Map.of("x", 0, "y", 0, "width", ((Number) size.get("width")).doubleValue(),
+                "height", ((Number) size.get("height")).doubleValue(), "scale", 1);
+        Map<String, Object> shot = browser.executeCdpCommand("Page.captureScreenshot",
+                Map.of("format", "png", "captureBeyondViewport", true, "clip", clip));
+        Files.createDirectories(file.getParent());
+        Files.write(file, Base64.getDecoder().decode((String) shot.get("data")));
+    }
+}
