@@ -42,7 +42,7 @@ class HostHistoryTest {
             assertEquals(2, two.size(), two.toString());
             assertEquals("failed", two.get(0).result());
             assertNull(two.get(0).state());
-            assertTrue(two.get(0).problem().contains("hosts/web-1/history/20261122T120000.000Z-failed.json"), two.get(0).problem());
+            assertTrue(two.get(0).problem().contains(Layout.history("web-1", "20261122T120000.000Z", "failed")), two.get(0).problem());
             assertEquals(Result.ROLLED_BACK, two.get(1).state().lastAttempt().result());
             assertEquals("health check failed", two.get(1).state().lastAttempt().error());
 
