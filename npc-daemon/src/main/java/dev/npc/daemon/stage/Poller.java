@@ -82,7 +82,7 @@ public final class Poller {
     private PollResult read() throws IOException {
         String desiredKey = Layout.desired(host);
         boolean desiredChanged;
-        try (GetResult result = store.get(desiredKey, desiredEtag)) {
+        try (GetResult result = read(desiredKey, desiredEtag)) {
             if (result instanceof GetResult.Missing) {
                 forgetDesired();
                 return PollResult.missing(desiredKey);
@@ -114,7 +114,7 @@ public final class Poller {
             remoteSha256 = null;
             remoteError = null;
         }
-        GetResult remote = store.get(Layout.remote(remoteName), remoteEtag);
+        GetResult remote = read(Layout.remote(remoteName), remoteEtag);
         if (remote instanceof GetResult.NotModified) {
             return PollResult.of(desired, remoteSha256, remoteError, desiredChanged, false, null);
         }
@@ -147,6 +147,24 @@ public final class Poller {
         }
         remoteError = null;
         return PollResult.of(desired, sha, null, desiredChanged, true, found);
+    }
+
+    /**
+     * A HEAD when the ETag is known, and a GET only when it changed: an unchanged object costs one
+     * request and no body either way, but a HEAD answers 200, which the AWS SDK handles far more
+     * cheaply than the 304 of a conditional GET (an exception, built through its error path).
+     */
+    private GetResult read(String key, String etag) throws IOException {
+        if (etag != null) {
+            java.util.Optional<dev.npc.store.ObjectInfo> head = store.head(key);
+            if (head.isEmpty()) {
+                return new GetResult.Missing(key);
+            }
+            if (etag.equals(head.get().etag())) {
+                return new GetResult.NotModified(etag);
+            }
+        }
+        return store.get(key, etag);
     }
 
     /** Forget ETags, so the next poll reads both documents in full (after `retry`, or a failure). */
