@@ -39,7 +39,8 @@ public final class PollBenchServer {
 
     /** Requests by kind, as the server saw them. */
     static final class Counter extends Handler.Wrapper {
-        final AtomicLong desiredGets = new AtomicLong();
+        /** Requests for desired.json: one per poll (HEAD, or GET when it changed or is read the first time). */
+        final AtomicLong desiredReads = new AtomicLong();
         final AtomicLong gets = new AtomicLong();
         final AtomicLong heads = new AtomicLong();
         final AtomicLong puts = new AtomicLong();
@@ -56,13 +57,11 @@ public final class PollBenchServer {
             String method = request.getMethod();
             String path = request.getHttpURI().getPath();
             return super.handle(request, response, Callback.from(() -> {
+                if (path.endsWith("/desired.json") && !"PUT".equals(method)) {
+                    desiredReads.incrementAndGet();
+                }
                 switch (method) {
-                    case "GET" -> {
-                        gets.incrementAndGet();
-                        if (path.endsWith("/desired.json")) {
-                            desiredGets.incrementAndGet();
-                        }
-                    }
+                    case "GET" -> gets.incrementAndGet();
                     case "HEAD" -> heads.incrementAndGet();
                     case "PUT" -> puts.incrementAndGet();
                     default -> others.incrementAndGet();
@@ -77,7 +76,7 @@ public final class PollBenchServer {
         }
 
         String line() {
-            return "polls=" + desiredGets + " get=" + gets + " head=" + heads + " put=" + puts + " other=" + others
+            return "polls=" + desiredReads + " get=" + gets + " head=" + heads + " put=" + puts + " other=" + others
                     + " notmodified=" + notModified + " bodybytes=" + bodyBytes;
         }
     }
