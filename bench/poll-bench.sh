@@ -28,6 +28,10 @@ old_flags="-XX:+UseSerialGC -Xshare:auto -Xmx128m"
 # One reactor run, so the class path can name npc-core's freshly built jars (no mvn install).
 ./mvnw -q -B -pl npc-daemon -am -DskipTests package dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >&2
+# The archive the Nix package builds at install time, for the jar just built (at the absolute path
+# bin/npc-daemon runs it from: an archive is tied to the class path it was written for).
+bin/cds-archive java "$PWD/bin/jvm.options" npc-daemon "$PWD/npc-daemon/target/npc-daemon.jar" \
+  "$PWD/npc-daemon/target/npc-daemon.jsa" >&2
 classpath="npc-daemon/target/classes:npc-daemon/target/test-classes:$(cat npc-daemon/target/bench.classpath)"
 ticks=$(getconf CLK_TCK)
 

@@ -15,10 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Step 1, poll: reads {@code hosts/<host>/desired.json} and then the remote it names, each with
- * the ETag of the last read, so an unchanged store answers 304 and costs no body bytes. Remembers
- * what it learned, so a 304 still answers "which version is wanted" — on disk too, so a daemon
- * run by a timer ({@code follow --once} every minute) also gets 304s instead of downloads.
+ * Step 1, poll: asks for the ETags of {@code hosts/<host>/desired.json} and then of the remote it
+ * names (a HEAD each), and reads an object (a GET) only when its ETag changed, so an unchanged
+ * store costs two requests and no body bytes. Remembers what it learned, so an unchanged ETag
+ * still answers "which version is wanted" — on disk too, so a daemon run by a timer
+ * ({@code follow --once} every minute) also sends two HEADs instead of downloading.
  */
 public final class Poller {
     private final Store store;
