@@ -54,7 +54,7 @@ run() {
   local server=$!
   exec 7> "$work/to-server" 8< "$work/from-server"
   # shellcheck disable=SC2064 # the paths and the process id as they are now
-  trap "status=\$?; exec 7>&- 8<&-; kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf '$work'; exit \$status" EXIT
+  trap "status=\$?; exec 7>&- 8<&-; kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf '$work'; exit \$status" EXIT
   local line
   read -r line <&8 || { cat "$work/server.err" >&2; echo "poll-bench: the S3 server did not start" >&2; exit 1; }
   counts() { echo counts >&7; read -r line <&8; echo "$line"; }
@@ -166,8 +166,9 @@ run() {
   Figures once.old "$(median < "$work/once-old") s"
   Figures floor.name "$floor_name"
   Figures floor.cpu "$(median < "$floor_times" | awk '{ printf "%.0f", $1 * 1000 }') ms"
+  # The server's own exit status says nothing about the figures above.
   echo quit >&7
-  wait "$server"
+  wait "$server" || true
 }
 
 BENCH_TOOLS="S3Proxy in its own JVM; $(if command -v aws > /dev/null; then aws --version 2>&1 | cut -d' ' -f1; else curl --version | head -n 1 | cut -d' ' -f1,2; fi)"

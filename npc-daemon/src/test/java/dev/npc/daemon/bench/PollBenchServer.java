@@ -134,5 +134,7 @@ public final class PollBenchServer {
         }
         store.close();
         proxy.stop();
+        // S3Proxy's worker threads need not linger: the script waits for this process.
+        System.exit(0);
     }
 }
