@@ -115,8 +115,8 @@ run() {
 
   # once NAME OPTS: CPU seconds (user+sys) of `follow --once` of the unchanged host, one a line.
   once() {
-    local i TIMEFORMAT='%U %S'
-    for i in $(seq "$once_runs"); do
+    local TIMEFORMAT='%U %S'
+    for _ in $(seq "$once_runs"); do
       { time NPC_JAVA_OPTS=$2 bin/npc-daemon follow --once "${flags[@]}" > /dev/null 2>&1; } 2>&1 \
         | awk '{ print $1 + $2 }'
     done
@@ -125,16 +125,16 @@ run() {
   once old "$old_flags" > "$work/once-old"
 
   # What a tool that starts a process per poll pays: one aws CLI call (npcnix's), or one curl.
-  local floor_name floor_times="$work/floor" i TIMEFORMAT='%U %S'
+  local floor_name floor_times="$work/floor" TIMEFORMAT='%U %S'
   if command -v aws > /dev/null; then
     floor_name="aws s3api get-object-attributes"
-    for i in $(seq "$once_runs"); do
+    for _ in $(seq "$once_runs"); do
       { time aws s3api get-object-attributes --endpoint-url "$AWS_ENDPOINT_URL" --bucket "$NPC_BENCH_BUCKET" \
           --key "$NPC_BENCH_DESIRED" --object-attributes ETag > /dev/null 2>&1; } 2>&1 | awk '{ print $1 + $2 }'
     done > "$floor_times"
   else
     floor_name="curl --aws-sigv4 HEAD"
-    for i in $(seq "$once_runs"); do
+    for _ in $(seq "$once_runs"); do
       { time curl -sfI --aws-sigv4 "aws:amz:$AWS_REGION:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
           "$AWS_ENDPOINT_URL/$NPC_BENCH_BUCKET/$NPC_BENCH_DESIRED" > /dev/null; } 2>&1 | awk '{ print $1 + $2 }'
     done > "$floor_times"

@@ -8,11 +8,13 @@ import dev.npc.remote.RemoteDownloader;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.GetResult;
 import dev.npc.store.Layout;
+import dev.npc.store.ObjectInfo;
 import dev.npc.store.Store;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Step 1, poll: asks for the ETags of {@code hosts/<host>/desired.json} and then of the remote it
@@ -157,7 +159,7 @@ public final class Poller {
      */
     private GetResult read(String key, String etag) throws IOException {
         if (etag != null) {
-            java.util.Optional<dev.npc.store.ObjectInfo> head = store.head(key);
+            Optional<ObjectInfo> head = store.head(key);
             if (head.isEmpty()) {
                 return new GetResult.Missing(key);
             }
