@@ -81,10 +81,17 @@ stdenv.mkDerivation {
     runHook preInstall
     mkdir -p "$out/share" "$out/share/doc/npc"
     ln -s ${jars}/share/npc "$out/share/npc"
+    mkdir -p "$out/share/npc-archives"
     for program in npc-cli:npc npc-daemon:npc-daemon; do
       module=''${program%%:*}; name=''${program##*:}
+      # Each program's class data sharing archive, from a training run on this JRE and this jar at
+      # the path it runs from (bin/cds-archive); a run that writes none leaves the wrapper's
+      # -XX:SharedArchiveFile naming a missing file, which -Xshare:auto ignores.
+      bash ${../bin/cds-archive} ${jre_headless}/bin/java ${../bin/jvm.options} "$name" \
+        "$out/share/npc/$module/$module.jar" "$out/share/npc-archives/$module.jsa"
       makeWrapper ${jre_headless}/bin/java "$out/bin/$name" \
         --add-flags "\''${NPC_JAVA_OPTS:-${lib.concatStringsSep " " jvmOptions}}" \
+        --add-flags "-XX:SharedArchiveFile=$out/share/npc-archives/$module.jsa" \
         --add-flags "-jar $out/share/npc/$module/$module.jar"
     done
     # What services.npc's unit can name in its documentation.

@@ -516,10 +516,10 @@ in
 
     jvmOptions = mkOption {
       type = types.listOf types.str;
-      # The flags every npc program runs with (bin/jvm.options, one place for all of them), and a
-      # heap bound: the daemon runs forever on hosts that are often small instances.
-      default = import ../nix/args-file.nix ../bin/jvm.options ++ [ "-Xmx128m" ];
-      defaultText = lib.literalExpression ''(the flags in bin/jvm.options) ++ [ "-Xmx128m" ]'';
+      # The flags every npc program runs with (bin/jvm.options, one place for all of them, the
+      # heap bound included).
+      default = import ../nix/args-file.nix ../bin/jvm.options;
+      defaultText = lib.literalExpression "(the flags in bin/jvm.options)";
       description = "Options for the daemon's JVM (NPC_JAVA_OPTS); they replace the package's defaults.";
     };
 

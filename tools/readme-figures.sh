@@ -165,6 +165,26 @@ bench_status() {
   splice bench/README.md bench-status "$work/bench-status"
 }
 
+bench_poll() {
+  local f=bench/results/poll.txt
+  [ -f $f ] || return 0
+  {
+    echo "$(measured $f), \`$(fig $f command)\`, median of $(fig $f rounds) rounds, each $(fig $f measure):"
+    echo
+    echo "| daemon polling every second, nothing changes | CPU per poll | resident memory | requests per poll | body bytes | files written |"
+    echo "|---|---|---|---|---|---|"
+    echo "| shipped flags (\`bin/jvm.options\`) | $(fig $f shipped.cpu) | $(fig $f shipped.rss) | $(fig $f shipped.requests) | $(fig $f shipped.bytes) | $(fig $f shipped.files) |"
+    echo "| the NixOS module's flags before issue 11 | $(fig $f old.cpu) | $(fig $f old.rss) | $(fig $f old.requests) | $(fig $f old.bytes) | $(fig $f old.files) |"
+    echo
+    echo "| one process | CPU (user + sys), median of $(fig $f once.runs) |"
+    echo "|---|---|"
+    echo "| \`npc-daemon follow --once\` of an unchanged host, shipped flags | $(fig $f once.shipped) |"
+    echo "| the same with the NixOS module's flags before issue 11 | $(fig $f once.old) |"
+    echo "| \`$(fig $f floor.name)\` (a process per poll) | $(fig $f floor.cpu) |"
+  } > "$work/bench-poll"
+  splice bench/README.md bench-poll "$work/bench-poll"
+}
+
 soak_intro() { echo "$(measured "$1"):"; }
 soak_row() {
   echo "| \`$(fig "$1" command)\` | $(fig "$1" polls) | $(fig "$1" time) | $(fig "$1" faulted) | $(fig "$1" exits) | $(fig "$1" crashes) | $(fig "$1" threads) | $(fig "$1" fds) | $(fig "$1" heap) |"
@@ -201,6 +221,10 @@ bench_summary() {
     if [ -f "$status" ]; then
       echo "| \`bin/npc status\` over $(fig "$status" hosts) hosts on S3Proxy in its own process (\`bench/status-bench.sh\`), whole process, median of $(fig "$status" runs) | cold $(fig "$status" cold.time) (CLI CPU $(fig "$status" cold.cpu)), nothing changed $(fig "$status" warm.time) (CLI CPU $(fig "$status" warm.cpu)); CLI peak RSS $(fig "$status" warm.rss) | \`--no-cache\` (every document fetched): $(fig "$status" no-cache.time) (CLI CPU $(fig "$status" no-cache.cpu)); goal: 5 s cold, 1 s unchanged, < 256 MiB |"
     fi
+    if [ -f bench/results/poll.txt ]; then
+      local poll=bench/results/poll.txt
+      echo "| idle daemon polling every second (\`bench/poll-bench.sh\`), shipped flags | $(fig $poll shipped.cpu) CPU per poll, $(fig $poll shipped.rss) resident, $(fig $poll shipped.requests) requests and $(fig $poll shipped.bytes) body bytes per poll; \`follow --once\`: $(fig $poll once.shipped) CPU | flags before issue 11: $(fig $poll old.cpu), $(fig $poll old.rss), \`follow --once\` $(fig $poll once.old); \`$(fig $poll floor.name)\`: $(fig $poll floor.cpu) per poll; goals: 5 ms, 64 MiB, 0.5 s |"
+    fi
     if [ "${#soaks[@]}" -gt 0 ]; then
       echo "| daemon soak: $(joined polls "${soaks[@]}") polls through a fault proxy, $(joined probability "${soaks[@]}") of requests faulted (\`bench/soak.sh\`) | crashes $(joined crashes "${soaks[@]}"); threads $(joined threads "${soaks[@]}"), fds $(joined fds "${soaks[@]}"), heap $(joined heap "${soaks[@]}") | |"
     fi
@@ -216,6 +240,7 @@ bench() {
   bench_summary
   bench_pack
   bench_status
+  bench_poll
   bench_soak
 }
 

@@ -106,7 +106,7 @@ class FollowTest {
             assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE));
 
             assertEquals(List.of(), fleet.system.commands(), "no build, no switch, no checks");
-            assertEquals(List.of("hosts/web-1/desired.json NotModified", "remotes/prod.npc NotModified"),
+            assertEquals(List.of("hosts/web-1/desired.json Head", "remotes/prod.npc Head"),
                     fleet.store.reads());
         }
     }
@@ -123,7 +123,7 @@ class FollowTest {
 
         assertEquals(0, fleet.run("follow", "--once"), fleet.err());
 
-        assertEquals(List.of("hosts/web-1/desired.json NotModified", "remotes/prod.npc NotModified"),
+        assertEquals(List.of("hosts/web-1/desired.json Head", "remotes/prod.npc Head"),
                 fleet.store.reads().subList(0, 2));
         assertEquals(List.of(), fleet.system.commands());
         assertEquals(reported.updatedAt(), fleet.bucketState().updatedAt(), "nothing new to upload yet");
@@ -145,7 +145,7 @@ class FollowTest {
 
             assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE));
 
-            assertTrue(fleet.store.reads().contains("remotes/prod.npc NotModified"), fleet.store.reads().toString());
+            assertTrue(fleet.store.reads().contains("remotes/prod.npc Head"), fleet.store.reads().toString());
             assertTrue(fleet.system.commands().get(0).contains("#nixosConfigurations.\"web-2\""),
                     fleet.system.commands().toString());
             assertEquals("web-2", fleet.localState().current().configuration());

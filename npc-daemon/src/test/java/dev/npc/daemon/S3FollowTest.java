@@ -11,8 +11,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 
+import dev.npc.store.StoreOptions;
+import dev.npc.store.Stores;
+import dev.npc.testing.FaultProxy;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,7 +57,7 @@ class S3FollowTest {
 
                 assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE));
 
-                assertEquals(List.of("hosts/web-1/desired.json NotModified", "remotes/prod.npc NotModified"),
+                assertEquals(List.of("hosts/web-1/desired.json Head", "remotes/prod.npc Head"),
                         fleet.store.reads());
                 assertEquals(List.of(), fleet.system.commands());
             }
@@ -64,6 +74,68 @@ class S3FollowTest {
                 assertTrue(history.get(0).endsWith("-success.json"), history.toString());
             }
         }
+    }
+
+    /**
+     * What an idle host costs the store and its disk: an unchanged poll sends two requests (a HEAD
+     * each for desired.json and the remote), reads no body and writes no file, metrics included;
+     * yet a change of either document is acted on at the very next poll.
+     */
+    @Test
+    void anUnchangedPollSendsTwoBodilessRequestsAndWritesNothingYetTheNextChangeIsPickedUp() throws Exception {
+        String prefix = "idle-" + tmp.getFileName();
+        Path metrics = tmp.resolve("metrics/npc.prom");
+        try (FaultProxy proxy = FaultProxy.start(s3.endpoint());
+             TestFleet fleet = new TestFleet(tmp, Stores.open(s3.storeUrl(prefix), new StoreOptions(proxy.endpointUrl(),
+                     EmbeddedS3.REGION, EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY))))) {
+            fleet.with("--metrics-file", metrics.toString());
+            fleet.publishSystem("prod", "v1");
+            fleet.desired("{\"remote\": \"prod\"}");
+            try (Daemon daemon = fleet.daemon()) {
+                assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE), fleet.err());
+                assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE), fleet.err());
+                Map<Path, FileTime> files = files(fleet.stateDir.root(), metrics.getParent());
+                int before = proxy.served(FaultProxy.Fault.PASS);
+                fleet.system.clearCalls();
+                fleet.store.clearReads();
+
+                for (int i = 0; i < 10; i++) {
+                    fleet.clock.advance(Duration.ofSeconds(1));
+                    assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE), fleet.err());
+                }
+
+                assertEquals(20, proxy.served(FaultProxy.Fault.PASS) - before, "two requests a poll");
+                assertTrue(fleet.store.reads().stream().allMatch(r -> r.endsWith(" Head")),
+                        "no GET, so no body: " + fleet.store.reads());
+                assertEquals(files, files(fleet.stateDir.root(), metrics.getParent()), "no file written or removed");
+                assertEquals(List.of(), fleet.system.commands());
+
+                fleet.desired("{\"remote\": \"prod\", \"configuration\": \"web-2\"}");
+                fleet.clock.advance(Duration.ofSeconds(1));
+                assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE), fleet.err());
+                assertEquals("web-2", fleet.localState().current().configuration(), "desired.json's change, at the next poll");
+
+                String v2 = fleet.publishSystem("prod", "v2");
+                fleet.clock.advance(Duration.ofSeconds(1));
+                assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE), fleet.err());
+                assertEquals(v2, fleet.localState().current().sha256(), "the remote's change, at the next poll");
+                assertTrue(Files.readString(metrics).contains("npc_attempts_total{host=\"web-1\"} 3"),
+                        "the metrics follow a change: " + Files.readString(metrics));
+            }
+        }
+    }
+
+    /** Every file under the directories, with when it was last written. */
+    private static Map<Path, FileTime> files(Path... dirs) throws java.io.IOException {
+        Map<Path, FileTime> files = new TreeMap<>();
+        for (Path dir : dirs) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path path : paths.filter(Files::isRegularFile).toList()) {
+                    files.put(path, Files.getLastModifiedTime(path));
+                }
+            }
+        }
+        return files;
     }
 
     @Test

@@ -13,6 +13,10 @@ import java.time.Instant;
  * Prometheus metrics in text format, written atomically for node_exporter's textfile collector
  * (which must never read a half-written file). Counters live for the process, as Prometheus
  * counters may: a restart shows as a reset, which rate() handles.
+ *
+ * <p>The file is written when a figure other than the poll time changed, and otherwise once per
+ * heartbeat ({@link HostState#HEARTBEAT}): an unchanged poll writes nothing to disk, and
+ * {@code npc_last_poll_timestamp_seconds} is at most one heartbeat behind the last poll.
  */
 public final class Metrics {
     private final Path file;
@@ -23,6 +27,9 @@ public final class Metrics {
     private long failures;
     private long pollErrors;
     private HostState state;
+    /** What the file holds apart from the poll time, and the poll time it holds; null before the first write. */
+    private String written;
+    private Instant writtenPoll;
 
     /** @param file where to write, or null to keep metrics off */
     public Metrics(Path file, EventLog log) {
@@ -54,10 +61,19 @@ public final class Metrics {
     }
 
     public String render() {
-        String host = state == null ? "" : state.host();
-        String h = "host=\"" + escape(host) + "\"";
         StringBuilder out = new StringBuilder();
-        gauge(out, "npc_last_poll_timestamp_seconds", "Time of the last poll of the store.", h, seconds(lastPoll));
+        gauge(out, "npc_last_poll_timestamp_seconds", "Time of the last poll of the store.", labels(), seconds(lastPoll));
+        return out.append(renderFigures()).toString();
+    }
+
+    private String labels() {
+        return "host=\"" + escape(state == null ? "" : state.host()) + "\"";
+    }
+
+    /** Everything but the poll time. */
+    private String renderFigures() {
+        String h = labels();
+        StringBuilder out = new StringBuilder();
         gauge(out, "npc_last_success_timestamp_seconds", "Time of the last successful activation attempt.", h,
                 seconds(lastSuccess));
         counter(out, "npc_attempts_total", "Activation attempts since the daemon started.", h, attempts);
@@ -96,8 +112,16 @@ public final class Metrics {
         if (file == null) {
             return;
         }
+        String figures = renderFigures();
+        boolean heartbeat = writtenPoll == null
+                || lastPoll != null && !lastPoll.isBefore(writtenPoll.plus(HostState.HEARTBEAT));
+        if (figures.equals(written) && !heartbeat) {
+            return;
+        }
         try {
             AtomicFiles.write(file, render());
+            written = figures;
+            writtenPoll = lastPoll;
         } catch (IOException e) {
             log.warn("cannot write metrics to " + file + ": " + e.getMessage(), e);
         }

@@ -8,17 +8,20 @@ import dev.npc.remote.RemoteDownloader;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.GetResult;
 import dev.npc.store.Layout;
+import dev.npc.store.ObjectInfo;
 import dev.npc.store.Store;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
- * Step 1, poll: reads {@code hosts/<host>/desired.json} and then the remote it names, each with
- * the ETag of the last read, so an unchanged store answers 304 and costs no body bytes. Remembers
- * what it learned, so a 304 still answers "which version is wanted" — on disk too, so a daemon
- * run by a timer ({@code follow --once} every minute) also gets 304s instead of downloads.
+ * Step 1, poll: asks for the ETags of {@code hosts/<host>/desired.json} and then of the remote it
+ * names (a HEAD each), and reads an object (a GET) only when its ETag changed, so an unchanged
+ * store costs two requests and no body bytes. Remembers what it learned, so an unchanged ETag
+ * still answers "which version is wanted" — on disk too, so a daemon run by a timer
+ * ({@code follow --once} every minute) also sends two HEADs instead of downloading.
  */
 public final class Poller {
     private final Store store;
@@ -82,7 +85,7 @@ public final class Poller {
     private PollResult read() throws IOException {
         String desiredKey = Layout.desired(host);
         boolean desiredChanged;
-        try (GetResult result = store.get(desiredKey, desiredEtag)) {
+        try (GetResult result = read(desiredKey, desiredEtag)) {
             if (result instanceof GetResult.Missing) {
                 forgetDesired();
                 return PollResult.missing(desiredKey);
@@ -114,7 +117,7 @@ public final class Poller {
             remoteSha256 = null;
             remoteError = null;
         }
-        GetResult remote = store.get(Layout.remote(remoteName), remoteEtag);
+        GetResult remote = read(Layout.remote(remoteName), remoteEtag);
         if (remote instanceof GetResult.NotModified) {
             return PollResult.of(desired, remoteSha256, remoteError, desiredChanged, false, null);
         }
@@ -147,6 +150,24 @@ public final class Poller {
         }
         remoteError = null;
         return PollResult.of(desired, sha, null, desiredChanged, true, found);
+    }
+
+    /**
+     * A HEAD when the ETag is known, and a GET only when it changed: an unchanged object costs one
+     * request and no body either way, but a HEAD answers 200, which the AWS SDK handles far more
+     * cheaply than the 304 of a conditional GET (an exception, built through its error path).
+     */
+    private GetResult read(String key, String etag) throws IOException {
+        if (etag != null) {
+            Optional<ObjectInfo> head = store.head(key);
+            if (head.isEmpty()) {
+                return new GetResult.Missing(key);
+            }
+            if (etag.equals(head.get().etag())) {
+                return new GetResult.NotModified(etag);
+            }
+        }
+        return store.get(key, etag);
     }
 
     /** Forget ETags, so the next poll reads both documents in full (after `retry`, or a failure). */

@@ -31,7 +31,7 @@ public final class ObservedStore implements Store {
         unreachable = value;
     }
 
-    /** Each read as {@code <key> <Found|NotModified|Missing>}. */
+    /** Each read as {@code <key> <Found|NotModified|Missing>}, or {@code <key> Head} for a HEAD. */
     public List<String> reads() {
         return List.copyOf(reads);
     }
@@ -62,7 +62,9 @@ public final class ObservedStore implements Store {
     @Override
     public Optional<ObjectInfo> head(String key) throws IOException {
         check();
-        return delegate.head(key);
+        Optional<ObjectInfo> info = delegate.head(key);
+        reads.add(key + " Head");
+        return info;
     }
 
     @Override

@@ -225,11 +225,14 @@ class NixFilesTest {
         assertTrue(install.contains("--add-flags \"\\${NPC_JAVA_OPTS:-" + String.join(" ", flags) + "}\""), install);
         assertTrue(install.matches("(?s).*makeWrapper /nix/store/[a-z0-9]{32}-jre-headless/bin/java.*"), "a headless JRE:\n" + install);
         assertTrue(install.contains("npc-cli:npc npc-daemon:npc-daemon"), install);
+        assertTrue(install.contains("-XX:SharedArchiveFile=$out/share/npc-archives/$module.jsa"), install);
+        assertTrue(install.matches("(?s).*/nix/store/[a-z0-9]{32}-cds-archive /nix/store/[a-z0-9]{32}-jre-headless/bin/java"
+                + " /nix/store/[a-z0-9]{32}-jvm.options .*"), "the archives come from a training run at build time:\n" + install);
         assertTrue(install.contains("share/doc/npc/nixos-module.md"), install);
         for (String host : HOSTS) {
-            assertEquals(String.join(" ", flags) + " -Xmx128m", evalRaw(ref,
+            assertEquals(String.join(" ", flags), evalRaw(ref,
                     "nixosConfigurations." + host + ".config.systemd.services.npc.environment.NPC_JAVA_OPTS"),
-                    "the module's default: the same flags plus the daemon's heap bound");
+                    "the module's default: the same flags, the heap bound included");
         }
 
         append(flake.resolve("npc-core/src/main/java/dev/npc/json/Json.java"), "\n// an edit of a main source\n");
