@@ -38,14 +38,16 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 grep -qx ready "$work/server.env" || { echo "push-bench: S3ProxyServer did not start within 60 s" >&2; exit 1; }
-while IFS== read -r key value; do
+while IFS='=' read -r key value; do
   [[ $key == ready ]] || export "$key=$value"
 done < "$work/server.env"
 
 run() {
   local files
   files=$(bin/npc pack --src "$src" -o "$work/flake.npc" --json | tr -d '\n ' | sed -E 's/.*"files":"([0-9]+)".*/\1/') || return
-  echo "figure flake=$files files ($( [[ $src == . ]] && echo "this checkout" || basename "$src"))"
+  local name="this checkout"
+  [[ $src == . ]] || name=$(basename "$src")
+  echo "figure flake=$files files ($name)"
   echo "figure runs=$runs"
   echo "figure flags=$(bench_npc_flags)"
   echo "figure server=S3Proxy in its own JVM on 127.0.0.1"

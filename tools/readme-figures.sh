@@ -208,7 +208,7 @@ bench_summary() {
   {
     echo "| what | npc | reference |"
     echo "|---|---|---|"
-    echo "| \`npc pack\` of $(fig $pack tree) as a whole process (\`bench/pack-bench.sh\`), best / median of $(fig $pack runs) | $(fig $pack npc.time) / $(fig $pack npc.median), $(fig $pack npc.bytes) bytes | \`tar --sort=name ... \\| zstd -3 -T1\`: $(fig $pack tar.time) / $(fig $pack tar.median), $(fig $pack tar.bytes) bytes |"
+    echo "| \`npc pack\` of $(fig $pack tree) as a whole process (\`bench/pack-bench.sh\`), best and median of $(fig $pack runs) | $(fig $pack npc.time), median $(fig $pack npc.median), $(fig $pack npc.bytes) bytes | \`tar --sort=name ... \\| zstd -3 -T1\`: $(fig $pack tar.time), median $(fig $pack tar.median), $(fig $pack tar.bytes) bytes |"
     if [ -f bench/results/push.txt ]; then
       local push=bench/results/push.txt
       echo "| \`npc push\` of a flake of $(fig $push flake) to S3Proxy in its own process (\`bench/push-bench.sh\`), median of $(fig $push runs) | first push $(fig $push first.median), unchanged $(fig $push again.median) | goal: $(fig $push goal); JVM start alone: $(fig $push start.median) |"
