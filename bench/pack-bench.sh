@@ -44,6 +44,6 @@ run() {
   echo "figure ratio.size=$(awk -v a="$npc_bytes" -v b="$tar_bytes" 'BEGIN { printf "%.3f", a / b }')x"
 }
 
-BENCH_TOOLS="$(tar --version | head -n 1), $(zstd --version)"
+BENCH_TOOLS="$(tar --version | head -n 1), $(zstd --version | sed -E 's/^[* ]+//; s/, by .*//')"
 export BENCH_TOOLS
 bench_record bench/results/pack.txt "bench/pack-bench.sh${*:+ $*}" run

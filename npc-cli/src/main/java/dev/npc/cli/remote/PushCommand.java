@@ -94,11 +94,11 @@ public final class PushCommand implements Callable<Integer> {
         // the archive: it runs while the flake is packed. The location is read here, so a bad
         // --store or NPC_STORE is still reported before anything is packed.
         StoreLocation location = storeOptions.location();
+        Path archive = Files.createTempFile("npc-push-", ".npc");
         FutureTask<Store> opening = new FutureTask<>(() -> storeOptions.openAt(location));
         Thread opener = new Thread(opening, "npc-store-open");
         opener.setDaemon(true);
         opener.start();
-        Path archive = Files.createTempFile("npc-push-", ".npc");
         try {
             PackResult pack;
             try {
