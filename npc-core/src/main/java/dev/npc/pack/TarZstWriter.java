@@ -9,6 +9,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 
 /**
  * Writes entries as the deterministic tar + zstd stream of docs/format.md. Every field that could
@@ -169,7 +170,7 @@ final class TarZstWriter {
     private void flush() throws IOException {
         if (used > 0) {
             zstd.write(buffer, 0, used);
-            java.util.Arrays.fill(buffer, 0, used, (byte) 0);
+            Arrays.fill(buffer, 0, used, (byte) 0);
             used = 0;
         }
     }
@@ -194,7 +195,7 @@ final class TarZstWriter {
                 window.limit(used + wanted).position(used);
                 int n = in.read(window);
                 if (n < 0 || n > remaining) {
-                    java.util.Arrays.fill(buffer, used, used + Math.max(n, 0), (byte) 0);
+                    Arrays.fill(buffer, used, used + Math.max(n, 0), (byte) 0);
                     throw changed(entry);
                 }
                 used += n;
