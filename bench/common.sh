@@ -43,3 +43,48 @@ bench_record() {
     return "$status"
   fi
 }
+
+# Builds bin/npc's jar (npc-cli and what it needs, without tests) when it is missing.
+bench_npc_jar() {
+  if [[ ! -f npc-cli/target/npc-cli.jar ]]; then
+    ./mvnw -q -B -Dmaven.test.skip=true -pl npc-cli -am package >&2
+  fi
+}
+
+# The JVM flags bin/npc runs with: NPC_JAVA_OPTS when set, else bin/jvm.options.
+bench_npc_flags() {
+  if [[ -n ${NPC_JAVA_OPTS:-} ]]; then
+    echo "NPC_JAVA_OPTS=$NPC_JAVA_OPTS"
+  else
+    echo "bin/jvm.options: $(grep -v '^#' bin/jvm.options | grep . | tr '\n' ' ' | sed 's/ $//')"
+  fi
+}
+
+# bench_time TIMES COMMAND...: runs COMMAND (output discarded) and appends "wall cpu" seconds
+# (cpu: user + system of the command and its children) to TIMES; fails when COMMAND fails.
+# Callers inside bench_record add `|| return`: it runs them where `set -e` does not apply.
+bench_time() {
+  local times=$1 line
+  shift
+  line=$( { TIMEFORMAT='%R %U %S'; time "$@" > /dev/null 2> "$times.err" || { cat "$times.err" >&2; return 1; }; } 2>&1 )
+  awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' <<< "$line" >> "$times"
+}
+
+# bench_best TIMES / bench_median TIMES: the least / the median wall time of the runs in TIMES.
+bench_best() { sort -n "$1" | head -n 1 | cut -d' ' -f1; }
+bench_median() {
+  sort -n "$1" | awk '{ v[NR] = $1 } END { printf "%.3f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+bench_cpu_median() {
+  cut -d' ' -f2 "$1" | sort -n | awk '{ v[NR] = $1 } END { printf "%.3f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# bench_figures NAME TIMES: NAME.time (best), NAME.median and NAME.cpu (median CPU) as figures.
+bench_figures() {
+  printf 'figure %s.time=%.2f s\n' "$1" "$(bench_best "$2")"
+  printf 'figure %s.median=%.2f s\n' "$1" "$(bench_median "$2")"
+  printf 'figure %s.cpu=%.2f s\n' "$1" "$(bench_cpu_median "$2")"
+}
+
+bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+bench_thousands() { printf '%d' "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }

@@ -133,16 +133,33 @@ runs_table() {
 bench_pack() {
   local f=bench/results/pack.txt
   {
-    echo "$(measured $f), \`$(fig $f command)\`:"
+    echo "$(measured $f), \`$(fig $f command)\`, $(fig $f tree), npc with $(fig $f flags):"
     echo
-    echo "| | time (best of $(fig $f runs), warm) | throughput | archive |"
-    echo "|---|---|---|---|"
-    echo "| npc pack | $(fig $f npc.time) | $(fig $f npc.throughput) | $(fig $f npc.bytes) bytes |"
-    echo "| tar \\| zstd -3 -T1 | $(fig $f tar.time) | $(fig $f tar.throughput) | $(fig $f tar.bytes) bytes |"
+    echo "| whole process | best of $(fig $f runs) | median | CPU (median, user + system) | archive |"
+    echo "|---|---|---|---|---|"
+    echo "| \`bin/npc pack\` | $(fig $f npc.time) | $(fig $f npc.median) | $(fig $f npc.cpu) | $(fig $f npc.bytes) bytes |"
+    echo "| tar \\| zstd -3 -T1 | $(fig $f tar.time) | $(fig $f tar.median) | $(fig $f tar.cpu) | $(fig $f tar.bytes) bytes |"
     echo
-    echo "npc takes $(fig $f ratio.time) the time of tar | zstd and makes an archive $(fig $f ratio.size) the size."
+    echo "npc takes $(fig $f ratio.time) the time of tar | zstd (best; $(fig $f ratio.median) by median) and makes an archive $(fig $f ratio.size) the size."
   } > "$work/bench-pack"
   splice bench/README.md bench-pack "$work/bench-pack"
+}
+
+bench_push() {
+  local f=bench/results/push.txt
+  [ -f $f ] || return 0
+  {
+    echo "$(measured $f), \`$(fig $f command)\`, a flake of $(fig $f flake), npc with $(fig $f flags):"
+    echo
+    echo "| whole process | best of $(fig $f runs) | median | CPU (median, user + system) |"
+    echo "|---|---|---|---|"
+    echo "| \`bin/npc push\`, first push (new remote) | $(fig $f first.time) | $(fig $f first.median) | $(fig $f first.cpu) |"
+    echo "| \`bin/npc push\`, unchanged re-push | $(fig $f again.time) | $(fig $f again.median) | $(fig $f again.cpu) |"
+    echo "| \`bin/npc --version\` (JVM start, the floor) | $(fig $f start.time) | $(fig $f start.median) | $(fig $f start.cpu) |"
+    echo
+    echo "Goal: $(fig $f goal) wall for a push, JVM start included."
+  } > "$work/bench-push"
+  splice bench/README.md bench-push "$work/bench-push"
 }
 
 bench_status() {
@@ -217,7 +234,11 @@ bench_summary() {
   {
     echo "| what | npc | reference |"
     echo "|---|---|---|"
-    echo "| pack $(fig $pack tree) (\`bench/pack-bench.sh\`), best of $(fig $pack runs) | $(fig $pack npc.time), $(fig $pack npc.bytes) bytes | \`tar --sort=name ... \\| zstd -3 -T1\`: $(fig $pack tar.time), $(fig $pack tar.bytes) bytes |"
+    echo "| \`npc pack\` of $(fig $pack tree) as a whole process (\`bench/pack-bench.sh\`), best and median of $(fig $pack runs) | $(fig $pack npc.time), median $(fig $pack npc.median), $(fig $pack npc.bytes) bytes | \`tar --sort=name ... \\| zstd -3 -T1\`: $(fig $pack tar.time), median $(fig $pack tar.median), $(fig $pack tar.bytes) bytes |"
+    if [ -f bench/results/push.txt ]; then
+      local push=bench/results/push.txt
+      echo "| \`npc push\` of a flake of $(fig $push flake) to S3Proxy in its own process (\`bench/push-bench.sh\`), median of $(fig $push runs) | first push $(fig $push first.median), unchanged $(fig $push again.median) | goal: $(fig $push goal); JVM start alone: $(fig $push start.median) |"
+    fi
     if [ -f "$status" ]; then
       echo "| \`bin/npc status\` over $(fig "$status" hosts) hosts on S3Proxy in its own process (\`bench/status-bench.sh\`), whole process, median of $(fig "$status" runs) | cold $(fig "$status" cold.time) (CLI CPU $(fig "$status" cold.cpu)), nothing changed $(fig "$status" warm.time) (CLI CPU $(fig "$status" warm.cpu)); CLI peak RSS $(fig "$status" warm.rss) | \`--no-cache\` (every document fetched): $(fig "$status" no-cache.time) (CLI CPU $(fig "$status" no-cache.cpu)); goal: 5 s cold, 1 s unchanged, < 256 MiB |"
     fi
@@ -239,6 +260,7 @@ bench() {
   fi
   bench_summary
   bench_pack
+  bench_push
   bench_status
   bench_poll
   bench_soak

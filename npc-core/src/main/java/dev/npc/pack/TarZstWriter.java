@@ -1,24 +1,24 @@
 package dev.npc.pack;
 
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.archivers.tar.TarConstants;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 
 /**
  * Writes entries as the deterministic tar + zstd stream of docs/format.md. Every field that could
  * differ between two machines packing the same files is fixed here: mtime, owner, modes, order
  * (the caller's), zstd level, worker mode and frame flags.
+ *
+ * <p>Headers and file contents go straight into one buffer that is handed to zstd when full
+ * ({@link TarHeaders} writes the headers): a tar stream object per entry, as Commons Compress
+ * has, cost more CPU than compressing the files in a one-shot JVM that never gets it compiled.
  */
 final class TarZstWriter {
     /** Like Nix's store paths: one second after the epoch, so no tool mistakes it for "unset". */
@@ -36,11 +36,20 @@ final class TarZstWriter {
      */
     static final int ZSTD_WORKERS = 2;
     /** GNU tar's default blocking (20 records), so the archive ends like one GNU tar writes. */
-    private static final int TAR_BLOCK_SIZE = 10240;
+    static final int TAR_BLOCK_SIZE = 10240;
+    static final int RECORD = 512;
     /** Large enough that zstd's JNI boundary is crossed rarely, small enough to stay in cache. */
     private static final int BUFFER_SIZE = 1 << 17;
 
-    private TarZstWriter() { }
+    private final OutputStream zstd;
+    private final byte[] buffer = new byte[BUFFER_SIZE];
+    private final ByteBuffer window = ByteBuffer.wrap(buffer);
+    private int used;
+    private long total;
+
+    private TarZstWriter(OutputStream zstd) {
+        this.zstd = zstd;
+    }
 
     /**
      * Writes the archive to {@code out}; {@code out} is flushed, not closed.
@@ -55,20 +64,10 @@ final class TarZstWriter {
             zstd.setWorkers(workers);
             zstd.setHashLog(ZSTD_HASH_LOG);
             zstd.setChecksum(true);
-            TarArchiveOutputStream tar = new TarArchiveOutputStream(
-                    new BufferedOutputStream(new NonClosingOutputStream(zstd), BUFFER_SIZE),
-                    TAR_BLOCK_SIZE, StandardCharsets.UTF_8.name());
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            tar.setAddPaxHeadersForNonAsciiNames(true);
-            byte[] buffer = new byte[BUFFER_SIZE];
+            TarZstWriter tar = new TarZstWriter(zstd);
             for (PackEntry entry = entries.next(); entry != null; entry = entries.next()) {
                 try {
-                    tar.putArchiveEntry(header(entry));
-                    if (entry.kind() == PackEntry.Kind.FILE) {
-                        copy(entry, tar, buffer);
-                    }
-                    tar.closeArchiveEntry();
+                    tar.entry(entry);
                 } finally {
                     entry.release();
                 }
@@ -76,7 +75,7 @@ final class TarZstWriter {
                     files++;
                 }
             }
-            tar.close(); // finishes the tar stream and flushes into zstd, which NonClosingOutputStream keeps open
+            tar.finish();
             written = true;
         } finally {
             closeQuietlyOnFailure(zstd, written);
@@ -96,60 +95,119 @@ final class TarZstWriter {
         }
     }
 
-    private static TarArchiveEntry header(PackEntry entry) {
-        TarArchiveEntry header;
-        switch (entry.kind()) {
-            case DIRECTORY -> {
-                header = new CompactTarEntry(entry.name() + "/", TarConstants.LF_DIR);
-                header.setMode(0755);
-            }
-            case SYMLINK -> {
-                header = new CompactTarEntry(entry.name(), TarConstants.LF_SYMLINK);
-                header.setLinkName(entry.linkTarget());
-                header.setMode(0777);
-            }
-            default -> {
-                header = new CompactTarEntry(entry.name(), TarConstants.LF_NORMAL);
-                header.setMode(entry.executable() ? 0755 : 0644);
-                header.setSize(entry.size());
-            }
+    private void entry(PackEntry entry) throws IOException, PackException {
+        room(RECORD);
+        int n = TarHeaders.write(entry, buffer, used);
+        if (n < 0) {
+            byte[] headers = TarHeaders.withExtendedHeader(entry); // long or non-ASCII names: rare
+            put(headers, 0, headers.length);
+        } else {
+            used += n;
+            total += n;
         }
-        header.setLastModifiedTime(MTIME);
-        header.setIds(0, 0);
-        header.setUserName("");
-        header.setGroupName("");
-        return header;
+        if (entry.kind() == PackEntry.Kind.FILE) {
+            if (entry.content() != null) {
+                put(entry.content(), 0, entry.content().length);
+            } else {
+                copy(entry);
+            }
+            pad();
+        }
+    }
+
+    /** Zeros up to the next record boundary (the buffer is kept zeroed past {@code used}). */
+    private void pad() throws IOException {
+        int tail = (int) (total % RECORD);
+        if (tail != 0) {
+            zeros(RECORD - tail);
+        }
+    }
+
+    /** Two zero records end the archive; zeros to the block size, as GNU tar writes. */
+    private void finish() throws IOException {
+        long end = total + 2L * RECORD;
+        long blocks = (end + TAR_BLOCK_SIZE - 1) / TAR_BLOCK_SIZE;
+        zeros((int) (blocks * TAR_BLOCK_SIZE - total));
+        flush();
+        // The format's frame has a flushed block before the end mark (Commons Compress flushed its
+        // stream when it finished): without it the same tar compresses to other bytes.
+        zstd.flush();
+    }
+
+    private void zeros(int n) throws IOException {
+        int left = n;
+        while (left > 0) {
+            if (used == buffer.length) {
+                flush();
+            }
+            int step = Math.min(left, buffer.length - used);
+            used += step; // already zero: flush() clears what it hands over
+            total += step;
+            left -= step;
+        }
+    }
+
+    private void put(byte[] bytes, int off, int len) throws IOException {
+        int done = 0;
+        while (done < len) {
+            if (used == buffer.length) {
+                flush();
+            }
+            int step = Math.min(len - done, buffer.length - used);
+            System.arraycopy(bytes, off + done, buffer, used, step);
+            used += step;
+            total += step;
+            done += step;
+        }
+    }
+
+    private void room(int n) throws IOException {
+        if (buffer.length - used < n) {
+            flush();
+        }
+    }
+
+    private void flush() throws IOException {
+        if (used > 0) {
+            zstd.write(buffer, 0, used);
+            Arrays.fill(buffer, 0, used, (byte) 0);
+            used = 0;
+        }
     }
 
     /**
-     * Copies exactly the size recorded when the file was listed; a file that changed meanwhile is
-     * refused. Asking for one byte more than expected makes a short read prove the end of the
-     * file, which saves an extra read per file (most files fit in one read).
+     * Reads the file straight into the buffer, exactly the size recorded when it was listed; a
+     * file that changed meanwhile is refused. Asking for one byte more than expected makes a
+     * short read prove the end of the file, which saves an extra read per file (most files fit
+     * in one read).
      */
-    private static void copy(PackEntry entry, OutputStream tar, byte[] buffer) throws IOException, PackException {
-        if (entry.content() != null) {
-            tar.write(entry.content());
-            return;
-        }
+    private void copy(PackEntry entry) throws IOException, PackException {
         long remaining = entry.size();
         boolean atEnd = false;
-        ByteBuffer window = ByteBuffer.wrap(buffer);
         try (SeekableByteChannel in = entry.directory() != null
                 ? entry.directory().open(entry.source().getFileName())
                 : Files.newByteChannel(entry.source(), LinkOption.NOFOLLOW_LINKS)) {
             while (remaining > 0) {
-                int wanted = (int) Math.min(buffer.length, remaining + 1);
-                window.clear().limit(wanted);
+                if (used == buffer.length) {
+                    flush();
+                }
+                int wanted = (int) Math.min(buffer.length - used, remaining + 1);
+                window.limit(used + wanted).position(used);
                 int n = in.read(window);
                 if (n < 0 || n > remaining) {
+                    Arrays.fill(buffer, used, used + Math.max(n, 0), (byte) 0);
                     throw changed(entry);
                 }
-                tar.write(buffer, 0, n);
+                used += n;
+                total += n;
                 remaining -= n;
                 atEnd = n < wanted;
             }
-            if (!atEnd && in.read(window.clear().limit(1)) > 0) {
-                throw changed(entry);
+            if (!atEnd) {
+                ByteBuffer probe = ByteBuffer.allocate(1);
+                if (in.read(probe) > 0) {
+                    throw changed(entry);
+                }
             }
         }
     }

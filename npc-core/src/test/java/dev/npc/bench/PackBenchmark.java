@@ -20,8 +20,9 @@ import java.util.Random;
  * Packs a generated tree (20,000 files, about 100 MB, part text-like and part random, fixed seed)
  * with npc and with {@code tar --sort=name ... | zstd -3 -T1}, and prints the best of 3 runs of
  * each, after a few untimed packs that let the JIT compiler warm up (the cold first pack is printed
- * too). A number for the README, not a test: run it with {@code bench/pack-bench.sh}, which keeps
- * the output in bench/results/ and writes its {@link Figures} into the README's tables.
+ * too). A warm, in-process figure, only a footnote: the README's pack figures are whole processes,
+ * timed by {@code bench/pack-bench.sh} on the tree {@link #generate} writes (through {@link PackTree}).
+ * Run this one by hand with the classpath of bench/common.sh's {@code bench_classpath}.
  *
  * <p>Arguments (optional): number of files, total megabytes, runs.
  */

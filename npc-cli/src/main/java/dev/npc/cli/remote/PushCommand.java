@@ -10,6 +10,7 @@ import dev.npc.remote.RemoteMetadata;
 import dev.npc.remote.RemoteName;
 import dev.npc.remote.RemotePublisher;
 import dev.npc.store.Store;
+import dev.npc.store.StoreLocation;
 import dev.npc.cli.trust.SigningMixin;
 import dev.npc.pack.Prebuilt;
 import dev.npc.remote.Signing;
@@ -28,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.UnaryOperator;
 
 @Command(name = "push", mixinStandardHelpOptions = true,
@@ -87,15 +90,44 @@ public final class PushCommand implements Callable<Integer> {
         RemoteName.check(remote);
         Signing signing = signingOptions.signing();
         SortedMap<String, String> toplevels = Prebuilt.parseArguments(prebuilt);
+        // Building the store's client (the AWS SDK's, hundreds of milliseconds) needs nothing from
+        // the archive: it runs while the flake is packed. The location is read here, so a bad
+        // --store or NPC_STORE is still reported before anything is packed.
+        StoreLocation location = storeOptions.location();
         Path archive = Files.createTempFile("npc-push-", ".npc");
-        try (Store store = storeOptions.openOrCreate()) {
-            PackResult pack = source.packInto(archive, toplevels);
-            RemotePublisher.Published published = new RemotePublisher(store, java.time.Clock.systemUTC())
-                    .publish(remote, archive, pack, signing, progress(pack.bytes()));
-            print(pack, published, toplevels);
-            return 0;
+        FutureTask<Store> opening = new FutureTask<>(() -> storeOptions.openAt(location));
+        Thread opener = new Thread(opening, "npc-store-open");
+        opener.setDaemon(true);
+        opener.start();
+        try {
+            PackResult pack;
+            try {
+                pack = source.packInto(archive, toplevels);
+            } catch (Exception | Error e) {
+                // a store that cannot be opened is the first problem, as when it was opened first
+                opened(opening).close();
+                throw e;
+            }
+            try (Store store = opened(opening)) {
+                RemotePublisher.Published published = new RemotePublisher(store, java.time.Clock.systemUTC())
+                        .publish(remote, archive, pack, signing, progress(pack.bytes()));
+                print(pack, published, toplevels);
+                return 0;
+            }
         } finally {
             Files.deleteIfExists(archive);
+        }
+    }
+
+    /** The opened store, or the exception opening it threw, as if it had been opened on this thread. */
+    private static Store opened(FutureTask<Store> opening) throws Exception {
+        try {
+            return opening.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw (Error) e.getCause();
         }
     }
 
