@@ -1,15 +1,14 @@
 package dev.npc.watch;
 
+import dev.npc.files.AtomicFiles;
 import dev.npc.json.InvalidDocumentException;
 import dev.npc.json.Json;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -79,17 +78,7 @@ public final class StateFile implements AutoCloseable {
     }
 
     public synchronized void save(WatchState state) throws IOException {
-        Path temporary = path.resolveSibling(path.getFileName() + ".tmp");
-        try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            out.write(java.nio.ByteBuffer.wrap(Json.write(state)));
-            out.force(true);
-        }
-        try {
-            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.write(path, Json.write(state));
     }
 
     @Override

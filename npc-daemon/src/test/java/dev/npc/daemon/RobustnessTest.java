@@ -1,7 +1,7 @@
 package dev.npc.daemon;
 
 import dev.npc.daemon.control.HostLock;
-import dev.npc.daemon.files.AtomicFiles;
+import dev.npc.files.AtomicFiles;
 import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;

@@ -1,5 +1,6 @@
 package dev.npc.cli.fleet;
 
+import dev.npc.files.AtomicFiles;
 import dev.npc.cli.fleet.page.FleetPage;
 import dev.npc.cli.fleet.page.PageServer;
 import dev.npc.cli.fleet.page.PageSource;
@@ -18,10 +19,8 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -225,16 +224,6 @@ public final class StatusCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--html " + file + " is a directory; give a file name, e.g. "
                     + target.resolve("fleet.html"));
         }
-        Path temporary = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-        try {
-            Files.writeString(temporary, content, StandardCharsets.UTF_8);
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        AtomicFiles.write(target, content);
     }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.npc.daemon.files.AtomicFiles;
+import dev.npc.files.AtomicFiles;
 import dev.npc.json.InvalidDocumentException;
 import dev.npc.json.Json;
 import picocli.CommandLine.Model.ArgSpec;

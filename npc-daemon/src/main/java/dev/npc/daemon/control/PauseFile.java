@@ -1,6 +1,6 @@
 package dev.npc.daemon.control;
 
-import dev.npc.daemon.files.AtomicFiles;
+import dev.npc.files.AtomicFiles;
 import dev.npc.host.HostState.Paused;
 import dev.npc.json.InvalidDocumentException;
 import dev.npc.json.Json;

@@ -1,5 +1,6 @@
 package dev.npc.daemon.files;
 
+import dev.npc.files.AtomicFiles;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.npc.json.Json;
 

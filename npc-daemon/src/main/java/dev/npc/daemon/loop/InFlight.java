@@ -1,6 +1,6 @@
 package dev.npc.daemon.loop;
 
-import dev.npc.daemon.files.AtomicFiles;
+import dev.npc.files.AtomicFiles;
 import dev.npc.daemon.stage.Generation;
 import dev.npc.host.HostState.Attempt;
 import dev.npc.host.HostState.Current;

@@ -2,7 +2,7 @@ package dev.npc.daemon.loop;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.npc.daemon.files.AtomicFiles;
+import dev.npc.files.AtomicFiles;
 import dev.npc.daemon.stage.Generation;
 import dev.npc.host.HostState.Attempt;
 import dev.npc.host.HostState.Current;

@@ -1,6 +1,6 @@
 package dev.npc.daemon.loop;
 
-import dev.npc.daemon.files.AtomicFiles;
+import dev.npc.files.AtomicFiles;
 import dev.npc.json.InvalidDocumentException;
 import dev.npc.json.Json;
 import dev.npc.time.Durations;

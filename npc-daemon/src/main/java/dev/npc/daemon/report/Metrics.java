@@ -1,6 +1,6 @@
 package dev.npc.daemon.report;
 
-import dev.npc.daemon.files.AtomicFiles;
+import dev.npc.files.AtomicFiles;
 import dev.npc.host.HostState;
 import dev.npc.host.Phase;
 import dev.npc.host.Result;

@@ -1,5 +1,6 @@
 package dev.npc.daemon.stage;
 
+import dev.npc.files.AtomicFiles;
 import dev.npc.digest.Sha256;
 import dev.npc.host.Desired;
 import dev.npc.json.InvalidDocumentException;
@@ -179,7 +180,7 @@ public final class Poller {
 
     private void save() throws IOException {
         if (memoryFile != null) {
-            dev.npc.daemon.files.AtomicFiles.write(memoryFile, Json.write(new Memory(desiredEtag, desired, desiredError,
+            AtomicFiles.write(memoryFile, Json.write(new Memory(desiredEtag, desired, desiredError,
                     remoteName, remoteEtag, remoteSha256, remoteError, trust.fingerprint())));
         }
     }

@@ -1,6 +1,6 @@
 package dev.npc.daemon.reliability;
 
-import dev.npc.daemon.files.AtomicFiles;
+import dev.npc.files.AtomicFiles;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
 import dev.npc.host.Phase;

@@ -1,4 +1,4 @@
-package dev.npc.daemon.files;
+package dev.npc.files;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
