@@ -88,13 +88,33 @@ public final class FleetReader {
      * @param remoteFilter which followed remotes to keep (a host with no desired.json follows none)
      */
     public Fleet read(StatusClassifier classifier, Predicate<String> remoteFilter) throws IOException {
+        // The remotes' listing and HEADs go out while hosts/ is listed: their round trips overlap
+        // instead of adding up (a warm read is nothing but these requests).
+        ExecutorService remoteThread = Executors.newSingleThreadExecutor(FleetReader::daemonThread);
+        java.util.concurrent.CompletableFuture<List<RemoteInfo>> remoteList =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return new RemoteCatalog(store).list();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, remoteThread);
+        // The thread ends once its one task is done: wait and --watch read again and again.
+        remoteThread.shutdown();
+        List<ObjectInfo> listing;
+        try {
+            listing = listHosts();
+        } finally {
+            // Joined even when the listing failed, so no request outlives this read.
+            joinQuietly(remoteList);
+        }
         Map<String, RemoteInfo> remotes = new HashMap<>();
-        for (RemoteInfo remote : new RemoteCatalog(store).list()) {
+        for (RemoteInfo remote : joined(remoteList)) {
             remotes.put(remote.name(), remote);
         }
         Map<String, Listed> hosts = new TreeMap<>();
         Set<String> keys = new HashSet<>();
-        for (ObjectInfo object : listHosts()) {
+        for (ObjectInfo object : listing) {
             String host = Layout.hostOfDocument(object.key());
             if (host == null || !isValidHostName(host)) {
                 // hosts/<h>/history/ records an older daemon wrote, and keys npc never writes.
@@ -119,6 +139,35 @@ public final class FleetReader {
                 .toList());
         views.sort(PROBLEMS_FIRST);
         return new Fleet(List.copyOf(views), Map.copyOf(remotes));
+    }
+
+    private static Thread daemonThread(Runnable task) {
+        Thread thread = new Thread(task, "npc-remotes");
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    private static void joinQuietly(java.util.concurrent.CompletableFuture<?> future) {
+        try {
+            future.join();
+        } catch (RuntimeException e) {
+            // reported by joined() when the listing itself succeeded
+        }
+    }
+
+    private static List<RemoteInfo> joined(java.util.concurrent.CompletableFuture<List<RemoteInfo>> future)
+            throws IOException {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.io.UncheckedIOException io) {
+                throw io.getCause();
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        }
     }
 
     /**

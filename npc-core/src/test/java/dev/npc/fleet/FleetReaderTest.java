@@ -58,11 +58,29 @@ class FleetReaderTest {
         }
     }
 
+    @Test
+    void aFailedListingOfRemotesOrHostsFailsTheReadWithItsReason() throws Exception {
+        try (Store files = Stores.open(tmp.toUri().toString(), StoreOptions.DEFAULT)) {
+            files.put(Layout.remote("prod"), new byte[]{1}, new RemoteMetadata(1, "c".repeat(64), 1, null, null, null).toMap());
+            files.put(Layout.desired("web-1"), Json.write(Desired.of("prod")), Map.of());
+            // The remotes are listed while hosts/ is: a failure of either is the read's, whichever ends first.
+            for (String prefix : List.of(Layout.REMOTES, Layout.HOSTS)) {
+                CountingStore store = new CountingStore(files, "none");
+                store.failingList = prefix;
+                IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                        () -> new FleetReader(store, 4).read(new StatusClassifier(Instant.now(), 3), remote -> true));
+                assertTrue(e.getMessage().contains("listing " + prefix + " failed"), e.getMessage());
+            }
+        }
+    }
+
     /** A real file store that fails reads of one key, and counts the bodies it hands out. */
     private static final class CountingStore implements Store {
         private final Store delegate;
         private final String failing;
         final AtomicInteger bodies = new AtomicInteger();
+        /** A prefix whose listing fails, or null. */
+        volatile String failingList;
 
         CountingStore(Store delegate, String failing) {
             this.delegate = delegate;
@@ -91,7 +109,13 @@ class FleetReaderTest {
             return delegate.put(key, body, length, metadata, precondition);
         }
 
-        @Override public List<ObjectInfo> list(String prefix) throws IOException { return delegate.list(prefix); }
+        @Override
+        public List<ObjectInfo> list(String prefix) throws IOException {
+            if (prefix.equals(failingList)) {
+                throw new StoreException("listing " + prefix + " failed: connection reset");
+            }
+            return delegate.list(prefix);
+        }
 
         @Override public List<String> listChildren(String prefix) throws IOException { return delegate.listChildren(prefix); }
 
