@@ -9,6 +9,7 @@ import dev.npc.remote.RemoteCatalog.RemoteInfo;
 import dev.npc.store.GetResult;
 import dev.npc.store.Layout;
 import dev.npc.store.ObjectInfo;
+import dev.npc.store.ParallelRequests;
 import dev.npc.store.Store;
 
 import java.io.IOException;
@@ -21,10 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /**
@@ -189,30 +188,14 @@ public final class FleetReader {
         for (int i = keysPerRange - 1; i < known.size() - 1; i += keysPerRange) {
             bounds.add(known.get(i));
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, bounds.size() + 1));
-        try {
-            List<Future<List<ObjectInfo>>> ranges = new ArrayList<>();
-            for (int i = 0; i <= bounds.size(); i++) {
-                String after = i == 0 ? null : bounds.get(i - 1);
-                String through = i == bounds.size() ? null : bounds.get(i);
-                ranges.add(pool.submit(() -> store.list(Layout.HOSTS, after, through)));
-            }
-            List<ObjectInfo> all = new ArrayList<>(known.size() + keysPerRange);
-            for (Future<List<ObjectInfo>> range : ranges) {
-                all.addAll(range.get());
-            }
-            return all;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while listing the fleet", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException(e.getCause().getMessage(), e.getCause());
-        } finally {
-            pool.shutdownNow();
+        List<String[]> ranges = new ArrayList<>();
+        for (int i = 0; i <= bounds.size(); i++) {
+            ranges.add(new String[] {i == 0 ? null : bounds.get(i - 1), i == bounds.size() ? null : bounds.get(i)});
         }
+        List<ObjectInfo> all = new ArrayList<>(known.size() + keysPerRange);
+        ParallelRequests.map(ranges, concurrency, "listing the fleet", range -> store.list(Layout.HOSTS, range[0], range[1]))
+                .forEach(all::addAll);
+        return all;
     }
 
     /** The documents whose ETag the cache does not hold, fetched in parallel; the others from the cache. */
@@ -235,24 +218,11 @@ public final class FleetReader {
         if (toFetch.isEmpty()) {
             return documents;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, toFetch.size()));
-        try {
-            List<Future<Read>> futures = new ArrayList<>(toFetch.size());
-            for (ObjectInfo object : toFetch) {
-                futures.add(pool.submit(() -> fetchOrSayWhy(object.key())));
-            }
-            for (int i = 0; i < toFetch.size(); i++) {
-                documents.put(toFetch.get(i).key(), futures.get(i).get());
-            }
-            return documents;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while reading the fleet", e);
-        } catch (ExecutionException e) {
-            throw new IOException(e.getCause().getMessage(), e.getCause());
-        } finally {
-            pool.shutdownNow();
+        List<Read> reads = ParallelRequests.map(toFetch, concurrency, "reading the fleet", object -> fetchOrSayWhy(object.key()));
+        for (int i = 0; i < toFetch.size(); i++) {
+            documents.put(toFetch.get(i).key(), reads.get(i));
         }
+        return documents;
     }
 
     /**

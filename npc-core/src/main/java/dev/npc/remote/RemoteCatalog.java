@@ -2,19 +2,15 @@ package dev.npc.remote;
 
 import dev.npc.digest.Sha256;
 import dev.npc.store.Layout;
+import dev.npc.store.ParallelRequests;
 import dev.npc.store.ObjectInfo;
 import dev.npc.store.Store;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /** The remotes a store holds, with the metadata a listing does not carry (one HEAD each). */
 public final class RemoteCatalog {
@@ -54,31 +50,9 @@ public final class RemoteCatalog {
                 names.add(name);
             }
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(PARALLEL_HEADS, names.size())));
-        try {
-            List<Future<Optional<RemoteInfo>>> futures = new ArrayList<>();
-            for (String name : names) {
-                futures.add(pool.submit(() -> describe(name)));
-            }
-            List<RemoteInfo> result = new ArrayList<>();
-            for (Future<Optional<RemoteInfo>> future : futures) {
-                future.get().ifPresent(result::add);
-            }
-            return result;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while listing remotes", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof UncheckedIOException io) {
-                throw io.getCause();
-            }
-            throw new IOException(e.getCause().getMessage(), e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        List<RemoteInfo> result = new ArrayList<>();
+        ParallelRequests.map(names, PARALLEL_HEADS, "listing remotes", this::describe).forEach(info -> info.ifPresent(result::add));
+        return result;
     }
 
     /** A remote deleted between the listing and its HEAD is simply left out. */

@@ -378,24 +378,7 @@ public final class S3Store implements Store {
 
     @Override
     public List<ObjectInfo> list(String prefix) throws IOException {
-        String checked = StoreKeys.checkPrefix(prefix);
-        String fullPrefix = location.prefix().isEmpty() ? checked : location.prefix() + "/" + checked;
-        int strip = location.prefix().isEmpty() ? 0 : location.prefix().length() + 1;
-        List<ObjectInfo> result = new ArrayList<>();
-        try {
-            // The paginator requests the next page as the iteration reaches it; a failure on any page lands below.
-            for (S3Object object : client.listObjectsV2Paginator(ListObjectsV2Request.builder()
-                    .bucket(location.bucket()).prefix(fullPrefix).maxKeys(pageSize).build()).contents()) {
-                String key = object.key().substring(strip);
-                if (isValidKey(key)) {
-                    result.add(new ObjectInfo(key, object.eTag(), sizeOf(object.size()), object.lastModified(), Map.of()));
-                }
-            }
-        } catch (SdkException e) {
-            throw failures.describe(e, where(checked), "s3:ListBucket");
-        }
-        result.sort(Comparator.comparing(ObjectInfo::key));
-        return result;
+        return list(prefix, null, null);
     }
 
     /**
@@ -415,6 +398,7 @@ public final class S3Store implements Store {
         }
         List<ObjectInfo> result = new ArrayList<>();
         try {
+            // The paginator requests the next page as the iteration reaches it; a failure on any page lands below.
             for (S3Object object : client.listObjectsV2Paginator(request.build()).contents()) {
                 String key = object.key().substring(strip);
                 if (through != null && key.compareTo(through) > 0) {

@@ -6,6 +6,7 @@ import dev.npc.fleet.HostView;
 import dev.npc.fleet.RolloutRecord;
 import dev.npc.fleet.StatusClassifier;
 import dev.npc.json.InvalidDocumentException;
+import dev.npc.store.ParallelRequests;
 import dev.npc.store.Store;
 
 import java.io.IOException;
@@ -15,10 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /**
@@ -66,27 +63,12 @@ public final class PageSource {
      * first read of 50 hosts one request after another would take a long while on S3.
      */
     private Map<String, List<HostHistory.Entry>> histories(List<HostView> hosts) throws IOException {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(HISTORY_THREADS, hosts.size())));
-        try {
-            Map<String, Future<List<HostHistory.Entry>>> futures = new LinkedHashMap<>();
-            for (HostView host : hosts) {
-                futures.put(host.host(), pool.submit(() -> history.newest(host.host(), HISTORY_RECORDS)));
-            }
-            Map<String, List<HostHistory.Entry>> histories = new LinkedHashMap<>();
-            for (Map.Entry<String, Future<List<HostHistory.Entry>>> future : futures.entrySet()) {
-                histories.put(future.getKey(), future.getValue().get());
-            }
-            return histories;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while reading the hosts' history", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException(e.getCause().getMessage(), e.getCause());
-        } finally {
-            pool.shutdownNow();
+        List<List<HostHistory.Entry>> read = ParallelRequests.map(hosts, HISTORY_THREADS, "reading the hosts' history",
+                host -> history.newest(host.host(), HISTORY_RECORDS));
+        Map<String, List<HostHistory.Entry>> histories = new LinkedHashMap<>();
+        for (int i = 0; i < hosts.size(); i++) {
+            histories.put(hosts.get(i).host(), read.get(i));
         }
+        return histories;
     }
 }
