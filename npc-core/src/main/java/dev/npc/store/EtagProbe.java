@@ -40,6 +40,12 @@ final class EtagProbe {
     private final String region;
     private final AwsCredentialsProvider credentials;
     private final StoreLocation.S3 location;
+    /**
+     * Set when S3 answers that the bucket lives elsewhere (a redirect, or 400 naming its region):
+     * the client follows that (cross-region access), the probe does not, so it stops asking rather
+     * than add a request to every poll.
+     */
+    private volatile boolean elsewhere;
 
     private EtagProbe(URI base, String region, AwsCredentialsProvider credentials, StoreLocation.S3 location) {
         this.base = base;
@@ -90,6 +96,9 @@ final class EtagProbe {
      */
     boolean unchanged(String key, String etag) {
         StoreKeys.check(key);
+        if (elsewhere) {
+            return false;
+        }
         HttpURLConnection connection = null;
         try {
             SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.HEAD).uri(uri(key)).build();
@@ -115,6 +124,9 @@ final class EtagProbe {
             }
             int status = connection.getResponseCode();
             drain(connection, status);
+            if (status == 301 || status == 307 || status == 400 && connection.getHeaderField("x-amz-bucket-region") != null) {
+                elsewhere = true;
+            }
             return status == 200 && etag.equals(connection.getHeaderField("ETag"));
         } catch (IOException | RuntimeException e) {
             // Unreachable, unsigned credentials, anything odd: the client will say what it was.

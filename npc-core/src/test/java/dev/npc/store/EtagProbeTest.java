@@ -93,6 +93,35 @@ class EtagProbeTest {
         assertEquals(2, asked.get());
     }
 
+    /**
+     * A bucket in another region than the configured one: S3 redirects, the client follows
+     * (cross-region access) and the probe stops asking, so a poll does not cost a third request.
+     * The JDK's HTTP server stands in for S3's redirect.
+     */
+    @Test
+    void aRedirectToAnotherRegionStopsTheProbe() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        AtomicInteger requests = new AtomicInteger();
+        server.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            exchange.getResponseHeaders().add("x-amz-bucket-region", "eu-west-1");
+            exchange.sendResponseHeaders(301, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            S3Connection connection = new S3Connection(Optional.of(URI.create("http://127.0.0.1:" + server.getAddress().getPort())),
+                    Region.US_EAST_1, EmbeddedS3.credentials("x", "y"));
+            EtagProbe probe = EtagProbe.of(new StoreLocation.S3("b", ""), connection, name -> null).orElseThrow();
+            assertFalse(probe.unchanged("hosts/h/desired.json", etag));
+            assertFalse(probe.unchanged("hosts/h/desired.json", etag));
+            assertEquals(1, requests.get(), "after the redirect only the client asks");
+        } finally {
+            server.stop(0);
+        }
+    }
+
     @Test
     void aCustomEndpointIsAddressedPathStyleUnderItsPath() {
         S3Connection connection = new S3Connection(Optional.of(URI.create("https://minio.example:9000/s3/")),
