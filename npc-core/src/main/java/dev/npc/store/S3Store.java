@@ -57,7 +57,10 @@ public final class S3Store implements Store {
     /** A one-shot stream up to this size is kept in memory to digest it before the upload; larger ones in a temporary file. */
     private static final int SPOOL_IN_MEMORY = 8 << 20;
 
-    private final S3Client client;
+    /** Built at the first request that needs it: a daemon whose polls the probe answers never does. */
+    private final java.util.function.Supplier<S3Client> newClient;
+    private S3Client client;
+    private final EtagProbe probe;
     private final StoreLocation.S3 location;
     private final S3Failures failures;
     private final int pageSize;
@@ -68,15 +71,23 @@ public final class S3Store implements Store {
     }
 
     S3Store(StoreLocation.S3 location, S3Connection connection, int pageSize) {
-        this(location, connection.newClient(), connection.describeEndpoint(), connection.endpoint().isPresent(), pageSize);
+        this(location, connection::newClient, EtagProbe.of(location, connection).orElse(null),
+                connection.describeEndpoint(), connection.endpoint().isPresent(), pageSize);
     }
 
     S3Store(StoreLocation.S3 location, S3Client client, String endpoint, boolean customEndpoint, int pageSize) {
+        this(location, () -> client, null, endpoint, customEndpoint, pageSize);
+        this.client = client;
+    }
+
+    private S3Store(StoreLocation.S3 location, java.util.function.Supplier<S3Client> newClient, EtagProbe probe,
+                    String endpoint, boolean customEndpoint, int pageSize) {
         if (pageSize < 1 || pageSize > MAX_PAGE) {
             throw new IllegalArgumentException("page size must be 1-" + MAX_PAGE + ": " + pageSize);
         }
         this.location = location;
-        this.client = client;
+        this.newClient = newClient;
+        this.probe = probe;
         this.failures = new S3Failures(location.bucket(), endpoint, customEndpoint);
         this.pageSize = pageSize;
     }
@@ -97,7 +108,7 @@ public final class S3Store implements Store {
         GetObjectRequest request = GetObjectRequest.builder()
                 .bucket(location.bucket()).key(location.fullKey(key)).ifNoneMatch(ifNoneMatch).build();
         try {
-            ResponseInputStream<GetObjectResponse> body = client.getObject(request);
+            ResponseInputStream<GetObjectResponse> body = client().getObject(request);
             GetObjectResponse response = body.response();
             ObjectInfo info = new ObjectInfo(key, response.eTag(), sizeOf(response.contentLength()),
                     response.lastModified(), lowerCase(response.metadata()),
@@ -117,6 +128,19 @@ public final class S3Store implements Store {
         }
     }
 
+    private synchronized S3Client client() {
+        if (client == null) {
+            client = newClient.get();
+        }
+        return client;
+    }
+
+    /** One signed HEAD outside the client: see {@link EtagProbe}. */
+    @Override
+    public boolean unchanged(String key, String etag) {
+        return probe != null && etag != null && probe.unchanged(key, etag);
+    }
+
     @Override
     public Optional<ObjectInfo> head(String key) throws IOException {
         StoreKeys.check(key);
@@ -124,7 +148,7 @@ public final class S3Store implements Store {
         HeadObjectRequest request = HeadObjectRequest.builder()
                 .bucket(location.bucket()).key(location.fullKey(key)).checksumMode(ChecksumMode.ENABLED).build();
         try {
-            HeadObjectResponse response = client.headObject(request);
+            HeadObjectResponse response = client().headObject(request);
             return Optional.of(new ObjectInfo(key, response.eTag(), sizeOf(response.contentLength()),
                     response.lastModified(), lowerCase(response.metadata()),
                     Etags.md5Of(response.eTag(), response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
@@ -267,7 +291,7 @@ public final class S3Store implements Store {
             request.ifNoneMatch("*");
         }
         try {
-            PutObjectResponse response = client.putObject(request.build(), body);
+            PutObjectResponse response = client().putObject(request.build(), body);
             Instant written = serverDate(response.sdkHttpResponse());
             // The answer's size is unknown (-1): a PUT's answer does not say how much was stored.
             ObjectInfo answered = new ObjectInfo(key, response.eTag(), -1, written, meta,
@@ -399,7 +423,7 @@ public final class S3Store implements Store {
         List<ObjectInfo> result = new ArrayList<>();
         try {
             // The paginator requests the next page as the iteration reaches it; a failure on any page lands below.
-            for (S3Object object : client.listObjectsV2Paginator(request.build()).contents()) {
+            for (S3Object object : client().listObjectsV2Paginator(request.build()).contents()) {
                 String key = object.key().substring(strip);
                 if (through != null && key.compareTo(through) > 0) {
                     break;
@@ -422,7 +446,7 @@ public final class S3Store implements Store {
         String fullPrefix = location.prefix().isEmpty() ? checked : location.prefix() + "/" + checked;
         List<String> names = new ArrayList<>();
         try {
-            for (CommonPrefix common : client.listObjectsV2Paginator(ListObjectsV2Request.builder()
+            for (CommonPrefix common : client().listObjectsV2Paginator(ListObjectsV2Request.builder()
                     .bucket(location.bucket()).prefix(fullPrefix).delimiter("/").maxKeys(pageSize).build())
                     .commonPrefixes()) {
                 String name = common.prefix().substring(fullPrefix.length(), common.prefix().length() - 1);
@@ -470,7 +494,7 @@ public final class S3Store implements Store {
                     .build();
             CopyObjectResponse response;
             try {
-                response = client.copyObject(request);
+                response = client().copyObject(request);
             } catch (S3Exception e) {
                 if (e.statusCode() == 412) {
                     if (sourceIfMatch != null) {
@@ -554,7 +578,7 @@ public final class S3Store implements Store {
     public void delete(String key) throws IOException {
         StoreKeys.check(key);
         try {
-            client.deleteObject(b -> b.bucket(location.bucket()).key(location.fullKey(key)));
+            client().deleteObject(b -> b.bucket(location.bucket()).key(location.fullKey(key)));
         } catch (S3Exception e) {
             if (!isMissingKey(e)) {
                 throw failures.describe(e, where(key), "s3:DeleteObject");
@@ -565,8 +589,10 @@ public final class S3Store implements Store {
     }
 
     @Override
-    public void close() {
-        client.close();
+    public synchronized void close() {
+        if (client != null) {
+            client.close();
+        }
     }
 
     private PreconditionFailedException notWritten(String key, Precondition condition) {

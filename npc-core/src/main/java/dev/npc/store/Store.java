@@ -34,6 +34,16 @@ public interface Store extends AutoCloseable {
      */
     GetResult get(String key, String ifNoneMatch) throws IOException;
 
+    /**
+     * Whether the object certainly still has ETag {@code etag}, asked as cheaply as the store can:
+     * true only when it does; false when it changed, is gone, or the cheap way could not tell, and
+     * the caller then asks with {@link #head} or {@link #get}, which report what went wrong. Never
+     * a source of content. Stores without a cheaper way than {@link #head} answer false.
+     */
+    default boolean unchanged(String key, String etag) {
+        return false;
+    }
+
     /** The object's ETag, size and metadata, or empty when it does not exist. */
     Optional<ObjectInfo> head(String key) throws IOException;
 

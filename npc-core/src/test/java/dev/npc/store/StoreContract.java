@@ -62,6 +62,23 @@ abstract class StoreContract {
         }
     }
 
+    /** Whether {@link Store#unchanged} can say "unchanged" (S3 stores probe; a directory never does). */
+    protected boolean probesEtags() {
+        return store instanceof S3Store;
+    }
+
+    @Test
+    void unchangedIsTrueOnlyForTheCurrentEtagOfAnExistingObject() throws Exception {
+        ObjectInfo first = store.put("hosts/h/desired.json", bytes("{\"v\":1}"), Map.of());
+        assertEquals(probesEtags(), store.unchanged("hosts/h/desired.json", first.etag()));
+        assertFalse(store.unchanged("hosts/h/desired.json", "\"0123456789abcdef0123456789abcdef\""));
+        assertFalse(store.unchanged("hosts/h/other.json", first.etag()), "a missing object is never unchanged");
+
+        ObjectInfo second = store.put("hosts/h/desired.json", bytes("{\"v\":2}"), Map.of());
+        assertFalse(store.unchanged("hosts/h/desired.json", first.etag()), "a replaced object changed");
+        assertEquals(probesEtags(), store.unchanged("hosts/h/desired.json", second.etag()));
+    }
+
     @Test
     void putThenGetAndHeadReturnBytesEtagAndMetadata() throws Exception {
         byte[] body = bytes("hello npc\n");

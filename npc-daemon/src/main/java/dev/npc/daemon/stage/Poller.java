@@ -157,8 +157,13 @@ public final class Poller {
      * A HEAD when the ETag is known, and a GET only when it changed: an unchanged object costs one
      * request and no body either way, but a HEAD answers 200, which the AWS SDK handles far more
      * cheaply than the 304 of a conditional GET (an exception, built through its error path).
+     * Before either, the store's own probe ({@link Store#unchanged}) answers the common case, an
+     * unchanged object, with one request and without the SDK's client.
      */
     private GetResult read(String key, String etag) throws IOException {
+        if (etag != null && store.unchanged(key, etag)) {
+            return new GetResult.NotModified(etag);
+        }
         if (etag != null) {
             Optional<ObjectInfo> head = store.head(key);
             if (head.isEmpty()) {

@@ -1,0 +1,154 @@
+package dev.npc.store;
+
+import dev.npc.testing.EmbeddedS3;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The probe against S3Proxy with SigV4 checked: its signature must be the one S3 computes, and
+ * every answer but "200 with this ETag" must send the caller back to the client.
+ */
+class EtagProbeTest {
+    private static EmbeddedS3 s3;
+    private static String etag;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = EmbeddedS3.start();
+        try (Store store = s3.open("fleet")) {
+            etag = store.put("hosts/web-1/desired.json", "{}".getBytes(StandardCharsets.UTF_8), Map.of()).etag();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        s3.close();
+    }
+
+    private static EtagProbe probe(AwsCredentialsProvider credentials) {
+        S3Connection connection = new S3Connection(Optional.of(s3.endpoint()), Region.of(EmbeddedS3.REGION), credentials);
+        return EtagProbe.of(new StoreLocation.S3(s3.bucket(), "fleet"), connection, name -> null).orElseThrow();
+    }
+
+    @Test
+    void aSignedHeadOfTheSameEtagIsUnchangedAndTheServerCheckedTheSignature() {
+        EtagProbe probe = probe(EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
+        assertTrue(probe.unchanged("hosts/web-1/desired.json", etag));
+        assertTrue(probe.unchanged("hosts/web-1/desired.json", etag), "the kept-alive connection serves the next poll");
+        assertFalse(probe.unchanged("hosts/web-1/desired.json", "\"other\""));
+        assertFalse(probe.unchanged("hosts/web-2/desired.json", etag), "404: the client reports it");
+    }
+
+    @Test
+    void aRefusedSignatureIsNotUnchangedAndTheClientReportsTheRefusal() throws Exception {
+        AwsCredentialsProvider wrong = EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, "not-the-secret");
+        assertFalse(probe(wrong).unchanged("hosts/web-1/desired.json", etag), "403 sends the caller to the client");
+        try (Store store = new S3Store(new StoreLocation.S3(s3.bucket(), "fleet"),
+                S3Connection.of(new StoreOptions(s3.endpointUrl(), EmbeddedS3.REGION, wrong), name -> null), 1000)) {
+            assertFalse(store.unchanged("hosts/web-1/desired.json", etag));
+            StoreException e = assertThrows(StoreException.class, () -> store.head("hosts/web-1/desired.json"));
+            assertTrue(e.getMessage().contains("403") || e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("denied")
+                    || e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("signature"), e.getMessage());
+        }
+    }
+
+    @Test
+    void anUnreachableEndpointIsNotUnchanged() {
+        S3Connection connection = new S3Connection(Optional.of(URI.create("http://127.0.0.1:1")), Region.US_EAST_1,
+                EmbeddedS3.credentials("x", "y"));
+        EtagProbe probe = EtagProbe.of(new StoreLocation.S3("b", ""), connection, name -> null).orElseThrow();
+        assertFalse(probe.unchanged("hosts/h/desired.json", etag));
+    }
+
+    /** Credentials are asked of the provider at every probe, which caches and refreshes them (as for the client). */
+    @Test
+    void credentialsAreResolvedAtEachProbeSoRotatedOnesAreUsed() {
+        AtomicReference<AwsCredentials> current = new AtomicReference<>(
+                AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, "expired-secret"));
+        AtomicInteger asked = new AtomicInteger();
+        EtagProbe probe = probe(() -> {
+            asked.incrementAndGet();
+            return current.get();
+        });
+        assertFalse(probe.unchanged("hosts/web-1/desired.json", etag));
+        current.set(AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
+        assertTrue(probe.unchanged("hosts/web-1/desired.json", etag));
+        assertEquals(2, asked.get());
+    }
+
+    /**
+     * A bucket in another region than the configured one: S3 redirects, the client follows
+     * (cross-region access) and the probe stops asking, so a poll does not cost a third request.
+     * The JDK's HTTP server stands in for S3's redirect.
+     */
+    @Test
+    void aRedirectToAnotherRegionStopsTheProbe() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        AtomicInteger requests = new AtomicInteger();
+        server.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            exchange.getResponseHeaders().add("x-amz-bucket-region", "eu-west-1");
+            exchange.sendResponseHeaders(301, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            S3Connection connection = new S3Connection(Optional.of(URI.create("http://127.0.0.1:" + server.getAddress().getPort())),
+                    Region.US_EAST_1, EmbeddedS3.credentials("x", "y"));
+            EtagProbe probe = EtagProbe.of(new StoreLocation.S3("b", ""), connection, name -> null).orElseThrow();
+            assertFalse(probe.unchanged("hosts/h/desired.json", etag));
+            assertFalse(probe.unchanged("hosts/h/desired.json", etag));
+            assertEquals(1, requests.get(), "after the redirect only the client asks");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aCustomEndpointIsAddressedPathStyleUnderItsPath() {
+        S3Connection connection = new S3Connection(Optional.of(URI.create("https://minio.example:9000/s3/")),
+                Region.of("eu-west-1"), EmbeddedS3.credentials("x", "y"));
+        EtagProbe probe = EtagProbe.of(new StoreLocation.S3("fleet-bucket", "prod/eu"), connection, name -> null).orElseThrow();
+        assertEquals(URI.create("https://minio.example:9000/s3/fleet-bucket/prod/eu/hosts/h-1/desired.json"),
+                probe.uri("hosts/h-1/desired.json"));
+    }
+
+    @Test
+    void awsIsAddressedVirtualHostStyleInTheConfiguredRegionAndDottedBucketsPathStyle() {
+        S3Connection connection = new S3Connection(Optional.empty(), Region.of("eu-central-1"), EmbeddedS3.credentials("x", "y"));
+        assertEquals(URI.create("https://fleet.s3.eu-central-1.amazonaws.com/hosts/h/desired.json"),
+                EtagProbe.of(new StoreLocation.S3("fleet", ""), connection, name -> null).orElseThrow()
+                        .uri("hosts/h/desired.json"));
+        assertEquals(URI.create("https://s3.eu-central-1.amazonaws.com/fleet.example.com/p/hosts/h/desired.json"),
+                EtagProbe.of(new StoreLocation.S3("fleet.example.com", "p"), connection, name -> null).orElseThrow()
+                        .uri("hosts/h/desired.json"));
+    }
+
+    @Test
+    void whereOnlyTheClientKnowsTheAddressThereIsNoProbe() {
+        S3Connection connection = new S3Connection(Optional.empty(), Region.of("eu-central-1"), EmbeddedS3.credentials("x", "y"));
+        StoreLocation.S3 location = new StoreLocation.S3("fleet", "");
+        assertTrue(EtagProbe.of(location, connection, name -> name.equals("AWS_USE_FIPS_ENDPOINT") ? "true" : null).isEmpty());
+        assertTrue(EtagProbe.of(location, connection, name -> name.equals("AWS_USE_DUALSTACK_ENDPOINT") ? "true" : null).isEmpty());
+        assertTrue(EtagProbe.of(location, new S3Connection(Optional.empty(), Region.of("cn-north-1"),
+                EmbeddedS3.credentials("x", "y")), name -> null).isEmpty());
+    }
+}
