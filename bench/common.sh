@@ -44,10 +44,16 @@ bench_record() {
   fi
 }
 
-# Builds bin/npc's jar (npc-cli and what it needs, without tests) when it is missing.
+# Builds bin/npc's jar (npc-cli and what it needs, without tests) when it is missing or a source is
+# newer, so the launcher measured is this checkout's, and its class data sharing archive when that
+# is missing or older than the jar: what the Nix package ships, and what bin/npc uses when it is there.
 bench_npc_jar() {
-  if [[ ! -f npc-cli/target/npc-cli.jar ]]; then
+  local jar=npc-cli/target/npc-cli.jar
+  if [[ ! -f $jar || -n $(find npc-core/src/main npc-cli/src/main -newer "$jar" -print -quit) ]]; then
     ./mvnw -q -B -Dmaven.test.skip=true -pl npc-cli -am package >&2
+  fi
+  if [[ ! npc-cli/target/npc-cli.jsa -nt npc-cli/target/npc-cli.jar ]]; then
+    bin/cds-archive java "$PWD/bin/jvm.options" npc "$PWD/npc-cli/target/npc-cli.jar" "$PWD/npc-cli/target/npc-cli.jsa"
   fi
 }
 
@@ -56,7 +62,7 @@ bench_npc_flags() {
   if [[ -n ${NPC_JAVA_OPTS:-} ]]; then
     echo "NPC_JAVA_OPTS=$NPC_JAVA_OPTS"
   else
-    echo "bin/jvm.options: $(grep -v '^#' bin/jvm.options | grep . | tr '\n' ' ' | sed 's/ $//')"
+    echo "bin/jvm.options: $(grep -v '^#' bin/jvm.options | grep . | tr '\n' ' ' | sed 's/ $//'), and the class data sharing archive of bin/cds-archive"
   fi
 }
 

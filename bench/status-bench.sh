@@ -30,12 +30,7 @@ if [[ ! -x /usr/bin/time ]]; then
 fi
 
 classpath=$(bench_classpath)
-# bin/npc runs npc-cli/target/npc-cli.jar: rebuild it when a source is newer, so the launcher
-# measured is this checkout's.
-jar=npc-cli/target/npc-cli.jar
-if [[ ! -f $jar || -n $(find npc-core/src/main npc-cli/src/main -newer "$jar" -print -quit) ]]; then
-  ./mvnw -q -B -Dmaven.test.skip=true -pl npc-cli -am package >&2
-fi
+bench_npc_jar
 
 # median FILE: the middle value of a column of numbers.
 median() {
