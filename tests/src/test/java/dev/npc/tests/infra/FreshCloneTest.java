@@ -67,12 +67,16 @@ class FreshCloneTest {
         assertEquals(List.of("-q", "-B", "-Dmaven.test.skip=true", "-pl", "npc-demo", "-am", "package"),
                 Files.readAllLines(checkout.resolve("mvnw-args")), "the build ran in the checkout");
         assertEquals("-jar " + checkout.resolve("npc-cli/target/npc-cli.jar") + " demo", javaArgs());
+        assertTrue(Files.readString(work.resolve("java-log")).contains("-XX:ArchiveClassesAtExit="),
+                "the first build also writes the class data sharing archive");
 
         Files.delete(checkout.resolve("mvnw-args"));
+        Files.delete(work.resolve("java-log"));
         Command.Run second = Command.run(List.of(checkout.resolve("bin/npc").toString(), "demo"), standInJava(), checkout);
         assertEquals(0, second.exit(), second.describe());
         assertEquals("", second.stderr());
         assertFalse(Files.exists(checkout.resolve("mvnw-args")), "nothing built the second time");
+        assertFalse(Files.readString(work.resolve("java-log")).contains("ArchiveClassesAtExit"), "nor archived");
     }
 
     @Test
@@ -116,15 +120,21 @@ class FreshCloneTest {
         Path checkout = work.resolve("checkout");
         Files.createDirectories(checkout.resolve("bin"));
         Files.copy(Checkout.file("bin/npc"), checkout.resolve("bin/npc"));
+        Files.copy(Checkout.file("bin/cds-archive"), checkout.resolve("bin/cds-archive"));
+        Files.setPosixFilePermissions(checkout.resolve("bin/cds-archive"), PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.copy(Checkout.file("bin/jvm.options"), checkout.resolve("bin/jvm.options"));
         executable(checkout.resolve("mvnw"), "#!/bin/sh\nprintf '%s\\n' \"$@\" > mvnw-args\n" + mvnwBody);
         return checkout;
     }
 
-    /** PATH with a `java` that records its arguments (without the flags file) in java-args. */
+    /**
+     * PATH with a `java` that records its arguments (without the flags file) in java-args, the
+     * last call's, and in java-log, every call's.
+     */
     private Map<String, String> standInJava() throws IOException {
         Path bin = Files.createDirectories(work.resolve("stand-in-bin"));
-        executable(bin.resolve("java"), "#!/bin/sh\nshift\necho \"$*\" > " + work.resolve("java-args") + "\n");
+        executable(bin.resolve("java"), "#!/bin/sh\nshift\necho \"$*\" > " + work.resolve("java-args")
+                + "\necho \"$*\" >> " + work.resolve("java-log") + "\n");
         return Map.of("PATH", bin + ":" + System.getenv("PATH"), "NPC_JAVA_OPTS", "");
     }
 
