@@ -56,7 +56,7 @@ class DocumentReferencesTest {
         Path dir = Files.createTempDirectory(Checkout.root().resolve("tests/target"), "references-");
         try {
             Path java = Files.writeString(dir.resolve("Example.java"), String.join("\n",
-                    "/** The layout of DESIGN.md, see docs/format.md. */",
+                    "/** The layout of MISSING-BRIEF.md, see docs/format.md. */",
                     "class Example { String s = \"NOT-SCANNED.md\"; } /" + "/ and ../../../README.md#no-such-heading",
                     ""));
             Path page = Files.writeString(dir.resolve("page.md"), String.join("\n",
@@ -67,7 +67,7 @@ class DocumentReferencesTest {
                     ""));
 
             assertEquals(List.of(
-                    rel(java) + ":1: DESIGN.md: no such file",
+                    rel(java) + ":1: MISSING-BRIEF.md: no such file",
                     rel(java) + ":2: ../../../README.md#no-such-heading: no heading 'no-such-heading' in README.md"),
                     check(java, packageDocs()));
             assertEquals(List.of(
