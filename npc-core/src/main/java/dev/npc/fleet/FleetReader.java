@@ -22,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 
 /**
@@ -89,26 +87,11 @@ public final class FleetReader {
     public Fleet read(StatusClassifier classifier, Predicate<String> remoteFilter) throws IOException {
         // The remotes' listing and HEADs go out while hosts/ is listed: their round trips overlap
         // instead of adding up (a warm read is nothing but these requests).
-        ExecutorService remoteThread = Executors.newSingleThreadExecutor(FleetReader::daemonThread);
-        java.util.concurrent.CompletableFuture<List<RemoteInfo>> remoteList =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return new RemoteCatalog(store).list();
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }, remoteThread);
-        // The thread ends once its one task is done: wait and --watch read again and again.
-        remoteThread.shutdown();
-        List<ObjectInfo> listing;
-        try {
-            listing = listHosts();
-        } finally {
-            // Joined even when the listing failed, so no request outlives this read.
-            joinQuietly(remoteList);
-        }
+        ParallelRequests.Both<List<ObjectInfo>, List<RemoteInfo>> lists =
+                ParallelRequests.both("listing the fleet", this::listHosts, () -> new RemoteCatalog(store).list());
+        List<ObjectInfo> listing = lists.first();
         Map<String, RemoteInfo> remotes = new HashMap<>();
-        for (RemoteInfo remote : joined(remoteList)) {
+        for (RemoteInfo remote : lists.second()) {
             remotes.put(remote.name(), remote);
         }
         Map<String, Listed> hosts = new TreeMap<>();
@@ -138,35 +121,6 @@ public final class FleetReader {
                 .toList());
         views.sort(PROBLEMS_FIRST);
         return new Fleet(List.copyOf(views), Map.copyOf(remotes));
-    }
-
-    private static Thread daemonThread(Runnable task) {
-        Thread thread = new Thread(task, "npc-remotes");
-        thread.setDaemon(true);
-        return thread;
-    }
-
-    private static void joinQuietly(java.util.concurrent.CompletableFuture<?> future) {
-        try {
-            future.join();
-        } catch (RuntimeException e) {
-            // reported by joined() when the listing itself succeeded
-        }
-    }
-
-    private static List<RemoteInfo> joined(java.util.concurrent.CompletableFuture<List<RemoteInfo>> future)
-            throws IOException {
-        try {
-            return future.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof java.io.UncheckedIOException io) {
-                throw io.getCause();
-            }
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IOException(e.getCause().getMessage(), e.getCause());
-        }
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 /**
  * Store requests several at a time: a fleet read or a listing of remotes is one round trip per
@@ -22,6 +23,39 @@ public final class ParallelRequests {
     @FunctionalInterface
     public interface Request<T, R> {
         R send(T input) throws IOException;
+    }
+
+    /** A request that needs no input. */
+    @FunctionalInterface
+    public interface Call<R> {
+        R call() throws IOException;
+    }
+
+    /** The results of {@link #both}. */
+    public record Both<A, B>(A first, B second) { }
+
+    /**
+     * Sends {@code first} on the caller's thread while {@code second} goes out on its own, and
+     * waits for both, even when the first fails, so no request outlives the call. A failure of the
+     * first is thrown before one of the second.
+     */
+    public static <A, B> Both<A, B> both(String what, Call<A> first, Call<B> second) throws IOException {
+        FutureTask<B> aside = new FutureTask<>(second::call);
+        Thread thread = new Thread(aside, "npc-requests");
+        thread.setDaemon(true);
+        thread.start();
+        A here;
+        try {
+            here = first.call();
+        } catch (IOException | RuntimeException e) {
+            try {
+                result(aside, what);
+            } catch (IOException | RuntimeException alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e;
+        }
+        return new Both<>(here, result(aside, what));
     }
 
     /**
@@ -44,9 +78,18 @@ public final class ParallelRequests {
             }
             List<R> results = new ArrayList<>(inputs.size());
             for (Future<R> future : futures) {
-                results.add(future.get());
+                results.add(result(future, what));
             }
             return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A request's result, or the IOException it failed with. */
+    private static <R> R result(Future<R> future, String what) throws IOException {
+        try {
+            return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while " + what, e);
@@ -59,8 +102,6 @@ public final class ParallelRequests {
                 throw io.getCause();
             }
             throw new IOException(cause.getMessage(), cause);
-        } finally {
-            pool.shutdownNow();
         }
     }
 }

@@ -1,15 +1,13 @@
 package dev.npc.watch;
 
 import dev.npc.files.AtomicFiles;
+import dev.npc.files.OsFileLock;
 import dev.npc.json.InvalidDocumentException;
 import dev.npc.json.Json;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The watch state on disk: held exclusively while a watcher runs (two watchers on one file would
@@ -18,12 +16,10 @@ import java.nio.file.StandardOpenOption;
  */
 public final class StateFile implements AutoCloseable {
     private final Path path;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final OsFileLock.Held lock;
 
-    private StateFile(Path path, FileChannel lockChannel, FileLock lock) {
+    private StateFile(Path path, OsFileLock.Held lock) {
         this.path = path;
-        this.lockChannel = lockChannel;
         this.lock = lock;
     }
 
@@ -31,24 +27,12 @@ public final class StateFile implements AutoCloseable {
     public static StateFile open(Path path) throws IOException {
         Path absolute = path.toAbsolutePath().normalize();
         Files.createDirectories(absolute.getParent());
-        Path lockFile = absolute.resolveSibling(absolute.getFileName() + ".lock");
-        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            // Held by this JVM already (the demo and tests run commands in-process).
-            lock = null;
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        OsFileLock.Held lock = new OsFileLock(absolute.resolveSibling(absolute.getFileName() + ".lock")).tryAcquire();
         if (lock == null) {
-            channel.close();
             throw new IOException("another npc watch uses the state file " + absolute
                     + "; stop it, or give this one its own --state FILE");
         }
-        return new StateFile(absolute, channel, lock);
+        return new StateFile(absolute, lock);
     }
 
     public Path path() {
@@ -83,10 +67,6 @@ public final class StateFile implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try {
-            lock.release();
-        } finally {
-            lockChannel.close();
-        }
+        lock.close();
     }
 }

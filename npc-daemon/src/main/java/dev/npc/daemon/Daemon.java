@@ -1,7 +1,7 @@
 package dev.npc.daemon;
 
 import dev.npc.daemon.config.Settings;
-import dev.npc.daemon.control.HostLock;
+import dev.npc.files.OsFileLock;
 import dev.npc.daemon.control.StopSignal;
 import dev.npc.daemon.control.Waiter;
 import dev.npc.daemon.files.StateDir;
@@ -114,7 +114,7 @@ public final class Daemon implements AutoCloseable {
         this.loop = new FollowLoop(recovery, cycle, new Waiter(seams.sleeper(), seams.clock(), stop, dir.trigger(),
                 dir.retry()), new SelfUpdate(settings.selfPath(), runningUnit), stop, settings.interval(),
                 settings.jitter(), seams.random(), log)
-                .withLock(new HostLock(dir.lock()), seams.sleeper(),
+                .withLock(new OsFileLock(dir.lock()), seams.sleeper(),
                         () -> reporter.reload(s -> s.withDaemon(settings.host(), VERSION, pollSeconds)),
                         reporter::state)
                 .withSwitches(activator);

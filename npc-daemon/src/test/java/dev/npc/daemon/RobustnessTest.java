@@ -1,6 +1,6 @@
 package dev.npc.daemon;
 
-import dev.npc.daemon.control.HostLock;
+import dev.npc.files.OsFileLock;
 import dev.npc.files.AtomicFiles;
 import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.testing.TestFleet;
@@ -209,7 +209,7 @@ class RobustnessTest {
         fleet.publishSystem("prod", "v1");
         fleet.desired("{\"remote\": \"prod\"}");
         Files.createDirectories(fleet.stateDir.root());
-        try (HostLock.Held held = new HostLock(fleet.stateDir.lock()).tryAcquire()) {
+        try (OsFileLock.Held held = new OsFileLock(fleet.stateDir.lock()).tryAcquire()) {
             assertNotNull(held);
             assertEquals(0, fleet.run("follow", "--once"));
         }

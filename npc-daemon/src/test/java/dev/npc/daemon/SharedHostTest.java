@@ -1,6 +1,6 @@
 package dev.npc.daemon;
 
-import dev.npc.daemon.control.HostLock;
+import dev.npc.files.OsFileLock;
 import dev.npc.files.AtomicFiles;
 import dev.npc.daemon.loop.InFlight;
 import dev.npc.daemon.loop.Target;
@@ -85,7 +85,7 @@ class SharedHostTest {
         fleet.onSleep(SharedHostTest::pause);
         AtomicInteger code = new AtomicInteger(-1);
         Thread second;
-        try (HostLock.Held install = new HostLock(fleet.stateDir.lock()).tryAcquire()) {
+        try (OsFileLock.Held install = new OsFileLock(fleet.stateDir.lock()).tryAcquire()) {
             second = new Thread(() -> code.set(fleet.run("follow", "--once")), "second-daemon");
             second.start();
             await(() -> fleet.out().contains("waiting for its attempt to end before recovering"));

@@ -4,7 +4,7 @@ import dev.npc.daemon.NpcDaemon;
 import dev.npc.daemon.Seams;
 import dev.npc.daemon.config.StateDirOption;
 import dev.npc.daemon.control.Flags;
-import dev.npc.daemon.control.HostLock;
+import dev.npc.files.OsFileLock;
 import dev.npc.daemon.files.StateDir;
 import dev.npc.daemon.report.EventLog;
 import picocli.CommandLine.Mixin;
@@ -37,7 +37,7 @@ abstract class DaemonCommand {
      */
     int request(java.nio.file.Path flag, String answer) throws java.io.IOException {
         Flags.raise(flag);
-        if (!new HostLock(stateDir().running()).isHeld()) {
+        if (!new OsFileLock(stateDir().running()).isHeld()) {
             seams().err().println("npc-daemon: no npc-daemon follow is running with state directory " + stateDir().root()
                     + " (nothing holds " + stateDir().running().getFileName() + "): the request is kept and seen when"
                     + " one starts; start it (systemctl start npc) or run npc-daemon follow --once");

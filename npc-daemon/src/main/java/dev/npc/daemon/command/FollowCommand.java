@@ -3,7 +3,7 @@ package dev.npc.daemon.command;
 import dev.npc.daemon.Daemon;
 import dev.npc.daemon.Seams;
 import dev.npc.daemon.config.Settings;
-import dev.npc.daemon.control.HostLock;
+import dev.npc.files.OsFileLock;
 import dev.npc.daemon.control.StopSignal;
 import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.report.EventLog;
@@ -62,7 +62,7 @@ public final class FollowCommand extends DaemonCommand implements Callable<Integ
         java.nio.file.Files.createDirectories(settings.stateDir().root());
         // Held while this process runs, so trigger and retry know someone sees their request;
         // a second follow on the same directory runs on without it (the activation lock keeps them apart).
-        try (HostLock.Held running = new HostLock(settings.stateDir().running()).tryAcquire();
+        try (OsFileLock.Held running = new OsFileLock(settings.stateDir().running()).tryAcquire();
              Daemon daemon = new Daemon(settings, seams, log)) {
             StopSignal stop = daemon.stopSignal();
             seams.shutdownHooks().accept(new Thread(() -> {

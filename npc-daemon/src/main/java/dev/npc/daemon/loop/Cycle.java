@@ -1,7 +1,7 @@
 package dev.npc.daemon.loop;
 
 import dev.npc.daemon.config.Settings;
-import dev.npc.daemon.control.HostLock;
+import dev.npc.files.OsFileLock;
 import dev.npc.daemon.control.Flags;
 import dev.npc.daemon.control.PauseFile;
 import dev.npc.daemon.control.StopSignal;
@@ -60,7 +60,7 @@ public final class Cycle {
     private final Metrics metrics;
     private final RetryLedger ledger;
     private final PauseFile pauseFile;
-    private final HostLock lock;
+    private final OsFileLock lock;
     private final StopSignal stop;
     private final Clock clock;
     private final EventLog log;
@@ -80,7 +80,7 @@ public final class Cycle {
         this.metrics = metrics;
         this.ledger = ledger;
         this.pauseFile = new PauseFile(dir.paused());
-        this.lock = new HostLock(dir.lock());
+        this.lock = new OsFileLock(dir.lock());
         this.stop = stop;
         this.clock = clock;
         this.log = log;
@@ -190,7 +190,7 @@ public final class Cycle {
         }
         reporter.update(s -> s.withDesired(ref).withPaused(null).withWaiting(null));
         Deployment.Outcome attempt;
-        try (HostLock.Held held = lock.tryAcquire()) {
+        try (OsFileLock.Held held = lock.tryAcquire()) {
             if (held == null) {
                 note("another npc-daemon is activating on this host; skipping this poll", true);
                 return new Outcome(Kind.BUSY, null);

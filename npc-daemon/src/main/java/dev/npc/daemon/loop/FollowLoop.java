@@ -1,6 +1,6 @@
 package dev.npc.daemon.loop;
 
-import dev.npc.daemon.control.HostLock;
+import dev.npc.files.OsFileLock;
 import dev.npc.daemon.control.StopSignal;
 import dev.npc.daemon.control.Waiter;
 import dev.npc.daemon.report.EventLog;
@@ -33,7 +33,7 @@ public final class FollowLoop {
     private final double jitter;
     private final RandomGenerator random;
     private final EventLog log;
-    private HostLock lock;
+    private OsFileLock lock;
     private Sleeper sleeper;
     private Runnable reload = () -> { };
     private Supplier<HostState> state;
@@ -61,7 +61,7 @@ public final class FollowLoop {
      * recovers only what is still unfinished; with nothing unfinished it goes on polling (its
      * attempts take the lock too).
      */
-    public FollowLoop withLock(HostLock lock, Sleeper sleeper, Runnable reload, Supplier<HostState> state) {
+    public FollowLoop withLock(OsFileLock lock, Sleeper sleeper, Runnable reload, Supplier<HostState> state) {
         this.lock = lock;
         this.sleeper = sleeper;
         this.reload = reload;
@@ -133,7 +133,7 @@ public final class FollowLoop {
     }
 
     private void recoverQuietly() {
-        try (HostLock.Held held = lock == null ? null : lock.tryAcquire()) {
+        try (OsFileLock.Held held = lock == null ? null : lock.tryAcquire()) {
             if (lock != null && held == null) {
                 return; // another process is activating: it, or the next start, records the attempt
             }
@@ -149,7 +149,7 @@ public final class FollowLoop {
             recovery.recover();
             return true;
         }
-        HostLock.Held held = lock.tryAcquire();
+        OsFileLock.Held held = lock.tryAcquire();
         if (held == null && state.get().isIdle()) {
             return true;
         }
@@ -165,7 +165,7 @@ public final class FollowLoop {
             }
             reload.run();
         }
-        try (HostLock.Held mine = held) {
+        try (OsFileLock.Held mine = held) {
             if (!awaitSwitchEnd()) {
                 return false;
             }

@@ -2,7 +2,7 @@ package dev.npc.daemon.loop;
 
 import dev.npc.daemon.Rebooter;
 import dev.npc.daemon.config.SystemCommands;
-import dev.npc.daemon.control.HostLock;
+import dev.npc.files.OsFileLock;
 import dev.npc.daemon.control.StopSignal;
 import dev.npc.daemon.loop.RebootRecord.Stage;
 import dev.npc.daemon.report.EventLog;
@@ -133,7 +133,7 @@ public final class RebootFlow {
      * @param lock the activation lock, taken for the reboot (not held by the caller)
      * @return true when the host is going down
      */
-    public boolean decide(RebootPolicy policy, WindowGate gate, HostLock lock) throws IOException,
+    public boolean decide(RebootPolicy policy, WindowGate gate, OsFileLock lock) throws IOException,
             InterruptedException {
         HostState.Reboot need = reporter.state().reboot();
         RebootRecord record = RebootRecord.read(file);
@@ -163,7 +163,7 @@ public final class RebootFlow {
             reporter.update(s -> s.withReboot(waiting));
             return false;
         }
-        try (HostLock.Held held = lock.tryAcquire()) {
+        try (OsFileLock.Held held = lock.tryAcquire()) {
             if (held == null) {
                 log.info("another npc-daemon is activating on this host; the reboot waits for the next poll");
                 return false;

@@ -1,4 +1,4 @@
-package dev.npc.daemon.control;
+package dev.npc.files;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -10,18 +10,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * An OS file lock on one file of the state directory. The kernel releases it when its process
- * ends, even after kill -9, so a crashed daemon never looks alive and never blocks the next one.
- * Two files use it: the activation lock ({@code lock}: one activation at a time on a host, taken by
+ * An OS file lock on one file. The kernel releases it when its process ends, even after kill -9,
+ * so a crashed process never looks alive and never blocks the next one. The daemon's state
+ * directory has two: the activation lock ({@code lock}: one activation at a time on a host, taken by
  * {@code install}, {@code follow} attempts and recovery at start, so no process acts on another's
  * unfinished phase), and {@code running.lock}, held by {@code follow} for as long as it runs, so
  * {@code trigger} and {@code retry} can tell whether anyone will see their request (a waiting daemon
- * holds no activation lock).
+ * holds no activation lock). npc watch holds one beside its state file, so two watchers never
+ * send every event twice.
  */
-public final class HostLock {
+public final class OsFileLock {
     private final Path file;
 
-    public HostLock(Path file) {
+    public OsFileLock(Path file) {
         this.file = file;
     }
 
