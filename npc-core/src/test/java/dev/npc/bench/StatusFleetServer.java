@@ -5,6 +5,7 @@ import dev.npc.host.HostState;
 import dev.npc.json.Json;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.Layout;
+import dev.npc.store.ParallelRequests;
 import dev.npc.store.Store;
 import dev.npc.testing.EmbeddedS3;
 import dev.npc.testing.StateBuilder;
@@ -13,12 +14,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The server side of bench/status-bench.sh: S3Proxy (in memory, on 127.0.0.1) in a process of its
@@ -60,28 +57,16 @@ public final class StatusFleetServer {
     }
 
     private static void seed(Store store, int hosts, String version) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(32);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            Instant now = Instant.now();
-            for (int i = 0; i < hosts; i++) {
-                String host = String.format("host-%05d", i);
-                boolean current = i % 10 != 0;
-                futures.add(pool.submit(() -> {
-                    store.put(Layout.desired(host), Json.write(Desired.of("prod")), Map.of());
-                    HostState state = StateBuilder.host(host).at(now)
-                            .running("prod", current ? version : "b".repeat(64)).build();
-                    byte[] json = Json.write(state);
-                    store.put(Layout.state(host), json, Map.of());
-                    store.put(Layout.history(host, "20261122T100000.000Z", "success"), json, Map.of());
-                    return null;
-                }));
-            }
-            for (Future<?> future : futures) {
-                future.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        Instant now = Instant.now();
+        List<Integer> numbers = java.util.stream.IntStream.range(0, hosts).boxed().toList();
+        ParallelRequests.map(numbers, 32, "seeding the fleet", i -> {
+            String host = String.format("host-%05d", i);
+            store.put(Layout.desired(host), Json.write(Desired.of("prod")), Map.of());
+            HostState state = StateBuilder.host(host).at(now).running("prod", i % 10 != 0 ? version : "b".repeat(64)).build();
+            byte[] json = Json.write(state);
+            store.put(Layout.state(host), json, Map.of());
+            store.put(Layout.history(host, "20261122T100000.000Z", "success"), json, Map.of());
+            return null;
+        });
     }
 }
