@@ -71,7 +71,7 @@ public final class S3Store implements Store {
     }
 
     S3Store(StoreLocation.S3 location, S3Connection connection, int pageSize) {
-        this(location, connection::newClient, EtagProbe.of(location, connection).orElse(null),
+        this(location, connection::newClient, SignedHttp.of(location, connection).map(EtagProbe::new).orElse(null),
                 connection.describeEndpoint(), connection.endpoint().isPresent(), pageSize);
     }
 

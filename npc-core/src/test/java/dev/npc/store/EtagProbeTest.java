@@ -126,7 +126,7 @@ class EtagProbeTest {
     void aCustomEndpointIsAddressedPathStyleUnderItsPath() {
         S3Connection connection = new S3Connection(Optional.of(URI.create("https://minio.example:9000/s3/")),
                 Region.of("eu-west-1"), EmbeddedS3.credentials("x", "y"));
-        EtagProbe probe = EtagProbe.of(new StoreLocation.S3("fleet-bucket", "prod/eu"), connection, name -> null).orElseThrow();
+        SignedHttp probe = SignedHttp.of(new StoreLocation.S3("fleet-bucket", "prod/eu"), connection, name -> null).orElseThrow();
         assertEquals(URI.create("https://minio.example:9000/s3/fleet-bucket/prod/eu/hosts/h-1/desired.json"),
                 probe.uri("hosts/h-1/desired.json"));
     }
@@ -135,10 +135,10 @@ class EtagProbeTest {
     void awsIsAddressedVirtualHostStyleInTheConfiguredRegionAndDottedBucketsPathStyle() {
         S3Connection connection = new S3Connection(Optional.empty(), Region.of("eu-central-1"), EmbeddedS3.credentials("x", "y"));
         assertEquals(URI.create("https://fleet.s3.eu-central-1.amazonaws.com/hosts/h/desired.json"),
-                EtagProbe.of(new StoreLocation.S3("fleet", ""), connection, name -> null).orElseThrow()
+                SignedHttp.of(new StoreLocation.S3("fleet", ""), connection, name -> null).orElseThrow()
                         .uri("hosts/h/desired.json"));
         assertEquals(URI.create("https://s3.eu-central-1.amazonaws.com/fleet.example.com/p/hosts/h/desired.json"),
-                EtagProbe.of(new StoreLocation.S3("fleet.example.com", "p"), connection, name -> null).orElseThrow()
+                SignedHttp.of(new StoreLocation.S3("fleet.example.com", "p"), connection, name -> null).orElseThrow()
                         .uri("hosts/h/desired.json"));
     }
 

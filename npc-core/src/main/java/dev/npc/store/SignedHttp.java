@@ -1,0 +1,167 @@
+package dev.npc.store;
+
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.utils.http.SdkHttpUtils;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * SigV4-signed S3 requests without the S3 client: the client's request path (interceptors,
+ * endpoint rules, pipeline stages) costs several ms of CPU per request and its classes most of a
+ * small process's memory, which matters for a daemon polling once a second and a CLI reading a
+ * fleet. Signing is the SDK's own signer, with credentials from the client's own provider.
+ *
+ * <p>It addresses objects exactly as {@link S3Connection#newClient()} does: path-style under a
+ * custom endpoint, virtual-host style at AWS (path-style for bucket names with dots, which a
+ * wildcard certificate does not cover); where the client's addressing depends on more (FIPS or
+ * dual-stack endpoints from the environment, the global, China, GovCloud and ISO partitions)
+ * there is none, and callers use the client. Requests go over the JDK's kept-alive connections.
+ * Callers treat every answer as hostile and anything unexpected as "ask the client".
+ */
+final class SignedHttp {
+    static final int TIMEOUT_MILLIS = 10_000;
+
+    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final URI base;
+    private final String region;
+    private final AwsCredentialsProvider credentials;
+    private final StoreLocation.S3 location;
+    /**
+     * Set when S3 answers that the bucket lives elsewhere (a redirect, or 400 naming its region):
+     * the client follows that (cross-region access), this class does not, so callers stop asking
+     * rather than add a request to every call.
+     */
+    private volatile boolean elsewhere;
+
+    private SignedHttp(URI base, String region, AwsCredentialsProvider credentials, StoreLocation.S3 location) {
+        this.base = base;
+        this.region = region;
+        this.credentials = credentials;
+        this.location = location;
+    }
+
+    /** Signed requests to the store, or empty when only the client knows how to address it. */
+    static Optional<SignedHttp> of(StoreLocation.S3 location, S3Connection connection) {
+        return of(location, connection, System::getenv);
+    }
+
+    static Optional<SignedHttp> of(StoreLocation.S3 location, S3Connection connection, Function<String, String> env) {
+        Region region = connection.region();
+        if (connection.endpoint().isPresent()) {
+            URI endpoint = connection.endpoint().get();
+            String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath().replaceAll("/+$", "");
+            return Optional.of(new SignedHttp(URI.create(endpoint.getScheme() + "://" + endpoint.getRawAuthority()
+                    + path + "/" + SdkHttpUtils.urlEncode(location.bucket())), region.id(),
+                    connection.credentials(), location));
+        }
+        for (String variable : new String[] {"AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT",
+                "AWS_S3_US_EAST_1_REGIONAL_ENDPOINT", "AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS"}) {
+            if (env.apply(variable) != null) {
+                return Optional.empty();
+            }
+        }
+        if (region.isGlobalRegion() || region.id().startsWith("cn-") || region.id().startsWith("us-gov-")
+                || region.id().startsWith("us-iso")) {
+            return Optional.empty();
+        }
+        String host = "s3." + region.id() + ".amazonaws.com";
+        URI base = location.bucket().contains(".")
+                ? URI.create("https://" + host + "/" + location.bucket())
+                : URI.create("https://" + location.bucket() + "." + host);
+        return Optional.of(new SignedHttp(base, region.id(), connection.credentials(), location));
+    }
+
+    /** The URL of the object under {@code key} (relative to the store's prefix). */
+    URI uri(String key) {
+        StoreKeys.check(key);
+        return URI.create(base + "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(location.fullKey(key)));
+    }
+
+    /** The bucket's own URL with {@code rawQuery} (already encoded), for listings. */
+    URI bucketUri(String rawQuery) {
+        return URI.create(base + "/?" + rawQuery);
+    }
+
+    StoreLocation.S3 location() {
+        return location;
+    }
+
+    /** Whether S3 said the bucket lives elsewhere: no point in asking again. */
+    boolean elsewhere() {
+        return elsewhere;
+    }
+
+    /**
+     * A connection for {@code method} on {@code uri}, signed, with {@code headers} signed too,
+     * not yet sent. {@code payloadSha256Hex} is the body's SHA-256 when the body is signed, or
+     * null for UNSIGNED-PAYLOAD (HEAD, GET). The caller writes the body, if any, and reads the
+     * answer through {@link #status}.
+     */
+    HttpURLConnection open(SdkHttpMethod method, URI uri, Map<String, String> headers, String payloadSha256Hex)
+            throws IOException {
+        SdkHttpRequest.Builder builder = SdkHttpRequest.builder().method(method).uri(uri);
+        headers.forEach(builder::putHeader);
+        if (payloadSha256Hex != null) {
+            builder.putHeader("x-amz-content-sha256", payloadSha256Hex);
+        }
+        SdkHttpRequest request = builder.build();
+        SignedRequest signed = signer.sign(r -> r.identity(credentials.resolveCredentials())
+                .request(request)
+                .putProperty(AwsV4HttpSigner.REGION_NAME, region)
+                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
+                // S3 signs paths as sent: no second encoding, no normalising of "..".
+                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
+                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
+                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, payloadSha256Hex != null));
+        HttpURLConnection connection = (HttpURLConnection) signed.request().getUri().toURL().openConnection();
+        connection.setRequestMethod(method.name());
+        connection.setInstanceFollowRedirects(false);
+        connection.setUseCaches(false);
+        connection.setConnectTimeout(TIMEOUT_MILLIS);
+        connection.setReadTimeout(TIMEOUT_MILLIS);
+        for (Map.Entry<String, List<String>> header : signed.request().headers().entrySet()) {
+            // The JDK writes Host itself, from the same URL the signature covers.
+            if (!header.getKey().equalsIgnoreCase("Host")) {
+                connection.setRequestProperty(header.getKey(), String.join(",", header.getValue()));
+            }
+        }
+        return connection;
+    }
+
+    /**
+     * Sends the request (if not yet sent) and returns the status; notes a bucket that lives
+     * elsewhere. An error body is read to its end (bounded) so the connection is kept.
+     */
+    int status(HttpURLConnection connection) throws IOException {
+        int status = connection.getResponseCode();
+        if (status == 301 || status == 307 || status == 400 && connection.getHeaderField("x-amz-bucket-region") != null) {
+            elsewhere = true;
+        }
+        if (status >= 400) {
+            drain(connection.getErrorStream());
+        }
+        return status;
+    }
+
+    /** Reads a body to its end, bounded, so the kept-alive connection serves the next request. */
+    static void drain(InputStream body) throws IOException {
+        if (body != null) {
+            try (InputStream in = body) {
+                in.readNBytes(64 * 1024);
+            }
+        }
+    }
+}
