@@ -222,8 +222,8 @@ in
       default = [ ];
       example = [ "/run/current-system/sw/bin/logger -t npc-watch" ];
       description = ''
-        Commands run per event, with the event's JSON on stdin and NPC_EVENT_* variables; split
-        into words as a shell would for quoting, no shell runs unless the command names one.
+        Command lines run per event by /bin/sh -c (as the daemon's hooks), with the event's JSON
+        on stdin and NPC_EVENT_* variables.
         They run as the service's dynamic user, with the system read-only.
       '';
     };

@@ -4,30 +4,28 @@ import dev.npc.digest.Sha256;
 import dev.npc.json.Json;
 import dev.npc.process.ProcessRunner;
 import dev.npc.process.ProcessRunner.ProcessResult;
+import dev.npc.process.ShellCommand;
 import dev.npc.text.SafeText;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a command per event, through the one process seam: the event's JSON on stdin and its
- * fields as NPC_EVENT_* variables. Exit 0 delivers; anything else (or running past the timeout)
+ * Runs a command line per event ({@link ShellCommand}: {@code /bin/sh -c}, as the daemon's hooks),
+ * through the one process seam: the event's JSON on stdin and its fields as NPC_EVENT_* variables. Exit 0 delivers; anything else (or running past the timeout)
  * is tried again later, as a webhook's 5xx is.
  */
 public final class CommandDestination implements Destination {
     static final Duration TIMEOUT = Duration.ofMinutes(1);
 
     private final String command;
-    private final List<String> words;
     private final ProcessRunner processes;
 
     public CommandDestination(String command, ProcessRunner processes) {
-        this.command = command;
-        this.words = CommandWords.split(command);
+        this.command = ShellCommand.check("--on-change", command);
         this.processes = processes;
     }
 
@@ -38,14 +36,14 @@ public final class CommandDestination implements Destination {
 
     @Override
     public String describe() {
-        return "command " + SafeText.line(words.get(0));
+        return "command " + SafeText.line(firstWord(command));
     }
 
     @Override
     public Delivery deliver(WatchEvent event) throws InterruptedException {
         ProcessResult result;
         try {
-            result = processes.run(words, environment(event), null, TIMEOUT, Json.write(event));
+            result = processes.run(ShellCommand.argv(command), environment(event), null, TIMEOUT, Json.write(event));
         } catch (IOException e) {
             return new Failed(describe() + " did not start: " + e.getMessage(), false, null);
         }
@@ -70,6 +68,16 @@ public final class CommandDestination implements Destination {
         env.put("NPC_EVENT_AT", event.at() == null ? "" : event.at().toString());
         env.put("NPC_EVENT_STORE", orEmpty(event.store()));
         return env;
+    }
+
+    /** What the log names the command by: its first word, not its arguments (which may hold a token). */
+    private static String firstWord(String line) {
+        String trimmed = line.strip();
+        int end = 0;
+        while (end < trimmed.length() && !Character.isWhitespace(trimmed.charAt(end))) {
+            end++;
+        }
+        return trimmed.substring(0, end);
     }
 
     private static String orEmpty(String value) {

@@ -1,5 +1,8 @@
 package dev.npc.watch;
 
+import dev.npc.process.ShellCommand;
+import dev.npc.process.SystemProcessRunner;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -28,12 +31,13 @@ class SlackTextTest {
     }
 
     @Test
-    void commandWordsHonourQuotesAndNothingElse() {
-        assertEquals(List.of("notify", "a b", "c'd", "$HOME", "x|y", "e f"),
-                CommandWords.split("notify 'a b' \"c'd\" '$HOME' x|y e\\ f"));
-        assertEquals(List.of("sh", "-c", "echo \"$NPC_EVENT\" | logger"), CommandWords.split("sh -c 'echo \"$NPC_EVENT\" | logger'"));
-        assertThrows(IllegalArgumentException.class, () -> CommandWords.split("notify 'open"));
-        assertThrows(IllegalArgumentException.class, () -> CommandWords.split("   "));
+    void anOnChangeCommandLineMustHoldACommand() {
+        assertEquals(List.of("/bin/sh", "-c", "logger -t 'npc watch' | true"),
+                ShellCommand.argv(ShellCommand.check("--on-change", "logger -t 'npc watch' | true")));
+        IllegalArgumentException blank = assertThrows(IllegalArgumentException.class,
+                () -> new CommandDestination("   ", new SystemProcessRunner()));
+        assertEquals("--on-change is empty; give a command line, e.g. --on-change 'logger -t npc'", blank.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ShellCommand.check("--on-change", "a\0b"));
     }
 
     @Test

@@ -33,6 +33,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -250,9 +251,7 @@ class WatcherTest {
     void anOnChangeCommandGetsTheEventOnStdinAndInItsEnvironment() throws Exception {
         Path out = tmp.resolve("event.json");
         Path env = tmp.resolve("event.env");
-        // The test writes the shell itself: npc runs no shell unless the command names one.
-        String command = "/bin/sh -c 'cat > \"$0\"; echo \"$NPC_EVENT $NPC_EVENT_HOST $NPC_EVENT_VERSION\" > \"$1\"' "
-                + out + " " + env;
+        String command = "cat > '" + out + "'; echo \"$NPC_EVENT $NPC_EVENT_HOST $NPC_EVENT_VERSION\" > '" + env + "'";
         publish("prod", V2);
         report(failing("web-2", V2, Result.ROLLED_BACK, "degraded"));
         Watcher watcher = watcher(new CommandDestination(command, new SystemProcessRunner()));
@@ -264,11 +263,27 @@ class WatcherTest {
         assertEquals("host-rolled-back web-2 " + V2, Files.readString(env).strip());
     }
 
+    /** The command line is the admin's; what the bucket says reaches it only as data, never as shell syntax. */
+    @Test
+    void hostileTextInAnEventIsDataToTheCommandNeverShellSyntax() throws Exception {
+        Path out = tmp.resolve("detail.txt");
+        Path pwned = tmp.resolve("pwned");
+        String hostile = "$(touch " + pwned + "); touch " + pwned + " `touch " + pwned + "`";
+        publish("prod", V2);
+        report(failing("web-2", V2, Result.ROLLED_BACK, hostile));
+        Watcher watcher = watcher(new CommandDestination("printf '%s' \"$NPC_EVENT_DETAIL\" > '" + out + "'",
+                new SystemProcessRunner()));
+        watcher.look();
+        assertEquals(0, watcher.deliver(false), log.toString());
+        assertEquals(hostile, Files.readString(out));
+        assertFalse(Files.exists(pwned), "the event's text ran as a command");
+    }
+
     @Test
     void aCommandThatFailsIsTriedAgain() throws Exception {
         Path marker = tmp.resolve("marker");
         // Fails the first time (creates the marker), succeeds the next.
-        String command = "/bin/sh -c 'test -e \"$0\" || { touch \"$0\"; echo not yet >&2; exit 3; }' " + marker;
+        String command = "test -e '" + marker + "' || { touch '" + marker + "'; echo not yet >&2; exit 3; }";
         report(StateBuilder.host("web-1").at(clock.instant().minus(Duration.ofHours(2))).desired("prod", V1).running("prod", V1));
         Watcher watcher = watcher(new CommandDestination(command, new SystemProcessRunner()));
         watcher.look();

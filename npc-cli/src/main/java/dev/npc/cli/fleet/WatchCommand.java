@@ -44,8 +44,8 @@ import java.util.concurrent.Callable;
                         + " the event is dropped and logged. The first start sends the fleet's current"
                         + " problems once.",
                 "",
-                "--on-change runs CMD per event, split into words as a shell would (quotes only; no"
-                        + " shell runs unless CMD names one), with the event's JSON on stdin and NPC_EVENT,"
+                "--on-change runs the command line CMD per event with /bin/sh -c, as the daemon's hooks,"
+                        + " with the event's JSON on stdin and NPC_EVENT,"
                         + " NPC_EVENT_HOST, NPC_EVENT_REMOTE, NPC_EVENT_VERSION, NPC_EVENT_DETAIL,"
                         + " NPC_EVENT_TEXT in its environment; exit 0 delivers.",
                 "",

@@ -2,6 +2,7 @@ package dev.npc.daemon.stage;
 
 import dev.npc.daemon.config.HostPort;
 import dev.npc.daemon.config.Settings;
+import dev.npc.process.ShellCommand;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -43,11 +44,11 @@ public sealed interface HealthCheck {
         return List.copyOf(checks);
     }
 
-    /** A shell command that must exit 0 ({@code --health-command}). */
+    /** A command line that must exit 0 ({@code --health-command}), run as {@link ShellCommand} runs it. */
     record Command(Commands commands, String command) implements HealthCheck {
         @Override
         public void check(Duration timeLeft) throws StageFailure, InterruptedException {
-            commands.run("health command '" + command + "'", List.of("/bin/sh", "-c", command), Map.of(), timeLeft);
+            commands.run("health command '" + command + "'", ShellCommand.argv(command), Map.of(), timeLeft);
         }
     }
 

@@ -1,10 +1,10 @@
 package dev.npc.daemon.stage;
 
 import dev.npc.daemon.config.Settings;
+import dev.npc.process.ShellCommand;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,6 +50,6 @@ public final class Hooks {
         env.put("NPC_RESULT", result == null ? "" : result);
         // Errors quote text from the bucket, and hooks tend to echo them to a terminal, mail or chat.
         env.put("NPC_ERROR", error == null ? "" : dev.npc.text.SafeText.line(error));
-        commands.run(name + " hook", List.of("/bin/sh", "-c", command), env, TIMEOUT);
+        commands.run(name + " hook", ShellCommand.argv(command), env, TIMEOUT);
     }
 }
