@@ -1,6 +1,7 @@
 package dev.npc.fleet;
 
-import dev.npc.json.Json;
+import dev.npc.host.Desired;
+import dev.npc.host.HostState;
 import dev.npc.store.Layout;
 
 import java.io.BufferedInputStream;
@@ -23,26 +24,43 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The hosts' documents as last read, by key and ETag: a document whose ETag in the listing is
- * the one kept here is not fetched again. One file per store, replaced whole (written to a
- * temporary file, then renamed over), so a reader sees the old or the new file, never half.
+ * The hosts' documents as last read, by key and ETag, kept parsed ({@link DocumentCodec}): a
+ * document whose ETag in the listing is the one kept here is not fetched, nor parsed, again. One
+ * file per store, replaced whole (written to a temporary file, then renamed over), so a reader
+ * sees the old or the new file, never half; written only when something changed.
  *
- * <p>The file is no more trusted than the bucket: a kept document is parsed and validated
- * exactly as a fetched one is, and a file that is not what {@link #save} writes (truncated,
- * corrupt, too large, another store's) is ignored as a whole: every document is then fetched.
- * It is bounded ({@link #MAX_ENTRIES} documents, {@link #MAX_BYTES} of them in all, each at most
- * what the JSON reader accepts): past the bound, documents are left out and fetched each time.
+ * <p>The file is no more trusted than the bucket: what is read back is checked as a fetched
+ * document is (a desired.json validated again, every field bounded), and a file that is not what
+ * {@link #save} writes (truncated, corrupt, too large, another store's, another version's) is
+ * ignored as a whole: every document is then fetched. It is bounded ({@link #MAX_ENTRIES}
+ * documents, {@link #MAX_BYTES} in all): past the bound, documents are left out and fetched each time.
  */
 public final class DocumentCache {
     static final int MAX_ENTRIES = 400_000;
     static final long MAX_BYTES = 128L << 20;
     private static final int MAX_ETAG = 1024;
-    private static final String MAGIC = "npc-fleet-cache 1";
+    static final String MAGIC = "npc-fleet-cache 2";
 
-    /** A document and the ETag it had when it was read. */
-    public record Entry(String etag, byte[] bytes) {
+    /**
+     * A document as the reader keeps it, with the ETag it had when it was read: a valid
+     * desired.json, a state.json's status fields ({@link DocumentCodec#trim}), or why it was refused.
+     */
+    public record Entry(String etag, Desired desired, HostState state, String error) {
+        public static Entry desired(String etag, Desired desired) {
+            return new Entry(etag, desired, null, null);
+        }
+
+        public static Entry state(String etag, HostState state) {
+            return new Entry(etag, null, state, null);
+        }
+
+        /** A document that did not parse or validate: {@code error} says why, naming the document. */
+        public static Entry refused(String etag, String error) {
+            return new Entry(etag, null, null, error);
+        }
+
         boolean matches(String etag) {
-            return etag != null && unquote(etag).equals(unquote(this.etag));
+            return etag != null && this.etag != null && unquote(etag).equals(unquote(this.etag));
         }
     }
 
@@ -76,11 +94,11 @@ public final class DocumentCache {
         return entries.get(key);
     }
 
-    public void put(String key, String etag, byte[] bytes) {
-        if (etag == null || etag.length() > MAX_ETAG || bytes.length > Json.MAX_DOCUMENT_BYTES + 1) {
+    public void put(String key, Entry entry) {
+        if (entry.etag() == null || entry.etag().length() > MAX_ETAG) {
             entries.remove(key);
         } else {
-            entries.put(key, new Entry(etag, bytes));
+            entries.put(key, entry);
         }
         dirty = true;
     }
@@ -125,19 +143,15 @@ public final class DocumentCache {
                  DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
                 out.writeUTF(MAGIC);
                 out.writeUTF(identity);
-                long total = 0;
                 int count = 0;
                 for (Map.Entry<String, Entry> entry : entries.entrySet()) {
-                    byte[] bytes = entry.getValue().bytes();
-                    if (count == MAX_ENTRIES || total + bytes.length > MAX_BYTES) {
+                    if (count == MAX_ENTRIES || out.size() > MAX_BYTES) {
                         break;
                     }
                     out.writeBoolean(true);
                     out.writeUTF(entry.getKey());
                     out.writeUTF(entry.getValue().etag());
-                    out.writeInt(bytes.length);
-                    out.write(bytes);
-                    total += bytes.length;
+                    DocumentCodec.write(out, entry.getValue());
                     count++;
                 }
                 out.writeBoolean(false);
@@ -167,7 +181,7 @@ public final class DocumentCache {
     private void load() {
         Map<String, Entry> loaded = new java.util.HashMap<>();
         try {
-            if (!Files.isRegularFile(file) || Files.size(file) > MAX_BYTES + MAX_ENTRIES * 2L * (MAX_ETAG + 1024)) {
+            if (!Files.isRegularFile(file) || Files.size(file) > MAX_BYTES + (1 << 20)) {
                 return;
             }
             try (InputStream raw = Files.newInputStream(file);
@@ -175,19 +189,22 @@ public final class DocumentCache {
                 if (!MAGIC.equals(in.readUTF()) || !identity.equals(in.readUTF())) {
                     return;
                 }
-                long total = 0;
+                // Most hosts share a handful of desired.json documents: each distinct one validated once.
+                Map<Desired, Desired> distinct = new java.util.HashMap<>();
                 while (in.readBoolean()) {
                     String key = in.readUTF();
                     String etag = in.readUTF();
-                    int length = in.readInt();
-                    total += Math.max(0, length);
-                    if (loaded.size() == MAX_ENTRIES || Layout.hostOfDocument(key) == null || etag.isEmpty()
-                            || etag.length() > MAX_ETAG || length < 0 || length > Json.MAX_DOCUMENT_BYTES + 1
-                            || total > MAX_BYTES) {
+                    String host = Layout.hostOfDocument(key);
+                    if (loaded.size() == MAX_ENTRIES || host == null || !isValidHostName(host) || etag.isEmpty()
+                            || etag.length() > MAX_ETAG) {
                         return;
                     }
-                    loaded.put(key, new Entry(etag, in.readNBytes(length)));
-                    if (loaded.get(key).bytes().length != length) {
+                    boolean isState = key.equals(Layout.state(host));
+                    if (!isState && !key.equals(Layout.desired(host))) {
+                        return;
+                    }
+                    Entry entry = DocumentCodec.read(in, key, etag, isState, distinct);
+                    if (loaded.put(key, entry) != null) {
                         return;
                     }
                 }
@@ -199,6 +216,15 @@ public final class DocumentCache {
         } catch (IOException | RuntimeException e) {
             // Not a cache this version wrote: start empty, the store has every document.
             entries.clear();
+        }
+    }
+
+    private static boolean isValidHostName(String host) {
+        try {
+            dev.npc.host.HostName.check(host);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
@@ -76,8 +77,8 @@ public final class FleetReader {
         ObjectInfo state;
     }
 
-    /** A document as it will be parsed: its bytes (null when absent), or why it could not be read. */
-    private record Read(byte[] bytes, String error) {
+    /** A document as read: kept parsed (null when absent), or why it could not be read. */
+    private record Read(DocumentCache.Entry entry, String unreadable) {
         static final Read ABSENT = new Read(null, null);
     }
 
@@ -110,17 +111,58 @@ public final class FleetReader {
             }
             keys.add(object.key());
         }
-        Map<String, Read> documents = fetchChanged(hosts);
+        // state.json first: a report names the desired.json it acted on and carries a copy, so a
+        // desired.json listed with that ETag is not fetched.
+        Map<String, HostState.DesiredRef> carried = new ConcurrentHashMap<>();
+        Map<String, Read> documents = new HashMap<>(hosts.size() * 3);
+        fetchChanged(hosts.values().stream().map(l -> l.state).toList(), documents, carried);
+        List<ObjectInfo> desiredToRead = new ArrayList<>();
+        for (Map.Entry<String, Listed> host : hosts.entrySet()) {
+            ObjectInfo desired = host.getValue().desired;
+            if (desired != null && !fromCarriedCopy(host.getKey(), desired, carried.get(host.getKey()), documents)) {
+                desiredToRead.add(desired);
+            }
+        }
+        fetchChanged(desiredToRead, documents, carried);
         cache.retainOnly(keys);
-        // Parsing every document is most of a warm read: on every core, and each distinct
-        // desired.json once (most hosts share a handful of them).
-        Map<java.nio.ByteBuffer, Desired> validDesired = new java.util.concurrent.ConcurrentHashMap<>();
-        List<HostView> views = new ArrayList<>(hosts.entrySet().parallelStream()
-                .map(entry -> view(entry.getKey(), entry.getValue(), documents, classifier, remotes, validDesired))
-                .filter(view -> view != null && remoteFilter.test(view.remoteName()))
-                .toList());
+        List<HostView> views = new ArrayList<>(hosts.size());
+        for (Map.Entry<String, Listed> entry : hosts.entrySet()) {
+            HostView view = view(entry.getKey(), entry.getValue(), documents, classifier, remotes);
+            if (view != null && remoteFilter.test(view.remoteName())) {
+                views.add(view);
+            }
+        }
         views.sort(PROBLEMS_FIRST);
         return new Fleet(List.copyOf(views), Map.copyOf(remotes));
+    }
+
+    /**
+     * Takes desired.json from the copy the host's state.json carries when the listing shows it
+     * with exactly the ETag the copy names and the copy validates as the document would (else the
+     * caller fetches it): the same ETag is the same bytes, which parse to the same document.
+     */
+    private boolean fromCarriedCopy(String host, ObjectInfo listed, HostState.DesiredRef carried,
+                                    Map<String, Read> documents) {
+        DocumentCache.Entry known = cache.get(listed.key());
+        if (known != null && known.matches(listed.etag())) {
+            documents.put(listed.key(), new Read(known, null));
+            return true;
+        }
+        if (carried == null || carried.etag() == null || carried.document() == null) {
+            return false;
+        }
+        DocumentCache.Entry copy = DocumentCache.Entry.desired(listed.etag(), carried.document());
+        if (!copy.matches(carried.etag())) {
+            return false;
+        }
+        try {
+            carried.document().validate(Layout.desired(host));
+        } catch (InvalidDocumentException e) {
+            return false;
+        }
+        cache.put(listed.key(), copy);
+        documents.put(listed.key(), new Read(copy, null));
+        return true;
     }
 
     /**
@@ -152,80 +194,62 @@ public final class FleetReader {
         return all;
     }
 
-    /** The documents whose ETag the cache does not hold, fetched in parallel; the others from the cache. */
-    private Map<String, Read> fetchChanged(Map<String, Listed> hosts) throws IOException {
-        Map<String, Read> documents = new HashMap<>(hosts.size() * 3);
+    /**
+     * The documents whose ETag the cache does not hold, fetched in parallel and parsed; the others
+     * from the cache. A fetched state.json's copy of desired.json goes to {@code carried}.
+     */
+    private void fetchChanged(List<ObjectInfo> objects, Map<String, Read> documents,
+                              Map<String, HostState.DesiredRef> carried) throws IOException {
         List<ObjectInfo> toFetch = new ArrayList<>();
-        for (Listed listed : hosts.values()) {
-            for (ObjectInfo object : new ObjectInfo[] {listed.desired, listed.state}) {
-                if (object == null) {
-                    continue;
-                }
-                DocumentCache.Entry known = cache.get(object.key());
-                if (known != null && known.matches(object.etag())) {
-                    documents.put(object.key(), new Read(known.bytes(), null));
-                } else {
-                    toFetch.add(object);
-                }
+        for (ObjectInfo object : objects) {
+            if (object == null || documents.containsKey(object.key())) {
+                continue;
+            }
+            DocumentCache.Entry known = cache.get(object.key());
+            if (known != null && known.matches(object.etag())) {
+                documents.put(object.key(), new Read(known, null));
+            } else {
+                toFetch.add(object);
             }
         }
-        if (toFetch.isEmpty()) {
-            return documents;
-        }
-        List<Read> reads = ParallelRequests.map(toFetch, concurrency, "reading the fleet", object -> fetchOrSayWhy(object.key()));
+        List<Read> reads = ParallelRequests.map(toFetch, concurrency, "reading the fleet",
+                object -> fetchOrSayWhy(object.key(), carried));
         for (int i = 0; i < toFetch.size(); i++) {
             documents.put(toFetch.get(i).key(), reads.get(i));
         }
-        return documents;
     }
 
     /**
      * One document that cannot be read (after the store's own retries) makes its host unknown
      * with the reason, instead of failing the view of the whole fleet.
      */
-    private Read fetchOrSayWhy(String key) {
+    private Read fetchOrSayWhy(String key, Map<String, HostState.DesiredRef> carried) {
         try {
-            byte[] bytes = readSmall(key);
-            return bytes == null ? Read.ABSENT : new Read(bytes, null);
+            DocumentCache.Entry entry = readSmall(key, carried);
+            return entry == null ? Read.ABSENT : new Read(entry, null);
         } catch (IOException e) {
             return new Read(null, "cannot read its documents: " + e.getMessage());
         }
     }
 
-    /** @param validDesired desired.json documents already parsed and valid, by their bytes */
     private HostView view(String host, Listed listed, Map<String, Read> documents, StatusClassifier classifier,
-                          Map<String, RemoteInfo> remotes, Map<java.nio.ByteBuffer, Desired> validDesired) {
+                          Map<String, RemoteInfo> remotes) {
         Read desiredRead = listed.desired == null ? Read.ABSENT : documents.get(listed.desired.key());
         Read stateRead = listed.state == null ? Read.ABSENT : documents.get(listed.state.key());
-        String unreadable = desiredRead.error() != null ? desiredRead.error() : stateRead.error();
+        String unreadable = desiredRead.unreadable() != null ? desiredRead.unreadable() : stateRead.unreadable();
         if (unreadable != null) {
             return new HostView(host, null, null, null, null, HostStatus.UNKNOWN, unreadable);
         }
-        Desired desired = null;
-        String desiredError = null;
-        if (desiredRead.bytes() != null) {
-            // Same bytes, same valid document: only an invalid one's message depends on the host.
-            java.nio.ByteBuffer content = java.nio.ByteBuffer.wrap(desiredRead.bytes());
-            desired = validDesired.get(content);
-            if (desired == null) {
-                try {
-                    desired = Desired.parse(desiredRead.bytes(), Layout.desired(host));
-                    validDesired.put(content, desired);
-                } catch (InvalidDocumentException e) {
-                    desiredError = e.getMessage();
-                }
-            }
-        }
-        HostState state = null;
-        if (stateRead.bytes() != null) {
-            try {
-                state = Json.read(stateRead.bytes(), HostState.class, Layout.state(host));
-            } catch (InvalidDocumentException e) {
-                desiredError = desiredError != null ? desiredError : e.getMessage();
-            }
-        }
-        if (desiredRead.bytes() == null && stateRead.bytes() == null) {
+        DocumentCache.Entry desiredEntry = desiredRead.entry();
+        DocumentCache.Entry stateEntry = stateRead.entry();
+        if (desiredEntry == null && stateEntry == null) {
             return null;
+        }
+        Desired desired = desiredEntry == null ? null : desiredEntry.desired();
+        String desiredError = desiredEntry == null ? null : desiredEntry.error();
+        HostState state = stateEntry == null ? null : stateEntry.state();
+        if (stateEntry != null && stateEntry.error() != null && desiredError == null) {
+            desiredError = stateEntry.error();
         }
         RemoteInfo remote = desired == null ? null : remotes.get(desired.remote());
         return classifier.classify(host, desired, desiredError, state, remote);
@@ -241,25 +265,45 @@ public final class FleetReader {
     }
 
     /**
-     * Reads a small document; anything over the JSON size limit is cut so parsing reports it.
-     * The ETag kept from an earlier read goes along: a document that changed and changed back
-     * since the listing costs no body.
+     * Reads a small document and parses it as the cache keeps it; anything over the JSON size
+     * limit is cut so parsing reports it. The ETag kept from an earlier read goes along: a
+     * document that changed and changed back since the listing costs no body.
      */
-    private byte[] readSmall(String key) throws IOException {
+    private DocumentCache.Entry readSmall(String key, Map<String, HostState.DesiredRef> carried) throws IOException {
         DocumentCache.Entry known = cache.get(key);
         try (GetResult result = store.get(key, known == null ? null : known.etag())) {
             if (result instanceof GetResult.NotModified) {
-                return known.bytes();
+                return known;
             }
             if (result instanceof GetResult.Found found) {
+                byte[] bytes;
                 try (InputStream body = found.body()) {
-                    byte[] bytes = body.readNBytes(Json.MAX_DOCUMENT_BYTES + 1);
-                    cache.put(key, found.info().etag(), bytes);
-                    return bytes;
+                    bytes = body.readNBytes(Json.MAX_DOCUMENT_BYTES + 1);
                 }
+                DocumentCache.Entry entry = parse(key, found.info().etag(), bytes, carried);
+                cache.put(key, entry);
+                return entry;
             }
             // Deleted since the listing: as if it had not been listed.
             return null;
+        }
+    }
+
+    /** What a fetched document says, as the cache keeps it; a state.json's copy of desired.json into {@code carried}. */
+    private static DocumentCache.Entry parse(String key, String etag, byte[] bytes,
+                                             Map<String, HostState.DesiredRef> carried) {
+        String host = Layout.hostOfDocument(key);
+        try {
+            if (key.equals(Layout.state(host))) {
+                HostState state = Json.read(bytes, HostState.class, key);
+                if (state.desired() != null && state.desired().etag() != null && state.desired().document() != null) {
+                    carried.put(host, state.desired());
+                }
+                return DocumentCache.Entry.state(etag, DocumentCodec.trim(state));
+            }
+            return DocumentCache.Entry.desired(etag, Desired.parse(bytes, key));
+        } catch (InvalidDocumentException e) {
+            return DocumentCache.Entry.refused(etag, e.getMessage());
         }
     }
 }
