@@ -63,6 +63,14 @@ final class DocumentCodec {
                 state.pollIntervalSeconds(), null, waiting, reboot);
     }
 
+    /**
+     * The desired.json as status sees it: written back by Jackson (a state.json's copy), an
+     * absent {@code paused} comes back false, so not paused is kept as absent on every path.
+     */
+    static Desired trim(Desired desired) {
+        return Boolean.FALSE.equals(desired.paused()) ? desired.withPaused(false) : desired;
+    }
+
     static void write(DataOutputStream out, DocumentCache.Entry entry) throws IOException {
         if (entry.error() != null) {
             out.writeByte(ERROR);
@@ -144,8 +152,8 @@ final class DocumentCodec {
             String paused = string(in);
             Desired desired = new Desired(remote, configuration, action,
                     paused == null ? null : Boolean.valueOf(paused), string(in), string(in), string(in));
-            if (paused != null && !paused.equals("true") && !paused.equals("false")) {
-                throw new IOException("paused is not a boolean");
+            if (paused != null && !paused.equals("true")) {
+                throw new IOException("paused is neither true nor absent");
             }
             Desired known = validated.get(desired);
             if (known == null) {

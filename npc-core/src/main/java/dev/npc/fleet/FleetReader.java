@@ -151,7 +151,7 @@ public final class FleetReader {
         if (carried == null || carried.etag() == null || carried.document() == null) {
             return false;
         }
-        DocumentCache.Entry copy = DocumentCache.Entry.desired(listed.etag(), carried.document());
+        DocumentCache.Entry copy = DocumentCache.Entry.desired(listed.etag(), DocumentCodec.trim(carried.document()));
         if (!copy.matches(carried.etag())) {
             return false;
         }
@@ -301,7 +301,7 @@ public final class FleetReader {
                 }
                 return DocumentCache.Entry.state(etag, DocumentCodec.trim(state));
             }
-            return DocumentCache.Entry.desired(etag, Desired.parse(bytes, key));
+            return DocumentCache.Entry.desired(etag, DocumentCodec.trim(Desired.parse(bytes, key)));
         } catch (InvalidDocumentException e) {
             return DocumentCache.Entry.refused(etag, e.getMessage());
         }

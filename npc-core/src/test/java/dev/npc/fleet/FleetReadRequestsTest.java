@@ -265,6 +265,7 @@ class FleetReadRequestsTest {
         }
         assertTrue(fleet.hosts().stream().allMatch(h -> h.status() == HostStatus.UP_TO_DATE && "prod".equals(h.remoteName())),
                 "the copies say what desired.json says, and a wrong one is not taken: " + fleet.hosts());
+        assertEquals(view(fleet, "web-5").desired(), view(fleet, "web-1").desired(), "a copy gives what a fetch gives");
 
         // desired.json changes under a report that names its old ETag: fetched, the copy ignored.
         direct.put(Layout.desired("web-1"), Json.write(Desired.of("prod").withPaused(true)), Map.of());
@@ -284,6 +285,10 @@ class FleetReadRequestsTest {
         reader.read(new StatusClassifier(Instant.now(), 3), remote -> true);
         assertNull(reader.saveCache());
         assertEquals(2, cacheFiles().size());
+    }
+
+    private static HostView view(FleetReader.Fleet fleet, String host) {
+        return fleet.hosts().stream().filter(h -> h.host().equals(host)).findFirst().orElseThrow();
     }
 
     private Path cacheFile() throws IOException {
