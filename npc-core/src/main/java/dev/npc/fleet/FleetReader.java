@@ -271,7 +271,7 @@ public final class FleetReader {
      */
     private DocumentCache.Entry readSmall(String key, Map<String, HostState.DesiredRef> carried) throws IOException {
         DocumentCache.Entry known = cache.get(key);
-        try (GetResult result = store.get(key, known == null ? null : known.etag())) {
+        try (GetResult result = store.getSmall(key, known == null ? null : known.etag(), Json.MAX_DOCUMENT_BYTES)) {
             if (result instanceof GetResult.NotModified) {
                 return known;
             }
