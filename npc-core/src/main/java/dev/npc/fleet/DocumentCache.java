@@ -189,11 +189,11 @@ public final class DocumentCache {
                 if (!MAGIC.equals(in.readUTF()) || !identity.equals(in.readUTF())) {
                     return;
                 }
-                // Most hosts share a handful of desired.json documents: each distinct one validated once.
-                Map<Desired, Desired> distinct = new java.util.HashMap<>();
+                DocumentCodec.Shared shared = new DocumentCodec.Shared();
                 while (in.readBoolean()) {
                     String key = in.readUTF();
-                    String etag = in.readUTF();
+                    // Hosts with the same desired.json share its ETag.
+                    String etag = shared.etag(in.readUTF());
                     String host = Layout.hostOfDocument(key);
                     if (loaded.size() == MAX_ENTRIES || host == null || !isValidHostName(host) || etag.isEmpty()
                             || etag.length() > MAX_ETAG) {
@@ -203,7 +203,7 @@ public final class DocumentCache {
                     if (!isState && !key.equals(Layout.desired(host))) {
                         return;
                     }
-                    Entry entry = DocumentCodec.read(in, key, etag, isState, distinct);
+                    Entry entry = DocumentCodec.read(in, key, etag, isState, shared);
                     if (loaded.put(key, entry) != null) {
                         return;
                     }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -132,37 +133,55 @@ final class DocumentCodec {
      * @throws IOException when it is not that: the caller drops the whole file
      */
     /**
-     * @param validated desired.json documents read and validated before: each distinct one is
-     *                  validated once, and the entries share it
+     * What the entries of one file share: most hosts follow one remote, run one of a few versions
+     * and have the same desired.json, so each distinct value is kept (and a desired.json
+     * validated) once, which keeps a fleet's cache a few MB of live heap.
      */
-    static DocumentCache.Entry read(DataInputStream in, String key, String etag, boolean isState,
-                                    Map<Desired, Desired> validated) throws IOException {
+    static final class Shared {
+        private final Map<Desired, Desired> validated = new HashMap<>();
+        private final Map<String, String> strings = new HashMap<>();
+
+        String etag(String etag) {
+            return intern(etag);
+        }
+
+        private String intern(String value) {
+            if (value == null) {
+                return null;
+            }
+            String known = strings.putIfAbsent(value, value);
+            return known == null ? value : known;
+        }
+    }
+
+    static DocumentCache.Entry read(DataInputStream in, String key, String etag, boolean isState, Shared shared)
+            throws IOException {
         byte kind = in.readByte();
         if (kind == ERROR) {
-            String error = string(in);
+            String error = string(in, shared);
             if (error == null) {
                 throw new IOException("an error without a message");
             }
             return DocumentCache.Entry.refused(etag, error);
         }
         if (kind == DESIRED && !isState) {
-            String remote = string(in);
-            String configuration = string(in);
-            String action = string(in);
-            String paused = string(in);
+            String remote = string(in, shared);
+            String configuration = string(in, shared);
+            String action = string(in, shared);
+            String paused = string(in, shared);
             Desired desired = new Desired(remote, configuration, action,
-                    paused == null ? null : Boolean.valueOf(paused), string(in), string(in), string(in));
+                    paused == null ? null : Boolean.valueOf(paused), string(in, shared), string(in, shared), string(in, shared));
             if (paused != null && !paused.equals("true")) {
                 throw new IOException("paused is neither true nor absent");
             }
-            Desired known = validated.get(desired);
+            Desired known = shared.validated.get(desired);
             if (known == null) {
                 try {
                     desired.validate(key);
                 } catch (InvalidDocumentException e) {
                     throw new IOException(e.getMessage());
                 }
-                validated.put(desired, desired);
+                shared.validated.put(desired, desired);
                 known = desired;
             }
             return DocumentCache.Entry.desired(etag, known);
@@ -171,30 +190,30 @@ final class DocumentCodec {
             throw new IOException("not a " + (isState ? "state" : "desired") + " entry");
         }
         Instant updatedAt = instant(in);
-        String phase = string(in);
+        String phase = string(in, shared);
         HostState.DesiredRef desired = !in.readBoolean() ? null
-                : new HostState.DesiredRef(string(in), string(in), string(in), string(in), null, null);
+                : new HostState.DesiredRef(string(in, shared), string(in, shared), string(in, shared), string(in, shared), null, null);
         HostState.Current current = !in.readBoolean() ? null
-                : new HostState.Current(string(in), string(in), string(in), null, null);
+                : new HostState.Current(string(in, shared), string(in, shared), string(in, shared), null, null);
         HostState.Attempt attempt = null;
         if (in.readBoolean()) {
-            String sha256 = string(in);
-            String result = string(in);
-            String error = string(in);
+            String sha256 = string(in, shared);
+            String result = string(in, shared);
+            String error = string(in, shared);
             attempt = new HostState.Attempt(sha256, result == null ? null : Result.of(result), in.readInt(), null, null,
                     error, null, null, null);
         }
-        HostState.Paused paused = !in.readBoolean() ? null : new HostState.Paused(instant(in), instant(in), string(in));
+        HostState.Paused paused = !in.readBoolean() ? null : new HostState.Paused(instant(in), instant(in), string(in, shared));
         int interval = in.readInt();
         if (interval < -1) {
             throw new IOException("a negative poll interval");
         }
         HostState.Waiting waiting = null;
         if (in.readBoolean()) {
-            String window = string(in);
-            String remote = string(in);
-            String configuration = string(in);
-            String sha256 = string(in);
+            String window = string(in, shared);
+            String remote = string(in, shared);
+            String configuration = string(in, shared);
+            String sha256 = string(in, shared);
             waiting = new HostState.Waiting(window, instant(in), remote, configuration, sha256, null);
         }
         HostState.Reboot reboot = null;
@@ -205,9 +224,9 @@ final class DocumentCodec {
             }
             List<String> changed = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                changed.add(string(in));
+                changed.add(string(in, shared));
             }
-            reboot = new HostState.Reboot(Collections.unmodifiableList(changed), null, null, null, instant(in), string(in));
+            reboot = new HostState.Reboot(Collections.unmodifiableList(changed), null, null, null, instant(in), string(in, shared));
         }
         return DocumentCache.Entry.state(etag, new HostState(null, null, updatedAt, phase == null ? null : Phase.of(phase),
                 desired, current, attempt, paused, interval < 0 ? null : interval, null, waiting, reboot));
@@ -228,6 +247,10 @@ final class DocumentCodec {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         out.writeInt(bytes.length);
         out.write(bytes);
+    }
+
+    private static String string(DataInputStream in, Shared shared) throws IOException {
+        return shared.intern(string(in));
     }
 
     private static String string(DataInputStream in) throws IOException {

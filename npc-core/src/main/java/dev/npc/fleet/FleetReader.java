@@ -86,31 +86,9 @@ public final class FleetReader {
      * @param remoteFilter which followed remotes to keep (a host with no desired.json follows none)
      */
     public Fleet read(StatusClassifier classifier, Predicate<String> remoteFilter) throws IOException {
-        // The remotes' listing and HEADs go out while hosts/ is listed: their round trips overlap
-        // instead of adding up (a warm read is nothing but these requests).
-        ParallelRequests.Both<List<ObjectInfo>, List<RemoteInfo>> lists =
-                ParallelRequests.both("listing the fleet", this::listHosts, () -> new RemoteCatalog(store).list());
-        List<ObjectInfo> listing = lists.first();
-        Map<String, RemoteInfo> remotes = new HashMap<>();
-        for (RemoteInfo remote : lists.second()) {
-            remotes.put(remote.name(), remote);
-        }
-        Map<String, Listed> hosts = new TreeMap<>();
-        Set<String> keys = new HashSet<>();
-        for (ObjectInfo object : listing) {
-            String host = Layout.hostOfDocument(object.key());
-            if (host == null || !isValidHostName(host)) {
-                // hosts/<h>/history/ records an older daemon wrote, and keys npc never writes.
-                continue;
-            }
-            Listed listed = hosts.computeIfAbsent(host, h -> new Listed());
-            if (object.key().endsWith("/" + Layout.DESIRED_NAME)) {
-                listed.desired = object;
-            } else {
-                listed.state = object;
-            }
-            keys.add(object.key());
-        }
+        Listing listing = list();
+        Map<String, Listed> hosts = listing.hosts();
+        Map<String, RemoteInfo> remotes = listing.remotes();
         // state.json first: a report names the desired.json it acted on and carries a copy, so a
         // desired.json listed with that ETag is not fetched.
         Map<String, HostState.DesiredRef> carried = new ConcurrentHashMap<>();
@@ -124,7 +102,7 @@ public final class FleetReader {
             }
         }
         fetchChanged(desiredToRead, documents, carried);
-        cache.retainOnly(keys);
+        cache.retainOnly(listing.keys());
         List<HostView> views = new ArrayList<>(hosts.size());
         for (Map.Entry<String, Listed> entry : hosts.entrySet()) {
             HostView view = view(entry.getKey(), entry.getValue(), documents, classifier, remotes);
@@ -134,6 +112,41 @@ public final class FleetReader {
         }
         views.sort(PROBLEMS_FIRST);
         return new Fleet(List.copyOf(views), Map.copyOf(remotes));
+    }
+
+    /** What the listings say: each host's documents, every document's key, and the remotes. */
+    private record Listing(Map<String, Listed> hosts, Set<String> keys, Map<String, RemoteInfo> remotes) { }
+
+    /**
+     * Lists hosts/ and the remotes. Only what the read needs outlives this method, not the
+     * listing itself (a history record's entry for each host, too): a large fleet's heap is small.
+     */
+    private Listing list() throws IOException {
+        // The remotes' listing and HEADs go out while hosts/ is listed: their round trips overlap
+        // instead of adding up (a warm read is nothing but these requests).
+        ParallelRequests.Both<List<ObjectInfo>, List<RemoteInfo>> lists =
+                ParallelRequests.both("listing the fleet", this::listHosts, () -> new RemoteCatalog(store).list());
+        Map<String, RemoteInfo> remotes = new HashMap<>();
+        for (RemoteInfo remote : lists.second()) {
+            remotes.put(remote.name(), remote);
+        }
+        Map<String, Listed> hosts = new TreeMap<>();
+        Set<String> keys = new HashSet<>();
+        for (ObjectInfo object : lists.first()) {
+            String host = Layout.hostOfDocument(object.key());
+            if (host == null || !isValidHostName(host)) {
+                // hosts/<h>/history/ records an older daemon wrote, and keys npc never writes.
+                continue;
+            }
+            Listed listed = hosts.computeIfAbsent(host, h -> new Listed());
+            if (object.key().endsWith("/" + Layout.DESIRED_NAME)) {
+                listed.desired = object;
+            } else {
+                listed.state = object;
+            }
+            keys.add(object.key());
+        }
+        return new Listing(hosts, keys, remotes);
     }
 
     /**
