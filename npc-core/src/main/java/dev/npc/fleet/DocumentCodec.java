@@ -72,33 +72,33 @@ final class DocumentCodec {
         return Boolean.FALSE.equals(desired.paused()) ? desired.withPaused(false) : desired;
     }
 
-    static void write(DataOutputStream out, DocumentCache.Entry entry) throws IOException {
+    static void write(DataOutputStream out, DocumentCache.Entry entry, Strings strings) throws IOException {
         if (entry.error() != null) {
             out.writeByte(ERROR);
-            string(out, entry.error());
+            string(out, strings, entry.error());
         } else if (entry.desired() != null) {
             Desired d = entry.desired();
             out.writeByte(DESIRED);
             for (String field : new String[] {d.remote(), d.configuration(), d.action(),
                     d.paused() == null ? null : d.paused().toString(), d.prebuilt(), d.window(), d.reboot()}) {
-                string(out, field);
+                string(out, strings, field);
             }
         } else {
             HostState s = entry.state();
             out.writeByte(STATE);
             instant(out, s.updatedAt());
-            string(out, s.phase() == null ? null : s.phase().toString());
+            string(out, strings, s.phase() == null ? null : s.phase().toString());
             out.writeBoolean(s.desired() != null);
             if (s.desired() != null) {
-                strings(out, s.desired().remote(), s.desired().configuration(), s.desired().sha256(), s.desired().error());
+                strings(out, strings, s.desired().remote(), s.desired().configuration(), s.desired().sha256(), s.desired().error());
             }
             out.writeBoolean(s.current() != null);
             if (s.current() != null) {
-                strings(out, s.current().remote(), s.current().sha256(), s.current().configuration());
+                strings(out, strings, s.current().remote(), s.current().sha256(), s.current().configuration());
             }
             out.writeBoolean(s.lastAttempt() != null);
             if (s.lastAttempt() != null) {
-                strings(out, s.lastAttempt().sha256(), s.lastAttempt().result() == null ? null
+                strings(out, strings, s.lastAttempt().sha256(), s.lastAttempt().result() == null ? null
                         : s.lastAttempt().result().toString(), s.lastAttempt().error());
                 out.writeInt(s.lastAttempt().attempt());
             }
@@ -106,23 +106,108 @@ final class DocumentCodec {
             if (s.paused() != null) {
                 instant(out, s.paused().since());
                 instant(out, s.paused().until());
-                string(out, s.paused().reason());
+                string(out, strings, s.paused().reason());
             }
             out.writeInt(s.pollIntervalSeconds() == null ? -1 : Math.max(0, s.pollIntervalSeconds()));
             out.writeBoolean(s.waiting() != null);
             if (s.waiting() != null) {
-                strings(out, s.waiting().window(), s.waiting().remote(), s.waiting().configuration(), s.waiting().sha256());
+                strings(out, strings, s.waiting().window(), s.waiting().remote(), s.waiting().configuration(), s.waiting().sha256());
                 instant(out, s.waiting().next());
             }
             out.writeBoolean(s.reboot() != null);
             if (s.reboot() != null) {
                 out.writeInt(s.reboot().changed().size());
                 for (String changed : s.reboot().changed()) {
-                    string(out, changed);
+                    string(out, strings, changed);
                 }
                 instant(out, s.reboot().next());
-                string(out, s.reboot().note());
+                string(out, strings, s.reboot().note());
             }
+        }
+    }
+
+    /**
+     * The strings of one file, each written once and referred to by number: most hosts follow
+     * one remote, run one of a few versions and share a desired.json (and its ETag), so the file
+     * is small, loading it makes each distinct string once, and the cache's live heap is a few MB.
+     */
+    static final class Strings {
+        private final Map<String, Integer> numbers = new HashMap<>();
+        private final List<String> table = new ArrayList<>();
+        private long bytes;
+
+        /** At most what the table takes in the file. */
+        long bytes() {
+            return bytes;
+        }
+
+        /** The number of {@code value}, -1 for null. */
+        int number(String value) {
+            if (value == null) {
+                return -1;
+            }
+            Integer known = numbers.putIfAbsent(value, table.size());
+            if (known != null) {
+                return known;
+            }
+            table.add(value);
+            bytes += 4 + 3L * value.length();
+            return table.size() - 1;
+        }
+
+        void writeTable(DataOutputStream out) throws IOException {
+            out.writeInt(table.size());
+            for (String value : table) {
+                byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+                out.writeInt(bytes.length);
+                out.write(bytes);
+            }
+        }
+    }
+
+    /** What {@link Strings#writeTable} wrote, and the desired.json documents validated so far (each distinct one once). */
+    static final class Reader {
+        private final String[] table;
+        private final Map<Desired, Desired> validated = new HashMap<>();
+        /** Each distinct phase and result string parsed once. */
+        private final Map<String, Phase> phases = new HashMap<>();
+        private final Map<String, Result> results = new HashMap<>();
+
+        private Reader(String[] table) {
+            this.table = table;
+        }
+
+        /** @param maxBytes what is left of the file: no table is larger */
+        static Reader readTable(DataInputStream in, long maxBytes) throws IOException {
+            int count = in.readInt();
+            if (count < 0 || count > maxBytes / 4) {
+                throw new IOException("a table of " + count + " strings");
+            }
+            String[] table = new String[count];
+            for (int i = 0; i < count; i++) {
+                int length = in.readInt();
+                if (length < 0 || length > MAX_STRING) {
+                    throw new IOException("a string of " + length + " bytes");
+                }
+                byte[] bytes = in.readNBytes(length);
+                if (bytes.length != length) {
+                    throw new IOException("truncated");
+                }
+                table[i] = new String(bytes, StandardCharsets.UTF_8);
+            }
+            return new Reader(table);
+        }
+
+        /** The string numbered as read next, null for -1. */
+        String string(DataInputStream in) throws IOException {
+            int number = in.readInt();
+            if (number == -1) {
+                return null;
+            }
+            if (number < 0 || number >= table.length) {
+                throw new IOException("no string " + number);
+            }
+            return table[number];
         }
     }
 
@@ -132,56 +217,35 @@ final class DocumentCodec {
      *
      * @throws IOException when it is not that: the caller drops the whole file
      */
-    /**
-     * What the entries of one file share: most hosts follow one remote, run one of a few versions
-     * and have the same desired.json, so each distinct value is kept (and a desired.json
-     * validated) once, which keeps a fleet's cache a few MB of live heap.
-     */
-    static final class Shared {
-        private final Map<Desired, Desired> validated = new HashMap<>();
-        private final Map<String, String> strings = new HashMap<>();
-
-        String etag(String etag) {
-            return intern(etag);
-        }
-
-        private String intern(String value) {
-            if (value == null) {
-                return null;
-            }
-            String known = strings.putIfAbsent(value, value);
-            return known == null ? value : known;
-        }
-    }
-
-    static DocumentCache.Entry read(DataInputStream in, String key, String etag, boolean isState, Shared shared)
+    static DocumentCache.Entry read(DataInputStream in, String key, String etag, boolean isState, Reader strings)
             throws IOException {
         byte kind = in.readByte();
         if (kind == ERROR) {
-            String error = string(in, shared);
+            String error = strings.string(in);
             if (error == null) {
                 throw new IOException("an error without a message");
             }
             return DocumentCache.Entry.refused(etag, error);
         }
         if (kind == DESIRED && !isState) {
-            String remote = string(in, shared);
-            String configuration = string(in, shared);
-            String action = string(in, shared);
-            String paused = string(in, shared);
+            String remote = strings.string(in);
+            String configuration = strings.string(in);
+            String action = strings.string(in);
+            String paused = strings.string(in);
             Desired desired = new Desired(remote, configuration, action,
-                    paused == null ? null : Boolean.valueOf(paused), string(in, shared), string(in, shared), string(in, shared));
+                    paused == null ? null : Boolean.valueOf(paused), strings.string(in), strings.string(in),
+                    strings.string(in));
             if (paused != null && !paused.equals("true")) {
                 throw new IOException("paused is neither true nor absent");
             }
-            Desired known = shared.validated.get(desired);
+            Desired known = strings.validated.get(desired);
             if (known == null) {
                 try {
                     desired.validate(key);
                 } catch (InvalidDocumentException e) {
                     throw new IOException(e.getMessage());
                 }
-                shared.validated.put(desired, desired);
+                strings.validated.put(desired, desired);
                 known = desired;
             }
             return DocumentCache.Entry.desired(etag, known);
@@ -190,30 +254,32 @@ final class DocumentCodec {
             throw new IOException("not a " + (isState ? "state" : "desired") + " entry");
         }
         Instant updatedAt = instant(in);
-        String phase = string(in, shared);
+        String phase = strings.string(in);
         HostState.DesiredRef desired = !in.readBoolean() ? null
-                : new HostState.DesiredRef(string(in, shared), string(in, shared), string(in, shared), string(in, shared), null, null);
+                : new HostState.DesiredRef(strings.string(in), strings.string(in), strings.string(in),
+                        strings.string(in), null, null);
         HostState.Current current = !in.readBoolean() ? null
-                : new HostState.Current(string(in, shared), string(in, shared), string(in, shared), null, null);
+                : new HostState.Current(strings.string(in), strings.string(in), strings.string(in), null, null);
         HostState.Attempt attempt = null;
         if (in.readBoolean()) {
-            String sha256 = string(in, shared);
-            String result = string(in, shared);
-            String error = string(in, shared);
-            attempt = new HostState.Attempt(sha256, result == null ? null : Result.of(result), in.readInt(), null, null,
+            String sha256 = strings.string(in);
+            String result = strings.string(in);
+            String error = strings.string(in);
+            attempt = new HostState.Attempt(sha256, result == null ? null
+                    : strings.results.computeIfAbsent(result, Result::of), in.readInt(), null, null,
                     error, null, null, null);
         }
-        HostState.Paused paused = !in.readBoolean() ? null : new HostState.Paused(instant(in), instant(in), string(in, shared));
+        HostState.Paused paused = !in.readBoolean() ? null : new HostState.Paused(instant(in), instant(in), strings.string(in));
         int interval = in.readInt();
         if (interval < -1) {
             throw new IOException("a negative poll interval");
         }
         HostState.Waiting waiting = null;
         if (in.readBoolean()) {
-            String window = string(in, shared);
-            String remote = string(in, shared);
-            String configuration = string(in, shared);
-            String sha256 = string(in, shared);
+            String window = strings.string(in);
+            String remote = strings.string(in);
+            String configuration = strings.string(in);
+            String sha256 = strings.string(in);
             waiting = new HostState.Waiting(window, instant(in), remote, configuration, sha256, null);
         }
         HostState.Reboot reboot = null;
@@ -224,48 +290,24 @@ final class DocumentCodec {
             }
             List<String> changed = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                changed.add(string(in, shared));
+                changed.add(strings.string(in));
             }
-            reboot = new HostState.Reboot(Collections.unmodifiableList(changed), null, null, null, instant(in), string(in, shared));
+            reboot = new HostState.Reboot(Collections.unmodifiableList(changed), null, null, null, instant(in),
+                    strings.string(in));
         }
-        return DocumentCache.Entry.state(etag, new HostState(null, null, updatedAt, phase == null ? null : Phase.of(phase),
+        Phase parsedPhase = phase == null ? null : strings.phases.computeIfAbsent(phase, Phase::of);
+        return DocumentCache.Entry.state(etag, new HostState(null, null, updatedAt, parsedPhase,
                 desired, current, attempt, paused, interval < 0 ? null : interval, null, waiting, reboot));
     }
 
-    private static void strings(DataOutputStream out, String... values) throws IOException {
+    private static void strings(DataOutputStream out, Strings strings, String... values) throws IOException {
         for (String value : values) {
-            string(out, value);
+            out.writeInt(strings.number(value));
         }
     }
 
-    /** Length -1 for null, else the UTF-8 bytes: no 64 KiB limit as with writeUTF. */
-    private static void string(DataOutputStream out, String value) throws IOException {
-        if (value == null) {
-            out.writeInt(-1);
-            return;
-        }
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    private static String string(DataInputStream in, Shared shared) throws IOException {
-        return shared.intern(string(in));
-    }
-
-    private static String string(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length == -1) {
-            return null;
-        }
-        if (length < 0 || length > MAX_STRING) {
-            throw new IOException("a string of " + length + " bytes");
-        }
-        byte[] bytes = in.readNBytes(length);
-        if (bytes.length != length) {
-            throw new IOException("truncated");
-        }
-        return new String(bytes, StandardCharsets.UTF_8);
+    private static void string(DataOutputStream out, Strings strings, String value) throws IOException {
+        out.writeInt(strings.number(value));
     }
 
     private static void instant(DataOutputStream out, Instant value) throws IOException {

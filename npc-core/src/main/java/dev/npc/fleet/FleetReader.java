@@ -184,24 +184,20 @@ public final class FleetReader {
      * @return null when done or nothing to do, else why the cache could not be written
      */
     public String saveCache() {
-        return cache.save();
+        return cache.save(keysPerRange);
     }
 
     /** Every key under hosts/: in ranges at once when the cache says where to split, else page after page. */
     private List<ObjectInfo> listHosts() throws IOException {
-        List<String> known = cache.keys();
-        if (known.size() < 2 * keysPerRange) {
+        List<String> bounds = cache.bounds(keysPerRange);
+        if (bounds.isEmpty()) {
             return store.list(Layout.HOSTS);
-        }
-        List<String> bounds = new ArrayList<>();
-        for (int i = keysPerRange - 1; i < known.size() - 1; i += keysPerRange) {
-            bounds.add(known.get(i));
         }
         List<String[]> ranges = new ArrayList<>();
         for (int i = 0; i <= bounds.size(); i++) {
             ranges.add(new String[] {i == 0 ? null : bounds.get(i - 1), i == bounds.size() ? null : bounds.get(i)});
         }
-        List<ObjectInfo> all = new ArrayList<>(known.size() + keysPerRange);
+        List<ObjectInfo> all = new ArrayList<>((bounds.size() + 2) * keysPerRange);
         ParallelRequests.map(ranges, concurrency, "listing the fleet", range -> store.list(Layout.HOSTS, range[0], range[1]))
                 .forEach(all::addAll);
         return all;

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -180,18 +179,12 @@ class FleetReadRequestsTest {
         for (var object : direct.list(Layout.HOSTS)) {
             etags.put(object.key(), object.etag());
         }
-        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
-            out.writeUTF(DocumentCache.MAGIC);
-            out.writeUTF(store.identity());
-            for (String host : HOSTS) {
-                Desired desired = host.equals("web-2") ? Desired.of("../../etc\u001b[31m") : Desired.of("prod");
-                out.writeBoolean(true);
-                out.writeUTF(Layout.desired(host));
-                out.writeUTF(etags.get(Layout.desired(host)));
-                DocumentCodec.write(out, DocumentCache.Entry.desired(etags.get(Layout.desired(host)), desired));
-            }
-            out.writeBoolean(false);
+        Map<String, DocumentCache.Entry> hostile = new java.util.LinkedHashMap<>();
+        for (String host : HOSTS) {
+            Desired desired = host.equals("web-2") ? Desired.of("../../etc\u001b[31m") : Desired.of("prod");
+            hostile.put(Layout.desired(host), DocumentCache.Entry.desired(etags.get(Layout.desired(host)), desired));
         }
+        writeCache(file, hostile);
 
         int mark = proxy.requests().size();
         HostView web2 = status().hosts().stream().filter(h -> h.host().equals("web-2")).findFirst().orElseThrow();
@@ -200,15 +193,8 @@ class FleetReadRequestsTest {
                 "a cache with a document that does not validate is not used at all: " + since(mark));
 
         // A valid file of this format with other documents is used: the ETags say it is current.
-        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
-            out.writeUTF(DocumentCache.MAGIC);
-            out.writeUTF(store.identity());
-            out.writeBoolean(true);
-            out.writeUTF(Layout.desired("web-2"));
-            out.writeUTF(etags.get(Layout.desired("web-2")));
-            DocumentCodec.write(out, DocumentCache.Entry.refused(etags.get(Layout.desired("web-2")), "kept error"));
-            out.writeBoolean(false);
-        }
+        writeCache(file, Map.of(Layout.desired("web-2"),
+                DocumentCache.Entry.refused(etags.get(Layout.desired("web-2")), "kept error")));
         mark = proxy.requests().size();
         web2 = status().hosts().stream().filter(h -> h.host().equals("web-2")).findFirst().orElseThrow();
         assertEquals("kept error", web2.desiredError());
@@ -285,6 +271,13 @@ class FleetReadRequestsTest {
         reader.read(new StatusClassifier(Instant.now(), 3), remote -> true);
         assertNull(reader.saveCache());
         assertEquals(2, cacheFiles().size());
+    }
+
+    /** A cache file as {@link DocumentCache#save} writes it, with these entries. */
+    private void writeCache(Path file, Map<String, DocumentCache.Entry> entries) throws IOException {
+        try (java.io.OutputStream out = Files.newOutputStream(file)) {
+            DocumentCache.write(out, store.identity(), entries, FleetReader.KEYS_PER_RANGE);
+        }
     }
 
     private static HostView view(FleetReader.Fleet fleet, String host) {
