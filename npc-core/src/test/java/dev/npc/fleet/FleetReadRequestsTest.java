@@ -108,6 +108,8 @@ class FleetReadRequestsTest {
         assertTrue(warmRequests.stream().allMatch(r -> isListing(r) || r.method().equals("HEAD")
                 && r.path().contains("/remotes/prod.npc")), "only listings and the remote's HEAD: " + warmRequests);
         assertEquals(cold.hosts(), warm.hosts(), "the cached documents give the same fleet");
+        assertTrue(warmRequests.stream().noneMatch(r -> String.valueOf(r.header("User-Agent")).contains("aws-sdk")),
+                "signed requests without the S3 client (SignedReads), so a warm read never builds it: " + warmRequests);
 
         direct.put(Layout.state("web-3"), Json.write(StateBuilder.host("web-3").running("prod", "d".repeat(64)).build()),
                 Map.of());
