@@ -208,6 +208,24 @@ class SignedReadsTest {
         }
     }
 
+    @Test
+    void aListingsTimesReadAsTheGeneralParserReadsThem() {
+        for (String time : List.of("2026-12-03T12:27:22.000Z", "2026-12-03T12:27:22Z", "2024-02-29T23:59:59.999Z",
+                "1970-01-01T00:00:00.000Z", "2026-12-03T12:27:22.5Z", "+12026-12-03T12:27:22Z", "2026-02-30T12:27:22.000Z",
+                "2026-13-03T12:27:22.000Z", "2026-12-03T24:00:00.000Z", "2026-12-0xT12:27:22.000Z", "yesterday")) {
+            assertEquals(parsed(() -> java.time.Instant.parse(time)), parsed(() -> ListingXml.instant(time)), time);
+        }
+    }
+
+    /** The time, or the kind of failure. */
+    private static Object parsed(Supplier<java.time.Instant> parse) {
+        try {
+            return parse.get();
+        } catch (RuntimeException e) {
+            return e.getClass();
+        }
+    }
+
     private static List<String> describe(List<ObjectInfo> objects) {
         return objects.stream().map(o -> o.key() + " " + o.etag() + " " + o.size()).toList();
     }
