@@ -28,13 +28,16 @@ import java.util.function.Predicate;
 /**
  * Reads the whole fleet from the store: one listing of {@code hosts/} (every desired.json's and
  * state.json's ETag, 1,000 keys a page), then only the documents whose ETag is not the one in the
- * {@link DocumentCache}, with a bounded number of requests in flight; and every remote's version
- * (a listing and one HEAD per remote: a promote copies the same bytes with new metadata, so a
- * remote's ETag does not tell its metadata changed). A kept document is parsed and validated
- * exactly like a fetched one.
+ * {@link DocumentCache}, with a bounded number of requests in flight: the state.json documents
+ * first, then each desired.json its host's state.json does not carry (a report names the ETag of
+ * the desired.json it acted on, with a copy, taken only when the listing shows that ETag); and
+ * every remote's version (a listing and one HEAD per remote: a promote copies the same bytes with
+ * new metadata, so a remote's ETag does not tell its metadata changed). What is kept of a
+ * document is what a fresh read of its ETag gives ({@link DocumentCodec#trim}), and a kept or
+ * carried document is validated as a fetched one is.
  *
  * <p>When the cache knows the keys from an earlier read, the listing is split at every
- * {@link #KEYS_PER_RANGE}th of them into ranges listed at once ({@link Store#list(String, String, String)}):
+ * {@link #KEYS_PER_RANGE}th of them ({@link DocumentCache#bounds}) into ranges listed at once ({@link Store#list(String, String, String)}):
  * ranges cover every key, so a host added or removed since is seen all the same, and the wait is
  * about one page instead of one page per 1,000 keys after another.
  */
@@ -95,9 +98,12 @@ public final class FleetReader {
         Map<String, Read> documents = new HashMap<>(hosts.size() * 3);
         fetchChanged(hosts.values().stream().map(l -> l.state).toList(), documents, carried);
         List<ObjectInfo> desiredToRead = new ArrayList<>();
+        // Most hosts carry the same desired.json: each distinct copy validated and kept once.
+        Map<Desired, Desired> validCopies = new HashMap<>();
         for (Map.Entry<String, Listed> host : hosts.entrySet()) {
             ObjectInfo desired = host.getValue().desired;
-            if (desired != null && !fromCarriedCopy(host.getKey(), desired, carried.get(host.getKey()), documents)) {
+            if (desired != null && !fromCarriedCopy(host.getKey(), desired, carried.get(host.getKey()), documents,
+                    validCopies)) {
                 desiredToRead.add(desired);
             }
         }
@@ -155,7 +161,7 @@ public final class FleetReader {
      * caller fetches it): the same ETag is the same bytes, which parse to the same document.
      */
     private boolean fromCarriedCopy(String host, ObjectInfo listed, HostState.DesiredRef carried,
-                                    Map<String, Read> documents) {
+                                    Map<String, Read> documents, Map<Desired, Desired> validCopies) {
         DocumentCache.Entry known = cache.get(listed.key());
         if (known != null && known.matches(listed.etag())) {
             documents.put(listed.key(), new Read(known, null));
@@ -164,15 +170,21 @@ public final class FleetReader {
         if (carried == null || carried.etag() == null || carried.document() == null) {
             return false;
         }
-        DocumentCache.Entry copy = DocumentCache.Entry.desired(listed.etag(), DocumentCodec.trim(carried.document()));
-        if (!copy.matches(carried.etag())) {
+        DocumentCache.Entry named = DocumentCache.Entry.desired(listed.etag(), null);
+        if (!named.matches(carried.etag())) {
             return false;
         }
-        try {
-            carried.document().validate(Layout.desired(host));
-        } catch (InvalidDocumentException e) {
-            return false;
+        Desired document = validCopies.get(carried.document());
+        if (document == null) {
+            try {
+                carried.document().validate(Layout.desired(host));
+            } catch (InvalidDocumentException e) {
+                return false;
+            }
+            document = DocumentCodec.trim(carried.document());
+            validCopies.put(carried.document(), document);
         }
+        DocumentCache.Entry copy = DocumentCache.Entry.desired(listed.etag(), document);
         cache.put(listed.key(), copy);
         documents.put(listed.key(), new Read(copy, null));
         return true;
