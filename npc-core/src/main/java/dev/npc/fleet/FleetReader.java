@@ -138,12 +138,15 @@ public final class FleetReader {
         }
         Map<String, Listed> hosts = new TreeMap<>();
         Set<String> keys = new HashSet<>();
+        String lastHost = null;
         for (ObjectInfo object : lists.first()) {
             String host = Layout.hostOfDocument(object.key());
-            if (host == null || !isValidHostName(host)) {
+            // A host's two documents are listed next to each other: its name is checked once.
+            if (host == null || !host.equals(lastHost) && !isValidHostName(host)) {
                 // hosts/<h>/history/ records an older daemon wrote, and keys npc never writes.
                 continue;
             }
+            lastHost = host;
             Listed listed = hosts.computeIfAbsent(host, h -> new Listed());
             if (object.key().endsWith("/" + Layout.DESIRED_NAME)) {
                 listed.desired = object;
