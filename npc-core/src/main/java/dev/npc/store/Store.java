@@ -37,7 +37,8 @@ public interface Store extends AutoCloseable {
     /**
      * Like {@link #get(String, String)} for a small document the caller reads whole, at most
      * {@code maxBytes} + 1 bytes of it (one more than it accepts, to tell it was cut): a store may
-     * read such a document more cheaply than it streams a large one.
+     * read such a document more cheaply than it streams a large one. A found document's info
+     * carries its ETag; its time and metadata may be left out (null, empty).
      */
     default GetResult getSmall(String key, String ifNoneMatch, int maxBytes) throws IOException {
         return get(key, ifNoneMatch);

@@ -128,6 +128,8 @@ class SignedReadsTest {
             GetResult found = reads.get(key, null, 1000);
             GetResult.Found f = assertInstanceOf(GetResult.Found.class, found);
             assertEquals(head.etag(), f.info().etag());
+            assertEquals(head.md5(), f.info().md5());
+            assertEquals(head.size(), f.info().size());
             assertArrayEquals("{\"n\": 3}".getBytes(StandardCharsets.UTF_8), f.body().readAllBytes());
             assertInstanceOf(GetResult.NotModified.class, reads.get(key, head.etag(), 1000));
 
