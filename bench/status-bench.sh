@@ -3,11 +3,12 @@
 # N hosts (default 10,000) held by S3Proxy in a JVM of its own on loopback, through the real AWS SDK
 # (two such servers: one answering listings from a sorted index, as S3 does, and S3Proxy's stock
 # in-memory store, whose every listing page walks all objects, measured for cold and warm too):
-#   cold     no local cache: one listing of hosts/, then every desired.json and state.json
+#   cold     no local cache: one listing of hosts/, then every state.json (each names the
+#            desired.json it acted on, with a copy, so no desired.json is fetched)
 #   warm     the next run, nothing changed: the listing only (and a HEAD per remote)
 #   changed  the next run after one host reported: the listing and one GET
-#   no-cache `npc status --no-cache`: the listing and every document, each run (what npc did
-#            before the cache, plus the listing), the comparison measured in the same run
+#   no-cache `npc status --no-cache`: the listing and every state.json, each run, the
+#            comparison measured in the same run
 #   start    `bin/npc --version`: the JVM's start, the floor under every figure
 # Each is run RUNS times (default 5), interleaved so the shared machine's drift hits all alike; the
 # median is printed, with the CLI's CPU time and peak resident memory (/usr/bin/time) and the CPU

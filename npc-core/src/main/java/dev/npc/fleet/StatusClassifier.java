@@ -133,6 +133,7 @@ public final class StatusClassifier {
             // An idle daemon refreshes its report on a heartbeat, not on every poll.
             interval = DEFAULT_REPORT_INTERVAL;
         }
-        return Duration.between(state.updatedAt(), now).compareTo(interval.multipliedBy(staleMultiple)) > 0;
+        // Whole seconds times a small number: Duration.multipliedBy goes through BigDecimal, per host.
+        return Duration.between(state.updatedAt(), now).compareTo(Duration.ofSeconds(interval.getSeconds() * staleMultiple)) > 0;
     }
 }

@@ -100,15 +100,29 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, Ph
                 pollIntervalSeconds, message, waiting, reboot);
     }
 
-    /** What the host was told to run, resolved to a version, or why that failed ({@code error}). */
-    public record DesiredRef(String remote, String configuration, String sha256, String error) {
+    /**
+     * What the host was told to run, resolved to a version, or why that failed ({@code error}).
+     * {@code etag} and {@code document} (added) are the ETag of the desired.json this report
+     * acted on and that document as the daemon parsed it: a fleet read that lists desired.json
+     * with exactly this ETag takes the copy (validated as a fetched one) instead of fetching it.
+     * Absent when the daemon had no valid desired.json, or when an older daemon wrote the report.
+     */
+    public record DesiredRef(String remote, String configuration, String sha256, String error,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) String etag,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Desired document) {
         public static DesiredRef resolved(String remote, String configuration, String sha256) {
-            return new DesiredRef(remote, configuration, sha256, null);
+            return new DesiredRef(remote, configuration, sha256, null, null, null);
         }
 
         /** desired.json or its remote cannot be used; {@code remote} and {@code configuration} as far as known. */
         public static DesiredRef unusable(String remote, String configuration, String error) {
-            return new DesiredRef(remote, configuration, null, error);
+            return new DesiredRef(remote, configuration, null, error, null, null);
+        }
+
+        /** This reference with the desired.json it was resolved from: that document and its ETag (null: none). */
+        public DesiredRef from(String etag, Desired document) {
+            return etag == null || document == null ? new DesiredRef(remote, configuration, sha256, error, null, null)
+                    : new DesiredRef(remote, configuration, sha256, error, etag, document);
         }
     }
 

@@ -61,6 +61,8 @@ public final class S3Store implements Store {
     private final java.util.function.Supplier<S3Client> newClient;
     private S3Client client;
     private final EtagProbe probe;
+    /** Listings, HEADs and small documents without the client, where {@link SignedHttp} can address the store. */
+    private final SignedReads reads;
     private final StoreLocation.S3 location;
     private final S3Failures failures;
     private final int pageSize;
@@ -71,7 +73,7 @@ public final class S3Store implements Store {
     }
 
     S3Store(StoreLocation.S3 location, S3Connection connection, int pageSize) {
-        this(location, connection::newClient, SignedHttp.of(location, connection).map(EtagProbe::new).orElse(null),
+        this(location, connection::newClient, SignedHttp.of(location, connection).orElse(null),
                 connection.describeEndpoint(), connection.endpoint().isPresent(), pageSize);
     }
 
@@ -80,14 +82,15 @@ public final class S3Store implements Store {
         this.client = client;
     }
 
-    private S3Store(StoreLocation.S3 location, java.util.function.Supplier<S3Client> newClient, EtagProbe probe,
+    private S3Store(StoreLocation.S3 location, java.util.function.Supplier<S3Client> newClient, SignedHttp http,
                     String endpoint, boolean customEndpoint, int pageSize) {
         if (pageSize < 1 || pageSize > MAX_PAGE) {
             throw new IllegalArgumentException("page size must be 1-" + MAX_PAGE + ": " + pageSize);
         }
         this.location = location;
         this.newClient = newClient;
-        this.probe = probe;
+        this.probe = http == null ? null : new EtagProbe(http);
+        this.reads = http == null ? null : new SignedReads(http);
         this.failures = new S3Failures(location.bucket(), endpoint, customEndpoint);
         this.pageSize = pageSize;
     }
@@ -128,6 +131,14 @@ public final class S3Store implements Store {
         }
     }
 
+    /** Through {@link SignedReads} when it can answer, else {@link #get}: for the fleet read's many small documents. */
+    @Override
+    public GetResult getSmall(String key, String ifNoneMatch, int maxBytes) throws IOException {
+        StoreKeys.check(key);
+        GetResult signed = reads == null ? null : reads.get(key, ifNoneMatch, maxBytes);
+        return signed != null ? signed : get(key, ifNoneMatch);
+    }
+
     private synchronized S3Client client() {
         if (client == null) {
             client = newClient.get();
@@ -145,6 +156,10 @@ public final class S3Store implements Store {
     public Optional<ObjectInfo> head(String key) throws IOException {
         StoreKeys.check(key);
         // Checksum mode asks for the x-amz-checksum-sha256 the server checked at the write.
+        ObjectInfo signed = reads == null ? null : reads.head(key);
+        if (signed != null) {
+            return Optional.of(signed);
+        }
         HeadObjectRequest request = HeadObjectRequest.builder()
                 .bucket(location.bucket()).key(location.fullKey(key)).checksumMode(ChecksumMode.ENABLED).build();
         try {
@@ -419,6 +434,13 @@ public final class S3Store implements Store {
                 .bucket(location.bucket()).prefix(fullPrefix).maxKeys(pageSize);
         if (startAfter != null) {
             request.startAfter(location.fullKey(StoreKeys.check(startAfter)));
+        }
+        if (reads != null) {
+            List<ObjectInfo> signed = reads.list(fullPrefix, strip,
+                    startAfter == null ? null : location.fullKey(startAfter), through, pageSize);
+            if (signed != null) {
+                return signed;
+            }
         }
         List<ObjectInfo> result = new ArrayList<>();
         try {

@@ -95,6 +95,25 @@ final class SignedHttp {
         return URI.create(base + "/?" + rawQuery);
     }
 
+    /**
+     * The URL of one list-objects-v2 page under {@code fullPrefix} (the bucket's key, with the
+     * store's prefix), keys URL-encoded in the answer ({@code encoding-type=url}, as the SDK asks).
+     *
+     * @param startAfter        a full key to start after, or null
+     * @param continuationToken the previous page's token, or null for the first page
+     */
+    URI listUri(String fullPrefix, String startAfter, String continuationToken, int maxKeys) {
+        StringBuilder query = new StringBuilder("list-type=2&encoding-type=url&max-keys=").append(maxKeys)
+                .append("&prefix=").append(SdkHttpUtils.urlEncode(fullPrefix));
+        if (startAfter != null) {
+            query.append("&start-after=").append(SdkHttpUtils.urlEncode(startAfter));
+        }
+        if (continuationToken != null) {
+            query.append("&continuation-token=").append(SdkHttpUtils.urlEncode(continuationToken));
+        }
+        return bucketUri(query.toString());
+    }
+
     StoreLocation.S3 location() {
         return location;
     }

@@ -35,6 +35,16 @@ public interface Store extends AutoCloseable {
     GetResult get(String key, String ifNoneMatch) throws IOException;
 
     /**
+     * Like {@link #get(String, String)} for a small document the caller reads whole, at most
+     * {@code maxBytes} + 1 bytes of it (one more than it accepts, to tell it was cut): a store may
+     * read such a document more cheaply than it streams a large one. A found document's info
+     * carries its ETag; its time and metadata may be left out (null, empty).
+     */
+    default GetResult getSmall(String key, String ifNoneMatch, int maxBytes) throws IOException {
+        return get(key, ifNoneMatch);
+    }
+
+    /**
      * Whether the object certainly still has ETag {@code etag}, asked as cheaply as the store can:
      * true only when it does; false when it changed, is gone, or the cheap way could not tell, and
      * the caller then asks with {@link #head} or {@link #get}, which report what went wrong. Never

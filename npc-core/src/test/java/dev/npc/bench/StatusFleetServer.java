@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * The server side of bench/status-bench.sh: S3Proxy (in memory, on 127.0.0.1) in a process of its
  * own, holding a fleet of N hosts as daemons leave it (desired.json, state.json and one history
- * record each; one host in ten on an older version), so the script can time whole {@code bin/npc
+ * record each, the state naming the desired.json it acted on; one host in ten on an older version), so the script can time whole {@code bin/npc
  * status} processes against it. Prints the environment a client needs, one {@code export} line
  * each, then {@code ready}; then reads commands from stdin until it closes:
  * {@code touch HOST} rewrites that host's state.json (a new report), {@code quit} stops.
@@ -47,8 +47,9 @@ public final class StatusFleetServer {
             for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
                 if (line.startsWith("touch ")) {
                     String host = line.substring("touch ".length()).trim();
+                    String etag = store.head(Layout.desired(host)).orElseThrow().etag();
                     store.put(Layout.state(host), Json.write(StateBuilder.host(host).at(Instant.now())
-                            .running("prod", version).build()), Map.of());
+                            .desired(actedOn(host, version, etag)).running("prod", version).build()), Map.of());
                     System.out.println("touched " + host);
                     System.out.flush();
                 }
@@ -56,13 +57,19 @@ public final class StatusFleetServer {
         }
     }
 
+    /** What a daemon reports it acts on: the remote's version, and the desired.json it read (ETag and copy). */
+    private static HostState.DesiredRef actedOn(String host, String version, String etag) {
+        return HostState.DesiredRef.resolved("prod", host, version).from(etag, Desired.of("prod"));
+    }
+
     private static void seed(Store store, int hosts, String version) throws Exception {
         Instant now = Instant.now();
         List<Integer> numbers = java.util.stream.IntStream.range(0, hosts).boxed().toList();
         ParallelRequests.map(numbers, 32, "seeding the fleet", i -> {
             String host = String.format("host-%05d", i);
-            store.put(Layout.desired(host), Json.write(Desired.of("prod")), Map.of());
-            HostState state = StateBuilder.host(host).at(now).running("prod", i % 10 != 0 ? version : "b".repeat(64)).build();
+            String etag = store.put(Layout.desired(host), Json.write(Desired.of("prod")), Map.of()).etag();
+            HostState state = StateBuilder.host(host).at(now).desired(actedOn(host, version, etag))
+                    .running("prod", i % 10 != 0 ? version : "b".repeat(64)).build();
             byte[] json = Json.write(state);
             store.put(Layout.state(host), json, Map.of());
             store.put(Layout.history(host, "20261122T100000.000Z", "success"), json, Map.of());

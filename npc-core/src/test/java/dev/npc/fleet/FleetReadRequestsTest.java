@@ -1,6 +1,7 @@
 package dev.npc.fleet;
 
 import dev.npc.host.Desired;
+import dev.npc.host.HostState;
 import dev.npc.json.Json;
 import dev.npc.remote.RemoteMetadata;
 import dev.npc.store.Layout;
@@ -15,8 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -109,6 +108,8 @@ class FleetReadRequestsTest {
         assertTrue(warmRequests.stream().allMatch(r -> isListing(r) || r.method().equals("HEAD")
                 && r.path().contains("/remotes/prod.npc")), "only listings and the remote's HEAD: " + warmRequests);
         assertEquals(cold.hosts(), warm.hosts(), "the cached documents give the same fleet");
+        assertTrue(warmRequests.stream().noneMatch(r -> String.valueOf(r.header("User-Agent")).contains("aws-sdk")),
+                "signed requests without the S3 client (SignedReads), so a warm read never builds it: " + warmRequests);
 
         direct.put(Layout.state("web-3"), Json.write(StateBuilder.host("web-3").running("prod", "d".repeat(64)).build()),
                 Map.of());
@@ -172,41 +173,95 @@ class FleetReadRequestsTest {
     }
 
     @Test
-    void aCachedDocumentIsValidatedLikeAFetchedOne() throws Exception {
+    void aCachedDocumentIsValidatedLikeAFetchedOneAndABadOneDropsTheFile() throws Exception {
         status();
         // Someone with write access to the cache replaces web-2's desired.json, keeping its ETag.
         Path file = cacheFile();
-        Map<String, DocumentCache.Entry> entries = new java.util.LinkedHashMap<>();
-        String identity;
-        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
-            in.readUTF();
-            identity = in.readUTF();
-            while (in.readBoolean()) {
-                String key = in.readUTF();
-                String etag = in.readUTF();
-                entries.put(key, new DocumentCache.Entry(etag, in.readNBytes(in.readInt())));
-            }
+        Map<String, String> etags = new java.util.HashMap<>();
+        for (var object : direct.list(Layout.HOSTS)) {
+            etags.put(object.key(), object.etag());
         }
-        String key = Layout.desired("web-2");
-        entries.put(key, new DocumentCache.Entry(entries.get(key).etag(),
-                "{\"remote\":\"../../etc\u001b[31m\"}".getBytes(StandardCharsets.UTF_8)));
-        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
-            out.writeUTF("npc-fleet-cache 1");
-            out.writeUTF(identity);
-            for (Map.Entry<String, DocumentCache.Entry> entry : entries.entrySet()) {
-                out.writeBoolean(true);
-                out.writeUTF(entry.getKey());
-                out.writeUTF(entry.getValue().etag());
-                out.writeInt(entry.getValue().bytes().length);
-                out.write(entry.getValue().bytes());
-            }
-            out.writeBoolean(false);
+        Map<String, DocumentCache.Entry> hostile = new java.util.LinkedHashMap<>();
+        for (String host : HOSTS) {
+            Desired desired = host.equals("web-2") ? Desired.of("../../etc\u001b[31m") : Desired.of("prod");
+            hostile.put(Layout.desired(host), DocumentCache.Entry.desired(etags.get(Layout.desired(host)), desired));
         }
+        writeCache(file, hostile);
 
+        int mark = proxy.requests().size();
         HostView web2 = status().hosts().stream().filter(h -> h.host().equals("web-2")).findFirst().orElseThrow();
-        assertNull(web2.desired(), "a cached document that does not validate is refused, as a fetched one is");
-        assertNotNull(web2.desiredError());
-        assertTrue(web2.desiredError().startsWith("hosts/web-2/desired.json"), web2.desiredError());
+        assertEquals("prod", web2.remoteName(), "the bucket's document, not the cache's");
+        assertEquals(2 * HOSTS.size(), objectGets(since(mark)).size(),
+                "a cache with a document that does not validate is not used at all: " + since(mark));
+
+        // A valid file of this format with other documents is used: the ETags say it is current.
+        writeCache(file, Map.of(Layout.desired("web-2"),
+                DocumentCache.Entry.refused(etags.get(Layout.desired("web-2")), "kept error")));
+        mark = proxy.requests().size();
+        web2 = status().hosts().stream().filter(h -> h.host().equals("web-2")).findFirst().orElseThrow();
+        assertEquals("kept error", web2.desiredError());
+        assertEquals(2 * HOSTS.size() - 1, objectGets(since(mark)).size(), since(mark).toString());
+    }
+
+    @Test
+    void aWarmReadGivesTheSameViewsAsAFreshOneAndWritesNothing() throws Exception {
+        // Every field status shows, set: paused, waiting, reboot, a failed attempt, an error.
+        direct.put(Layout.state("web-1"), Json.write(StateBuilder.host("web-1").running("prod", VERSION).build()
+                .withPaused(new dev.npc.host.HostState.Paused(Instant.parse("2026-12-01T00:00:00Z"), null, "maintenance"))
+                .withReboot(new dev.npc.host.HostState.Reboot(List.of("kernel", "initrd"), "/nix/store/a", "/nix/store/b",
+                        Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-12-02T00:00:00Z"), null))
+                .withWaiting(new dev.npc.host.HostState.Waiting("Sat 02:00-04:00 UTC", Instant.parse("2026-12-05T02:00:00Z"),
+                        "prod", "web-1", VERSION, "/nix/store/c"))), Map.of());
+        direct.put(Layout.state("web-2"), "{\"phase\": 7".getBytes(StandardCharsets.UTF_8), Map.of());
+        direct.put(Layout.desired("web-3"), "{\"remote\": \"no such/remote\"}".getBytes(StandardCharsets.UTF_8), Map.of());
+        FleetReader.Fleet fresh = new FleetReader(store, 4).read(new StatusClassifier(Instant.now(), 3), remote -> true);
+        status();
+        Path file = cacheFile();
+        java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(file);
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
+
+        int mark = proxy.requests().size();
+        FleetReader.Fleet warm = status();
+        assertEquals(List.of(), objectGets(since(mark)));
+        assertEquals(fresh.hosts(), warm.hosts(), "the cache says what a fresh read of the same ETags says");
+        assertEquals(Instant.parse("2020-01-01T00:00:00Z"), Files.getLastModifiedTime(file).toInstant(),
+                "nothing changed, nothing written (was " + written + ")");
+    }
+
+    @Test
+    void aReportThatNamesItsDesiredEtagSparesThatGetOnlyWhenTheListingShowsIt() throws Exception {
+        // web-1 and web-2 report the desired.json they acted on; web-3 a copy that does not validate
+        // under the right ETag; web-4 an older desired.json's ETag; web-5 none (a daemon before the field).
+        for (String host : HOSTS) {
+            String etag = direct.head(Layout.desired(host)).orElseThrow().etag();
+            HostState.DesiredRef ref = HostState.DesiredRef.resolved("prod", host, VERSION);
+            ref = switch (host) {
+                case "web-3" -> ref.from(etag, Desired.of("not a remote!"));
+                case "web-4" -> ref.from("\"0123456789abcdef0123456789abcdef\"", Desired.of("staging"));
+                case "web-5" -> ref;
+                default -> ref.from(etag, Desired.of("prod"));
+            };
+            direct.put(Layout.state(host), Json.write(StateBuilder.host(host).running("prod", VERSION).build()
+                    .withDesired(ref)), Map.of());
+        }
+        int mark = proxy.requests().size();
+        FleetReader.Fleet fleet = status();
+        List<String> gets = objectGets(since(mark));
+        assertEquals(HOSTS.size() + 3, gets.size(), "every state.json, and desired.json of web-3, 4 and 5: " + gets);
+        for (String host : List.of("web-3", "web-4", "web-5")) {
+            assertTrue(gets.stream().anyMatch(g -> g.endsWith("/hosts/" + host + "/desired.json")), host + ": " + gets);
+        }
+        assertTrue(fleet.hosts().stream().allMatch(h -> h.status() == HostStatus.UP_TO_DATE && "prod".equals(h.remoteName())),
+                "the copies say what desired.json says, and a wrong one is not taken: " + fleet.hosts());
+        assertEquals(view(fleet, "web-5").desired(), view(fleet, "web-1").desired(), "a copy gives what a fetch gives");
+
+        // desired.json changes under a report that names its old ETag: fetched, the copy ignored.
+        direct.put(Layout.desired("web-1"), Json.write(Desired.of("prod").withPaused(true)), Map.of());
+        mark = proxy.requests().size();
+        HostView web1 = status().hosts().stream().filter(h -> h.host().equals("web-1")).findFirst().orElseThrow();
+        assertEquals(List.of(since(mark).stream().filter(r -> r.path().endsWith("/hosts/web-1/desired.json")).findFirst()
+                .orElseThrow().path()), objectGets(since(mark)));
+        assertEquals(HostStatus.PAUSED, web1.status(), "the new desired.json, not the report's copy");
     }
 
     @Test
@@ -218,6 +273,17 @@ class FleetReadRequestsTest {
         reader.read(new StatusClassifier(Instant.now(), 3), remote -> true);
         assertNull(reader.saveCache());
         assertEquals(2, cacheFiles().size());
+    }
+
+    /** A cache file as {@link DocumentCache#save} writes it, with these entries. */
+    private void writeCache(Path file, Map<String, DocumentCache.Entry> entries) throws IOException {
+        try (java.io.OutputStream out = Files.newOutputStream(file)) {
+            DocumentCache.write(out, store.identity(), entries, FleetReader.KEYS_PER_RANGE);
+        }
+    }
+
+    private static HostView view(FleetReader.Fleet fleet, String host) {
+        return fleet.hosts().stream().filter(h -> h.host().equals(host)).findFirst().orElseThrow();
     }
 
     private Path cacheFile() throws IOException {

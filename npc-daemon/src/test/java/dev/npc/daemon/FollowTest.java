@@ -88,6 +88,10 @@ class FollowTest {
         assertEquals("web-1", state.current().configuration());
         assertEquals(toplevel, state.current().system());
         assertEquals(sha, state.desired().sha256());
+        assertEquals(fleet.store.head(Layout.desired("web-1")).orElseThrow().etag(), state.desired().etag(),
+                "the report names the desired.json it acted on, so a fleet read need not fetch it");
+        assertEquals("prod", state.desired().document().remote());
+        assertFalse(state.desired().document().isPaused());
         assertEquals(60, state.pollIntervalSeconds());
         assertEquals(state, fleet.localState(), "the bucket holds exactly the local state");
         assertEquals(List.of(Layout.historyPrefix("web-1") + "20261122T100000.000Z-success.json"), fleet.history());

@@ -5,6 +5,7 @@ import java.util.List;
 
 /** A plain text table with left-aligned columns, as people expect from kubectl or bento status. */
 public final class Table {
+    private static final java.util.regex.Pattern COLOUR = java.util.regex.Pattern.compile("\u001B\\[[0-9;]*m");
     private final List<String[]> rows = new ArrayList<>();
     private final int columns;
 
@@ -43,6 +44,7 @@ public final class Table {
 
     /** ANSI colour codes take no room on screen. */
     private static int visibleLength(String cell) {
-        return cell.replaceAll("\u001B\\[[0-9;]*m", "").length();
+        // Most cells have no colour: no pattern to run (a fleet's table has 80,000 cells, measured twice).
+        return cell.indexOf('\u001B') < 0 ? cell.length() : COLOUR.matcher(cell).replaceAll("").length();
     }
 }

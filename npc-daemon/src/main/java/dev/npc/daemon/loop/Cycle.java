@@ -146,12 +146,15 @@ public final class Cycle {
                 : settings.configuration() != null ? settings.configuration() : settings.host();
         if (poll.error() != null) {
             note(poll.error(), true);
-            waiting(DesiredRef.unusable(desired.remote(), configuration, poll.error()), localPause, null);
+            waiting(DesiredRef.unusable(desired.remote(), configuration, poll.error())
+                    .from(poller.desiredEtag(), desired), localPause, null);
             return new Outcome(Kind.ERROR, null);
         }
         Target target = new Target(desired.remote(), poll.sha256(), configuration,
                 desired.actionOrDefault(settings.action()), desired.prebuilt());
-        DesiredRef ref = DesiredRef.resolved(target.remote(), configuration, target.sha256());
+        // With the desired.json it came from: a fleet read that lists that ETag takes this copy.
+        DesiredRef ref = DesiredRef.resolved(target.remote(), configuration, target.sha256())
+                .from(poller.desiredEtag(), desired);
         Paused paused = localPause != null ? localPause
                 : desired.isPaused() ? new Paused(null, null, "paused in desired.json") : null;
         if (paused != null) {

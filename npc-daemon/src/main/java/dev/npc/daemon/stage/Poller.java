@@ -176,6 +176,14 @@ public final class Poller {
         return store.get(key, etag);
     }
 
+    /**
+     * The ETag of the valid desired.json the last poll holds, or null: what state.json names next
+     * to its copy, so a fleet read that lists this ETag need not fetch desired.json.
+     */
+    public String desiredEtag() {
+        return desired == null ? null : desiredEtag;
+    }
+
     /** Forget ETags, so the next poll reads both documents in full (after `retry`, or a failure). */
     public void forgetEtags() throws IOException {
         desiredEtag = null;
