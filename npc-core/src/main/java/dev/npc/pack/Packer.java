@@ -1,6 +1,6 @@
 package dev.npc.pack;
 
-import dev.npc.digest.Sha256;
+import dev.npc.digest.Sha256Digest;
 import dev.npc.process.ProcessRunner;
 
 import java.io.BufferedOutputStream;
@@ -94,7 +94,8 @@ public final class Packer {
         }
         Path root = flakeDir.toRealPath();
         FlakeFiles.Selection selection = FlakeFiles.select(processes, root, options, excluded);
-        MessageDigest digest = Sha256.newDigest();
+        // npc's own SHA-256: the JDK's is slow where only C1 compiles (bin/jvm.options), see Sha256Digest
+        MessageDigest digest = new Sha256Digest();
         CountingOutputStream counted = new CountingOutputStream(new NonClosingOutputStream(out));
         int files;
         try (EntrySource entries = GeneratedEntries.of(selection.entries(), options);

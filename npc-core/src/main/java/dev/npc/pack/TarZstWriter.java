@@ -9,7 +9,6 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.attribute.FileTime;
-import java.util.Arrays;
 
 /**
  * Writes entries as the deterministic tar + zstd stream of docs/format.md. Every field that could
@@ -40,6 +39,13 @@ final class TarZstWriter {
     static final int RECORD = 512;
     /** Large enough that zstd's JNI boundary is crossed rarely, small enough to stay in cache. */
     private static final int BUFFER_SIZE = 1 << 17;
+
+    /**
+     * Where zeros are copied from: padding and header records are the only zeros written, so the
+     * buffer is not cleared after each hand-over (a loop over 128 KiB that C1 does not turn into
+     * a memset, and 120 MB of stores for a 100 MB pack); System.arraycopy is a memcpy with C1 too.
+     */
+    private static final byte[] ZEROS = new byte[TAR_BLOCK_SIZE];
 
     private final OutputStream zstd;
     private final byte[] buffer = new byte[BUFFER_SIZE];
@@ -97,6 +103,7 @@ final class TarZstWriter {
 
     private void entry(PackEntry entry) throws IOException, PackException {
         room(RECORD);
+        System.arraycopy(ZEROS, 0, buffer, used, RECORD); // TarHeaders.write fills in a zeroed record
         int n = TarHeaders.write(entry, buffer, used);
         if (n < 0) {
             byte[] headers = TarHeaders.withExtendedHeader(entry); // long or non-ASCII names: rare
@@ -115,7 +122,7 @@ final class TarZstWriter {
         }
     }
 
-    /** Zeros up to the next record boundary (the buffer is kept zeroed past {@code used}). */
+    /** Zeros up to the next record boundary. */
     private void pad() throws IOException {
         int tail = (int) (total % RECORD);
         if (tail != 0) {
@@ -140,8 +147,9 @@ final class TarZstWriter {
             if (used == buffer.length) {
                 flush();
             }
-            int step = Math.min(left, buffer.length - used);
-            used += step; // already zero: flush() clears what it hands over
+            int step = Math.min(Math.min(left, buffer.length - used), ZEROS.length);
+            System.arraycopy(ZEROS, 0, buffer, used, step);
+            used += step;
             total += step;
             left -= step;
         }
@@ -170,7 +178,6 @@ final class TarZstWriter {
     private void flush() throws IOException {
         if (used > 0) {
             zstd.write(buffer, 0, used);
-            Arrays.fill(buffer, 0, used, (byte) 0);
             used = 0;
         }
     }
@@ -195,7 +202,6 @@ final class TarZstWriter {
                 window.limit(used + wanted).position(used);
                 int n = in.read(window);
                 if (n < 0 || n > remaining) {
-                    Arrays.fill(buffer, used, used + Math.max(n, 0), (byte) 0);
                     throw changed(entry);
                 }
                 used += n;
