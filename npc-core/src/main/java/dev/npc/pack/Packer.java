@@ -4,7 +4,6 @@ import dev.npc.digest.Sha256Digest;
 import dev.npc.process.ProcessRunner;
 
 import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -12,7 +11,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Set;
@@ -96,32 +94,14 @@ public final class Packer {
         FlakeFiles.Selection selection = FlakeFiles.select(processes, root, options, excluded);
         // npc's own SHA-256: the JDK's is slow where only C1 compiles (bin/jvm.options), see Sha256Digest
         MessageDigest digest = new Sha256Digest();
-        CountingOutputStream counted = new CountingOutputStream(new NonClosingOutputStream(out));
         int files;
+        long bytes;
         try (EntrySource entries = GeneratedEntries.of(selection.entries(), options);
-             DigestOutputStream digesting = new DigestOutputStream(counted, digest)) {
-            files = TarZstWriter.write(entries, digesting, zstdWorkers);
+             BackgroundHashing hashed = new BackgroundHashing(out, digest)) {
+            files = TarZstWriter.write(entries, hashed, zstdWorkers);
+            hashed.finish();
+            bytes = hashed.count();
         }
-        return new PackResult(HexFormat.of().formatHex(digest.digest()), files, counted.count, selection.sourceRev());
-    }
-
-    private static final class CountingOutputStream extends FilterOutputStream {
-        private long count;
-
-        CountingOutputStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
+        return new PackResult(HexFormat.of().formatHex(digest.digest()), files, bytes, selection.sourceRev());
     }
 }
