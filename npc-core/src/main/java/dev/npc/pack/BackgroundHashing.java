@@ -19,7 +19,8 @@ import java.util.concurrent.BlockingQueue;
  * writer at its next hand-over or at {@link #finish()}.
  */
 final class BackgroundHashing extends OutputStream {
-    private static final int CHUNK_SIZE = 1 << 18;
+    /** zstd hands over about 128 KiB at a time; the chunks live as long as the pack, so they are kept small. */
+    private static final int CHUNK_SIZE = 1 << 17;
     private static final int CHUNKS = 4;
 
     private record Chunk(byte[] bytes, int length) { }
