@@ -30,10 +30,26 @@ final class TarZstWriter {
      */
     static final int ZSTD_HASH_LOG = 18;
     /**
-     * zstd output is the same for any worker count >= 1 but differs from single-threaded mode (0),
-     * so the count may be tuned for speed without changing a single byte; 2 matches small CI hosts.
+     * The rest of level 3's parameters (zstd's table for inputs of unknown size: window 2^21, chain
+     * 2^16, search log 1, minimum match 5, strategy dfast) and of its multi-threaded layout (jobs of
+     * 2^23 bytes, overlap log 6), set explicitly although they are zstd's defaults: they decide the
+     * bytes, so a zstd that retuned its level 3 or its job sizing must not change every remote's
+     * version.
      */
-    static final int ZSTD_WORKERS = 2;
+    static final int ZSTD_WINDOW_LOG = 21;
+    static final int ZSTD_CHAIN_LOG = 16;
+    static final int ZSTD_SEARCH_LOG = 1;
+    static final int ZSTD_MIN_MATCH = 5;
+    static final int ZSTD_STRATEGY_DFAST = 2;
+    static final int ZSTD_JOB_SIZE = 1 << (ZSTD_WINDOW_LOG + 2);
+    static final int ZSTD_OVERLAP_LOG = 6;
+    /**
+     * zstd output is the same for any worker count >= 1 but differs from single-threaded mode (0),
+     * so the count follows the machine without changing a single byte: at least 2 (the packing
+     * and the hashing thread run beside them), at most 4 (each worker holds about 20 MiB, and a
+     * 100 MB flake is only a dozen jobs).
+     */
+    static final int ZSTD_WORKERS = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
     /** GNU tar's default blocking (20 records), so the archive ends like one GNU tar writes. */
     static final int TAR_BLOCK_SIZE = 10240;
     static final int RECORD = 512;
@@ -68,7 +84,14 @@ final class TarZstWriter {
         boolean written = false;
         try {
             zstd.setWorkers(workers);
+            zstd.setWindowLog(ZSTD_WINDOW_LOG);
             zstd.setHashLog(ZSTD_HASH_LOG);
+            zstd.setChainLog(ZSTD_CHAIN_LOG);
+            zstd.setSearchLog(ZSTD_SEARCH_LOG);
+            zstd.setMinMatch(ZSTD_MIN_MATCH);
+            zstd.setStrategy(ZSTD_STRATEGY_DFAST);
+            zstd.setJobSize(ZSTD_JOB_SIZE);
+            zstd.setOverlapLog(ZSTD_OVERLAP_LOG);
             zstd.setChecksum(true);
             TarZstWriter tar = new TarZstWriter(zstd);
             for (PackEntry entry = entries.next(); entry != null; entry = entries.next()) {
