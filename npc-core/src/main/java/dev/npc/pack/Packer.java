@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Set;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Packs the files a flake needs into the deterministic tar + zstd format of docs/format.md.
@@ -64,7 +64,11 @@ public final class Packer {
             throw new PackException("cannot write " + file + ": it is a directory; name a file");
         }
         Path realTarget = parent.toRealPath().resolve(target.getFileName());
-        Path temp = parent.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        // Not UUID.randomUUID or Files.createTempFile: their SecureRandom sets up the JDK's security
+        // providers (90 classes, /dev/urandom), a cost of its own in a one-shot pack. CREATE_NEW
+        // below refuses any file already there, so the name only has to be unlikely to clash.
+        Path temp = parent.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                + ".tmp");
         boolean moved = false;
         try {
             // No fsync: the archive is reproducible from its sources, so after a crash packing again

@@ -1,6 +1,7 @@
 package dev.npc.pack;
 
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import dev.npc.files.CacheDirectory;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -80,6 +81,7 @@ final class TarZstWriter {
      */
     static int write(EntrySource entries, OutputStream out, int workers) throws IOException, PackException {
         int files = 0;
+        ZstdLibrary.load(CacheDirectory.current());
         ZstdOutputStreamNoFinalizer zstd = new ZstdOutputStreamNoFinalizer(out, ZSTD_LEVEL);
         boolean written = false;
         try {
