@@ -108,14 +108,14 @@ public final class NpcCli implements Runnable {
                 break;
             }
         }
-        boolean one = false;
+        // stops at the first match: reading a class's annotation loads every class it names
         for (Class<?> subcommand : SUBCOMMANDS) {
-            one |= subcommand != CommandLine.HelpCommand.class && nameOf(subcommand).equals(named);
+            if (named != null && subcommand != CommandLine.HelpCommand.class && nameOf(subcommand).equals(named)) {
+                return commandLine.addSubcommand(subcommand);
+            }
         }
         for (Class<?> subcommand : SUBCOMMANDS) {
-            if (!one || nameOf(subcommand).equals(named)) {
-                commandLine.addSubcommand(subcommand);
-            }
+            commandLine.addSubcommand(subcommand);
         }
         return commandLine;
     }
