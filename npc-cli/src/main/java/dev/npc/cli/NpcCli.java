@@ -96,8 +96,8 @@ public final class NpcCli implements Runnable {
 
     /**
      * The tree for these arguments: when the first argument that is not an option names a
-     * subcommand (other than help), only that one; otherwise all of them, so the usage, help and
-     * the "did you mean" of a mistyped command see every command.
+     * subcommand (other than help), only that one; for {@code --version} alone, none; otherwise all
+     * of them, so the usage, help and the "did you mean" of a mistyped command see every command.
      */
     private static CommandLine commandLine(NpcCli root, String[] args) {
         CommandLine commandLine = new CommandLine(root);
@@ -107,6 +107,9 @@ public final class NpcCli implements Runnable {
                 named = arg;
                 break;
             }
+        }
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return commandLine; // prints the version and nothing else
         }
         // stops at the first match: reading a class's annotation loads every class it names
         for (Class<?> subcommand : SUBCOMMANDS) {

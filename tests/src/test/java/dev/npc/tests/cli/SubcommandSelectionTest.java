@@ -34,6 +34,15 @@ class SubcommandSelectionTest {
     }
 
     @Test
+    void theVersionAlone() {
+        for (String flag : new String[] {"--version", "-V"}) {
+            CliRun run = CliRun.npc(flag);
+            assertEquals(0, run.exitCode(), run.toString());
+            assertEquals("npc 0.1.0\n", run.out(), run.toString());
+        }
+    }
+
+    @Test
     void aMistypedCommandIsAUsageError() {
         CliRun run = CliRun.npc("stauts");
         assertEquals(2, run.exitCode(), run.toString());
