@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Hashes the archive and writes it to its destination on a thread of its own, so the packing
@@ -34,6 +35,8 @@ final class BackgroundHashing extends OutputStream {
     private final BlockingQueue<byte[]> empty = new ArrayBlockingQueue<>(CHUNKS);
     private final Thread thread;
     private volatile Throwable failure;
+    /** Set when the pack failed: chunks still queued are neither hashed nor written. */
+    private volatile boolean abandoned;
     private byte[] current;
     private int used;
     private long count;
@@ -55,7 +58,7 @@ final class BackgroundHashing extends OutputStream {
     private void run() {
         try {
             for (Chunk chunk = filled.take(); chunk != END; chunk = filled.take()) {
-                if (failure == null) {
+                if (failure == null && !abandoned) {
                     try {
                         digest.update(chunk.bytes, 0, chunk.length);
                         out.write(chunk.bytes, 0, chunk.length);
@@ -66,7 +69,8 @@ final class BackgroundHashing extends OutputStream {
                 empty.put(chunk.bytes);
             }
         } catch (InterruptedException e) {
-            // closed before the end: the archive is being thrown away
+            // nobody interrupts this thread; if something does, the writer sees it gone and fails
+            failure = new InterruptedIOException("interrupted while hashing the archive");
         }
     }
 
@@ -117,12 +121,17 @@ final class BackgroundHashing extends OutputStream {
         out.flush();
     }
 
-    /** Stops the hashing thread if {@link #finish()} was not reached; the destination is left as it is. */
+    /**
+     * Stops the hashing thread if {@link #finish()} was not reached, without writing what is still
+     * queued. Not by interrupting it: an interrupted write to a FileChannel closes the channel,
+     * which is the caller's.
+     */
     @Override
     public void close() {
         if (!finished) {
             finished = true;
-            thread.interrupt();
+            abandoned = true;
+            filled.add(END); // never full: the writer holds one of the chunks, so at most CHUNKS - 1 wait
             try {
                 thread.join();
             } catch (InterruptedException e) {
@@ -135,7 +144,14 @@ final class BackgroundHashing extends OutputStream {
         rethrow();
         try {
             filled.put(new Chunk(current, used));
-            current = empty.take();
+            current = empty.poll(1, TimeUnit.SECONDS);
+            while (current == null) { // the hashing thread is behind, or gone: then nobody hands one back
+                if (!thread.isAlive()) {
+                    rethrow();
+                    throw new IOException("the thread hashing the archive stopped; pack again");
+                }
+                current = empty.poll(1, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while writing the archive");
