@@ -141,6 +141,16 @@ bench_pack() {
     echo "| tar \\| zstd -3 -T1 | $(fig $f tar.time) | $(fig $f tar.median) | $(fig $f tar.cpu) | $(fig $f tar.bytes) bytes |"
     echo
     echo "npc takes $(fig $f ratio.time) the time of tar | zstd (best; $(fig $f ratio.median) by median) and makes an archive $(fig $f ratio.size) the size."
+    echo
+    echo "The parts alone, in the same run (the floor under npc on this machine):"
+    echo
+    echo "| alone | best | median | CPU (median, user + system) |"
+    echo "|---|---|---|---|"
+    echo "| \`zstd -3 -T2\` of the same tar stream (npc's compression, natively) | $(fig $f zstd.time) | $(fig $f zstd.median) | $(fig $f zstd.cpu) |"
+    echo "| \`bin/npc --version\` (JVM start with the archive) | $(fig $f start.time) | $(fig $f start.median) | $(fig $f start.cpu) |"
+    echo "| \`sha256sum\` of npc's archive (its version, hashed natively) | $(fig $f sha256sum.time) | $(fig $f sha256sum.median) | $(fig $f sha256sum.cpu) |"
+    echo
+    echo "SHA-256 in a fresh JVM, compilation included: npc's own (\`dev.npc.digest.Sha256Digest\`) $(fig $f hash.npc) with the shipped flags; the JDK's MessageDigest $(fig $f hash.jdk.c1) with them (C1 only) and $(fig $f hash.jdk.c2) with C2 (its CPU intrinsic)."
   } > "$work/bench-pack"
   splice bench/README.md bench-pack "$work/bench-pack"
 }

@@ -1,10 +1,9 @@
 package dev.npc.pack;
 
-import dev.npc.digest.Sha256;
+import dev.npc.digest.Sha256Digest;
 import dev.npc.process.ProcessRunner;
 
 import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -12,11 +11,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Set;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Packs the files a flake needs into the deterministic tar + zstd format of docs/format.md.
@@ -66,7 +64,11 @@ public final class Packer {
             throw new PackException("cannot write " + file + ": it is a directory; name a file");
         }
         Path realTarget = parent.toRealPath().resolve(target.getFileName());
-        Path temp = parent.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        // Not UUID.randomUUID or Files.createTempFile: their SecureRandom sets up the JDK's security
+        // providers (90 classes, /dev/urandom), a cost of its own in a one-shot pack. CREATE_NEW
+        // below refuses any file already there, so the name only has to be unlikely to clash.
+        Path temp = parent.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                + ".tmp");
         boolean moved = false;
         try {
             // No fsync: the archive is reproducible from its sources, so after a crash packing again
@@ -94,33 +96,16 @@ public final class Packer {
         }
         Path root = flakeDir.toRealPath();
         FlakeFiles.Selection selection = FlakeFiles.select(processes, root, options, excluded);
-        MessageDigest digest = Sha256.newDigest();
-        CountingOutputStream counted = new CountingOutputStream(new NonClosingOutputStream(out));
+        // npc's own SHA-256: the JDK's is slow where only C1 compiles (bin/jvm.options), see Sha256Digest
+        MessageDigest digest = new Sha256Digest();
         int files;
+        long bytes;
         try (EntrySource entries = GeneratedEntries.of(selection.entries(), options);
-             DigestOutputStream digesting = new DigestOutputStream(counted, digest)) {
-            files = TarZstWriter.write(entries, digesting, zstdWorkers);
+             BackgroundHashing hashed = new BackgroundHashing(out, digest)) {
+            files = TarZstWriter.write(entries, hashed, zstdWorkers);
+            hashed.finish();
+            bytes = hashed.count();
         }
-        return new PackResult(HexFormat.of().formatHex(digest.digest()), files, counted.count, selection.sourceRev());
-    }
-
-    private static final class CountingOutputStream extends FilterOutputStream {
-        private long count;
-
-        CountingOutputStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
+        return new PackResult(HexFormat.of().formatHex(digest.digest()), files, bytes, selection.sourceRev());
     }
 }

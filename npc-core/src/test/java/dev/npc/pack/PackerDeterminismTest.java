@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -78,14 +79,18 @@ class PackerDeterminismTest {
     void workerCountDoesNotChangeTheBytes() throws Exception {
         Path flake = TestFlakes.minimal(tmp.resolve("flake"));
         Random random = new Random(7);
-        for (int i = 0; i < 40; i++) {
-            byte[] data = new byte[100_000];
+        byte[] text = "{ pkgs, ... }: { services.nginx.enable = true; }\n".repeat(20_000).getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 20; i++) {
+            byte[] data = new byte[1_000_000];
             random.nextBytes(data);
-            TestFlakes.write(flake, "data/" + i + ".bin", data); // 4 MB: more than one zstd job
+            TestFlakes.write(flake, "data/" + i + ".bin", data);
+            TestFlakes.write(flake, "text/" + i + ".nix", text);
         }
+        // 40 MB: five of zstd's 8 MiB jobs, so the workers really split the stream
         String one = Sha256.hex(pack(flake, 1));
         assertEquals(one, Sha256.hex(pack(flake, 2)));
-        assertEquals(one, Sha256.hex(pack(flake, 3)));
+        assertEquals(one, Sha256.hex(pack(flake, 4)));
+        assertEquals(one, Sha256.hex(pack(flake, 7)));
     }
 
     @Test

@@ -41,6 +41,8 @@ class PackerFailureTest {
         assertTrue(openFileDescriptors() <= before + 2, "directories opened by the walk are closed again");
         assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("npc-pack-walk")),
                 "the walk thread has ended");
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("npc-pack-hash")),
+                "the thread that hashed and wrote the archive has ended");
     }
 
     @Test

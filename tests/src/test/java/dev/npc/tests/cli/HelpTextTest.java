@@ -55,7 +55,7 @@ class HelpTextTest {
 
     private static List<CommandLine> commands() {
         List<CommandLine> all = new ArrayList<>();
-        collect(new CommandLine(new NpcCli()), all);
+        collect(NpcCli.commandLine(), all);
         collect(new CommandLine(new NpcDaemon(Seams.system())), all);
         return all;
     }
