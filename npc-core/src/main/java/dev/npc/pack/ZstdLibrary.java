@@ -11,6 +11,7 @@ import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Loads zstd-jni's native library from a copy kept in npc's cache directory. Left to itself,
@@ -47,7 +48,12 @@ final class ZstdLibrary {
         }
     }
 
-    /** The library as a file in {@code cacheDirectory}, written there when missing or of another size; null if the jar has none. */
+    /**
+     * The library as a file in {@code cacheDirectory}, written there unless a file with exactly
+     * the jar's bytes is there already; null if the jar has none. Comparing every byte (about
+     * 3 ms) rather than the size means the library loaded is always the one npc shipped, whatever
+     * else wrote to the cache directory.
+     */
     private static Path cachedCopy(Path cacheDirectory) throws IOException, ReflectiveOperationException {
         // zstd-jni's own name for this platform's library inside its jar, e.g. /linux/amd64/libzstd-jni-1.5.7-28.so
         Method resourceName = Native.class.getDeclaredMethod("resourceName");
@@ -60,13 +66,13 @@ final class ZstdLibrary {
         // the platform in the name too: a home directory may be shared by machines of several kinds
         Path copy = cacheDirectory.resolve(resource.substring(1).replace('/', '-'));
         URLConnection connection = url.openConnection();
-        long size = connection.getContentLengthLong(); // from the jar's directory, without inflating
-        if (size > 0 && Files.isRegularFile(copy, LinkOption.NOFOLLOW_LINKS) && Files.size(copy) == size) {
-            return copy;
-        }
         byte[] library;
         try (InputStream in = connection.getInputStream()) {
             library = in.readAllBytes();
+        }
+        if (Files.isRegularFile(copy, LinkOption.NOFOLLOW_LINKS) && Files.size(copy) == library.length
+                && Arrays.equals(Files.readAllBytes(copy), library)) {
+            return copy;
         }
         AtomicFiles.write(copy, library); // whole or not at all, for a pack running beside this one
         return copy;

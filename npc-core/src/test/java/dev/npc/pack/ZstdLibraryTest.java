@@ -74,6 +74,13 @@ class ZstdLibraryTest {
         String output = run(cache);
         assertArrayEquals(fromJar(copy), Files.readAllBytes(copy));
         assertTrue(output.contains("mapped " + copy + "\n"), output);
+
+        // Same size, one byte changed: only the jar's exact bytes are ever loaded.
+        byte[] tampered = Files.readAllBytes(copy);
+        tampered[tampered.length / 2] ^= 0x5a;
+        Files.write(copy, tampered);
+        run(cache);
+        assertArrayEquals(fromJar(copy), Files.readAllBytes(copy));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.npc.cli.fleet;
 
 import dev.npc.cli.support.Console;
+import dev.npc.files.CacheDirectory;
 import dev.npc.fleet.DocumentCache;
 import dev.npc.fleet.FleetReader;
 import dev.npc.fleet.FleetWaiter;
@@ -57,7 +58,7 @@ public final class FleetMixin {
         }
         if (reader == null) {
             reader = new FleetReader(store, concurrency,
-                    noCache ? DocumentCache.inMemory() : DocumentCache.open(cacheDirectory(), store.identity()));
+                    noCache ? DocumentCache.inMemory() : DocumentCache.open(CacheDirectory.current(), store.identity()));
         }
         return reader;
     }
@@ -73,13 +74,5 @@ public final class FleetMixin {
             console.err().println("npc: " + SafeText.line(problem) + "; the next run reads every document from the store");
             console.err().flush();
         }
-    }
-
-    /** The XDG base directory for caches, as every desktop tool finds it. */
-    private static Path cacheDirectory() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
-                ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("npc");
     }
 }
