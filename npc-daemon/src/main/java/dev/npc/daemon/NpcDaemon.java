@@ -83,6 +83,18 @@ public final class NpcDaemon implements Runnable {
         }
     }
 
+    /** The whole command tree, every subcommand with its options: what --help lists. */
+    public static CommandLine commandLine(Seams seams) {
+        return commandLine(new NpcDaemon(seams), COMMANDS);
+    }
+
+    /** Subcommands are added before the settings, which picocli hands only to the subcommands it has. */
+    private static CommandLine commandLine(NpcDaemon root, List<Class<?>> commands) {
+        CommandLine cli = new CommandLine(root);
+        commands.forEach(cli::addSubcommand);
+        return cli;
+    }
+
     /** Runs one command line; returns the exit code. */
     public static int run(Seams seams, String... args) {
         return new NpcDaemon(seams).execute(args);
@@ -90,15 +102,13 @@ public final class NpcDaemon implements Runnable {
 
     private int execute(String... args) {
         NpcDaemon root = this;
-        CommandLine cli = new CommandLine(root);
         // Only the subcommand the arguments name, when they name one: picocli reads every option of
         // every subcommand it is given by reflection, which a timer's follow --once would pay at
         // every run. Without a known name (help, a typo) all are there, as picocli lists them.
-        // Before the settings below, which picocli hands to the subcommands it has.
         String named = Arrays.stream(args).filter(arg -> !arg.startsWith("-")).findFirst().orElse(null);
         List<Class<?>> commands = COMMANDS.stream()
                 .filter(command -> command.getAnnotation(Command.class).name().equals(named)).toList();
-        (commands.isEmpty() ? COMMANDS : commands).forEach(cli::addSubcommand);
+        CommandLine cli = commandLine(root, commands.isEmpty() ? COMMANDS : commands);
         // A unit's ExecStart plus an admin's extra flags may name an option twice: the last one wins.
         cli.setOverwrittenOptionsAllowed(true);
         // What the command line leaves out: the environment, then config.json, then the defaults.
