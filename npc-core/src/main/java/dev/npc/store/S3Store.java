@@ -45,8 +45,8 @@ import java.util.TreeMap;
  * of the body, which the server must check (S3 refuses a mismatch with BadDigest), and the answer
  * (ETag when it is an MD5, returned checksum; a HEAD when the answer vouches for neither) must
  * agree with what was sent. Small bodies (a host's state, a history record) go as one signed PUT
- * without the client ({@link SignedPut}), verified the same way; any answer but 200 or 412 there
- * sends the write through the client. Every copy's result must be the version of the source that was
+ * without the client ({@link SignedPut}), verified the same way; any answer but 200, 412 or a
+ * refusal of the digests there sends the write through the client. Every copy's result must be the version of the source that was
  * checked. A disagreement is an {@link IntegrityException}. npc never uploads in parts: a single
  * PUT takes up to 5 GiB, far more than a packed flake.
  */
@@ -302,7 +302,8 @@ public final class S3Store implements Store {
         if (outcome instanceof SignedPut.DigestRefused refused) {
             throw digestRefused(key, refused.code(), null);
         }
-        if (((SignedPut.NotHandled) outcome).maybeSent() && (condition.ifMatch() != null || condition.ifNoneMatchAny())) {
+        boolean conditional = condition.ifMatch() != null || condition.ifNoneMatchAny();
+        if (((SignedPut.NotHandled) outcome).maybeSent() && conditional) {
             return landed(key, digest, meta);
         }
         return null;

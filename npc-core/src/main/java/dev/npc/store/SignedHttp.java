@@ -156,9 +156,8 @@ final class SignedHttp {
 
     /**
      * Sends a PUT of {@code body} to {@code uri}, the body signed by its SHA-256 (which the server
-     * checks), with {@code headers} signed too, and
-     * returns the connection, the body sent; the caller reads the answer through {@link #status}.
-     * The body is sent with its length up front (no chunk framing).
+     * checks) and {@code headers} signed too, with its length up front (no chunk framing); returns
+     * the connection, the body sent, whose answer the caller reads through {@link #status}.
      */
     HttpURLConnection put(URI uri, Map<String, String> headers, byte[] body) throws IOException {
         HttpURLConnection connection = open(SdkHttpMethod.PUT, uri, headers, null, body);

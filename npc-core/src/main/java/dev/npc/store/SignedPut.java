@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
  *
  * <p>The request is the client's: {@code Content-MD5} and {@code x-amz-checksum-sha256} of the
  * body, which the server checks, the body itself signed by its sha256, the user metadata, and
- * {@code If-Match} / {@code If-None-Match: *} for a conditional write. Only two answers are handled
- * here: 200 (the answer is then verified by {@link S3Store} exactly as the client's) and 412 (the
- * precondition did not hold). Anything else (another status, an I/O failure, a bucket that lives
+ * {@code If-Match} / {@code If-None-Match: *} for a conditional write. Three answers are handled
+ * here: 200 (the answer is then verified by {@link S3Store} exactly as the client's), 412 (the
+ * precondition did not hold) and a 400 refusing the body's digests (reported as the client's
+ * path reports it). Anything else (another status, an I/O failure, a bucket that lives
  * elsewhere) is {@link NotHandled}, and the caller makes the write through the client, which
  * reports, retries and settles as before.
  */
