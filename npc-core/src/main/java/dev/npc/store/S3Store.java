@@ -27,9 +27,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -47,7 +44,9 @@ import java.util.TreeMap;
  * <p>Every write is verified: each PUT carries {@code Content-MD5} and {@code x-amz-checksum-sha256}
  * of the body, which the server must check (S3 refuses a mismatch with BadDigest), and the answer
  * (ETag when it is an MD5, returned checksum; a HEAD when the answer vouches for neither) must
- * agree with what was sent. Every copy's result must be the version of the source that was
+ * agree with what was sent. Small bodies (a host's state, a history record) go as one signed PUT
+ * without the client ({@link SignedPut}), verified the same way; any answer but 200, 412 or a
+ * refusal of the digests there sends the write through the client. Every copy's result must be the version of the source that was
  * checked. A disagreement is an {@link IntegrityException}. npc never uploads in parts: a single
  * PUT takes up to 5 GiB, far more than a packed flake.
  */
@@ -63,6 +62,8 @@ public final class S3Store implements Store {
     private final EtagProbe probe;
     /** Listings, HEADs and small documents without the client, where {@link SignedHttp} can address the store. */
     private final SignedReads reads;
+    /** Small writes without the client, or null when only the client knows how to address the store. */
+    private final SignedPut signedPut;
     private final StoreLocation.S3 location;
     private final S3Failures failures;
     private final int pageSize;
@@ -91,6 +92,7 @@ public final class S3Store implements Store {
         this.newClient = newClient;
         this.probe = http == null ? null : new EtagProbe(http);
         this.reads = http == null ? null : new SignedReads(http);
+        this.signedPut = http == null ? null : new SignedPut(http);
         this.failures = new S3Failures(location.bucket(), endpoint, customEndpoint);
         this.pageSize = pageSize;
     }
@@ -269,6 +271,12 @@ public final class S3Store implements Store {
                            Precondition precondition, String contentType) throws IOException {
         StoreKeys.check(key);
         long length = digest.size();
+        if (signedPut != null && length <= SignedPut.MAX_BYTES) {
+            ObjectInfo written = putSigned(key, body, digest, metadata, precondition, contentType);
+            if (written != null) {
+                return written;
+            }
+        }
         RequestBody request = RequestBody.fromContentProvider(() -> {
             try {
                 // Counts what each attempt sends: a body that shrank since it was digested fails here.
@@ -278,6 +286,42 @@ public final class S3Store implements Store {
             }
         }, length, contentType);
         return put(key, request, length, metadata, precondition, digest);
+    }
+
+    /**
+     * A small write as one signed PUT ({@link SignedPut}); null when the client must make it. A
+     * conditional write that may have reached the server is first looked for (as the client's
+     * {@link #settle} does), so the client's attempt does not mistake it for someone else's.
+     */
+    private ObjectInfo putSigned(String key, Body body, BodyDigest digest, Map<String, String> metadata,
+                                 Precondition precondition, String contentType) throws IOException {
+        Map<String, String> meta = UserMetadata.normalise(metadata, where(key));
+        Precondition condition = precondition == null ? Precondition.NONE : precondition;
+        byte[] bytes;
+        try (InputStream in = body.open()) {
+            bytes = in.readNBytes((int) digest.size());
+        } catch (IOException e) {
+            throw new StoreException("cannot read the body of " + where(key) + ": " + e.getMessage()
+                    + "; nothing was written", e);
+        }
+        if (bytes.length < digest.size()) {
+            throw shortBody(key, bytes.length, digest.size());
+        }
+        SignedPut.Outcome outcome = signedPut.put(key, bytes, digest, meta, condition, contentType);
+        if (outcome instanceof SignedPut.Answered answered) {
+            return verifyWrite(key, answered.answered(), !answered.dated(), digest);
+        }
+        if (outcome instanceof SignedPut.Refused) {
+            throw notWritten(key, condition);
+        }
+        if (outcome instanceof SignedPut.DigestRefused refused) {
+            throw digestRefused(key, refused.code(), null);
+        }
+        boolean conditional = condition.ifMatch() != null || condition.ifNoneMatchAny();
+        if (((SignedPut.NotHandled) outcome).maybeSent() && conditional) {
+            return landed(key, digest, meta);
+        }
+        return null;
     }
 
     /** The caller's body could not be opened: not a network failure, so not retried or settled. */
@@ -312,9 +356,7 @@ public final class S3Store implements Store {
             ObjectInfo answered = new ObjectInfo(key, response.eTag(), -1, written, meta,
                     Etags.md5Of(response.eTag(), response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
                     Etags.sha256HexOf(response.checksumSHA256()));
-            ObjectInfo verified = verifyWrite(key, answered, written == null, digest);
-            return verified.size() >= 0 ? verified : new ObjectInfo(key, verified.etag(), length, verified.lastModified(),
-                    verified.metadata(), verified.md5(), verified.sha256());
+            return verifyWrite(key, answered, written == null, digest);
         } catch (S3Exception e) {
             boolean refused = e.statusCode() == 412
                     || e.statusCode() == 409 && "ConditionalRequestConflict".equals(S3Failures.code(e))
@@ -327,12 +369,8 @@ public final class S3Store implements Store {
                 }
                 throw notWritten(key, condition);
             }
-            if (e.statusCode() == 400 && isDigestRefusal(e)) {
-                throw new StoreException("S3 at " + failures.endpoint() + " refused the upload of " + where(key)
-                        + ": the body it received does not match the Content-MD5 / x-amz-checksum-sha256 npc sent (HTTP 400"
-                        + (S3Failures.code(e).isEmpty() ? "" : " " + S3Failures.code(e)) + "); something between npc"
-                        + " and the store changed it, or the file changed while it was sent. Nothing was written;"
-                        + " run the command again", e);
+            if (e.statusCode() == 400 && isDigestRefusal(S3Failures.code(e), e.getMessage())) {
+                throw digestRefused(key, S3Failures.code(e), e);
             }
             throw failures.describe(e, where(key), "s3:PutObject");
         } catch (BodyUnreadable e) {
@@ -379,7 +417,8 @@ public final class S3Store implements Store {
     /**
      * Compares the server's answer to a PUT with what was sent. When the answer vouches for no
      * digest (SSE-KMS without a returned checksum) or gave no date, a HEAD asks again; when even
-     * that vouches for nothing, its size is all that can be checked.
+     * that vouches for nothing, its size is all that can be checked. The one check of every write's
+     * answer, through the client or not; the result has the size sent when the answer had none.
      */
     private ObjectInfo verifyWrite(String key, ObjectInfo answered, boolean look, BodyDigest digest) throws IOException {
         Boolean holds = answered.holds(digest);
@@ -396,7 +435,8 @@ public final class S3Store implements Store {
             }
             result = now;
         }
-        return result;
+        return result.size() >= 0 ? result : new ObjectInfo(key, result.etag(), digest.size(), result.lastModified(),
+                result.metadata(), result.md5(), result.sha256());
     }
 
     private IntegrityException notStoredAsSent(String key, ObjectInfo answered, BodyDigest digest) {
@@ -646,11 +686,18 @@ public final class S3Store implements Store {
     }
 
     /** A 400 for a body that does not match its Content-MD5 or checksum (some servers send no code). */
-    private static boolean isDigestRefusal(S3Exception e) {
-        String code = S3Failures.code(e);
+    static boolean isDigestRefusal(String code, String message) {
         return code.isEmpty() || code.equals("BadDigest") || code.equals("InvalidDigest")
                 || code.startsWith("XAmzContent") || code.equals("InvalidRequest")
-                && String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("checksum");
+                && String.valueOf(message).toLowerCase(Locale.ROOT).contains("checksum");
+    }
+
+    private StoreException digestRefused(String key, String code, Exception cause) {
+        return new StoreException("S3 at " + failures.endpoint() + " refused the upload of " + where(key)
+                + ": the body it received does not match the Content-MD5 / x-amz-checksum-sha256 npc sent (HTTP 400"
+                + (code.isEmpty() ? "" : " " + S3Failures.oneLine(code)) + "); something between npc"
+                + " and the store changed it, or the file changed while it was sent. Nothing was written;"
+                + " run the command again", cause);
     }
 
     /** A sha256 checksum that covers the whole object (not a multipart composite), as hex. */
@@ -684,15 +731,7 @@ public final class S3Store implements Store {
 
     /** The server's Date header: when the write happened by the store's clock, without asking again. */
     private static Instant serverDate(SdkHttpResponse response) {
-        Optional<String> date = response.firstMatchingHeader("Date");
-        if (date.isEmpty()) {
-            return null;
-        }
-        try {
-            return ZonedDateTime.parse(date.get(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        return SignedHttp.date(response.firstMatchingHeader("Date").orElse(null));
     }
 
     private static Map<String, String> lowerCase(Map<String, String> metadata) {

@@ -1,6 +1,7 @@
 package dev.npc.store;
 
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
@@ -11,8 +12,13 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,6 +137,12 @@ final class SignedHttp {
      */
     HttpURLConnection open(SdkHttpMethod method, URI uri, Map<String, String> headers, String payloadSha256Hex)
             throws IOException {
+        return open(method, uri, headers, payloadSha256Hex, null);
+    }
+
+    /** As {@link #open(SdkHttpMethod, URI, Map, String)}; with a {@code payload}, the signer hashes it itself. */
+    private HttpURLConnection open(SdkHttpMethod method, URI uri, Map<String, String> headers, String payloadSha256Hex,
+                                   byte[] payload) throws IOException {
         SdkHttpRequest.Builder builder = SdkHttpRequest.builder().method(method).uri(uri);
         headers.forEach(builder::putHeader);
         if (payloadSha256Hex != null) {
@@ -144,7 +156,8 @@ final class SignedHttp {
                 // S3 signs paths as sent: no second encoding, no normalising of "..".
                 .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
                 .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
-                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, payloadSha256Hex != null));
+                .payload(payload == null ? null : ContentStreamProvider.fromByteArrayUnsafe(payload))
+                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, payloadSha256Hex != null || payload != null));
         HttpURLConnection connection = (HttpURLConnection) signed.request().getUri().toURL().openConnection();
         connection.setRequestMethod(method.name());
         connection.setInstanceFollowRedirects(false);
@@ -156,6 +169,21 @@ final class SignedHttp {
             if (!header.getKey().equalsIgnoreCase("Host")) {
                 connection.setRequestProperty(header.getKey(), String.join(",", header.getValue()));
             }
+        }
+        return connection;
+    }
+
+    /**
+     * Sends a PUT of {@code body} to {@code uri}, the body signed by its SHA-256 (which the server
+     * checks) and {@code headers} signed too, with its length up front (no chunk framing); returns
+     * the connection, the body sent, whose answer the caller reads through {@link #status}.
+     */
+    HttpURLConnection put(URI uri, Map<String, String> headers, byte[] body) throws IOException {
+        HttpURLConnection connection = open(SdkHttpMethod.PUT, uri, headers, null, body);
+        connection.setDoOutput(true);
+        connection.setFixedLengthStreamingMode(body.length);
+        try (OutputStream out = connection.getOutputStream()) {
+            out.write(body);
         }
         return connection;
     }
@@ -173,6 +201,18 @@ final class SignedHttp {
             drain(connection.getErrorStream());
         }
         return status;
+    }
+
+    /** An HTTP {@code Date} header as an instant, or null when absent or unreadable. */
+    static Instant date(String header) {
+        if (header == null) {
+            return null;
+        }
+        try {
+            return ZonedDateTime.parse(header, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** Reads a body to its end, bounded, so the kept-alive connection serves the next request. */

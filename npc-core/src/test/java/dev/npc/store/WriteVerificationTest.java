@@ -85,10 +85,29 @@ class WriteVerificationTest {
         assertEquals(2, puts);
     }
 
+    /** A small body goes as one signed PUT without the client ({@link SignedPut}), a large one through the client. */
+    private static byte[] body(boolean small) {
+        byte[] body = new byte[small ? 11 : SignedPut.MAX_BYTES + 1];
+        java.util.Arrays.fill(body, (byte) 'a');
+        return body;
+    }
+
+    /** Whether the last PUT the proxy saw was sent by the client (the SDK names itself in User-Agent). */
+    private boolean sentByTheClient() {
+        FaultProxy.Seen last = proxy.requests().stream().filter(seen -> seen.method().equals("PUT"))
+                .reduce((first, second) -> second).orElseThrow();
+        return String.valueOf(last.header("user-agent")).contains("aws-sdk-java");
+    }
+
     @Test
     void aServerThatStoresOtherBytesIsCaughtAndNamed() throws Exception {
+        aServerThatStoresOtherBytesIsCaughtAndNamed(true);
+        aServerThatStoresOtherBytesIsCaughtAndNamed(false);
+    }
+
+    private void aServerThatStoresOtherBytesIsCaughtAndNamed(boolean small) throws Exception {
         proxy.inject(Fault.STORE_OTHER_BYTES, "PUT", "/remotes/prod.npc", 1);
-        byte[] body = "the archive".getBytes(StandardCharsets.UTF_8);
+        byte[] body = body(small);
         IntegrityException e = assertThrows(IntegrityException.class,
                 () -> store.put("remotes/prod.npc", body, Map.of()));
         assertTrue(e.getMessage().contains("did not store what npc sent to " + store.url() + "/remotes/prod.npc"), e::getMessage);
@@ -99,33 +118,42 @@ class WriteVerificationTest {
             byte[] stored = ((GetResult.Found) result).body().readAllBytes();
             assertTrue(new String(stored, StandardCharsets.ISO_8859_1).contains(";chunk-signature="));
         }
+        assertEquals(!small, sentByTheClient());
     }
 
     @Test
     void anEtagRewrittenOnTheWayIsCaught() throws Exception {
-        proxy.inject(Fault.REWRITE_ETAG, "PUT", "/hosts/web-1/state.json", 1);
-        IntegrityException e = assertThrows(IntegrityException.class,
-                () -> store.put("hosts/web-1/state.json", "{}".getBytes(StandardCharsets.UTF_8), Map.of()));
-        assertTrue(e.getMessage().contains("0123456789abcdef0123456789abcdef"), e::getMessage);
+        for (boolean small : new boolean[] {true, false}) {
+            proxy.inject(Fault.REWRITE_ETAG, "PUT", "/hosts/web-1/state.json", 1);
+            IntegrityException e = assertThrows(IntegrityException.class,
+                    () -> store.put("hosts/web-1/state.json", body(small), Map.of()));
+            assertTrue(e.getMessage().contains("0123456789abcdef0123456789abcdef"), e::getMessage);
+            assertEquals(!small, sentByTheClient());
+        }
     }
 
     @Test
     void aBodyChangedOnTheWayIsRefusedByTheServerAndNothingIsWritten() throws Exception {
-        proxy.inject(Fault.CORRUPT_REQUEST_BODY, "PUT", "/remotes/prod.npc", 1);
-        StoreException e = assertThrows(StoreException.class,
-                () -> store.put("remotes/prod.npc", new byte[4096], Map.of()));
-        assertTrue(e.getMessage().contains("does not match the Content-MD5"), e::getMessage);
-        assertTrue(direct.head("remotes/prod.npc").isEmpty());
+        for (boolean small : new boolean[] {true, false}) {
+            proxy.inject(Fault.CORRUPT_REQUEST_BODY, "PUT", "/remotes/prod.npc", 1);
+            StoreException e = assertThrows(StoreException.class,
+                    () -> store.put("remotes/prod.npc", body(small), Map.of()));
+            assertTrue(e.getMessage().contains("does not match the Content-MD5"), e::getMessage);
+            assertTrue(direct.head("remotes/prod.npc").isEmpty());
+            assertEquals(!small, sentByTheClient());
+        }
     }
 
     /** With SSE-KMS the ETag is no MD5: that alone is no error when the checksum the server checked agrees. */
     @Test
     void anEtagThatIsNoMd5IsNotMistakenForDamage() throws Exception {
-        proxy.inject(Fault.KMS_ANSWER, "PUT", "/remotes/prod.npc", 1);
-        byte[] body = "kms".getBytes(StandardCharsets.UTF_8);
-        ObjectInfo put = store.put("remotes/prod.npc", body, Map.of());
-        assertNull(put.md5());
-        assertEquals(BodyDigest.of(body).sha256(), put.sha256());
+        for (boolean small : new boolean[] {true, false}) {
+            proxy.inject(Fault.KMS_ANSWER, "PUT", "/remotes/prod.npc", 1);
+            byte[] body = body(small);
+            ObjectInfo put = store.put("remotes/prod.npc", body, Map.of());
+            assertNull(put.md5());
+            assertEquals(BodyDigest.of(body).sha256(), put.sha256());
+        }
     }
 
     @Test

@@ -13,22 +13,31 @@ import dev.npc.daemon.config.SettingsDefaults;
 import dev.npc.text.SafeText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
 
 /** Entry point of {@code npc-daemon}, which runs on each NixOS host. */
 @Command(name = "npc-daemon", mixinStandardHelpOptions = true, version = "npc-daemon " + Daemon.VERSION,
         description = "Runs on a NixOS host: follows the remote its desired.json names and reports back.",
-        subcommands = {FollowCommand.class, InstallCommand.class, StatusCommand.class, PauseCommand.class,
-                UnpauseCommand.class, TriggerCommand.class, RetryCommand.class},
         footer = {"", "Example:", "  npc-daemon follow --store s3://my-fleet/npc --host web-1",
                 "", "Exit codes: 0 ok, 1 failure, 2 usage."})
 public final class NpcDaemon implements Runnable {
+    /** The subcommands, in the order --help lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(FollowCommand.class, InstallCommand.class,
+            StatusCommand.class, PauseCommand.class, UnpauseCommand.class, TriggerCommand.class, RetryCommand.class);
+
     /** The launcher's usage-error exit code, as picocli's default. */
     public static final int USAGE = 2;
 
     private final Seams seams;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Show stack traces of errors.")
@@ -74,6 +83,18 @@ public final class NpcDaemon implements Runnable {
         }
     }
 
+    /** The whole command tree, every subcommand with its options: what --help lists. */
+    public static CommandLine commandLine(Seams seams) {
+        return commandLine(new NpcDaemon(seams), COMMANDS);
+    }
+
+    /** Subcommands are added before the settings, which picocli hands only to the subcommands it has. */
+    private static CommandLine commandLine(NpcDaemon root, List<Class<?>> commands) {
+        CommandLine cli = new CommandLine(root);
+        commands.forEach(cli::addSubcommand);
+        return cli;
+    }
+
     /** Runs one command line; returns the exit code. */
     public static int run(Seams seams, String... args) {
         return new NpcDaemon(seams).execute(args);
@@ -81,7 +102,13 @@ public final class NpcDaemon implements Runnable {
 
     private int execute(String... args) {
         NpcDaemon root = this;
-        CommandLine cli = new CommandLine(root);
+        // Only the subcommand the arguments name, when they name one: picocli reads every option of
+        // every subcommand it is given by reflection, which a timer's follow --once would pay at
+        // every run. Without a known name (help, a typo) all are there, as picocli lists them.
+        String named = Arrays.stream(args).filter(arg -> !arg.startsWith("-")).findFirst().orElse(null);
+        List<Class<?>> commands = COMMANDS.stream()
+                .filter(command -> command.getAnnotation(Command.class).name().equals(named)).toList();
+        CommandLine cli = commandLine(root, commands.isEmpty() ? COMMANDS : commands);
         // A unit's ExecStart plus an admin's extra flags may name an option twice: the last one wins.
         cli.setOverwrittenOptionsAllowed(true);
         // What the command line leaves out: the environment, then config.json, then the defaults.
@@ -123,6 +150,6 @@ public final class NpcDaemon implements Runnable {
 
     @Override
     public void run() {
-        new CommandLine(this).usage(seams.out());
+        spec.commandLine().usage(seams.out());
     }
 }

@@ -45,6 +45,19 @@ class CommandsTest {
         fleet.close();
     }
 
+    /** Only the named subcommand is given to picocli; without a name it knows, all of them are there. */
+    @Test
+    void anUnknownCommandIsRefusedWithTheCommandsThereAreAndAnOptionOfAnotherCommandIsUnknown() {
+        assertEquals(2, NpcDaemon.run(fleet.seams(), "folow"));
+        assertTrue(fleet.err().contains("'folow'") && fleet.err().contains("Try: npc-daemon --help"), fleet.err());
+        assertEquals(2, NpcDaemon.run(fleet.seams(), "--debug", "pause", "--once"));
+        assertTrue(fleet.err().contains("--once"), fleet.err());
+        assertEquals(0, NpcDaemon.run(fleet.seams(), "--help"));
+        for (String command : List.of("follow", "install", "status", "pause", "unpause", "trigger", "retry")) {
+            assertTrue(fleet.out().contains("\n  " + command + " "), command + " is not listed:\n" + fleet.out());
+        }
+    }
+
     @Test
     void pauseHoldsNewVersionsBackAndUnpauseLetsThemThrough() {
         fleet.publishSystem("prod", "v1");
@@ -273,7 +286,7 @@ class CommandsTest {
             for (String line : help.split("\n")) {
                 assertTrue(line.length() <= 80, command + " help has a line over 80 columns: " + line);
             }
-            CommandSpec spec = new CommandLine(new NpcDaemon(fleet.seams())).getSubcommands().get(command)
+            CommandSpec spec = NpcDaemon.commandLine(fleet.seams()).getSubcommands().get(command)
                     .getCommandSpec();
             for (String example : spec.usageMessage().footer()) {
                 assertTrue(help.contains(example), command + " help breaks the example line '" + example + "':\n" + help);

@@ -35,8 +35,9 @@ public sealed interface HealthCheck {
 
     /** The checks the settings ask for, in the order they run: commands, URLs, TCP ports. */
     static List<HealthCheck> from(Settings settings, Commands commands) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        // Only when a URL is to be checked: a client starts a selector thread and loads its classes for the daemon's life.
+        HttpClient http = settings.healthUrls().isEmpty() ? null : HttpClient.newBuilder()
+                .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL).build();
         List<HealthCheck> checks = new ArrayList<>();
         settings.healthCommands().forEach(command -> checks.add(new Command(commands, command)));
         settings.healthUrls().forEach(url -> checks.add(new Url(http, url)));

@@ -56,7 +56,7 @@ class HelpTextTest {
     private static List<CommandLine> commands() {
         List<CommandLine> all = new ArrayList<>();
         collect(NpcCli.commandLine(), all);
-        collect(new CommandLine(new NpcDaemon(Seams.system())), all);
+        collect(NpcDaemon.commandLine(Seams.system()), all);
         return all;
     }
 
