@@ -67,7 +67,7 @@ class FreshCloneTest {
         assertEquals(List.of("-q", "-B", "-Dmaven.test.skip=true", "-pl", "npc-demo", "-am", "package"),
                 Files.readAllLines(checkout.resolve("mvnw-args")), "the build ran in the checkout");
         assertEquals("-jar " + checkout.resolve("npc-cli/target/npc-cli.jar") + " demo", javaArgs());
-        assertTrue(Files.readString(work.resolve("java-log")).contains("-XX:ArchiveClassesAtExit="),
+        assertTrue(Files.readString(work.resolve("java-log")).contains("-XX:DumpLoadedClassList="),
                 "the first build also writes the class data sharing archive");
 
         Files.delete(checkout.resolve("mvnw-args"));
@@ -76,7 +76,7 @@ class FreshCloneTest {
         assertEquals(0, second.exit(), second.describe());
         assertEquals("", second.stderr());
         assertFalse(Files.exists(checkout.resolve("mvnw-args")), "nothing built the second time");
-        assertFalse(Files.readString(work.resolve("java-log")).contains("ArchiveClassesAtExit"), "nor archived");
+        assertFalse(Files.readString(work.resolve("java-log")).contains("DumpLoadedClassList"), "nor archived");
     }
 
     @Test
