@@ -330,7 +330,7 @@ public final class DocumentCache {
                 // hosts/<host>/desired.json or state.json, the host's name checked once for both.
                 String host = key == null ? null : Layout.hostOfDocument(key);
                 if (loaded.size() == MAX_ENTRIES || host == null || etag == null || etag.isEmpty()
-                        || etag.length() > MAX_ETAG || !host.equals(lastHost) && !isValidHostName(host)) {
+                        || etag.length() > MAX_ETAG || !host.equals(lastHost) && !dev.npc.host.HostName.isValid(host)) {
                     return;
                 }
                 lastHost = host;
@@ -347,15 +347,6 @@ public final class DocumentCache {
         } catch (IOException | RuntimeException e) {
             // Not a cache this version wrote: start empty, the store has every document.
             entries.clear();
-        }
-    }
-
-    private static boolean isValidHostName(String host) {
-        try {
-            dev.npc.host.HostName.check(host);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
         }
     }
 

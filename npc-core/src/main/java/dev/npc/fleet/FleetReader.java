@@ -142,7 +142,7 @@ public final class FleetReader {
         for (ObjectInfo object : lists.first()) {
             String host = Layout.hostOfDocument(object.key());
             // A host's two documents are listed next to each other: its name is checked once.
-            if (host == null || !host.equals(lastHost) && !isValidHostName(host)) {
+            if (host == null || !host.equals(lastHost) && !dev.npc.host.HostName.isValid(host)) {
                 // hosts/<h>/history/ records an older daemon wrote, and keys npc never writes.
                 continue;
             }
@@ -277,15 +277,6 @@ public final class FleetReader {
         }
         RemoteInfo remote = desired == null ? null : remotes.get(desired.remote());
         return classifier.classify(host, desired, desiredError, state, remote);
-    }
-
-    private static boolean isValidHostName(String host) {
-        try {
-            dev.npc.host.HostName.check(host);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     /**

@@ -8,6 +8,16 @@ public final class HostName {
 
     private HostName() { }
 
+    /** Whether {@link #check} would accept {@code host}: for readers that skip what they cannot use. */
+    public static boolean isValid(String host) {
+        try {
+            check(host);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     public static String check(String host) {
         if (host == null || !VALID.matcher(host).matches() || host.contains("..")) {
             throw new IllegalArgumentException("host name '" + host

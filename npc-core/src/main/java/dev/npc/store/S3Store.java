@@ -490,7 +490,7 @@ public final class S3Store implements Store {
                 if (through != null && key.compareTo(through) > 0) {
                     break;
                 }
-                if (isValidKey(key)) {
+                if (StoreKeys.isValid(key)) {
                     result.add(new ObjectInfo(key, object.eTag(), sizeOf(object.size()), object.lastModified(), Map.of()));
                 }
             }
@@ -512,7 +512,7 @@ public final class S3Store implements Store {
                     .bucket(location.bucket()).prefix(fullPrefix).delimiter("/").maxKeys(pageSize).build())
                     .commonPrefixes()) {
                 String name = common.prefix().substring(fullPrefix.length(), common.prefix().length() - 1);
-                if (!name.isEmpty() && !name.contains("/") && isValidKey(name)) {
+                if (!name.isEmpty() && !name.contains("/") && StoreKeys.isValid(name)) {
                     names.add(name);
                 }
             }
@@ -718,15 +718,6 @@ public final class S3Store implements Store {
     private static boolean isMissingKey(S3Exception e) {
         String code = S3Failures.code(e);
         return e.statusCode() == 404 && !"NoSuchBucket".equals(code);
-    }
-
-    private static boolean isValidKey(String key) {
-        try {
-            StoreKeys.check(key);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     /** The server's Date header: when the write happened by the store's clock, without asking again. */

@@ -73,7 +73,7 @@ final class SignedReads {
                 if (through != null && key.compareTo(through) > 0) {
                     return sorted(result);
                 }
-                if (isValidKey(key)) {
+                if (StoreKeys.isValid(key)) {
                     result.add(new ObjectInfo(key, entry.etag(), entry.size(), entry.lastModified(), Map.of()));
                 }
             }
@@ -211,15 +211,6 @@ final class SignedReads {
             return ZonedDateTime.parse(header, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
         } catch (RuntimeException e) {
             return null;
-        }
-    }
-
-    private static boolean isValidKey(String key) {
-        try {
-            StoreKeys.check(key);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
         }
     }
 }
