@@ -182,7 +182,7 @@ bench_status() {
     echo "| cold: no local cache (listings from an index, as S3) | $(fig $f cold.time) | $(fig $f cold.rss) | $(fig $f cold.cpu) | $(fig $f cold.server) |"
     echo "| warm: nothing changed since the last run | $(fig $f warm.time) | $(fig $f warm.rss) | $(fig $f warm.cpu) | $(fig $f warm.server) |"
     echo "| one host reported since the last run | $(fig $f changed.time) | $(fig $f changed.rss) | $(fig $f changed.cpu) | $(fig $f changed.server) |"
-    echo "| \`--no-cache\`: every document fetched | $(fig $f no-cache.time) | $(fig $f no-cache.rss) | $(fig $f no-cache.cpu) | $(fig $f no-cache.server) |"
+    echo "| \`--no-cache\`: no local cache, every state.json fetched | $(fig $f no-cache.time) | $(fig $f no-cache.rss) | $(fig $f no-cache.cpu) | $(fig $f no-cache.server) |"
     echo "| cold, S3Proxy's stock listing | $(fig $f stock-cold.time) | $(fig $f stock-cold.rss) | $(fig $f stock-cold.cpu) | $(fig $f stock-cold.server) |"
     echo "| warm, S3Proxy's stock listing | $(fig $f stock-warm.time) | $(fig $f stock-warm.rss) | $(fig $f stock-warm.cpu) | $(fig $f stock-warm.server) |"
     echo "| \`bin/npc --version\`: the JVM's start | $(fig $f start.time) | $(fig $f start.rss) | $(fig $f start.cpu) | $(fig $f start.server) |"
@@ -250,7 +250,7 @@ bench_summary() {
       echo "| \`npc push\` of a flake of $(fig $push flake) to S3Proxy in its own process (\`bench/push-bench.sh\`), median of $(fig $push runs) | first push $(fig $push first.median), unchanged $(fig $push again.median) | goal: $(fig $push goal); JVM start alone: $(fig $push start.median) |"
     fi
     if [ -f "$status" ]; then
-      echo "| \`bin/npc status\` over $(fig "$status" hosts) hosts on S3Proxy in its own process (\`bench/status-bench.sh\`), whole process, median of $(fig "$status" runs) | cold $(fig "$status" cold.time) (CLI CPU $(fig "$status" cold.cpu)), nothing changed $(fig "$status" warm.time) (CLI CPU $(fig "$status" warm.cpu)); CLI peak RSS $(fig "$status" warm.rss) | \`--no-cache\` (every document fetched): $(fig "$status" no-cache.time) (CLI CPU $(fig "$status" no-cache.cpu)); goal: 5 s cold, 1 s unchanged, < 256 MiB |"
+      echo "| \`bin/npc status\` over $(fig "$status" hosts) hosts on S3Proxy in its own process (\`bench/status-bench.sh\`), whole process, median of $(fig "$status" runs) | cold $(fig "$status" cold.time) (CLI CPU $(fig "$status" cold.cpu)), nothing changed $(fig "$status" warm.time) (CLI CPU $(fig "$status" warm.cpu)); CLI peak RSS $(fig "$status" warm.rss) | \`--no-cache\` (no local cache: every state.json fetched): $(fig "$status" no-cache.time) (CLI CPU $(fig "$status" no-cache.cpu)); goal: 5 s cold, 1 s unchanged, < 256 MiB |"
     fi
     if [ -f bench/results/poll.txt ]; then
       local poll=bench/results/poll.txt

@@ -45,7 +45,7 @@ public final class FleetMixin {
     }
 
     @Option(names = "--no-cache",
-            description = "Read every host's documents from the store; keep no copy in $XDG_CACHE_HOME/npc"
+            description = "Read every host's report from the store; keep no copy in $XDG_CACHE_HOME/npc"
                     + " (else ~/.cache/npc), where they are kept by ETag so the next run fetches only what changed.")
     boolean noCache;
 
