@@ -33,7 +33,7 @@ final class Etags {
      * @param serverSideEncryption  the answer's {@code x-amz-server-side-encryption}, or null
      * @param customerKeyAlgorithm  the answer's {@code x-amz-server-side-encryption-customer-algorithm}, or null
      */
-    static String md5Of(String etag, String serverSideEncryption, String customerKeyAlgorithm) {
+    static String contentMd5Of(String etag, String serverSideEncryption, String customerKeyAlgorithm) {
         if (etag == null || customerKeyAlgorithm != null
                 || serverSideEncryption != null && serverSideEncryption.toLowerCase(java.util.Locale.ROOT).startsWith("aws:kms")) {
             return null;

@@ -265,7 +265,7 @@ public final class FileStore implements Store {
                 force(stagedData);
                 // The copy must be the version checked above: its bytes are hashed again, as an S3
                 // copy's result ETag is compared with its source's.
-                String copied = md5Of(stagedData);
+                String copied = contentMd5Of(stagedData);
                 if (!Etags.same(copied, source.etag())) {
                     throw new IntegrityException("cannot copy " + where(fromKey) + " to " + toKey + ": the copy's bytes"
                             + " have MD5 " + copied + ", not the source's " + source.etag()
@@ -333,7 +333,7 @@ public final class FileStore implements Store {
         if (sidecar != null && sidecar.size() == attrs.size() && modified.equals(sidecar.modified())) {
             return info(key, sidecar);
         }
-        String etag = md5Of(data);
+        String etag = contentMd5Of(data);
         Map<String, String> metadata = sidecar != null && Etags.same(sidecar.etag(), etag)
                 ? sidecar.metadata() : Map.of();
         return new ObjectInfo(key, etag, attrs.size(), modified, metadata, Etags.unquote(etag), null);
@@ -476,7 +476,7 @@ public final class FileStore implements Store {
         return Files.getLastModifiedTime(file).toInstant();
     }
 
-    private static String md5Of(Path file) throws IOException {
+    private static String contentMd5Of(Path file) throws IOException {
         MessageDigest md5 = Etags.newMd5();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[1 << 16];

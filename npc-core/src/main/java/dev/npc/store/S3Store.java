@@ -117,7 +117,7 @@ public final class S3Store implements Store {
             GetObjectResponse response = body.response();
             ObjectInfo info = new ObjectInfo(key, response.eTag(), sizeOf(response.contentLength()),
                     response.lastModified(), lowerCase(response.metadata()),
-                    Etags.md5Of(response.eTag(), response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
+                    Etags.contentMd5Of(response.eTag(), response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
                     fullObject(response.checksumSHA256(), response.checksumType()));
             return new GetResult.Found(info, body);
         } catch (S3Exception e) {
@@ -168,7 +168,7 @@ public final class S3Store implements Store {
             HeadObjectResponse response = client().headObject(request);
             return Optional.of(new ObjectInfo(key, response.eTag(), sizeOf(response.contentLength()),
                     response.lastModified(), lowerCase(response.metadata()),
-                    Etags.md5Of(response.eTag(), response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
+                    Etags.contentMd5Of(response.eTag(), response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
                     fullObject(response.checksumSHA256(), response.checksumType())));
         } catch (S3Exception e) {
             // A HEAD answer has no body, so a missing key and a missing bucket both arrive as a bare 404.
@@ -354,7 +354,7 @@ public final class S3Store implements Store {
             Instant written = serverDate(response.sdkHttpResponse());
             // The answer's size is unknown (-1): a PUT's answer does not say how much was stored.
             ObjectInfo answered = new ObjectInfo(key, response.eTag(), -1, written, meta,
-                    Etags.md5Of(response.eTag(), response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
+                    Etags.contentMd5Of(response.eTag(), response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
                     Etags.sha256HexOf(response.checksumSHA256()));
             return verifyWrite(key, answered, written == null, digest);
         } catch (S3Exception e) {
@@ -575,7 +575,7 @@ public final class S3Store implements Store {
             Instant written = response.copyObjectResult() == null ? null : response.copyObjectResult().lastModified();
             Map<String, String> copiedMetadata = replaced == null ? source.metadata() : replaced;
             ObjectInfo answered = new ObjectInfo(toKey, etag, -1, written, copiedMetadata,
-                    Etags.md5Of(etag, response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
+                    Etags.contentMd5Of(etag, response.serverSideEncryptionAsString(), response.sseCustomerAlgorithm()),
                     response.copyObjectResult() == null ? null
                             : Etags.sha256HexOf(response.copyObjectResult().checksumSHA256()));
             return verifyCopy(fromKey, toKey, source, answered, copiedMetadata);

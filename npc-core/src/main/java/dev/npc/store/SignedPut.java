@@ -97,7 +97,7 @@ final class SignedPut {
                 String etag = connection.getHeaderField("ETag");
                 Instant date = SignedHttp.date(connection.getHeaderField("Date"));
                 ObjectInfo answered = new ObjectInfo(key, etag, -1, date, meta,
-                        Etags.md5Of(etag, connection.getHeaderField("x-amz-server-side-encryption"),
+                        Etags.contentMd5Of(etag, connection.getHeaderField("x-amz-server-side-encryption"),
                                 connection.getHeaderField("x-amz-server-side-encryption-customer-algorithm")),
                         Etags.sha256HexOf(connection.getHeaderField("x-amz-checksum-sha256")));
                 return new Answered(answered, date != null);

@@ -122,7 +122,7 @@ final class SignedReads {
             }
             // No time, no metadata (Store#getSmall): parsing them was a third of this request's CPU.
             ObjectInfo info = new ObjectInfo(key, etag, bytes.length <= maxBytes ? bytes.length : -1, null, Map.of(),
-                    Etags.md5Of(etag, connection.getHeaderField("x-amz-server-side-encryption"),
+                    Etags.contentMd5Of(etag, connection.getHeaderField("x-amz-server-side-encryption"),
                             connection.getHeaderField("x-amz-server-side-encryption-customer-algorithm")), null);
             return new GetResult.Found(info, new ByteArrayInputStream(bytes));
         } catch (IOException | RuntimeException e) {
@@ -157,7 +157,7 @@ final class SignedReads {
             String checksum = connection.getHeaderField("x-amz-checksum-sha256");
             return new ObjectInfo(key, etag, length == null ? -1 : Long.parseLong(length),
                     lastModified(connection.getHeaderField("Last-Modified")), metadata(connection),
-                    Etags.md5Of(etag, connection.getHeaderField("x-amz-server-side-encryption"),
+                    Etags.contentMd5Of(etag, connection.getHeaderField("x-amz-server-side-encryption"),
                             connection.getHeaderField("x-amz-server-side-encryption-customer-algorithm")),
                     "COMPOSITE".equals(connection.getHeaderField("x-amz-checksum-type")) ? null
                             : Etags.sha256HexOf(checksum));
