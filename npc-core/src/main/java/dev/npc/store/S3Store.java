@@ -56,10 +56,9 @@ public final class S3Store implements Store {
     /** A one-shot stream up to this size is kept in memory to digest it before the upload; larger ones in a temporary file. */
     private static final int SPOOL_IN_MEMORY = 8 << 20;
 
-    /** Built at the first request that needs it: a daemon whose polls the probe answers never does. */
+    /** Built at the first request that needs it: a daemon whose polls the signed HEADs answer never does. */
     private final java.util.function.Supplier<S3Client> newClient;
     private S3Client client;
-    private final EtagProbe probe;
     /** Listings, HEADs and small documents without the client, where {@link SignedHttp} can address the store. */
     private final SignedReads reads;
     /** Small writes without the client, or null when only the client knows how to address the store. */
@@ -90,7 +89,6 @@ public final class S3Store implements Store {
         }
         this.location = location;
         this.newClient = newClient;
-        this.probe = http == null ? null : new EtagProbe(http);
         this.reads = http == null ? null : new SignedReads(http);
         this.signedPut = http == null ? null : new SignedPut(http);
         this.failures = new S3Failures(location.bucket(), endpoint, customEndpoint);
@@ -148,10 +146,10 @@ public final class S3Store implements Store {
         return client;
     }
 
-    /** One signed HEAD outside the client: see {@link EtagProbe}. */
+    /** One signed HEAD outside the client: see {@link SignedReads#unchanged}. */
     @Override
     public boolean unchanged(String key, String etag) {
-        return probe != null && etag != null && probe.unchanged(key, etag);
+        return reads != null && etag != null && reads.unchanged(key, etag);
     }
 
     @Override
@@ -470,18 +468,16 @@ public final class S3Store implements Store {
         String checked = StoreKeys.checkPrefix(prefix);
         String fullPrefix = location.prefix().isEmpty() ? checked : location.prefix() + "/" + checked;
         int strip = location.prefix().isEmpty() ? 0 : location.prefix().length() + 1;
-        ListObjectsV2Request.Builder request = ListObjectsV2Request.builder()
-                .bucket(location.bucket()).prefix(fullPrefix).maxKeys(pageSize);
-        if (startAfter != null) {
-            request.startAfter(location.fullKey(StoreKeys.check(startAfter)));
-        }
+        String fullStartAfter = startAfter == null ? null : location.fullKey(StoreKeys.check(startAfter));
         if (reads != null) {
-            List<ObjectInfo> signed = reads.list(fullPrefix, strip,
-                    startAfter == null ? null : location.fullKey(startAfter), through, pageSize);
+            List<ObjectInfo> signed = reads.list(fullPrefix, strip, fullStartAfter, through, pageSize);
             if (signed != null) {
                 return signed;
             }
         }
+        // Only now: building the client's request loads its model classes, which a signed read never needs.
+        ListObjectsV2Request.Builder request = ListObjectsV2Request.builder()
+                .bucket(location.bucket()).prefix(fullPrefix).maxKeys(pageSize).startAfter(fullStartAfter);
         List<ObjectInfo> result = new ArrayList<>();
         try {
             // The paginator requests the next page as the iteration reaches it; a failure on any page lands below.

@@ -44,7 +44,7 @@ class DaemonArchiveTest {
         Set<String> classes = (print.stdout() + "\n" + print.stderr()).lines().map(String::trim)
                 .filter(line -> line.matches("[0-9]+: .*")).map(line -> line.split("\\s+")[1])
                 .collect(Collectors.toSet());
-        assertTrue(classes.contains("dev.npc.store.EtagProbe") && classes.contains("dev.npc.store.SignedHttp")
+        assertTrue(classes.contains("dev.npc.store.SignedReads") && classes.contains("dev.npc.store.SignedHttp")
                 && classes.contains("dev.npc.daemon.stage.Poller")
                 && classes.contains("software.amazon.awssdk.http.auth.aws.internal.signer.V4CanonicalRequest"),
                 "the poll's classes, a signed request among them:\n" + print.describe());

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The probe against S3Proxy with SigV4 checked: its signature must be the one S3 computes, and
  * every answer but "200 with this ETag" must send the caller back to the client.
  */
-class EtagProbeTest {
+class SignedHeadProbeTest {
     private static EmbeddedS3 s3;
     private static String etag;
 
@@ -42,14 +42,14 @@ class EtagProbeTest {
         s3.close();
     }
 
-    private static EtagProbe probe(AwsCredentialsProvider credentials) {
+    private static SignedReads probe(AwsCredentialsProvider credentials) {
         S3Connection connection = new S3Connection(Optional.of(s3.endpoint()), Region.of(EmbeddedS3.REGION), credentials);
-        return EtagProbe.of(new StoreLocation.S3(s3.bucket(), "fleet"), connection, name -> null).orElseThrow();
+        return SignedHttp.of(new StoreLocation.S3(s3.bucket(), "fleet"), connection, name -> null).map(SignedReads::new).orElseThrow();
     }
 
     @Test
     void aSignedHeadOfTheSameEtagIsUnchangedAndTheServerCheckedTheSignature() {
-        EtagProbe probe = probe(EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
+        SignedReads probe = probe(EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
         assertTrue(probe.unchanged("hosts/web-1/desired.json", etag));
         assertTrue(probe.unchanged("hosts/web-1/desired.json", etag), "the kept-alive connection serves the next poll");
         assertFalse(probe.unchanged("hosts/web-1/desired.json", "\"other\""));
@@ -73,7 +73,7 @@ class EtagProbeTest {
     void anUnreachableEndpointIsNotUnchanged() {
         S3Connection connection = new S3Connection(Optional.of(URI.create("http://127.0.0.1:1")), Region.US_EAST_1,
                 EmbeddedS3.credentials("x", "y"));
-        EtagProbe probe = EtagProbe.of(new StoreLocation.S3("b", ""), connection, name -> null).orElseThrow();
+        SignedReads probe = SignedHttp.of(new StoreLocation.S3("b", ""), connection, name -> null).map(SignedReads::new).orElseThrow();
         assertFalse(probe.unchanged("hosts/h/desired.json", etag));
     }
 
@@ -83,7 +83,7 @@ class EtagProbeTest {
         AtomicReference<AwsCredentials> current = new AtomicReference<>(
                 AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, "expired-secret"));
         AtomicInteger asked = new AtomicInteger();
-        EtagProbe probe = probe(() -> {
+        SignedReads probe = probe(() -> {
             asked.incrementAndGet();
             return current.get();
         });
@@ -113,7 +113,7 @@ class EtagProbeTest {
         try {
             S3Connection connection = new S3Connection(Optional.of(URI.create("http://127.0.0.1:" + server.getAddress().getPort())),
                     Region.US_EAST_1, EmbeddedS3.credentials("x", "y"));
-            EtagProbe probe = EtagProbe.of(new StoreLocation.S3("b", ""), connection, name -> null).orElseThrow();
+            SignedReads probe = SignedHttp.of(new StoreLocation.S3("b", ""), connection, name -> null).map(SignedReads::new).orElseThrow();
             assertFalse(probe.unchanged("hosts/h/desired.json", etag));
             assertFalse(probe.unchanged("hosts/h/desired.json", etag));
             assertEquals(1, requests.get(), "after the redirect only the client asks");
@@ -146,9 +146,9 @@ class EtagProbeTest {
     void whereOnlyTheClientKnowsTheAddressThereIsNoProbe() {
         S3Connection connection = new S3Connection(Optional.empty(), Region.of("eu-central-1"), EmbeddedS3.credentials("x", "y"));
         StoreLocation.S3 location = new StoreLocation.S3("fleet", "");
-        assertTrue(EtagProbe.of(location, connection, name -> name.equals("AWS_USE_FIPS_ENDPOINT") ? "true" : null).isEmpty());
-        assertTrue(EtagProbe.of(location, connection, name -> name.equals("AWS_USE_DUALSTACK_ENDPOINT") ? "true" : null).isEmpty());
-        assertTrue(EtagProbe.of(location, new S3Connection(Optional.empty(), Region.of("cn-north-1"),
+        assertTrue(SignedHttp.of(location, connection, name -> name.equals("AWS_USE_FIPS_ENDPOINT") ? "true" : null).isEmpty());
+        assertTrue(SignedHttp.of(location, connection, name -> name.equals("AWS_USE_DUALSTACK_ENDPOINT") ? "true" : null).isEmpty());
+        assertTrue(SignedHttp.of(location, new S3Connection(Optional.empty(), Region.of("cn-north-1"),
                 EmbeddedS3.credentials("x", "y")), name -> null).isEmpty());
     }
 }
