@@ -82,6 +82,9 @@ stdenv.mkDerivation {
     mkdir -p "$out/share" "$out/share/doc/npc"
     ln -s ${jars}/share/npc "$out/share/npc"
     mkdir -p "$out/share/npc-archives"
+    # A JRE that does not know one of bin/jvm.options' flags refuses to start: fail here, once,
+    # rather than on every host that installs this package.
+    ${jre_headless}/bin/java ${lib.escapeShellArgs jvmOptions} -version
     for program in npc-cli:npc npc-daemon:npc-daemon; do
       module=''${program%%:*}; name=''${program##*:}
       # Each program's class data sharing archive, from a training run on this JRE and this jar at

@@ -1,12 +1,8 @@
 package dev.npc.store;
 
+import dev.npc.digest.Sha256Digest;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
@@ -15,11 +11,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -28,7 +24,7 @@ import java.util.function.Function;
  * SigV4-signed S3 requests without the S3 client: the client's request path (interceptors,
  * endpoint rules, pipeline stages) costs several ms of CPU per request and its classes most of a
  * small process's memory, which matters for a daemon polling once a second and a CLI reading a
- * fleet. Signing is the SDK's own signer, with credentials from the client's own provider.
+ * fleet. Signing is {@link SigV4}'s, with credentials from the client's own provider.
  *
  * <p>It addresses objects exactly as {@link S3Connection#newClient()} does: path-style under a
  * custom endpoint, virtual-host style at AWS (path-style for bucket names with dots, which a
@@ -40,9 +36,8 @@ import java.util.function.Function;
 final class SignedHttp {
     static final int TIMEOUT_MILLIS = 10_000;
 
-    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final SigV4 signer;
     private final URI base;
-    private final String region;
     private final AwsCredentialsProvider credentials;
     private final StoreLocation.S3 location;
     /**
@@ -53,8 +48,8 @@ final class SignedHttp {
     private volatile boolean elsewhere;
 
     private SignedHttp(URI base, String region, AwsCredentialsProvider credentials, StoreLocation.S3 location) {
+        this.signer = new SigV4(region, Clock.systemUTC());
         this.base = base;
-        this.region = region;
         this.credentials = credentials;
         this.location = location;
     }
@@ -130,46 +125,25 @@ final class SignedHttp {
     }
 
     /**
-     * A connection for {@code method} on {@code uri}, signed, with {@code headers} signed too,
-     * not yet sent. {@code payloadSha256Hex} is the body's SHA-256 when the body is signed, or
-     * null for UNSIGNED-PAYLOAD (HEAD, GET). The caller writes the body, if any, and reads the
-     * answer through {@link #status}.
+     * A connection for {@code method} on {@code uri}, signed with {@code headers} and an unsigned
+     * payload (HEAD, GET), not yet sent. The caller reads the answer through {@link #status}.
      */
-    HttpURLConnection open(SdkHttpMethod method, URI uri, Map<String, String> headers, String payloadSha256Hex)
-            throws IOException {
-        return open(method, uri, headers, payloadSha256Hex, null);
+    HttpURLConnection open(SdkHttpMethod method, URI uri, Map<String, String> headers) throws IOException {
+        return open(method, uri, headers, SigV4.UNSIGNED_PAYLOAD);
     }
 
-    /** As {@link #open(SdkHttpMethod, URI, Map, String)}; with a {@code payload}, the signer hashes it itself. */
-    private HttpURLConnection open(SdkHttpMethod method, URI uri, Map<String, String> headers, String payloadSha256Hex,
-                                   byte[] payload) throws IOException {
-        SdkHttpRequest.Builder builder = SdkHttpRequest.builder().method(method).uri(uri);
-        headers.forEach(builder::putHeader);
-        if (payloadSha256Hex != null) {
-            builder.putHeader("x-amz-content-sha256", payloadSha256Hex);
-        }
-        SdkHttpRequest request = builder.build();
-        SignedRequest signed = signer.sign(r -> r.identity(credentials.resolveCredentials())
-                .request(request)
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
-                // S3 signs paths as sent: no second encoding, no normalising of "..".
-                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
-                .payload(payload == null ? null : ContentStreamProvider.fromByteArrayUnsafe(payload))
-                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, payloadSha256Hex != null || payload != null));
-        HttpURLConnection connection = (HttpURLConnection) signed.request().getUri().toURL().openConnection();
+    private HttpURLConnection open(SdkHttpMethod method, URI uri, Map<String, String> headers, String payloadSha256Hex)
+            throws IOException {
+        Map<String, String> signed = signer.sign(method.name(), uri, headers, payloadSha256Hex,
+                credentials.resolveCredentials());
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
         connection.setRequestMethod(method.name());
         connection.setInstanceFollowRedirects(false);
         connection.setUseCaches(false);
         connection.setConnectTimeout(TIMEOUT_MILLIS);
         connection.setReadTimeout(TIMEOUT_MILLIS);
-        for (Map.Entry<String, List<String>> header : signed.request().headers().entrySet()) {
-            // The JDK writes Host itself, from the same URL the signature covers.
-            if (!header.getKey().equalsIgnoreCase("Host")) {
-                connection.setRequestProperty(header.getKey(), String.join(",", header.getValue()));
-            }
-        }
+        // The JDK writes Host itself, from the same URL the signature covers.
+        signed.forEach(connection::setRequestProperty);
         return connection;
     }
 
@@ -179,7 +153,7 @@ final class SignedHttp {
      * the connection, the body sent, whose answer the caller reads through {@link #status}.
      */
     HttpURLConnection put(URI uri, Map<String, String> headers, byte[] body) throws IOException {
-        HttpURLConnection connection = open(SdkHttpMethod.PUT, uri, headers, null, body);
+        HttpURLConnection connection = open(SdkHttpMethod.PUT, uri, headers, Sha256Digest.hex(body));
         connection.setDoOutput(true);
         connection.setFixedLengthStreamingMode(body.length);
         try (OutputStream out = connection.getOutputStream()) {

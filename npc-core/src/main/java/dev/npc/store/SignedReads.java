@@ -45,7 +45,7 @@ final class SignedReads {
         }
         HttpURLConnection connection = null;
         try {
-            connection = http.open(SdkHttpMethod.HEAD, http.uri(key), Map.of(), null);
+            connection = http.open(SdkHttpMethod.HEAD, http.uri(key), Map.of());
             int status = http.status(connection);
             if (status < 400) {
                 SignedHttp.drain(connection.getInputStream());
@@ -77,7 +77,7 @@ final class SignedReads {
             ListingXml.Page page;
             HttpURLConnection connection = null;
             try {
-                connection = http.open(SdkHttpMethod.GET, http.listUri(fullPrefix, startAfter, token, pageSize), Map.of(), null);
+                connection = http.open(SdkHttpMethod.GET, http.listUri(fullPrefix, startAfter, token, pageSize), Map.of());
                 byte[] body = body(connection, MAX_PAGE_BYTES);
                 if (body == null) {
                     return null;
@@ -125,7 +125,7 @@ final class SignedReads {
         HttpURLConnection connection = null;
         try {
             connection = http.open(SdkHttpMethod.GET, http.uri(key),
-                    ifNoneMatch == null ? Map.of() : Map.of("If-None-Match", ifNoneMatch), null);
+                    ifNoneMatch == null ? Map.of() : Map.of("If-None-Match", ifNoneMatch));
             int status = http.status(connection);
             if (status == 304 && ifNoneMatch != null) {
                 SignedHttp.drain(connection.getInputStream());
@@ -170,7 +170,7 @@ final class SignedReads {
         }
         HttpURLConnection connection = null;
         try {
-            connection = http.open(SdkHttpMethod.HEAD, http.uri(key), Map.of("x-amz-checksum-mode", "ENABLED"), null);
+            connection = http.open(SdkHttpMethod.HEAD, http.uri(key), Map.of("x-amz-checksum-mode", "ENABLED"));
             int status = http.status(connection);
             if (status < 400) {
                 SignedHttp.drain(connection.getInputStream());

@@ -233,7 +233,7 @@ class SignedReadsTest {
     }
 
     private static byte[] get(SignedHttp http, URI uri) throws IOException {
-        HttpURLConnection connection = http.open(SdkHttpMethod.GET, uri, Map.of(), null);
+        HttpURLConnection connection = http.open(SdkHttpMethod.GET, uri, Map.of());
         assertEquals(200, http.status(connection), uri.toString());
         try (InputStream in = connection.getInputStream()) {
             return in.readAllBytes();

@@ -30,6 +30,11 @@ public final class Metrics {
     /** What the file holds apart from the poll time, and the poll time it holds; null before the first write. */
     private String written;
     private Instant writtenPoll;
+    /**
+     * Set when something the figures are made of changed since they were last compared with the
+     * file: an unchanged poll then neither renders nor compares them.
+     */
+    private boolean changedSinceWritten = true;
 
     /** @param file where to write, or null to keep metrics off */
     public Metrics(Path file, EventLog log) {
@@ -41,6 +46,7 @@ public final class Metrics {
         lastPoll = when;
         if (!ok) {
             pollErrors++;
+            changedSinceWritten = true;
         }
         write();
     }
@@ -52,11 +58,13 @@ public final class Metrics {
         } else {
             failures++;
         }
+        changedSinceWritten = true;
         write();
     }
 
     public void stateChanged(HostState newState) {
         this.state = newState;
+        changedSinceWritten = true;
         write();
     }
 
@@ -112,9 +120,13 @@ public final class Metrics {
         if (file == null) {
             return;
         }
-        String figures = renderFigures();
         boolean heartbeat = writtenPoll == null
                 || lastPoll != null && !lastPoll.isBefore(writtenPoll.plus(HostState.HEARTBEAT));
+        if (!changedSinceWritten && !heartbeat) {
+            return;
+        }
+        String figures = renderFigures();
+        changedSinceWritten = false;
         if (figures.equals(written) && !heartbeat) {
             return;
         }
@@ -123,6 +135,7 @@ public final class Metrics {
             written = figures;
             writtenPoll = lastPoll;
         } catch (IOException e) {
+            changedSinceWritten = true; // tried again at the next poll
             log.warn("cannot write metrics to " + file + ": " + e.getMessage(), e);
         }
     }

@@ -155,8 +155,13 @@ public final class Reporter {
         Path historyDir = dir.outbox().resolve("history");
         if (!storeDown && Files.isDirectory(historyDir)) {
             List<Path> records = new ArrayList<>();
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(historyDir, "*.json")) {
-                files.forEach(records::add);
+            // Filtered by name here: a glob would compile a regular expression at every poll.
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(historyDir)) {
+                for (Path file : files) {
+                    if (file.getFileName().toString().endsWith(".json")) {
+                        records.add(file);
+                    }
+                }
             } catch (IOException e) {
                 log.warn("cannot read " + historyDir + ": " + e.getMessage(), e);
             }

@@ -1,7 +1,6 @@
 package dev.npc.daemon.stage;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Reads which system a link ({@code /run/current-system}, the system profile) resolves to. */
@@ -11,8 +10,8 @@ public final class RunningSystem {
     /** The fully resolved target of {@code link}, or null when it does not exist. */
     public static String resolve(Path link) {
         try {
-            return Files.exists(link) ? link.toRealPath().toString() : null;
-        } catch (IOException e) {
+            return link.toRealPath().toString();
+        } catch (IOException e) { // missing (NoSuchFileException), a loop, unreadable
             return null;
         }
     }
@@ -21,6 +20,9 @@ public final class RunningSystem {
     public static boolean same(String a, String b) {
         if (a == null || b == null) {
             return false;
+        }
+        if (a.equals(b)) {
+            return true; // the usual answer, without resolving each link of both paths again
         }
         String ra = resolve(Path.of(a));
         String rb = resolve(Path.of(b));

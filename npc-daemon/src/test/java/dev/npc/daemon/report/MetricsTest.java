@@ -5,12 +5,19 @@ import dev.npc.host.Phase;
 import dev.npc.host.Result;
 import dev.npc.testing.StateBuilder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The textfile collector's input is read by dashboards and alerts: its lines stay exactly these. */
 class MetricsTest {
@@ -74,5 +81,53 @@ class MetricsTest {
                 # TYPE npc_reboot_required gauge
                 npc_reboot_required{host="web-1"} 0
                 """.replace("<v1>", "1".repeat(64)), metrics.render());
+    }
+
+    /**
+     * An unchanged poll leaves the file alone (each write is a new file renamed into place, so the
+     * file key shows a write); a changed figure, a poll error or a due heartbeat writes it; a write
+     * that failed is made again at the next poll, even one that changes nothing.
+     */
+    @Test
+    void writesTheFileOnlyWhenAFigureChangedOrAHeartbeatIsDue(@TempDir Path tmp) throws IOException {
+        Path file = tmp.resolve("npc.prom");
+        Metrics metrics = new Metrics(file, new EventLog(NOWHERE, NOWHERE, false));
+        HostState idle = StateBuilder.host("web-1").at(T).phase(Phase.IDLE).build();
+        metrics.stateChanged(idle);
+        metrics.polled(T, true);
+        Object first = key(file);
+        metrics.polled(T.plusSeconds(1), true);
+        metrics.stateChanged(idle);
+        metrics.polled(T.plusSeconds(2), true);
+        assertEquals(first, key(file), "nothing changed: not written");
+        assertTrue(Files.readString(file).contains("npc_last_poll_timestamp_seconds{host=\"web-1\"} " + T.getEpochSecond()));
+
+        metrics.stateChanged(StateBuilder.host("web-1").at(T).phase(Phase.BUILDING).build());
+        Object building = key(file);
+        assertNotEquals(first, building);
+        assertTrue(Files.readString(file).contains("npc_phase{host=\"web-1\",phase=\"building\"} 1"));
+
+        metrics.polled(T.plusSeconds(3), false);
+        assertTrue(Files.readString(file).contains("npc_poll_errors_total{host=\"web-1\"} 1"));
+        Object error = key(file);
+
+        Instant heartbeat = T.plusSeconds(3).plus(HostState.HEARTBEAT);
+        metrics.polled(heartbeat.minusSeconds(1), true);
+        assertEquals(error, key(file));
+        metrics.polled(heartbeat, true);
+        assertTrue(Files.readString(file).contains("npc_last_poll_timestamp_seconds{host=\"web-1\"} "
+                + heartbeat.getEpochSecond()));
+
+        Files.delete(file);
+        Files.createDirectory(file); // the next write fails
+        metrics.stateChanged(idle);
+        Files.delete(file);
+        metrics.polled(heartbeat.plusSeconds(1), true);
+        assertTrue(Files.readString(file).contains("npc_phase{host=\"web-1\",phase=\"idle\"} 1"),
+                "the failed write is made at the next poll");
+    }
+
+    private static Object key(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     }
 }
