@@ -3,6 +3,7 @@ package dev.npc.store;
 import dev.npc.digest.Sha256Digest;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
@@ -10,8 +11,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -35,11 +39,31 @@ import java.util.function.Function;
  */
 final class SignedHttp {
     static final int TIMEOUT_MILLIS = 10_000;
+    /**
+     * How long credentials once resolved sign requests: resolving goes through the SDK's provider
+     * chain (a third of an unchanged poll's CPU when done for every request), and the providers
+     * that rotate credentials (instance profile, container, SSO) renew them minutes before expiry.
+     */
+    static final Duration CREDENTIALS_REUSE = Duration.ofMinutes(1);
+    /** Credentials this close to their expiry are resolved again for every request. */
+    static final Duration CREDENTIALS_MARGIN = Duration.ofMinutes(5);
 
     private final SigV4 signer;
     private final URI base;
     private final AwsCredentialsProvider credentials;
     private final StoreLocation.S3 location;
+    private final Clock clock;
+    /**
+     * {@link Proxy#NO_PROXY} when no proxy is configured for the JVM (none of the proxy system
+     * properties, no system proxies, the JDK's own selector): the JDK then skips the proxy
+     * selection it makes for every request (a URI built and matched against the non-proxy hosts).
+     * Null, the JDK's selection, when one is.
+     */
+    private final Proxy proxy = configuredProxy() ? null : Proxy.NO_PROXY;
+    private volatile Resolved resolved;
+
+    private record Resolved(AwsCredentialsIdentity identity, Instant at) { }
+
     /**
      * Set when S3 answers that the bucket lives elsewhere (a redirect, or 400 naming its region):
      * the client follows that (cross-region access), this class does not, so callers stop asking
@@ -48,7 +72,8 @@ final class SignedHttp {
     private volatile boolean elsewhere;
 
     private SignedHttp(URI base, String region, AwsCredentialsProvider credentials, StoreLocation.S3 location) {
-        this.signer = new SigV4(region, Clock.systemUTC());
+        this.clock = Clock.systemUTC();
+        this.signer = new SigV4(region, clock);
         this.base = base;
         this.credentials = credentials;
         this.location = location;
@@ -134,9 +159,9 @@ final class SignedHttp {
 
     private HttpURLConnection open(SdkHttpMethod method, URI uri, Map<String, String> headers, String payloadSha256Hex)
             throws IOException {
-        Map<String, String> signed = signer.sign(method.name(), uri, headers, payloadSha256Hex,
-                credentials.resolveCredentials());
-        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        Map<String, String> signed = signer.sign(method.name(), uri, headers, payloadSha256Hex, credentials());
+        HttpURLConnection connection = (HttpURLConnection) (proxy == null ? uri.toURL().openConnection()
+                : uri.toURL().openConnection(proxy));
         connection.setRequestMethod(method.name());
         connection.setInstanceFollowRedirects(false);
         connection.setUseCaches(false);
@@ -171,10 +196,37 @@ final class SignedHttp {
         if (status == 301 || status == 307 || status == 400 && connection.getHeaderField("x-amz-bucket-region") != null) {
             elsewhere = true;
         }
+        if (status == 403) {
+            resolved = null; // perhaps rotated: the next request resolves them again
+        }
         if (status >= 400) {
             drain(connection.getErrorStream());
         }
         return status;
+    }
+
+    /** The credentials resolved at most {@link #CREDENTIALS_REUSE} ago, unless they expire soon. */
+    private AwsCredentialsIdentity credentials() {
+        Instant now = clock.instant();
+        Resolved known = resolved;
+        if (known != null && known.at().plus(CREDENTIALS_REUSE).isAfter(now)
+                && known.identity().expirationTime().map(expiry -> expiry.isAfter(now.plus(CREDENTIALS_MARGIN))).orElse(true)) {
+            return known.identity();
+        }
+        AwsCredentialsIdentity fresh = credentials.resolveCredentials();
+        resolved = new Resolved(fresh, now);
+        return fresh;
+    }
+
+    private static boolean configuredProxy() {
+        for (String property : new String[] {"http.proxyHost", "https.proxyHost", "socksProxyHost"}) {
+            if (System.getProperty(property) != null) {
+                return true;
+            }
+        }
+        ProxySelector selector = ProxySelector.getDefault();
+        return Boolean.getBoolean("java.net.useSystemProxies") || selector == null
+                || !selector.getClass().getName().equals("sun.net.spi.DefaultProxySelector");
     }
 
     /** An HTTP {@code Date} header as an instant, or null when absent or unreadable. */

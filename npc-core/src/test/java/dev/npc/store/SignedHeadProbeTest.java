@@ -7,9 +7,13 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.regions.Region;
 
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +58,77 @@ class SignedHeadProbeTest {
         assertTrue(probe.unchanged("hosts/web-1/desired.json", etag), "the kept-alive connection serves the next poll");
         assertFalse(probe.unchanged("hosts/web-1/desired.json", "\"other\""));
         assertFalse(probe.unchanged("hosts/web-2/desired.json", etag), "404: the client reports it");
+    }
+
+    /**
+     * Credentials are resolved once for many requests (the provider chain costs a third of a poll),
+     * again after a 403 (they may have been rotated), and for every request once they expire soon.
+     */
+    @Test
+    void credentialsAreResolvedOnceAMinuteAgainAfterARefusalAndAlwaysNearTheirExpiry() {
+        AtomicInteger resolved = new AtomicInteger();
+        AtomicReference<String> secret = new AtomicReference<>(EmbeddedS3.SECRET_KEY);
+        SignedReads probe = probe(() -> {
+            resolved.incrementAndGet();
+            return AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, secret.get());
+        });
+        for (int i = 0; i < 5; i++) {
+            assertTrue(probe.unchanged("hosts/web-1/desired.json", etag));
+        }
+        assertEquals(1, resolved.get());
+
+        AtomicInteger rotated = new AtomicInteger();
+        SignedReads stale = probe(() -> rotated.incrementAndGet() == 1
+                ? AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, "rotated-away")
+                : AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
+        assertFalse(stale.unchanged("hosts/web-1/desired.json", etag), "403 with the old secret");
+        assertTrue(stale.unchanged("hosts/web-1/desired.json", etag), "resolved again after the 403");
+        assertEquals(2, rotated.get());
+
+        AtomicInteger expiring = new AtomicInteger();
+        SignedReads nearExpiry = probe(() -> {
+            expiring.incrementAndGet();
+            return AwsSessionCredentials.builder().accessKeyId(EmbeddedS3.ACCESS_KEY).secretAccessKey(EmbeddedS3.SECRET_KEY)
+                    .sessionToken("token").expirationTime(Instant.now().plusSeconds(60)).build();
+        });
+        nearExpiry.unchanged("hosts/web-1/desired.json", etag);
+        nearExpiry.unchanged("hosts/web-1/desired.json", etag);
+        assertEquals(2, expiring.get());
+    }
+
+    /** A proxy configured for the JVM is still used: only without one are requests sent direct. */
+    @Test
+    void aProxySetForTheJvmIsUsed() throws Exception {
+        try (ServerSocket proxy = new ServerSocket(0)) {
+            AtomicInteger connections = new AtomicInteger();
+            Thread acceptor = new Thread(() -> {
+                while (!proxy.isClosed()) {
+                    try (Socket socket = proxy.accept()) {
+                        connections.incrementAndGet();
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.start();
+            System.setProperty("http.proxyHost", "127.0.0.1");
+            System.setProperty("http.proxyPort", Integer.toString(proxy.getLocalPort()));
+            System.setProperty("http.nonProxyHosts", "");
+            SignedReads throughProxy;
+            try {
+                throughProxy = probe(EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
+                assertFalse(throughProxy.unchanged("hosts/web-1/desired.json", etag), "the proxy answers nothing");
+            } finally {
+                System.clearProperty("http.proxyHost");
+                System.clearProperty("http.proxyPort");
+                System.clearProperty("http.nonProxyHosts");
+            }
+            int throughTheProxy = connections.get();
+            assertTrue(throughTheProxy >= 1, "the request went to the proxy (the JDK retries a HEAD once)");
+            assertTrue(probe(EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY))
+                    .unchanged("hosts/web-1/desired.json", etag));
+            assertEquals(throughTheProxy, connections.get(), "without a proxy setting, direct");
+        }
     }
 
     @Test
