@@ -15,9 +15,10 @@ import java.util.Objects;
  * A reader takes a phase or result it does not know (a newer daemon's) as {@link Phase#UNKNOWN}
  * or {@link Result#UNKNOWN}, so an older {@code npc status} still shows the host.
  *
- * <p>This file is the one place a field is added: the record component, and its argument in the
- * {@code with…} methods below (the compiler names each one). Every other class changes a state
- * through those methods.
+ * <p>This file is the one place a field is added: the record component, its argument in the
+ * {@code with…} methods below (the compiler names each one), and its term in {@code equals} and
+ * {@code hashCode} (HostStateEqualityTest names one left out of equals). Every other class
+ * changes a state through those methods.
  */
 public record HostState(String host, String daemonVersion, Instant updatedAt, Phase phase,
                         DesiredRef desired, Current current, Attempt lastAttempt, Paused paused,
