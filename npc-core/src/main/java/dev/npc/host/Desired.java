@@ -6,6 +6,7 @@ import dev.npc.json.Json;
 import dev.npc.remote.RemoteName;
 import dev.npc.time.MaintenanceWindow;
 
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -65,6 +66,20 @@ public record Desired(String remote, String configuration, String action, Boolea
 
     public boolean isPaused() {
         return Boolean.TRUE.equals(paused);
+    }
+
+    /** Written out, as HostState's records are (see HostState#equals): compared at every poll. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Desired other && Objects.equals(remote, other.remote)
+                && Objects.equals(configuration, other.configuration) && Objects.equals(action, other.action)
+                && Objects.equals(paused, other.paused) && Objects.equals(prebuilt, other.prebuilt)
+                && Objects.equals(window, other.window) && Objects.equals(reboot, other.reboot);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(remote, configuration, action, paused, prebuilt, window, reboot);
     }
 
     /** Parses and validates, so a bad document becomes one clear error instead of a bad build. */

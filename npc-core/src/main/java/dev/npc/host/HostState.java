@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * {@code hosts/<host>/state.json}: what a host reports, written only by its daemon at every
@@ -14,9 +15,10 @@ import java.util.List;
  * A reader takes a phase or result it does not know (a newer daemon's) as {@link Phase#UNKNOWN}
  * or {@link Result#UNKNOWN}, so an older {@code npc status} still shows the host.
  *
- * <p>This file is the one place a field is added: the record component, and its argument in the
- * {@code with…} methods below (the compiler names each one). Every other class changes a state
- * through those methods.
+ * <p>This file is the one place a field is added: the record component, its argument in the
+ * {@code with…} methods below (the compiler names each one), and its term in {@code equals} and
+ * {@code hashCode} (HostStateEqualityTest names one left out of equals). Every other class
+ * changes a state through those methods.
  */
 public record HostState(String host, String daemonVersion, Instant updatedAt, Phase phase,
                         DesiredRef desired, Current current, Attempt lastAttempt, Paused paused,
@@ -45,6 +47,30 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, Ph
     /** Equal apart from the time stamp: nothing a reader would see as news. */
     public boolean sameContentAs(HostState other) {
         return other != null && withUpdatedAt(null).equals(other.withUpdatedAt(null));
+    }
+
+    /*
+     * The records of state.json and desired.json write out equals, component by component (the
+     * generated hashCode agrees with it): the daemon compares its state at every start and poll,
+     * and a record's generated equals is linked through method handles on its first call, about
+     * 45 ms of CPU for the first one in a fresh JVM, which a timer's follow --once paid at every
+     * run. HostStateEqualityTest holds each of them to every component.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HostState other && Objects.equals(host, other.host)
+                && Objects.equals(daemonVersion, other.daemonVersion) && Objects.equals(updatedAt, other.updatedAt)
+                && phase == other.phase && Objects.equals(desired, other.desired)
+                && Objects.equals(current, other.current) && Objects.equals(lastAttempt, other.lastAttempt)
+                && Objects.equals(paused, other.paused) && Objects.equals(pollIntervalSeconds, other.pollIntervalSeconds)
+                && Objects.equals(message, other.message) && Objects.equals(waiting, other.waiting)
+                && Objects.equals(reboot, other.reboot);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(host, daemonVersion, updatedAt, phase, desired, current, lastAttempt, paused,
+                pollIntervalSeconds, message, waiting, reboot);
     }
 
     /** This daemon's identity and poll interval on a state an earlier run (or another process) left. */
@@ -124,6 +150,19 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, Ph
             return etag == null || document == null ? new DesiredRef(remote, configuration, sha256, error, null, null)
                     : new DesiredRef(remote, configuration, sha256, error, etag, document);
         }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DesiredRef other && Objects.equals(remote, other.remote)
+                    && Objects.equals(configuration, other.configuration) && Objects.equals(sha256, other.sha256)
+                    && Objects.equals(error, other.error) && Objects.equals(etag, other.etag)
+                    && Objects.equals(document, other.document);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(remote, configuration, sha256, error, etag, document);
+        }
     }
 
     /** What the host runs now. A current without a version is a system npc saw running but never checked. */
@@ -131,6 +170,18 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, Ph
         /** {@code system} runs, but npc never vouched for it (e.g. after kill -9 mid-switch). */
         public static Current unvouched(String system) {
             return new Current(null, null, null, system, null);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Current other && Objects.equals(remote, other.remote)
+                    && Objects.equals(sha256, other.sha256) && Objects.equals(configuration, other.configuration)
+                    && Objects.equals(system, other.system) && Objects.equals(activatedAt, other.activatedAt);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(remote, sha256, configuration, system, activatedAt);
         }
     }
 
@@ -164,10 +215,35 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, Ph
         public Attempt withSystem(String system) {
             return new Attempt(sha256, result, attempt, startedAt, finishedAt, error, logTail, failedBefore, system);
         }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Attempt other && Objects.equals(sha256, other.sha256) && result == other.result
+                    && attempt == other.attempt && Objects.equals(startedAt, other.startedAt)
+                    && Objects.equals(finishedAt, other.finishedAt) && Objects.equals(error, other.error)
+                    && Objects.equals(logTail, other.logTail) && Objects.equals(failedBefore, other.failedBefore)
+                    && Objects.equals(system, other.system);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(sha256, result, attempt, startedAt, finishedAt, error, logTail, failedBefore, system);
+        }
     }
 
     /** Set while the host is paused: since when, until when (null = until unpaused), and why. */
-    public record Paused(Instant since, Instant until, String reason) { }
+    public record Paused(Instant since, Instant until, String reason) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Paused other && Objects.equals(since, other.since) && Objects.equals(until, other.until)
+                    && Objects.equals(reason, other.reason);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(since, until, reason);
+        }
+    }
 
     /**
      * {@code waiting} (added): a version downloaded, verified and built outside the maintenance
@@ -177,7 +253,19 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, Ph
      * @param system the built toplevel, kept from the garbage collector until then
      */
     public record Waiting(String window, Instant next, String remote, String configuration, String sha256,
-                          String system) { }
+                          String system) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Waiting other && Objects.equals(window, other.window) && Objects.equals(next, other.next)
+                    && Objects.equals(remote, other.remote) && Objects.equals(configuration, other.configuration)
+                    && Objects.equals(sha256, other.sha256) && Objects.equals(system, other.system);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(window, next, remote, configuration, sha256, system);
+        }
+    }
 
     /**
      * {@code reboot} (added): the running system {@code system} boots another kernel, initrd,
@@ -196,6 +284,19 @@ public record HostState(String host, String daemonVersion, Instant updatedAt, Ph
         /** @param next when the daemon reboots, or null; @param note why it does not, or null */
         public Reboot scheduled(Instant next, String note) {
             return new Reboot(changed, system, booted, since, next, note);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Reboot other && Objects.equals(changed, other.changed)
+                    && Objects.equals(system, other.system) && Objects.equals(booted, other.booted)
+                    && Objects.equals(since, other.since) && Objects.equals(next, other.next)
+                    && Objects.equals(note, other.note);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(changed, system, booted, since, next, note);
         }
     }
 }

@@ -30,6 +30,13 @@ class StoreLocationTest {
     }
 
     @Test
+    void aLocationPrintsAsItsUrl() {
+        assertEquals("s3://my-fleet/prod/eu", StoreLocation.parse("s3://my-fleet/prod/eu/").toString());
+        assertEquals("s3://my-fleet", StoreLocation.parse("s3://my-fleet").toString());
+        assertEquals("file:///var/lib/npc-store", StoreLocation.parse("file:///var/lib/npc-store").toString());
+    }
+
+    @Test
     void fullKeysJoinPrefixAndKey() {
         assertEquals("prod/hosts/a/state.json", new StoreLocation.S3("b", "prod").fullKey("hosts/a/state.json"));
         assertEquals("hosts/a/state.json", new StoreLocation.S3("b", "").fullKey("hosts/a/state.json"));

@@ -18,7 +18,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.List;
 
 /** Entry point of {@code npc-daemon}, which runs on each NixOS host. */
@@ -91,7 +90,9 @@ public final class NpcDaemon implements Runnable {
     /** Subcommands are added before the settings, which picocli hands only to the subcommands it has. */
     private static CommandLine commandLine(NpcDaemon root, List<Class<?>> commands) {
         CommandLine cli = new CommandLine(root);
-        commands.forEach(cli::addSubcommand);
+        for (Class<?> command : commands) {
+            cli.addSubcommand(command);
+        }
         return cli;
     }
 
@@ -101,29 +102,71 @@ public final class NpcDaemon implements Runnable {
     }
 
     private int execute(String... args) {
-        NpcDaemon root = this;
         // Only the subcommand the arguments name, when they name one: picocli reads every option of
         // every subcommand it is given by reflection, which a timer's follow --once would pay at
         // every run. Without a known name (help, a typo) all are there, as picocli lists them.
-        String named = Arrays.stream(args).filter(arg -> !arg.startsWith("-")).findFirst().orElse(null);
-        List<Class<?>> commands = COMMANDS.stream()
-                .filter(command -> command.getAnnotation(Command.class).name().equals(named)).toList();
-        CommandLine cli = commandLine(root, commands.isEmpty() ? COMMANDS : commands);
+        Class<?> named = subcommand(args);
+        CommandLine cli = commandLine(this, named == null ? COMMANDS : List.of(named));
         // A unit's ExecStart plus an admin's extra flags may name an option twice: the last one wins.
         cli.setOverwrittenOptionsAllowed(true);
         // What the command line leaves out: the environment, then config.json, then the defaults.
         cli.setDefaultValueProvider(new SettingsDefaults(seams.env()));
         cli.setOut(new PrintWriter(seams.out(), true));
         cli.setErr(new PrintWriter(seams.err(), true));
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+        // Classes, not lambdas: a lambda implementing picocli's interfaces (class files too old to be
+        // linked while the class data sharing archive is written) is spun again at every start.
+        cli.setExecutionExceptionHandler(new ExecutionErrors(this));
+        cli.setParameterExceptionHandler(new ParameterErrors());
+        return cli.execute(args);
+    }
+
+    /**
+     * The subcommand class the first non-option argument names, or null. It stops at the first
+     * match: each class looked at has its annotations parsed, and follow, which a timer runs every
+     * minute, comes first.
+     */
+    static Class<?> subcommand(String... args) {
+        String name = null;
+        for (String arg : args) {
+            if (!arg.startsWith("-")) {
+                name = arg;
+                break;
+            }
+        }
+        if (name == null) {
+            return null;
+        }
+        for (Class<?> command : COMMANDS) {
+            if (command.getAnnotation(Command.class).name().equals(name)) {
+                return command;
+            }
+        }
+        return null;
+    }
+
+    /** A command's exception: one line (a stack trace with --debug); a usage error exits 2, any other 1. */
+    private static final class ExecutionErrors implements CommandLine.IExecutionExceptionHandler {
+        private final NpcDaemon root;
+
+        ExecutionErrors(NpcDaemon root) {
+            this.root = root;
+        }
+
+        @Override
+        public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
             boolean usage = e instanceof IllegalArgumentException;
             commandLine.getErr().println("npc-daemon: " + oneLine(e));
             if (root.debug) {
                 e.printStackTrace(commandLine.getErr());
             }
             return usage ? USAGE : 1;
-        });
-        cli.setParameterExceptionHandler((e, argv) -> {
+        }
+    }
+
+    /** A refused command line: an unreadable config.json exits 1, a refused option 2 with its fix. */
+    private static final class ParameterErrors implements CommandLine.IParameterExceptionHandler {
+        @Override
+        public int handleParseException(CommandLine.ParameterException e, String[] argv) {
             CommandLine command = e.getCommandLine();
             ConfigFile.Unreadable config = OptionErrors.unreadableConfig(e);
             if (config != null) {
@@ -138,8 +181,7 @@ public final class NpcDaemon implements Runnable {
             command.getErr().println("npc-daemon: " + e.getMessage());
             command.getErr().println("Try: " + command.getCommandSpec().qualifiedName() + " --help");
             return USAGE;
-        });
-        return cli.execute(args);
+        }
     }
 
     private static String oneLine(Throwable e) {

@@ -6,6 +6,7 @@ import dev.npc.process.SystemProcessRunner;
 import dev.npc.store.Store;
 import dev.npc.store.StoreOptions;
 import dev.npc.store.Stores;
+import dev.npc.time.HostClock;
 import dev.npc.time.Sleeper;
 
 import java.io.PrintStream;
@@ -34,7 +35,7 @@ public record Seams(ProcessRunner processes, Clock clock, Sleeper sleeper, Rando
 
     public static Seams system() {
         SystemProcessRunner processes = new SystemProcessRunner();
-        return new Seams(processes, Clock.systemDefaultZone(), Sleeper.SYSTEM, new java.util.Random(),
+        return new Seams(processes, new HostClock(), Sleeper.SYSTEM, new java.util.Random(),
                 System.getenv(), System.out, System.err, Seams::openStore,
                 hook -> Runtime.getRuntime().addShutdownHook(hook), machineHostname(), Rebooter.system(processes));
     }

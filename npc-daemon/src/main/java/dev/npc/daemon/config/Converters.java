@@ -17,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.function.Function;
 
 /**
  * The daemon's value types, each parsed once, where picocli reads the flag (or its default from
@@ -27,18 +26,20 @@ import java.util.function.Function;
 final class Converters {
     private Converters() { }
 
-    /** A parser whose IllegalArgumentException (one line with the fix) becomes picocli's refusal. */
+    /**
+     * A parser whose IllegalArgumentException (one line with the fix) becomes picocli's refusal.
+     * Each converter overrides {@link #parse} rather than passing a lambda: these classes implement
+     * picocli's interface, whose class files are too old for the class data sharing archive to
+     * link at dump time, so a lambda created in them is spun again at every start (13 of them in
+     * each {@code follow --once}).
+     */
     private abstract static class Parsing<T> implements ITypeConverter<T> {
-        private final Function<String, T> parse;
-
-        Parsing(Function<String, T> parse) {
-            this.parse = parse;
-        }
+        abstract T parse(String text);
 
         @Override
         public T convert(String text) {
             try {
-                return parse.apply(text);
+                return parse(text);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             } catch (UncheckedIOException e) {
@@ -49,103 +50,112 @@ final class Converters {
 
     /** A systemd time span: 30s, 5min, 1h30m ({@link Durations}). */
     static final class Span extends Parsing<Duration> {
-        Span() {
-            super(Durations::parse);
+        @Override
+        Duration parse(String text) {
+            return Durations.parse(text);
         }
     }
 
     /** A time span longer than zero. */
     static final class PositiveSpan extends Parsing<Duration> {
-        PositiveSpan() {
-            super(text -> {
-                Duration span = Durations.parse(text);
-                if (span.isZero()) {
-                    throw new IllegalArgumentException("must be more than 0, e.g. 60s");
-                }
-                return span;
-            });
+        @Override
+        Duration parse(String text) {
+            Duration span = Durations.parse(text);
+            if (span.isZero()) {
+                throw new IllegalArgumentException("must be more than 0, e.g. 60s");
+            }
+            return span;
         }
     }
 
     /** A count: 0 or more. */
     static final class Count extends Parsing<Integer> {
-        Count() {
-            super(text -> atLeast(0, text));
+        @Override
+        Integer parse(String text) {
+            return atLeast(0, text);
         }
     }
 
     /** A count of 1 or more. */
     static final class PositiveCount extends Parsing<Integer> {
-        PositiveCount() {
-            super(text -> atLeast(1, text));
+        @Override
+        Integer parse(String text) {
+            return atLeast(1, text);
         }
     }
 
     /** s3://bucket/prefix or file:///dir ({@link StoreLocation}). */
     static final class Store extends Parsing<StoreLocation> {
-        Store() {
-            super(StoreLocation::parse);
+        @Override
+        StoreLocation parse(String text) {
+            return StoreLocation.parse(text);
         }
     }
 
     /** An http or https URL with a host. */
     static final class HttpUrl extends Parsing<URI> {
-        HttpUrl() {
-            super(Converters::httpUrl);
+        @Override
+        URI parse(String text) {
+            return httpUrl(text);
         }
     }
 
     /** switch, boot or test ({@link Action}). */
     static final class ActionName extends Parsing<String> {
-        ActionName() {
-            super(text -> {
-                if (!Action.isValid(text)) {
-                    throw new IllegalArgumentException("'" + text + "' is not one of switch, boot, test");
-                }
-                return text;
-            });
+        @Override
+        String parse(String text) {
+            if (!Action.isValid(text)) {
+                throw new IllegalArgumentException("'" + text + "' is not one of switch, boot, test");
+            }
+            return text;
         }
     }
 
     /** A maintenance window: Sat 02:00-04:00 UTC ({@link MaintenanceWindow}). */
     static final class Window extends Parsing<MaintenanceWindow> {
-        Window() {
-            super(MaintenanceWindow::parse);
+        @Override
+        MaintenanceWindow parse(String text) {
+            return MaintenanceWindow.parse(text);
         }
     }
 
     /** never or allowed ({@link RebootPolicy}). */
     static final class Reboot extends Parsing<RebootPolicy> {
-        Reboot() {
-            super(RebootPolicy::parse);
+        @Override
+        RebootPolicy parse(String text) {
+            return RebootPolicy.parse(text);
         }
     }
 
     /** A host's name in the store ({@link HostName}). */
     static final class Host extends Parsing<String> {
-        Host() {
-            super(HostName::check);
+        @Override
+        String parse(String text) {
+            return HostName.check(text);
         }
     }
 
     /** A remote's name ({@link RemoteName}). */
     static final class Remote extends Parsing<String> {
-        Remote() {
-            super(RemoteName::check);
+        @Override
+        String parse(String text) {
+            return RemoteName.check(text);
         }
     }
 
     /** A public key file from npc keys generate, or its npc-ed25519-public:... line, read once at start. */
     static final class Key extends Parsing<TrustedKey> {
-        Key() {
-            super(Converters::trustedKey);
+        @Override
+        TrustedKey parse(String text) {
+            return trustedKey(text);
         }
     }
 
     /** HOST:PORT ({@link HostPort}). */
     static final class Tcp extends Parsing<HostPort> {
-        Tcp() {
-            super(HostPort::parse);
+        @Override
+        HostPort parse(String text) {
+            return HostPort.parse(text);
         }
     }
 
