@@ -53,8 +53,10 @@ class DaemonArchiveTest {
                 .collect(Collectors.toSet());
         assertTrue(classes.contains("dev.npc.store.SignedReads") && classes.contains("dev.npc.store.SignedHttp")
                 && classes.contains("dev.npc.daemon.stage.Poller")
-                && classes.contains("software.amazon.awssdk.http.auth.aws.internal.signer.V4CanonicalRequest"),
+                && classes.contains("dev.npc.store.SigV4"),
                 "the poll's classes, a signed request among them:\n" + print.describe());
+        assertTrue(classes.stream().noneMatch(c -> c.startsWith("software.amazon.awssdk.http.auth.aws.internal.signer.")),
+                "npc signs a poll's requests itself, not through the SDK's signer");
         assertFalse(classes.contains("software.amazon.awssdk.services.s3.DefaultS3Client"), "no S3 client");
         assertTrue(classes.stream().noneMatch(c -> c.startsWith("software.amazon.awssdk.core.internal.http.pipeline")),
                 "none of the client's request pipeline");
