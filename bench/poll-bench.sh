@@ -68,10 +68,11 @@ run() {
   echo "first activation (bin/npc-daemon follow --once=activate):"
   bin/npc-daemon follow --once=activate "${flags[@]}" 2>&1 | sed 's/^/  /'
 
-  # daemon NAME OPTS: one resident daemon, started by bin/npc-daemon with OPTS as NPC_JAVA_OPTS
-  # (empty: bin/jvm.options); prints "NAME cpu-ms-per-poll rss-mib requests-per-poll body-bytes files".
+  # daemon NAME OPTS [INTERVAL WARM-UP MEASURE]: one resident daemon, started by bin/npc-daemon with
+  # OPTS as NPC_JAVA_OPTS (empty: bin/jvm.options), polling every INTERVAL (1s); prints "NAME
+  # cpu-ms-per-poll rss-mib requests-per-poll body-bytes files".
   daemon() {
-    local name=$1 opts=$2 pid
+    local name=$1 opts=$2 interval=${3:-1s} warmup=${4:-$warmup_seconds} measure=${5:-$measure_seconds} pid
     if [ -n "${NPC_BENCH_PROFILE:-}" ]; then
       # A flight recording of each daemon, to say where its CPU time goes (jfr print --events
       # jdk.ExecutionSample FILE); the recorder itself costs some CPU, so figures from such a run
@@ -79,15 +80,15 @@ run() {
       mkdir -p "$NPC_BENCH_PROFILE"
       opts="${opts:-@bin/jvm.options} -XX:StartFlightRecording=filename=$NPC_BENCH_PROFILE/$name.jfr,settings=profile"
     fi
-    NPC_JAVA_OPTS=$opts bin/npc-daemon follow --interval 1s "${flags[@]}" --metrics-file "$work/metrics/npc.prom" \
+    NPC_JAVA_OPTS=$opts bin/npc-daemon follow --interval "$interval" "${flags[@]}" --metrics-file "$work/metrics/npc.prom" \
       > "$work/$name.log" 2>&1 &
     pid=$!
-    sleep "$warmup_seconds"
+    sleep "$warmup"
     local c0 t0 mark="$work/mark"
     touch "$mark"
     c0=$(counts)
     t0=$(cpu_ticks "$pid")
-    sleep "$measure_seconds"
+    sleep "$measure"
     local c1 t1 rss
     t1=$(cpu_ticks "$pid")
     c1=$(counts)
@@ -112,6 +113,15 @@ run() {
     echo "round $round of $rounds (name, CPU ms per poll, RSS MiB, requests per poll, body bytes, files written, polls):"
     tail -n 2 "$results" | sed 's/^/  /'
   done
+
+  # The same poll ten times a second: what a poll's own work costs while the CPU stays busy.
+  daemon fast "" 100ms 20 10 >> "$results"
+  echo "polling every 0.1 s (name, CPU ms per poll, RSS MiB, requests per poll, body bytes, files written, polls):"
+  tail -n 1 "$results" | sed 's/^/  /'
+  # This machine's price for waking up: one fixed piece of work after each 1 s sleep and after each
+  # 10 ms sleep (dev.npc.daemon.bench.IdlePenalty), the yardstick for the CPU per poll above.
+  java @bin/jvm.options -cp "$classpath" dev.npc.daemon.bench.IdlePenalty 20 > "$work/idle"
+  echo "the same fixed work after 1 s of sleep, after 10 ms, and the ratio: $(sed 's/^figure idle\.[a-z]*=//' "$work/idle" | tr '\n' ' ')"
 
   # once NAME OPTS: CPU seconds (user+sys) of `follow --once` of the unchanged host, one a line.
   once() {
@@ -161,6 +171,10 @@ run() {
   Figures old.requests "$(pick old 4)"
   Figures old.bytes "$(pick old 5)"
   Figures old.files "$(pick old 6)"
+  Figures fast.cpu "$(pick fast 2) ms"
+  Figures fast.rss "$(pick fast 3) MiB"
+  Figures fast.requests "$(pick fast 4)"
+  cat "$work/idle"
   Figures once.runs "$once_runs"
   Figures once.shipped "$(median < "$work/once-shipped") s"
   Figures once.old "$(median < "$work/once-old") s"

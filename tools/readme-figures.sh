@@ -202,6 +202,9 @@ bench_poll() {
     echo "|---|---|---|---|---|---|"
     echo "| shipped flags (\`bin/jvm.options\`) | $(fig $f shipped.cpu) | $(fig $f shipped.rss) | $(fig $f shipped.requests) | $(fig $f shipped.bytes) | $(fig $f shipped.files) |"
     echo "| the NixOS module's flags before issue 11 | $(fig $f old.cpu) | $(fig $f old.rss) | $(fig $f old.requests) | $(fig $f old.bytes) | $(fig $f old.files) |"
+    echo "| shipped flags, polling every 0.1 s (the poll's own work, the CPU kept busy) | $(fig $f fast.cpu) | $(fig $f fast.rss) | $(fig $f fast.requests) | | |"
+    echo
+    echo "On this machine one fixed piece of work (\`dev.npc.daemon.bench.IdlePenalty\`) costs $(fig $f idle.slow) of CPU after a second's sleep and $(fig $f idle.fast) after 10 ms ($(fig $f idle.ratio) times as much): a poll once a second pays that price too."
     echo
     echo "| one process | CPU (user + sys), median of $(fig $f once.runs) |"
     echo "|---|---|"
