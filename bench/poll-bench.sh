@@ -9,6 +9,8 @@
 # and with the NixOS module's flags before issue 11, one `aws s3api get-object-attributes` process
 # (what a poll costs a tool that starts a process per poll; `curl --aws-sigv4` HEAD without the
 # aws CLI), and `npc-daemon follow --once` of an unchanged host (timer mode) with both flag sets.
+# Also the same poll ten times a second (the poll's own work, the CPU kept busy) and this machine's
+# price for waking up (dev.npc.daemon.bench.IdlePenalty), which a poll once a second pays too.
 # Keeps the output in bench/results/poll.txt. Usage:
 #   bench/poll-bench.sh [measure-seconds=30] [warm-up-seconds=20] [rounds=3] [once-runs=5]
 # NPC_BENCH_PROFILE=DIR keeps a flight recording of each daemon in DIR (those figures include the

@@ -32,19 +32,24 @@ class DaemonArchiveTest {
     @TempDir
     Path work;
 
-    @Test
-    void theDaemonsArchiveIsTrainedOnAnUnchangedPollNotOnTheS3Client() throws Exception {
-        Path jar = Checkout.file("npc-daemon/target/npc-daemon.jar");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "npc-daemon is not built; run ./mvnw -q -DskipTests package");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path flags = Checkout.file("bin/jvm.options");
-        Path archive = work.resolve("npc-daemon.jsa");
+    private final Path jar = Checkout.file("npc-daemon/target/npc-daemon.jar");
+    private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private final Path flags = Checkout.file("bin/jvm.options");
 
+    /** The archive bin/cds-archive writes for the built jar, as the Nix package's build does. */
+    private Path trainedArchive() throws Exception {
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "npc-daemon is not built; run ./mvnw -q -DskipTests package");
+        Path archive = work.resolve("npc-daemon.jsa");
         Command.Run train = Command.run(List.of("sh", Checkout.file("bin/cds-archive").toString(), java, flags.toString(),
                 "npc-daemon", jar.toString(), archive.toString()), Map.of(), work);
         assertEquals(0, train.exit(), train.describe());
         assertTrue(Files.size(archive) > 0, train.describe());
+        return archive;
+    }
 
+    @Test
+    void theDaemonsArchiveIsTrainedOnAnUnchangedPollNotOnTheS3Client() throws Exception {
+        Path archive = trainedArchive();
         Command.Run print = Command.run(List.of(java, "@" + flags, "-XX:SharedArchiveFile=" + archive,
                 "-XX:+PrintSharedArchiveAndExit", "-jar", jar.toString()), Map.of(), work);
         // One line per archived class: "<index>: <name> ...".
@@ -64,14 +69,7 @@ class DaemonArchiveTest {
 
     @Test
     void anUnchangedPollLoadsAllOfNpcsAndPicocliClassesFromTheArchive() throws Exception {
-        Path jar = Checkout.file("npc-daemon/target/npc-daemon.jar");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "npc-daemon is not built; run ./mvnw -q -DskipTests package");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path flags = Checkout.file("bin/jvm.options");
-        Path archive = work.resolve("npc-daemon.jsa");
-        Command.Run train = Command.run(List.of("sh", Checkout.file("bin/cds-archive").toString(), java, flags.toString(),
-                "npc-daemon", jar.toString(), archive.toString()), Map.of(), work);
-        assertEquals(0, train.exit(), train.describe());
+        Path archive = trainedArchive();
 
         // The store the archive was trained against, and the same two runs: the first learns the
         // ETags, the second is the unchanged poll whose classes are looked at.
