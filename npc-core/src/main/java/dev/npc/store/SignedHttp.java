@@ -33,8 +33,8 @@ import java.util.function.Function;
  * <p>It addresses objects exactly as {@link S3Connection#newClient()} does: path-style under a
  * custom endpoint, virtual-host style at AWS (path-style for bucket names with dots, which a
  * wildcard certificate does not cover); where the client's addressing depends on more (FIPS or
- * dual-stack endpoints from the environment, the global, China, GovCloud and ISO partitions)
- * there is none, and callers use the client. Requests go over the JDK's kept-alive connections.
+ * dual-stack endpoints from the environment, the global, China, GovCloud and ISO partitions, a
+ * proxy named in the environment for a store not on loopback) there is none, and callers use the client. Requests go over the JDK's kept-alive connections.
  * Callers treat every answer as hostile and anything unexpected as "ask the client".
  */
 final class SignedHttp {
@@ -47,6 +47,8 @@ final class SignedHttp {
     static final Duration CREDENTIALS_REUSE = Duration.ofMinutes(1);
     /** Credentials this close to their expiry are resolved again for every request. */
     static final Duration CREDENTIALS_MARGIN = Duration.ofMinutes(5);
+    private static final String[] PROXY_VARIABLES = {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
+        "ALL_PROXY", "all_proxy"};
 
     private final SigV4 signer;
     private final URI base;
@@ -85,6 +87,17 @@ final class SignedHttp {
     }
 
     static Optional<SignedHttp> of(StoreLocation.S3 location, S3Connection connection, Function<String, String> env) {
+        boolean loopback = connection.endpoint().map(URI::getHost)
+                .map(host -> host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")).orElse(false);
+        for (String variable : PROXY_VARIABLES) {
+            if (!loopback && env.apply(variable) != null) {
+                // A proxy from the environment: the JDK's connections would not take it (the SDK's
+                // client does), and a host that reaches the store only through it would wait out a
+                // connect timeout at every request before asking the client. Loopback is never
+                // proxied (as the JDK's and curl's defaults have it).
+                return Optional.empty();
+            }
+        }
         Region region = connection.region();
         if (connection.endpoint().isPresent()) {
             URI endpoint = connection.endpoint().get();

@@ -226,4 +226,23 @@ class SignedHeadProbeTest {
         assertTrue(SignedHttp.of(location, new S3Connection(Optional.empty(), Region.of("cn-north-1"),
                 EmbeddedS3.credentials("x", "y")), name -> null).isEmpty());
     }
+
+    /** A proxy named in the environment is the SDK client's to use: every request goes through the client. */
+    @Test
+    void aProxyFromTheEnvironmentLeavesEveryRequestToTheClient() {
+        S3Connection aws = new S3Connection(Optional.empty(), Region.of("eu-central-1"), EmbeddedS3.credentials("x", "y"));
+        S3Connection minio = new S3Connection(Optional.of(URI.create("https://minio.example:9000")), Region.US_EAST_1,
+                EmbeddedS3.credentials("x", "y"));
+        StoreLocation.S3 location = new StoreLocation.S3("fleet", "");
+        for (String variable : new String[] {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"}) {
+            for (S3Connection connection : new S3Connection[] {aws, minio}) {
+                assertTrue(SignedHttp.of(location, connection, name -> name.equals(variable) ? "http://proxy:3128" : null)
+                        .isEmpty(), variable);
+                assertTrue(SignedHttp.of(location, connection, name -> null).isPresent());
+            }
+            S3Connection loopback = new S3Connection(Optional.of(s3.endpoint()), Region.US_EAST_1, EmbeddedS3.credentials("x", "y"));
+            assertTrue(SignedHttp.of(location, loopback, name -> name.equals(variable) ? "http://proxy:3128" : null)
+                    .isPresent(), "a store on loopback is not reached through a proxy");
+        }
+    }
 }
