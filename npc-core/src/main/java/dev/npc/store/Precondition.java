@@ -14,4 +14,9 @@ public record Precondition(String ifMatch, boolean ifNoneMatchAny) {
     public static Precondition mustMatch(String etag) {
         return new Precondition(etag, false);
     }
+
+    /** Whether the write depends on what the store holds (a refusal is then an answer, not an error). */
+    public boolean isConditional() {
+        return ifMatch != null || ifNoneMatchAny;
+    }
 }

@@ -315,7 +315,7 @@ public final class S3Store implements Store {
         if (outcome instanceof SignedPut.DigestRefused refused) {
             throw digestRefused(key, refused.code(), null);
         }
-        boolean conditional = condition.ifMatch() != null || condition.ifNoneMatchAny();
+        boolean conditional = condition.isConditional();
         if (((SignedPut.NotHandled) outcome).maybeSent() && conditional) {
             return landed(key, digest, meta);
         }
@@ -334,7 +334,7 @@ public final class S3Store implements Store {
                            Precondition precondition, BodyDigest digest) throws IOException {
         Map<String, String> meta = UserMetadata.normalise(metadata, where(key));
         Precondition condition = precondition == null ? Precondition.NONE : precondition;
-        boolean conditional = condition.ifMatch() != null || condition.ifNoneMatchAny();
+        boolean conditional = condition.isConditional();
         if (conditional) {
             check(condition, head(key).orElse(null), key);
         }

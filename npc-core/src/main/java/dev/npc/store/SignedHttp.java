@@ -242,6 +242,12 @@ final class SignedHttp {
                 || !selector.getClass().getName().equals("sun.net.spi.DefaultProxySelector");
     }
 
+    /** The MD5 of the content an answer's ETag vouches for, when its encryption headers say it is one. */
+    static String contentMd5(HttpURLConnection connection, String etag) {
+        return Etags.contentMd5Of(etag, connection.getHeaderField("x-amz-server-side-encryption"),
+                connection.getHeaderField("x-amz-server-side-encryption-customer-algorithm"));
+    }
+
     /** An HTTP {@code Date} header as an instant, or null when absent or unreadable. */
     static Instant date(String header) {
         if (header == null) {

@@ -97,12 +97,11 @@ final class SignedPut {
                 String etag = connection.getHeaderField("ETag");
                 Instant date = SignedHttp.date(connection.getHeaderField("Date"));
                 ObjectInfo answered = new ObjectInfo(key, etag, -1, date, meta,
-                        Etags.contentMd5Of(etag, connection.getHeaderField("x-amz-server-side-encryption"),
-                                connection.getHeaderField("x-amz-server-side-encryption-customer-algorithm")),
+                        SignedHttp.contentMd5(connection, etag),
                         Etags.sha256HexOf(connection.getHeaderField("x-amz-checksum-sha256")));
                 return new Answered(answered, date != null);
             }
-            if (status == 412 && (condition.ifMatch() != null || condition.ifNoneMatchAny())) {
+            if (status == 412 && condition.isConditional()) {
                 return new Refused();
             }
             if (status < 400) {

@@ -148,8 +148,7 @@ final class SignedReads {
             }
             // No time, no metadata (Store#getSmall): parsing them was a third of this request's CPU.
             ObjectInfo info = new ObjectInfo(key, etag, bytes.length <= maxBytes ? bytes.length : -1, null, Map.of(),
-                    Etags.contentMd5Of(etag, connection.getHeaderField("x-amz-server-side-encryption"),
-                            connection.getHeaderField("x-amz-server-side-encryption-customer-algorithm")), null);
+                    SignedHttp.contentMd5(connection, etag), null);
             return new GetResult.Found(info, new ByteArrayInputStream(bytes));
         } catch (IOException | RuntimeException e) {
             if (connection != null) {
@@ -183,8 +182,7 @@ final class SignedReads {
             String checksum = connection.getHeaderField("x-amz-checksum-sha256");
             return new ObjectInfo(key, etag, length == null ? -1 : Long.parseLong(length),
                     SignedHttp.date(connection.getHeaderField("Last-Modified")), metadata(connection),
-                    Etags.contentMd5Of(etag, connection.getHeaderField("x-amz-server-side-encryption"),
-                            connection.getHeaderField("x-amz-server-side-encryption-customer-algorithm")),
+                    SignedHttp.contentMd5(connection, etag),
                     "COMPOSITE".equals(connection.getHeaderField("x-amz-checksum-type")) ? null
                             : Etags.sha256HexOf(checksum));
         } catch (IOException | RuntimeException e) {

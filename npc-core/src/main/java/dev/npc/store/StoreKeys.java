@@ -8,7 +8,6 @@ public final class StoreKeys {
 
     private StoreKeys() { }
 
-    /** Returns {@code key} unchanged when it is a plain relative key; throws otherwise. */
     /** Whether {@link #check} would accept {@code key}: for readers that skip what they cannot use. */
     public static boolean isValid(String key) {
         try {
@@ -19,6 +18,7 @@ public final class StoreKeys {
         }
     }
 
+    /** Returns {@code key} unchanged when it is a plain relative key; throws otherwise. */
     public static String check(String key) {
         if (key == null || key.isEmpty() || key.length() > 900) {
             throw new IllegalArgumentException("object key must be 1-900 characters: '" + key + "'");

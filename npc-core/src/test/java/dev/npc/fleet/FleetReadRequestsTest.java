@@ -51,8 +51,7 @@ class FleetReadRequestsTest {
         s3 = EmbeddedS3.start();
         proxy = FaultProxy.start(s3.endpoint());
         direct = s3.open("fleet");
-        store = Stores.open(s3.storeUrl("fleet"), new StoreOptions(proxy.endpointUrl(), EmbeddedS3.REGION,
-                EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY)));
+        store = s3.openThrough(proxy.endpointUrl(), "fleet", null);
         direct.put(Layout.remote("prod"), new byte[]{1}, new RemoteMetadata(1, VERSION, 1, null, null, null).toMap());
         for (String host : HOSTS) {
             direct.put(Layout.desired(host), Json.write(Desired.of("prod")), Map.of());

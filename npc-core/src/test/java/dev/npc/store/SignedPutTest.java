@@ -48,8 +48,7 @@ class SignedPutTest {
     void setUp() throws Exception {
         proxy = FaultProxy.start(s3.endpoint());
         String prefix = "p" + PREFIXES.incrementAndGet();
-        store = Stores.open(s3.storeUrl(prefix), new StoreOptions(proxy.endpointUrl(), EmbeddedS3.REGION,
-                EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY)));
+        store = s3.openThrough(proxy.endpointUrl(), prefix, null);
         plain = s3.open(prefix);
     }
 

@@ -50,9 +50,7 @@ class WriteVerificationTest {
     void setUp() throws Exception {
         proxy = FaultProxy.start(s3.endpoint());
         String prefix = "v" + PREFIXES.incrementAndGet();
-        StoreOptions options = new StoreOptions(proxy.endpointUrl(), EmbeddedS3.REGION,
-                EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
-        store = Stores.open(s3.storeUrl(prefix), options);
+        store = s3.openThrough(proxy.endpointUrl(), prefix, null);
         direct = s3.open(prefix);
     }
 

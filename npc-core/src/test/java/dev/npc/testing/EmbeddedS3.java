@@ -161,6 +161,17 @@ public final class EmbeddedS3 implements AutoCloseable {
         return Stores.open(storeUrl(prefix), options());
     }
 
+    /**
+     * This server's store under {@code prefix}, reached through {@code endpointUrl} (a
+     * {@link FaultProxy} in front of it) with the test key.
+     *
+     * @param socketTimeout the client's socket timeout, or null for the default
+     */
+    public Store openThrough(String endpointUrl, String prefix, Duration socketTimeout) {
+        return Stores.open(storeUrl(prefix), new StoreOptions(endpointUrl, REGION, credentials(ACCESS_KEY, SECRET_KEY),
+                socketTimeout));
+    }
+
     /** A plain SDK client for looking at what a test wrote, as another S3 client would see it. */
     public S3Client newClient() {
         return S3Connection.of(options()).newClient();

@@ -66,9 +66,7 @@ class FaultProxyTest {
     void setUp() throws Exception {
         proxy = FaultProxy.start(s3.endpoint()).stallFor(Duration.ofMillis(1500));
         String prefix = "faults-" + UUID.randomUUID();
-        StoreOptions viaProxy = new StoreOptions(proxy.endpointUrl(), EmbeddedS3.REGION,
-                EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY), Duration.ofMillis(400));
-        store = Stores.open(s3.storeUrl(prefix), viaProxy);
+        store = s3.openThrough(proxy.endpointUrl(), prefix, Duration.ofMillis(400));
         direct = s3.open(prefix);
         archive = TestArchives.builder().file("flake.nix", TestFlakes.FLAKE_NIX)
                 .file("big.bin", new byte[64 * 1024], 0644).build();

