@@ -26,6 +26,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The loop against the S3 protocol: the real AWS SDK, SigV4, S3Proxy on loopback. */
@@ -128,8 +129,8 @@ class S3FollowTest {
 
     /**
      * A changed desired.json costs its poll one request more than an unchanged one, not two: HEAD
-     * desired.json (the probe: changed), GET desired.json (conditional), HEAD remote (the probe:
-     * unchanged).
+     * desired.json (the probe: changed), GET desired.json (conditional, read whole as a small
+     * document by a signed request outside the SDK's client), HEAD remote (the probe: unchanged).
      * Before, a second HEAD of desired.json came between its probe and its GET.
      */
     @Test
@@ -150,12 +151,13 @@ class S3FollowTest {
 
                 assertEquals("web-2", fleet.localState().current().configuration(), "desired.json's change, at the next poll");
                 // What follows the poll (the fetch step checking the cached flake's metadata, the state's PUTs) is not the poll's.
-                assertEquals(List.of("hosts/web-1/desired.json Probe CHANGED", "hosts/web-1/desired.json Found",
+                assertEquals(List.of("hosts/web-1/desired.json Probe CHANGED", "hosts/web-1/desired.json GetSmall Found",
                         "remotes/prod.npc Probe UNCHANGED"), fleet.store.reads().subList(0, 3));
                 List<FaultProxy.Seen> poll = proxy.requests().subList(before, before + 3);
                 assertEquals(List.of("HEAD hosts/web-1/desired.json", "GET hosts/web-1/desired.json", "HEAD remotes/prod.npc"),
                         requests(poll, prefix));
                 assertTrue(poll.get(1).header("if-none-match") != null, "the GET stays conditional");
+                assertFalse(poll.get(1).header("user-agent").startsWith("aws-sdk-java"), poll.get(1).header("user-agent"));
             }
         }
     }

@@ -86,7 +86,10 @@ public final class Poller {
     private PollResult read() throws IOException {
         String desiredKey = Layout.desired(host);
         boolean desiredChanged;
-        try (GetResult result = read(desiredKey, desiredEtag, store::get)) {
+        // Read whole, as the store reads a small document most cheaply: its ETag and bytes are all
+        // a desired.json is taken for (getSmall may leave out its time and metadata).
+        try (GetResult result = read(desiredKey, desiredEtag,
+                (key, etag) -> store.getSmall(key, etag, Json.MAX_DOCUMENT_BYTES))) {
             if (result instanceof GetResult.Missing) {
                 forgetDesired();
                 return PollResult.missing(desiredKey);
@@ -118,6 +121,7 @@ public final class Poller {
             remoteSha256 = null;
             remoteError = null;
         }
+        // Through get(): the remote's metadata (its sha256, signature, sequence) is what vouches for it.
         GetResult remote = read(Layout.remote(remoteName), remoteEtag, store::get);
         if (remote instanceof GetResult.NotModified) {
             return PollResult.of(desired, remoteSha256, remoteError, desiredChanged, false, null);

@@ -33,8 +33,9 @@ public final class ObservedStore implements Store {
     }
 
     /**
-     * Each read in order: {@code <key> <Found|NotModified|Missing>} for a GET, {@code <key> Head}
-     * for a HEAD and {@code <key> Probe <answer>} for the store's probe of an ETag.
+     * Each read in order: {@code <key> <Found|NotModified|Missing>} for a GET, {@code <key> GetSmall
+     * <Found|NotModified|Missing>} for a small document's, {@code <key> Head} for a HEAD and
+     * {@code <key> Probe <answer>} for the store's probe of an ETag.
      */
     public List<String> reads() {
         return List.copyOf(reads);
@@ -60,6 +61,14 @@ public final class ObservedStore implements Store {
         check();
         GetResult result = delegate.get(key, ifNoneMatch);
         reads.add(key + " " + result.getClass().getSimpleName());
+        return result;
+    }
+
+    @Override
+    public GetResult getSmall(String key, String ifNoneMatch, int maxBytes) throws IOException {
+        check();
+        GetResult result = delegate.getSmall(key, ifNoneMatch, maxBytes);
+        reads.add(key + " GetSmall " + result.getClass().getSimpleName());
         return result;
     }
 
