@@ -146,10 +146,10 @@ public final class S3Store implements Store {
         return client;
     }
 
-    /** One signed HEAD outside the client: see {@link SignedReads#unchanged}. */
+    /** One signed HEAD outside the client: see {@link SignedReads#probe}. */
     @Override
-    public boolean unchanged(String key, String etag) {
-        return reads != null && etag != null && reads.unchanged(key, etag);
+    public EtagProbe probe(String key, String etag) {
+        return reads == null || etag == null ? EtagProbe.CANNOT_TELL : reads.probe(key, etag);
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /**
  * A small write (a host's state, a history record) sent as one signed PUT by {@link SignedHttp},
- * without the S3 client: a daemon whose polls {@link SignedReads#unchanged} answers and whose reports go this
+ * without the S3 client: a daemon whose polls {@link SignedReads#probe} answers and whose reports go this
  * way never builds the client, and so never loads its classes.
  *
  * <p>The request is the client's: {@code Content-MD5} and {@code x-amz-checksum-sha256} of the

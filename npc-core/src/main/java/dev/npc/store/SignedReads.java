@@ -18,13 +18,16 @@ import java.util.Map;
  * read, where the client's request path (about 0.5 ms of CPU per request) and its DOM of every
  * listing page were most of the time, and for the daemon's unchanged poll, where it was most of
  * the CPU and its classes most of the memory. It only answers what it is sure of: a 200 it could
- * read in full, a 304, "still this ETag". Anything else (another status, a page that is not a
- * listing, a value past its bound, an I/O failure) returns null, and the caller goes through the
- * client as before, which retries, and reports errors as it always did.
+ * read in full, a 304, "still this ETag" or "another ETag". Anything else (another status, a page
+ * that is not a listing, a value past its bound, an I/O failure) returns null (or "cannot tell"),
+ * and the caller goes through the client as before, which retries, and reports errors as it
+ * always did.
  */
 final class SignedReads {
     /** 1,000 entries of at most 3 KiB of key each and their other fields: a bigger page is not S3's. */
     static final int MAX_PAGE_BYTES = 8 << 20;
+    /** The longest ETag taken from an answer: S3's are 34 characters, or a few more for a multipart one. */
+    static final int MAX_ETAG_CHARS = 1024;
 
     private final SignedHttp http;
 
@@ -33,15 +36,16 @@ final class SignedReads {
     }
 
     /**
-     * Whether the object under {@code key} certainly still has ETag {@code etag}: a signed HEAD
-     * answered 200 with exactly that ETag. False means "don't know", never "changed" for sure:
-     * the caller then goes through the client, which reports, retries and reads the bytes through
+     * What a signed HEAD says of the object under {@code key} and ETag {@code etag}: a 200 with
+     * exactly that ETag is unchanged, a 200 with another usable one changed, and anything else
+     * cannot tell (a 404 too: a HEAD's bare 404 does not tell a missing key from a missing bucket).
+     * The caller then goes through the client, which reports, retries and reads the bytes through
      * the verified path. Nothing seen here is used as content.
      */
-    boolean unchanged(String key, String etag) {
+    EtagProbe probe(String key, String etag) {
         StoreKeys.check(key);
         if (http.elsewhere()) {
-            return false;
+            return EtagProbe.CANNOT_TELL;
         }
         HttpURLConnection connection = null;
         try {
@@ -50,13 +54,17 @@ final class SignedReads {
             if (status < 400) {
                 SignedHttp.drain(connection.getInputStream());
             }
-            return status == 200 && etag.equals(connection.getHeaderField("ETag"));
+            String current = connection.getHeaderField("ETag");
+            if (status != 200 || !usable(current)) {
+                return EtagProbe.CANNOT_TELL;
+            }
+            return etag.equals(current) ? EtagProbe.UNCHANGED : EtagProbe.CHANGED;
         } catch (IOException | RuntimeException e) {
             // Unreachable, unsigned credentials, anything odd: the client will say what it was.
             if (connection != null) {
                 connection.disconnect();
             }
-            return false;
+            return EtagProbe.CANNOT_TELL;
         }
     }
 
@@ -229,6 +237,6 @@ final class SignedReads {
 
     /** An ETag as S3 sends one: present, and bounded (it is kept and compared, and comes from the server). */
     private static boolean usable(String etag) {
-        return etag != null && !etag.isEmpty() && etag.length() <= 1024;
+        return etag != null && !etag.isEmpty() && etag.length() <= MAX_ETAG_CHARS;
     }
 }

@@ -45,13 +45,14 @@ public interface Store extends AutoCloseable {
     }
 
     /**
-     * Whether the object certainly still has ETag {@code etag}, asked as cheaply as the store can:
-     * true only when it does; false when it changed, is gone, or the cheap way could not tell, and
-     * the caller then asks with {@link #head} or {@link #get}, which report what went wrong. Never
-     * a source of content. Stores without a cheaper way than {@link #head} answer false.
+     * Whether the object still has ETag {@code etag}, asked as cheaply as the store can: unchanged,
+     * changed (it exists with another ETag: read it with {@link #get} and {@code etag} as
+     * If-None-Match), or cannot tell (gone, refused, unreachable, anything odd: ask with
+     * {@link #head} or {@link #get}, which report what went wrong). Never a source of content.
+     * Stores without a cheaper way than {@link #head} cannot tell.
      */
-    default boolean unchanged(String key, String etag) {
-        return false;
+    default EtagProbe probe(String key, String etag) {
+        return EtagProbe.CANNOT_TELL;
     }
 
     /** The object's ETag, size and metadata, or empty when it does not exist. */

@@ -1,6 +1,7 @@
 package dev.npc.store;
 
 import dev.npc.testing.EmbeddedS3;
+import dev.npc.testing.FaultProxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The probe against S3Proxy with SigV4 checked: its signature must be the one S3 computes, and
- * every answer but "200 with this ETag" must send the caller back to the client.
+ * The probe against S3Proxy with SigV4 checked: its signature must be the one S3 computes, a 200
+ * tells "unchanged" or "changed" by its ETag, and every other answer (a 404, another status, an
+ * ETag missing or past its bound, no answer) cannot tell, which sends the caller to the client.
  */
 class SignedHeadProbeTest {
     private static EmbeddedS3 s3;
@@ -52,12 +54,13 @@ class SignedHeadProbeTest {
     }
 
     @Test
-    void aSignedHeadOfTheSameEtagIsUnchangedAndTheServerCheckedTheSignature() {
+    void aSignedHeadTellsUnchangedOrChangedByTheEtagAndTheServerCheckedTheSignature() {
         SignedReads probe = probe(EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
-        assertTrue(probe.unchanged("hosts/web-1/desired.json", etag));
-        assertTrue(probe.unchanged("hosts/web-1/desired.json", etag), "the kept-alive connection serves the next poll");
-        assertFalse(probe.unchanged("hosts/web-1/desired.json", "\"other\""));
-        assertFalse(probe.unchanged("hosts/web-2/desired.json", etag), "404: the client reports it");
+        assertEquals(EtagProbe.UNCHANGED, probe.probe("hosts/web-1/desired.json", etag));
+        assertEquals(EtagProbe.UNCHANGED, probe.probe("hosts/web-1/desired.json", etag),
+                "the kept-alive connection serves the next poll");
+        assertEquals(EtagProbe.CHANGED, probe.probe("hosts/web-1/desired.json", "\"other\""));
+        assertEquals(EtagProbe.CANNOT_TELL, probe.probe("hosts/web-2/desired.json", etag), "404: the client reports it");
     }
 
     /**
@@ -73,7 +76,7 @@ class SignedHeadProbeTest {
             return AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, secret.get());
         });
         for (int i = 0; i < 5; i++) {
-            assertTrue(probe.unchanged("hosts/web-1/desired.json", etag));
+            assertEquals(EtagProbe.UNCHANGED, probe.probe("hosts/web-1/desired.json", etag));
         }
         assertEquals(1, resolved.get());
 
@@ -81,8 +84,8 @@ class SignedHeadProbeTest {
         SignedReads stale = probe(() -> rotated.incrementAndGet() == 1
                 ? AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, "rotated-away")
                 : AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
-        assertFalse(stale.unchanged("hosts/web-1/desired.json", etag), "403 with the old secret");
-        assertTrue(stale.unchanged("hosts/web-1/desired.json", etag), "resolved again after the 403");
+        assertEquals(EtagProbe.CANNOT_TELL, stale.probe("hosts/web-1/desired.json", etag), "403 with the old secret");
+        assertEquals(EtagProbe.UNCHANGED, stale.probe("hosts/web-1/desired.json", etag), "resolved again after the 403");
         assertEquals(2, rotated.get());
 
         AtomicInteger expiring = new AtomicInteger();
@@ -91,8 +94,8 @@ class SignedHeadProbeTest {
             return AwsSessionCredentials.builder().accessKeyId(EmbeddedS3.ACCESS_KEY).secretAccessKey(EmbeddedS3.SECRET_KEY)
                     .sessionToken("token").expirationTime(Instant.now().plusSeconds(60)).build();
         });
-        nearExpiry.unchanged("hosts/web-1/desired.json", etag);
-        nearExpiry.unchanged("hosts/web-1/desired.json", etag);
+        nearExpiry.probe("hosts/web-1/desired.json", etag);
+        nearExpiry.probe("hosts/web-1/desired.json", etag);
         assertEquals(2, expiring.get());
     }
 
@@ -117,7 +120,7 @@ class SignedHeadProbeTest {
             SignedReads throughProxy;
             try {
                 throughProxy = probe(EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
-                assertFalse(throughProxy.unchanged("hosts/web-1/desired.json", etag), "the proxy answers nothing");
+                assertEquals(EtagProbe.CANNOT_TELL, throughProxy.probe("hosts/web-1/desired.json", etag), "the proxy answers nothing");
             } finally {
                 System.clearProperty("http.proxyHost");
                 System.clearProperty("http.proxyPort");
@@ -125,31 +128,97 @@ class SignedHeadProbeTest {
             }
             int throughTheProxy = connections.get();
             assertTrue(throughTheProxy >= 1, "the request went to the proxy (the JDK retries a HEAD once)");
-            assertTrue(probe(EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY))
-                    .unchanged("hosts/web-1/desired.json", etag));
+            assertEquals(EtagProbe.UNCHANGED, probe(EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY))
+                    .probe("hosts/web-1/desired.json", etag));
             assertEquals(throughTheProxy, connections.get(), "without a proxy setting, direct");
         }
     }
 
     @Test
-    void aRefusedSignatureIsNotUnchangedAndTheClientReportsTheRefusal() throws Exception {
+    void aRefusedSignatureCannotTellAndTheClientReportsTheRefusal() throws Exception {
         AwsCredentialsProvider wrong = EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, "not-the-secret");
-        assertFalse(probe(wrong).unchanged("hosts/web-1/desired.json", etag), "403 sends the caller to the client");
+        assertEquals(EtagProbe.CANNOT_TELL, probe(wrong).probe("hosts/web-1/desired.json", etag), "403 sends the caller to the client");
         try (Store store = new S3Store(new StoreLocation.S3(s3.bucket(), "fleet"),
                 S3Connection.of(new StoreOptions(s3.endpointUrl(), EmbeddedS3.REGION, wrong), name -> null), 1000)) {
-            assertFalse(store.unchanged("hosts/web-1/desired.json", etag));
+            assertEquals(EtagProbe.CANNOT_TELL, store.probe("hosts/web-1/desired.json", etag));
             StoreException e = assertThrows(StoreException.class, () -> store.head("hosts/web-1/desired.json"));
             assertTrue(e.getMessage().contains("403") || e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("denied")
                     || e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("signature"), e.getMessage());
         }
     }
 
+    /** Another status than 200, as S3 answers when it is in trouble: nothing is known of the ETag. */
     @Test
-    void anUnreachableEndpointIsNotUnchanged() {
+    void aServerAnsweringAnotherStatusCannotTell() throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(s3.endpoint())) {
+            SignedReads probe = SignedHttp.of(new StoreLocation.S3(s3.bucket(), "fleet"),
+                    new S3Connection(Optional.of(URI.create(proxy.endpointUrl())), Region.of(EmbeddedS3.REGION),
+                            EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY)), name -> null)
+                    .map(SignedReads::new).orElseThrow();
+            proxy.inject(FaultProxy.Fault.ERROR_500, "HEAD", "/desired.json", 1);
+            proxy.inject(FaultProxy.Fault.SLOW_DOWN, "HEAD", "/desired.json", 1);
+            assertEquals(EtagProbe.CANNOT_TELL, probe.probe("hosts/web-1/desired.json", "\"other\""), "500");
+            assertEquals(EtagProbe.CANNOT_TELL, probe.probe("hosts/web-1/desired.json", "\"other\""), "503 SlowDown");
+            assertEquals(EtagProbe.CHANGED, probe.probe("hosts/web-1/desired.json", "\"other\""),
+                    "the same request, answered 200, tells");
+            assertEquals(3, proxy.served(FaultProxy.Fault.ERROR_500) + proxy.served(FaultProxy.Fault.SLOW_DOWN)
+                    + proxy.served(FaultProxy.Fault.PASS), "one request each, never retried: " + proxy.log());
+        }
+    }
+
+    /**
+     * A 200 whose ETag is missing, empty or longer than the bound a kept ETag has, or an ETag with
+     * another status than 200: the answer is not one whose word is taken, so the probe cannot tell
+     * even that the object changed. The JDK's HTTP server plays the server.
+     */
+    @Test
+    void anAnswerWithoutAUsableEtagOrOtherThanTwoHundredCannotTell() throws Exception {
+        AtomicInteger status = new AtomicInteger();
+        AtomicReference<String> answered = new AtomicReference<>();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            if (answered.get() != null) {
+                exchange.getResponseHeaders().set("ETag", answered.get());
+            }
+            exchange.sendResponseHeaders(status.get(), -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            S3Connection connection = new S3Connection(Optional.of(URI.create("http://127.0.0.1:" + server.getAddress().getPort())),
+                    Region.US_EAST_1, EmbeddedS3.credentials("x", "y"));
+            SignedReads probe = SignedHttp.of(new StoreLocation.S3("b", ""), connection, name -> null).map(SignedReads::new).orElseThrow();
+            String other = "\"0123456789abcdef0123456789abcdef\"";
+            for (int notOk : new int[] {203, 206, 304, 404, 500}) {
+                status.set(notOk);
+                answered.set(other);
+                assertEquals(EtagProbe.CANNOT_TELL, probe.probe("hosts/h/desired.json", etag), "status " + notOk);
+            }
+            status.set(200);
+            String longest = "\"" + "e".repeat(SignedReads.MAX_ETAG_CHARS - 2) + "\"";
+            for (String hostile : new String[] {null, "", "\"" + "e".repeat(SignedReads.MAX_ETAG_CHARS - 1) + "\""}) {
+                answered.set(hostile);
+                assertEquals(EtagProbe.CANNOT_TELL, probe.probe("hosts/h/desired.json", etag),
+                        hostile == null ? "no ETag" : "ETag of " + hostile.length() + " characters");
+            }
+            // The same server, answering 200 with an ETag within bounds, is taken at its word.
+            answered.set(other);
+            assertEquals(EtagProbe.CHANGED, probe.probe("hosts/h/desired.json", etag));
+            answered.set(longest);
+            assertEquals(EtagProbe.CHANGED, probe.probe("hosts/h/desired.json", etag), "an ETag at its bound tells");
+            assertEquals(EtagProbe.UNCHANGED, probe.probe("hosts/h/desired.json", longest));
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void anUnreachableEndpointCannotTell() {
         S3Connection connection = new S3Connection(Optional.of(URI.create("http://127.0.0.1:1")), Region.US_EAST_1,
                 EmbeddedS3.credentials("x", "y"));
         SignedReads probe = SignedHttp.of(new StoreLocation.S3("b", ""), connection, name -> null).map(SignedReads::new).orElseThrow();
-        assertFalse(probe.unchanged("hosts/h/desired.json", etag));
+        assertEquals(EtagProbe.CANNOT_TELL, probe.probe("hosts/h/desired.json", etag));
     }
 
     /** Credentials are asked of the provider at every probe, which caches and refreshes them (as for the client). */
@@ -162,9 +231,9 @@ class SignedHeadProbeTest {
             asked.incrementAndGet();
             return current.get();
         });
-        assertFalse(probe.unchanged("hosts/web-1/desired.json", etag));
+        assertEquals(EtagProbe.CANNOT_TELL, probe.probe("hosts/web-1/desired.json", etag));
         current.set(AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
-        assertTrue(probe.unchanged("hosts/web-1/desired.json", etag));
+        assertEquals(EtagProbe.UNCHANGED, probe.probe("hosts/web-1/desired.json", etag));
         assertEquals(2, asked.get());
     }
 
@@ -189,8 +258,8 @@ class SignedHeadProbeTest {
             S3Connection connection = new S3Connection(Optional.of(URI.create("http://127.0.0.1:" + server.getAddress().getPort())),
                     Region.US_EAST_1, EmbeddedS3.credentials("x", "y"));
             SignedReads probe = SignedHttp.of(new StoreLocation.S3("b", ""), connection, name -> null).map(SignedReads::new).orElseThrow();
-            assertFalse(probe.unchanged("hosts/h/desired.json", etag));
-            assertFalse(probe.unchanged("hosts/h/desired.json", etag));
+            assertEquals(EtagProbe.CANNOT_TELL, probe.probe("hosts/h/desired.json", etag));
+            assertEquals(EtagProbe.CANNOT_TELL, probe.probe("hosts/h/desired.json", etag));
             assertEquals(1, requests.get(), "after the redirect only the client asks");
         } finally {
             server.stop(0);

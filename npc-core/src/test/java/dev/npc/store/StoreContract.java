@@ -62,21 +62,24 @@ abstract class StoreContract {
         }
     }
 
-    /** Whether {@link Store#unchanged} can say "unchanged" (S3 stores probe; a directory never does). */
+    /** Whether {@link Store#probe} can tell (S3 stores probe; a directory cannot tell). */
     protected boolean probesEtags() {
         return store instanceof S3Store;
     }
 
     @Test
-    void unchangedIsTrueOnlyForTheCurrentEtagOfAnExistingObject() throws Exception {
+    void theProbeTellsUnchangedOrChangedOnlyOfAnExistingObject() throws Exception {
+        EtagProbe unchanged = probesEtags() ? EtagProbe.UNCHANGED : EtagProbe.CANNOT_TELL;
+        EtagProbe changed = probesEtags() ? EtagProbe.CHANGED : EtagProbe.CANNOT_TELL;
         ObjectInfo first = store.put("hosts/h/desired.json", bytes("{\"v\":1}"), Map.of());
-        assertEquals(probesEtags(), store.unchanged("hosts/h/desired.json", first.etag()));
-        assertFalse(store.unchanged("hosts/h/desired.json", "\"0123456789abcdef0123456789abcdef\""));
-        assertFalse(store.unchanged("hosts/h/other.json", first.etag()), "a missing object is never unchanged");
+        assertEquals(unchanged, store.probe("hosts/h/desired.json", first.etag()));
+        assertEquals(changed, store.probe("hosts/h/desired.json", "\"0123456789abcdef0123456789abcdef\""));
+        assertEquals(EtagProbe.CANNOT_TELL, store.probe("hosts/h/other.json", first.etag()),
+                "a missing object: the client tells a missing key from a missing bucket");
 
         ObjectInfo second = store.put("hosts/h/desired.json", bytes("{\"v\":2}"), Map.of());
-        assertFalse(store.unchanged("hosts/h/desired.json", first.etag()), "a replaced object changed");
-        assertEquals(probesEtags(), store.unchanged("hosts/h/desired.json", second.etag()));
+        assertEquals(changed, store.probe("hosts/h/desired.json", first.etag()), "a replaced object changed");
+        assertEquals(unchanged, store.probe("hosts/h/desired.json", second.etag()));
     }
 
     @Test

@@ -110,8 +110,9 @@ class FollowTest {
             assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE));
 
             assertEquals(List.of(), fleet.system.commands(), "no build, no switch, no checks");
-            assertEquals(List.of("hosts/web-1/desired.json Head", "remotes/prod.npc Head"),
-                    fleet.store.reads());
+            assertEquals(List.of("hosts/web-1/desired.json Probe CANNOT_TELL", "hosts/web-1/desired.json Head",
+                    "remotes/prod.npc Probe CANNOT_TELL", "remotes/prod.npc Head"), fleet.store.reads(),
+                    "a directory has no cheaper way than its HEAD");
         }
     }
 
@@ -127,8 +128,8 @@ class FollowTest {
 
         assertEquals(0, fleet.run("follow", "--once"), fleet.err());
 
-        assertEquals(List.of("hosts/web-1/desired.json Head", "remotes/prod.npc Head"),
-                fleet.store.reads().subList(0, 2));
+        assertEquals(List.of("hosts/web-1/desired.json Probe CANNOT_TELL", "hosts/web-1/desired.json Head",
+                "remotes/prod.npc Probe CANNOT_TELL", "remotes/prod.npc Head"), fleet.store.reads().subList(0, 4));
         assertEquals(List.of(), fleet.system.commands());
         assertEquals(reported.updatedAt(), fleet.bucketState().updatedAt(), "nothing new to upload yet");
 

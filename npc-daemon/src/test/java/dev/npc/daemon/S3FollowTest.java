@@ -19,12 +19,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The loop against the S3 protocol: the real AWS SDK, SigV4, S3Proxy on loopback. */
@@ -57,7 +59,7 @@ class S3FollowTest {
 
                 assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE));
 
-                assertEquals(List.of("hosts/web-1/desired.json Head", "remotes/prod.npc Head"),
+                assertEquals(List.of("hosts/web-1/desired.json Probe UNCHANGED", "remotes/prod.npc Probe UNCHANGED"),
                         fleet.store.reads());
                 assertEquals(List.of(), fleet.system.commands());
             }
@@ -104,8 +106,9 @@ class S3FollowTest {
                 }
 
                 assertEquals(20, proxy.served(FaultProxy.Fault.PASS) - before, "two requests a poll");
-                assertTrue(fleet.store.reads().stream().allMatch(r -> r.endsWith(" Head")),
-                        "no GET, so no body: " + fleet.store.reads());
+                assertEquals(Collections.nCopies(10, List.of("hosts/web-1/desired.json Probe UNCHANGED",
+                        "remotes/prod.npc Probe UNCHANGED")).stream().flatMap(List::stream).toList(), fleet.store.reads(),
+                        "no GET, so no body");
                 assertEquals(files, files(fleet.stateDir.root(), metrics.getParent()), "no file written or removed");
                 assertEquals(List.of(), fleet.system.commands());
 
@@ -122,6 +125,82 @@ class S3FollowTest {
                         "the metrics follow a change: " + Files.readString(metrics));
             }
         }
+    }
+
+    /**
+     * A changed desired.json costs its poll one request more than an unchanged one, not two: HEAD
+     * desired.json (the probe: changed), GET desired.json (conditional, read whole as a small
+     * document by a signed request outside the SDK's client), HEAD remote (the probe: unchanged).
+     * Before, a second HEAD of desired.json came between its probe and its GET.
+     */
+    @Test
+    void aChangedDesiredJsonIsReadRightAfterTheProbeThatSawItChange() throws Exception {
+        String prefix = "desired-" + tmp.getFileName();
+        try (FaultProxy proxy = FaultProxy.start(s3.endpoint());
+             TestFleet fleet = new TestFleet(tmp, s3.openThrough(proxy.endpointUrl(), prefix, null))) {
+            fleet.publishSystem("prod", "v1");
+            fleet.desired("{\"remote\": \"prod\"}");
+            try (Daemon daemon = fleet.daemon()) {
+                assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE), fleet.err());
+                fleet.desired("{\"remote\": \"prod\", \"configuration\": \"web-2\"}");
+                fleet.store.clearReads();
+                int before = proxy.requests().size();
+                fleet.clock.advance(Duration.ofSeconds(1));
+
+                assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE), fleet.err());
+
+                assertEquals("web-2", fleet.localState().current().configuration(), "desired.json's change, at the next poll");
+                // What follows the poll (the fetch step checking the cached flake's metadata, the state's PUTs) is not the poll's.
+                assertEquals(List.of("hosts/web-1/desired.json Probe CHANGED", "hosts/web-1/desired.json GetSmall Found",
+                        "remotes/prod.npc Probe UNCHANGED"), fleet.store.reads().subList(0, 3));
+                List<FaultProxy.Seen> poll = proxy.requests().subList(before, before + 3);
+                assertEquals(List.of("HEAD hosts/web-1/desired.json", "GET hosts/web-1/desired.json", "HEAD remotes/prod.npc"),
+                        requests(poll, prefix));
+                assertTrue(poll.get(1).header("if-none-match") != null, "the GET stays conditional");
+                assertFalse(poll.get(1).header("user-agent").startsWith("aws-sdk-java"), poll.get(1).header("user-agent"));
+            }
+        }
+    }
+
+    /**
+     * A changed remote costs its poll one request more than no change, not two: HEAD desired.json
+     * (the probe: unchanged), HEAD remote (the probe: changed), GET remote (conditional, through
+     * the client, with the metadata that vouches for it), whose body the fetch step streams.
+     * Before, a second HEAD of the remote came between its probe and its GET.
+     */
+    @Test
+    void aChangedRemoteIsReadRightAfterTheProbeThatSawItChange() throws Exception {
+        String prefix = "remote-" + tmp.getFileName();
+        try (FaultProxy proxy = FaultProxy.start(s3.endpoint());
+             TestFleet fleet = new TestFleet(tmp, s3.openThrough(proxy.endpointUrl(), prefix, null))) {
+            fleet.publishSystem("prod", "v1");
+            fleet.desired("{\"remote\": \"prod\"}");
+            try (Daemon daemon = fleet.daemon()) {
+                assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE), fleet.err());
+                String v2 = fleet.publishSystem("prod", "v2");
+                fleet.store.clearReads();
+                int before = proxy.requests().size();
+                fleet.clock.advance(Duration.ofSeconds(1));
+
+                assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE), fleet.err());
+
+                assertEquals(v2, fleet.localState().current().sha256(), "the remote's change, at the next poll");
+                assertEquals(List.of("hosts/web-1/desired.json Probe UNCHANGED", "remotes/prod.npc Probe CHANGED",
+                        "remotes/prod.npc Found"), fleet.store.reads(), "the fetch streams the body the poll opened");
+                List<FaultProxy.Seen> poll = proxy.requests().subList(before, before + 3);
+                assertEquals(List.of("HEAD hosts/web-1/desired.json", "HEAD remotes/prod.npc", "GET remotes/prod.npc"),
+                        requests(poll, prefix));
+                assertTrue(poll.get(2).header("if-none-match") != null, "the GET stays conditional");
+            }
+        }
+    }
+
+    /** Each request as {@code METHOD key}, the key relative to the store's prefix and without a query. */
+    private static List<String> requests(List<FaultProxy.Seen> seen, String prefix) {
+        return seen.stream().map(r -> {
+            String path = r.path().replaceFirst("\\?.*", "");
+            return r.method() + " " + path.substring(path.indexOf("/" + prefix + "/") + prefix.length() + 2);
+        }).toList();
     }
 
     /** Every file under the directories, with when it was last written. */

@@ -86,7 +86,10 @@ public final class Poller {
     private PollResult read() throws IOException {
         String desiredKey = Layout.desired(host);
         boolean desiredChanged;
-        try (GetResult result = read(desiredKey, desiredEtag)) {
+        // Read whole, as the store reads a small document most cheaply: its ETag and bytes are all
+        // a desired.json is taken for (getSmall may leave out its time and metadata).
+        try (GetResult result = read(desiredKey, desiredEtag,
+                (key, etag) -> store.getSmall(key, etag, Json.MAX_DOCUMENT_BYTES))) {
             if (result instanceof GetResult.Missing) {
                 forgetDesired();
                 return PollResult.missing(desiredKey);
@@ -118,7 +121,8 @@ public final class Poller {
             remoteSha256 = null;
             remoteError = null;
         }
-        GetResult remote = read(Layout.remote(remoteName), remoteEtag);
+        // Through get(): the remote's metadata (its sha256, signature, sequence) is what vouches for it.
+        GetResult remote = read(Layout.remote(remoteName), remoteEtag, store::get);
         if (remote instanceof GetResult.NotModified) {
             return PollResult.of(desired, remoteSha256, remoteError, desiredChanged, false, null);
         }
@@ -153,27 +157,36 @@ public final class Poller {
         return PollResult.of(desired, sha, null, desiredChanged, true, found);
     }
 
+    /** How a document is read once it is known to have changed, or was never read. */
+    @FunctionalInterface
+    private interface Read {
+        GetResult of(String key, String ifNoneMatch) throws IOException;
+    }
+
     /**
      * A HEAD when the ETag is known, and a GET only when it changed: an unchanged object costs one
      * request and no body either way, but a HEAD answers 200, which the AWS SDK handles far more
      * cheaply than the 304 of a conditional GET (an exception, built through its error path).
-     * Before either, the store's own probe ({@link Store#unchanged}) answers the common case, an
-     * unchanged object, with one request and without the SDK's client.
+     * The store's own probe ({@link Store#probe}) is that HEAD where the store has one: it answers
+     * an unchanged object without the SDK's client, and sends a changed one straight to the GET
+     * (two requests); only when it cannot tell does {@link Store#head} ask again, and report.
      */
-    private GetResult read(String key, String etag) throws IOException {
-        if (etag != null && store.unchanged(key, etag)) {
-            return new GetResult.NotModified(etag);
+    private GetResult read(String key, String etag, Read read) throws IOException {
+        if (etag == null) {
+            return read.of(key, null);
         }
-        if (etag != null) {
-            Optional<ObjectInfo> head = store.head(key);
-            if (head.isEmpty()) {
-                return new GetResult.Missing(key);
+        return switch (store.probe(key, etag)) {
+            case UNCHANGED -> new GetResult.NotModified(etag);
+            // Still conditional: an object that changed back since the probe answers 304.
+            case CHANGED -> read.of(key, etag);
+            case CANNOT_TELL -> {
+                Optional<ObjectInfo> head = store.head(key);
+                if (head.isEmpty()) {
+                    yield new GetResult.Missing(key);
+                }
+                yield etag.equals(head.get().etag()) ? new GetResult.NotModified(etag) : read.of(key, etag);
             }
-            if (etag.equals(head.get().etag())) {
-                return new GetResult.NotModified(etag);
-            }
-        }
-        return store.get(key, etag);
+        };
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.npc.daemon.testing;
 
+import dev.npc.store.EtagProbe;
 import dev.npc.store.GetResult;
 import dev.npc.store.ObjectInfo;
 import dev.npc.store.Precondition;
@@ -31,7 +32,11 @@ public final class ObservedStore implements Store {
         unreachable = value;
     }
 
-    /** Each read as {@code <key> <Found|NotModified|Missing>}, or {@code <key> Head} for a HEAD. */
+    /**
+     * Each read in order: {@code <key> <Found|NotModified|Missing>} for a GET, {@code <key> GetSmall
+     * <Found|NotModified|Missing>} for a small document's, {@code <key> Head} for a HEAD and
+     * {@code <key> Probe <answer>} for the store's probe of an ETag.
+     */
     public List<String> reads() {
         return List.copyOf(reads);
     }
@@ -57,6 +62,22 @@ public final class ObservedStore implements Store {
         GetResult result = delegate.get(key, ifNoneMatch);
         reads.add(key + " " + result.getClass().getSimpleName());
         return result;
+    }
+
+    @Override
+    public GetResult getSmall(String key, String ifNoneMatch, int maxBytes) throws IOException {
+        check();
+        GetResult result = delegate.getSmall(key, ifNoneMatch, maxBytes);
+        reads.add(key + " GetSmall " + result.getClass().getSimpleName());
+        return result;
+    }
+
+    /** An unreachable store cannot tell, as the real probe answers when it gets no answer. */
+    @Override
+    public EtagProbe probe(String key, String etag) {
+        EtagProbe answer = unreachable ? EtagProbe.CANNOT_TELL : delegate.probe(key, etag);
+        reads.add(key + " Probe " + answer);
+        return answer;
     }
 
     @Override
