@@ -59,6 +59,8 @@ public final class S3Store implements Store {
     /** Built at the first request that needs it: a daemon whose polls the signed HEADs answer never does. */
     private final java.util.function.Supplier<S3Client> newClient;
     private S3Client client;
+    /** Signed requests without the client, or null when only the client knows how to address the store. */
+    private final SignedHttp http;
     /** Listings, HEADs and small documents without the client, where {@link SignedHttp} can address the store. */
     private final SignedReads reads;
     /** Small writes without the client, or null when only the client knows how to address the store. */
@@ -89,6 +91,7 @@ public final class S3Store implements Store {
         }
         this.location = location;
         this.newClient = newClient;
+        this.http = http;
         this.reads = http == null ? null : new SignedReads(http);
         this.signedPut = http == null ? null : new SignedPut(http);
         this.failures = new S3Failures(location.bucket(), endpoint, customEndpoint);
@@ -650,6 +653,9 @@ public final class S3Store implements Store {
     public synchronized void close() {
         if (client != null) {
             client.close();
+        }
+        if (http != null) {
+            http.close();
         }
     }
 

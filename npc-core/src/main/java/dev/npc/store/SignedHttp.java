@@ -7,6 +7,8 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
+import javax.net.ssl.SSLSocketFactory;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,6 +22,8 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -34,10 +38,12 @@ import java.util.function.Function;
  * custom endpoint, virtual-host style at AWS (path-style for bucket names with dots, which a
  * wildcard certificate does not cover); where the client's addressing depends on more (FIPS or
  * dual-stack endpoints from the environment, the global, China, GovCloud and ISO partitions, a
- * proxy named in the environment for a store not on loopback) there is none, and callers use the client. Requests go over the JDK's kept-alive connections.
- * Callers treat every answer as hostile and anything unexpected as "ask the client".
+ * proxy named in the environment for a store not on loopback) there is none, and callers use the client.
+ * HEADs go over one {@link KeptConnection} (unless the JVM has a proxy), the other requests over the
+ * JDK's kept-alive connections. Callers treat every answer as hostile and anything unexpected as
+ * "ask the client".
  */
-final class SignedHttp {
+final class SignedHttp implements Closeable {
     static final int TIMEOUT_MILLIS = 10_000;
     /**
      * How long credentials once resolved sign requests: resolving goes through the SDK's provider
@@ -63,6 +69,8 @@ final class SignedHttp {
      */
     private final Proxy proxy = configuredProxy() ? null : Proxy.NO_PROXY;
     private volatile Resolved resolved;
+    /** Made at the first HEAD: a store that never sends one never sets up TLS for it. */
+    private KeptConnection kept;
 
     private record Resolved(AwsCredentialsIdentity identity, Instant at) { }
 
@@ -186,6 +194,55 @@ final class SignedHttp {
     }
 
     /**
+     * A signed HEAD of {@code uri} with {@code headers} (and an unsigned payload): over the kept
+     * connection, or through {@link HttpURLConnection} when the JVM has a proxy configured, which
+     * only the JDK's connections take. Notes what {@link #status} notes.
+     */
+    KeptConnection.Answer head(URI uri, Map<String, String> headers) throws IOException {
+        if (proxy == null) {
+            HttpURLConnection connection = open(SdkHttpMethod.HEAD, uri, headers);
+            try {
+                int status = status(connection);
+                if (status < 400) {
+                    drain(connection.getInputStream());
+                }
+                Map<String, String> answer = new HashMap<>();
+                connection.getHeaderFields().forEach((name, values) -> {
+                    if (name != null && !values.isEmpty()) {
+                        answer.putIfAbsent(name.toLowerCase(Locale.ROOT), values.get(0));
+                    }
+                });
+                return new KeptConnection.Answer(status, answer);
+            } catch (IOException | RuntimeException e) {
+                connection.disconnect();
+                throw e;
+            }
+        }
+        Map<String, String> signed = signer.sign(SdkHttpMethod.HEAD.name(), uri, headers, SigV4.UNSIGNED_PAYLOAD,
+                credentials());
+        String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        KeptConnection.Answer answer = kept().head(target, SigV4.host(uri), signed);
+        note(answer.status(), answer.header("x-amz-bucket-region"));
+        return answer;
+    }
+
+    private synchronized KeptConnection kept() {
+        if (kept == null) {
+            kept = new KeptConnection(base, "https".equalsIgnoreCase(base.getScheme())
+                    ? (SSLSocketFactory) SSLSocketFactory.getDefault() : null, TIMEOUT_MILLIS, clock);
+        }
+        return kept;
+    }
+
+    /** Closes the kept connection, if one was made. */
+    @Override
+    public synchronized void close() {
+        if (kept != null) {
+            kept.close();
+        }
+    }
+
+    /**
      * Sends a PUT of {@code body} to {@code uri}, the body signed by its SHA-256 (which the server
      * checks) and {@code headers} signed too, with its length up front (no chunk framing); returns
      * the connection, the body sent, whose answer the caller reads through {@link #status}.
@@ -206,16 +263,21 @@ final class SignedHttp {
      */
     int status(HttpURLConnection connection) throws IOException {
         int status = connection.getResponseCode();
-        if (status == 301 || status == 307 || status == 400 && connection.getHeaderField("x-amz-bucket-region") != null) {
-            elsewhere = true;
-        }
-        if (status == 403) {
-            resolved = null; // perhaps rotated: the next request resolves them again
-        }
+        note(status, connection.getHeaderField("x-amz-bucket-region"));
         if (status >= 400) {
             drain(connection.getErrorStream());
         }
         return status;
+    }
+
+    /** A bucket that lives elsewhere, and credentials refused (perhaps rotated: resolved again next time). */
+    private void note(int status, String bucketRegion) {
+        if (status == 301 || status == 307 || status == 400 && bucketRegion != null) {
+            elsewhere = true;
+        }
+        if (status == 403) {
+            resolved = null;
+        }
     }
 
     /** The credentials resolved at most {@link #CREDENTIALS_REUSE} ago, unless they expire soon. */

@@ -47,23 +47,15 @@ final class SignedReads {
         if (http.elsewhere()) {
             return EtagProbe.CANNOT_TELL;
         }
-        HttpURLConnection connection = null;
         try {
-            connection = http.open(SdkHttpMethod.HEAD, http.uri(key), Map.of());
-            int status = http.status(connection);
-            if (status < 400) {
-                SignedHttp.drain(connection.getInputStream());
-            }
-            String current = connection.getHeaderField("ETag");
-            if (status != 200 || !usable(current)) {
+            KeptConnection.Answer answer = http.head(http.uri(key), Map.of());
+            String current = answer.header("ETag");
+            if (answer.status() != 200 || !usable(current)) {
                 return EtagProbe.CANNOT_TELL;
             }
             return etag.equals(current) ? EtagProbe.UNCHANGED : EtagProbe.CHANGED;
         } catch (IOException | RuntimeException e) {
             // Unreachable, unsigned credentials, anything odd: the client will say what it was.
-            if (connection != null) {
-                connection.disconnect();
-            }
             return EtagProbe.CANNOT_TELL;
         }
     }
