@@ -34,6 +34,7 @@ import dev.npc.host.HostState;
 import dev.npc.pack.UnpackLimits;
 import dev.npc.pack.Unpacker;
 import dev.npc.store.Store;
+import dev.npc.time.Sleeper;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -111,8 +112,10 @@ public final class Daemon implements AutoCloseable {
                 seams.clock(), log, new Rollback(activator), health, reboots);
         // npc.service as this daemon was started with it: the running system's unit, read now.
         UnitFile runningUnit = UnitFile.of(settings.system().currentSystem(), SelfUpdate.UNIT);
+        // File events only when time is real: a watch waits in real time, which a test's sleeper
+        // does not (its loops look in slices, as where the file system has no events).
         this.loop = new FollowLoop(recovery, cycle, new Waiter(seams.sleeper(), seams.clock(), stop, dir.trigger(),
-                dir.retry()), new SelfUpdate(settings.selfPath(), runningUnit), stop, settings.interval(),
+                dir.retry(), seams.sleeper() == Sleeper.SYSTEM), new SelfUpdate(settings.selfPath(), runningUnit), stop, settings.interval(),
                 settings.jitter(), seams.random(), log)
                 .withLock(new OsFileLock(dir.lock()), seams.sleeper(),
                         () -> reporter.reload(s -> s.withDaemon(settings.host(), VERSION, pollSeconds)),

@@ -1,5 +1,7 @@
 package dev.npc.daemon.control;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -11,9 +13,19 @@ import java.util.concurrent.TimeUnit;
 public final class StopSignal {
     private volatile boolean requested;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final List<Runnable> onRequest = new CopyOnWriteArrayList<>();
 
     public void request() {
         requested = true;
+        onRequest.forEach(Runnable::run);
+    }
+
+    /** Runs {@code wake} when a stop is requested: what ends a wait that does not look for it. */
+    public void onRequest(Runnable wake) {
+        onRequest.add(wake);
+        if (requested) {
+            wake.run();
+        }
     }
 
     public boolean requested() {
