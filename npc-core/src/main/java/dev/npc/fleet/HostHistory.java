@@ -4,6 +4,7 @@ import dev.npc.host.HostState;
 import dev.npc.json.InvalidDocumentException;
 import dev.npc.json.Json;
 import dev.npc.store.GetResult;
+import dev.npc.store.IntegrityException;
 import dev.npc.store.Layout;
 import dev.npc.store.ObjectInfo;
 import dev.npc.store.Store;
@@ -22,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * as it stood then), newest first. A record never changes once written (its key holds its time),
  * so one reader keeps what it parsed and a later read (the served page's refresh) only lists.
  * Records are hostile input like every document in the bucket: one that cannot be read is
- * returned with the reason instead of failing the whole view.
+ * returned with the reason instead of failing the whole view; one that arrived damaged (an
+ * {@link IntegrityException}) too, but it is not kept, so the next read fetches it again.
  */
 public final class HostHistory {
     private final Store store;
@@ -53,8 +55,13 @@ public final class HostHistory {
             }
             Entry entry = known.get(key);
             if (entry == null) {
-                entry = read(key, name);
-                known.put(key, entry);
+                try {
+                    entry = read(key, name);
+                    known.put(key, entry);
+                } catch (IntegrityException e) {
+                    // Damaged on the way, not a bad record: shown with the reason, never kept, read again next time.
+                    entry = new Entry(key, resultOf(name), null, e.getMessage());
+                }
             }
             entries.add(entry);
         }
@@ -69,8 +76,7 @@ public final class HostHistory {
     }
 
     private Entry read(String key, String name) throws IOException {
-        int dash = name.indexOf('-');
-        String result = dash < 0 ? "unknown" : name.substring(dash + 1, name.length() - ".json".length());
+        String result = resultOf(name);
         try (GetResult got = store.get(key, null)) {
             if (!(got instanceof GetResult.Found found)) {
                 return new Entry(key, result, null, "deleted while being read");
@@ -83,5 +89,11 @@ public final class HostHistory {
         } catch (InvalidDocumentException e) {
             return new Entry(key, result, null, e.getMessage());
         }
+    }
+
+    /** The result a record's name ({@code <utc>-<result>.json}) says. */
+    private static String resultOf(String name) {
+        int dash = name.indexOf('-');
+        return dash < 0 ? "unknown" : name.substring(dash + 1, name.length() - ".json".length());
     }
 }

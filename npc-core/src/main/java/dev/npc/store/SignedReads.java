@@ -116,7 +116,8 @@ final class SignedReads {
     /**
      * A small object read whole: at most {@code maxBytes} + 1 of its bytes (so the caller sees it
      * was longer), with its ETag (not its time or metadata), unless the ETag is still
-     * {@code ifNoneMatch}; null: ask the client.
+     * {@code ifNoneMatch}; null: ask the client. The body is checked as every found body is
+     * ({@link GetResult.Found}): the caller's read of bytes that are not what the answer declared fails.
      */
     GetResult get(String key, String ifNoneMatch, int maxBytes) {
         if (http.elsewhere()) {
@@ -147,8 +148,12 @@ final class SignedReads {
                 }
             }
             // No time, no metadata (Store#getSmall): parsing them was a third of this request's CPU.
-            ObjectInfo info = new ObjectInfo(key, etag, bytes.length <= maxBytes ? bytes.length : -1, null, Map.of(),
-                    SignedHttp.contentMd5(connection, etag), null);
+            // The declared length and the MD5 the ETag stands for are what the body is checked
+            // against (GetResult.Found); a body cut here at the caller's bound is not the object's,
+            // so it comes with neither.
+            boolean whole = bytes.length <= maxBytes;
+            ObjectInfo info = new ObjectInfo(key, etag, whole ? connection.getContentLengthLong() : -1, null, Map.of(),
+                    whole ? SignedHttp.contentMd5(connection, etag) : null, null);
             return new GetResult.Found(info, new ByteArrayInputStream(bytes));
         } catch (IOException | RuntimeException e) {
             if (connection != null) {

@@ -28,7 +28,9 @@ public interface Store extends AutoCloseable {
 
     /**
      * Reads an object unless its ETag still equals {@code ifNoneMatch}. A not-modified answer
-     * transfers no body bytes. The caller must close a {@link GetResult.Found}.
+     * transfers no body bytes. The caller must close a {@link GetResult.Found}, whose body fails
+     * with an {@link IntegrityException} when it is not the length its answer declared or not the
+     * MD5 its ETag stands for (when it is one): a fault of the transfer, so read it again.
      *
      * @param ifNoneMatch an ETag from an earlier read, or null to always read
      */

@@ -11,9 +11,15 @@ import dev.npc.store.Store;
 import dev.npc.store.StoreException;
 import dev.npc.store.StoreOptions;
 import dev.npc.store.Stores;
+import dev.npc.host.Result;
+import dev.npc.testing.EmbeddedS3;
+import dev.npc.testing.FaultProxy;
+import dev.npc.testing.FaultProxy.Fault;
 import dev.npc.testing.StateBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,6 +78,53 @@ class FleetReaderTest {
                 assertTrue(e.getMessage().contains("listing " + prefix + " failed"), e.getMessage());
             }
         }
+    }
+
+    /**
+     * A state.json cut or changed on the way (S3Proxy behind {@link FaultProxy}, the answer's headers
+     * intact) is refused for this read: the host shows why, the cache keeps what it had and not
+     * the damaged bytes under the new ETag, and the next read shows the document as written.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Fault.class, names = {"TRUNCATED_BODY", "CORRUPT_BODY"})
+    void aDocumentDamagedOnTheWayIsNeverKeptAndTheNextReadShowsIt(Fault fault) throws Exception {
+        String version = "c".repeat(64);
+        String key = Layout.state("web-1");
+        // The flipped byte lands in the error: the damaged document is still valid JSON, only wrong.
+        String error = "build failed: " + "e".repeat(600);
+        byte[] failed = Json.write(StateBuilder.host("web-1").running("prod", version)
+                .attempted(version, Result.FAILED, error, null).build());
+        assertEquals('e', failed[failed.length / 2]);
+        try (EmbeddedS3 s3 = EmbeddedS3.start();
+             FaultProxy proxy = FaultProxy.start(s3.endpoint());
+             Store store = s3.openThrough(proxy.endpointUrl(), "fleet", null)) {
+            store.put(Layout.remote("prod"), new byte[]{1}, new RemoteMetadata(1, version, 1, null, null, null).toMap());
+            store.put(Layout.desired("web-1"), Json.write(Desired.of("prod")), Map.of());
+            store.put(key, Json.write(StateBuilder.host("web-1").running("prod", version).build()), Map.of());
+            DocumentCache cache = DocumentCache.inMemory();
+            FleetReader reader = new FleetReader(store, 4, cache);
+            assertEquals(HostStatus.UP_TO_DATE, web1(reader).status());
+            String before = cache.get(key).etag();
+
+            String written = store.put(key, failed, Map.of()).etag();
+            proxy.inject(fault, "GET", "/" + key, 1);
+            HostView damaged = web1(reader);
+
+            assertEquals(1, proxy.served(fault), proxy.log().toString());
+            assertEquals(HostStatus.UNKNOWN, damaged.status());
+            assertTrue(damaged.detail().contains(key + " arrived damaged"), damaged.detail());
+            assertEquals(before, cache.get(key).etag(), "the damaged read is not kept under the new ETag");
+
+            HostView next = web1(reader);
+            assertEquals(HostStatus.UP_TO_DATE, next.status(), next.toString());
+            assertEquals(error, next.state().lastAttempt().error());
+            assertEquals(written, cache.get(key).etag());
+        }
+    }
+
+    private static HostView web1(FleetReader reader) throws IOException {
+        return reader.read(new StatusClassifier(Instant.now(), 3), remote -> true).hosts().stream()
+                .filter(h -> h.host().equals("web-1")).findFirst().orElseThrow();
     }
 
     /** A real file store that fails reads of one key, and counts the bodies it hands out. */

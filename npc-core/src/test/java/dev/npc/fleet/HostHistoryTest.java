@@ -7,6 +7,8 @@ import dev.npc.store.Layout;
 import dev.npc.store.Store;
 import dev.npc.store.StoreOptions;
 import dev.npc.store.Stores;
+import dev.npc.testing.EmbeddedS3;
+import dev.npc.testing.FaultProxy;
 import dev.npc.testing.StateBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +60,29 @@ class HostHistoryTest {
             history.retainHosts(Set.of("web-2"));
             assertEquals(Result.ROLLED_BACK, history.newest("web-1", 20).get(2).state().lastAttempt().result(),
                     "a host no longer shown is forgotten and read afresh");
+        }
+    }
+
+    /** A record cut on the way (S3Proxy behind {@link FaultProxy}) says why, is not kept, and the next look reads it. */
+    @Test
+    void aRecordDamagedOnTheWayIsShownWithWhyAndReadAgainNextTime() throws Exception {
+        HostState rolledBack = StateBuilder.host("web-1")
+                .attempted("b".repeat(64), Result.ROLLED_BACK, "health check failed", null).build();
+        String key = Layout.history("web-1", "20261122T110000.000Z", "rolled-back");
+        try (EmbeddedS3 s3 = EmbeddedS3.start();
+             FaultProxy proxy = FaultProxy.start(s3.endpoint());
+             Store store = s3.openThrough(proxy.endpointUrl(), "history", null)) {
+            store.put(key, Json.write(rolledBack), Map.of());
+            HostHistory history = new HostHistory(store);
+            proxy.inject(FaultProxy.Fault.TRUNCATED_BODY, "GET", "/" + key, 1);
+
+            HostHistory.Entry damaged = history.newest("web-1", 5).get(0);
+            assertEquals(1, proxy.served(FaultProxy.Fault.TRUNCATED_BODY), proxy.log().toString());
+            assertNull(damaged.state());
+            assertTrue(damaged.problem().startsWith(key + " arrived damaged"), damaged.problem());
+
+            HostHistory.Entry next = history.newest("web-1", 5).get(0);
+            assertEquals("health check failed", next.state().lastAttempt().error(), next.toString());
         }
     }
 }

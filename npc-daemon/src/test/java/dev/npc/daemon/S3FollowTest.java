@@ -9,6 +9,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import dev.npc.store.StoreOptions;
@@ -191,6 +193,48 @@ class S3FollowTest {
                 assertEquals(List.of("HEAD hosts/web-1/desired.json", "HEAD remotes/prod.npc", "GET remotes/prod.npc"),
                         requests(poll, prefix));
                 assertTrue(poll.get(2).header("if-none-match") != null, "the GET stays conditional");
+            }
+        }
+    }
+
+    /**
+     * A desired.json cut or changed on the way (the answer's headers intact) is not acted on, and
+     * nothing of it is remembered: the poll fails as a store error naming the document, and the
+     * next poll reads it again and follows what was written. The flipped byte turns "web-3" into
+     * "web-2": a valid document nobody wrote; the cut one does not parse.
+     */
+    @ParameterizedTest
+    @EnumSource(value = FaultProxy.Fault.class, names = {"TRUNCATED_BODY", "CORRUPT_BODY"})
+    void aDesiredJsonDamagedOnTheWayIsNotRememberedAndTheNextPollReadsIt(FaultProxy.Fault fault) throws Exception {
+        String prefix = "damaged-" + tmp.getFileName();
+        String head = "{\"remote\": \"prod\", \"configuration\": \"web-";
+        // The proxy flips the body's middle byte: here the "3".
+        String written = head + "3\"}" + " ".repeat(head.length() - 3);
+        try (FaultProxy proxy = FaultProxy.start(s3.endpoint());
+             TestFleet fleet = new TestFleet(tmp, s3.openThrough(proxy.endpointUrl(), prefix, null))) {
+            fleet.publishSystem("prod", "v1");
+            fleet.desired("{\"remote\": \"prod\"}");
+            try (Daemon daemon = fleet.daemon()) {
+                assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE), fleet.err());
+                fleet.system.clearCalls();
+                fleet.desired(written);
+                proxy.inject(fault, "GET", "/hosts/web-1/desired.json", 1);
+                fleet.clock.advance(Duration.ofSeconds(1));
+
+                assertEquals(1, daemon.follow(FollowLoop.Mode.ONCE), "the poll fails and says so");
+
+                assertEquals(1, proxy.served(fault), proxy.log().toString());
+                assertEquals(List.of(), fleet.system.commands(), "nothing built or switched");
+                assertEquals("web-1", fleet.localState().current().configuration());
+                String message = fleet.localState().message();
+                assertTrue(message.startsWith("store read damaged, read again at the next poll: "
+                        + "hosts/web-1/desired.json arrived damaged"), message);
+                assertFalse(message.contains("\n"), message);
+                assertTrue(fleet.err().contains("cannot poll"), fleet.err());
+
+                fleet.clock.advance(Duration.ofSeconds(1));
+                assertEquals(0, daemon.follow(FollowLoop.Mode.ONCE), fleet.err());
+                assertEquals("web-3", fleet.localState().current().configuration(), "what was written, at the next poll");
             }
         }
     }

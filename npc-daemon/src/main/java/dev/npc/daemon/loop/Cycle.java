@@ -20,6 +20,7 @@ import dev.npc.host.HostState.Paused;
 import dev.npc.host.Phase;
 import dev.npc.host.RebootPolicy;
 import dev.npc.host.Result;
+import dev.npc.store.IntegrityException;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -115,7 +116,10 @@ public final class Cycle {
         } catch (IOException | RuntimeException e) {
             metrics.polled(now, false);
             note("cannot poll " + settings.store() + ": " + e.getMessage() + "; trying again at the next poll", true);
-            reporter.update(s -> s.withMessage("store unreachable: " + e.getMessage()));
+            // A damaged body was reached, but nothing of it was taken (not even its ETag): the next poll reads it again.
+            String what = e instanceof IntegrityException ? "store read damaged, read again at the next poll: "
+                    : "store unreachable: ";
+            reporter.update(s -> s.withMessage(what + e.getMessage()));
             return new Outcome(Kind.STORE_UNREACHABLE, null);
         }
         metrics.polled(now, true);

@@ -96,6 +96,8 @@ public final class Poller {
             }
             desiredChanged = result instanceof GetResult.Found;
             if (result instanceof GetResult.Found found) {
+                // Read before its ETag is kept: a body damaged on the way throws here (GetResult.Found),
+                // so nothing of it is remembered and the next poll reads it again.
                 byte[] bytes = found.body().readNBytes(Json.MAX_DOCUMENT_BYTES + 1);
                 desiredEtag = found.info().etag();
                 try {
