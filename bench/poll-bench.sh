@@ -9,8 +9,11 @@
 # and with the NixOS module's flags before issue 11, one `aws s3api get-object-attributes` process
 # (what a poll costs a tool that starts a process per poll; `curl --aws-sigv4` HEAD without the
 # aws CLI), and `npc-daemon follow --once` of an unchanged host (timer mode) with both flag sets.
-# Also the same poll ten times a second (the poll's own work, the CPU kept busy) and this machine's
-# price for waking up (dev.npc.daemon.bench.IdlePenalty), which a poll once a second pays too.
+# Also the same poll ten times a second (the poll's own work, the CPU kept busy), the daemon
+# polling every second measured from 120 s after its start (compiled: the rest of its life), the
+# daemon at the default --interval 60s (CPU a minute: one poll and the wait around it; against one
+# aws process per poll, npcnix's way), and this machine's price for waking up
+# (dev.npc.daemon.bench.IdlePenalty), which a poll once a second pays too.
 # Keeps the output in bench/results/poll.txt. Usage:
 #   bench/poll-bench.sh [measure-seconds=30] [warm-up-seconds=20] [rounds=3] [once-runs=5]
 # NPC_BENCH_PROFILE=DIR keeps a flight recording of each daemon in DIR (those figures include the
@@ -72,7 +75,7 @@ run() {
 
   # daemon NAME OPTS [INTERVAL WARM-UP MEASURE]: one resident daemon, started by bin/npc-daemon with
   # OPTS as NPC_JAVA_OPTS (empty: bin/jvm.options), polling every INTERVAL (1s); prints "NAME
-  # cpu-ms-per-poll rss-mib requests-per-poll body-bytes files".
+  # cpu-ms-per-poll rss-mib requests-per-poll body-bytes files polls cpu-ms-per-minute".
   daemon() {
     local name=$1 opts=$2 interval=${3:-1s} warmup=${4:-$warmup_seconds} measure=${5:-$measure_seconds} pid
     if [ -n "${NPC_BENCH_PROFILE:-}" ]; then
@@ -105,20 +108,31 @@ run() {
     written=$(find "${flags[1]}" "$work/metrics" -newer "$mark" -type f | wc -l)
     [ "$polls" -gt 0 ] || { cat "$work/$name.log" >&2; echo "poll-bench: $name did not poll" >&2; exit 1; }
     awk -v n="$name" -v t=$((t1 - t0)) -v hz="$ticks" -v p="$polls" -v r="$requests" -v rss="$rss" -v b="$bytes" \
-      -v w="$written" 'BEGIN { printf "%s %.2f %.0f %.2f %d %d %d\n", n, t / hz * 1000 / p, rss / 1024, r / p, b, w, p }'
+      -v w="$written" -v m="$measure" \
+      'BEGIN { printf "%s %.2f %.0f %.2f %d %d %d %.1f\n", n, t / hz * 1000 / p, rss / 1024, r / p, b, w, p, t / hz * 1000 * 60 / m }'
   }
 
   local round results="$work/daemons"
   for round in $(seq "$rounds"); do
     daemon shipped "" >> "$results"
     daemon old "$old_flags" >> "$results"
-    echo "round $round of $rounds (name, CPU ms per poll, RSS MiB, requests per poll, body bytes, files written, polls):"
+    echo "round $round of $rounds (name, CPU ms per poll, RSS MiB, requests per poll, body bytes, files written, polls, CPU ms a minute):"
     tail -n 2 "$results" | sed 's/^/  /'
   done
 
   # The same poll ten times a second: what a poll's own work costs while the CPU stays busy.
   daemon fast "" 100ms 20 10 >> "$results"
-  echo "polling every 0.1 s (name, CPU ms per poll, RSS MiB, requests per poll, body bytes, files written, polls):"
+  echo "polling every 0.1 s (name, CPU ms per poll, RSS MiB, requests per poll, body bytes, files written, polls, CPU ms a minute):"
+  tail -n 1 "$results" | sed 's/^/  /'
+  # The same daemon two minutes after its start, when the JIT has compiled what a poll runs: what
+  # a host pays for the rest of the daemon's life.
+  daemon late "" 1s 120 "$measure_seconds" >> "$results"
+  echo "the shipped daemon polling every second, measured from 120 s after its start:"
+  tail -n 1 "$results" | sed 's/^/  /'
+  # At the default interval (60 s, jitter included) what matters is the CPU of a minute: one poll
+  # and the wait around it.
+  daemon minute "" 60s 20 120 >> "$results"
+  echo "the shipped daemon at the default --interval 60s, over 120 s (last field: CPU ms a minute):"
   tail -n 1 "$results" | sed 's/^/  /'
   # This machine's price for waking up: one fixed piece of work after each 1 s sleep and after each
   # 10 ms sleep (dev.npc.daemon.bench.IdlePenalty), the yardstick for the CPU per poll above.
@@ -176,6 +190,11 @@ run() {
   Figures fast.cpu "$(pick fast 2) ms"
   Figures fast.rss "$(pick fast 3) MiB"
   Figures fast.requests "$(pick fast 4)"
+  Figures late.cpu "$(pick late 2) ms"
+  Figures late.rss "$(pick late 3) MiB"
+  Figures minute.cpu "$(pick minute 8) ms"
+  Figures minute.rss "$(pick minute 3) MiB"
+  Figures minute.requests "$(pick minute 4)"
   cat "$work/idle"
   Figures once.runs "$once_runs"
   Figures once.shipped "$(median < "$work/once-shipped") s"

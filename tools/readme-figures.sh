@@ -203,6 +203,9 @@ bench_poll() {
     echo "| shipped flags (\`bin/jvm.options\`) | $(fig $f shipped.cpu) | $(fig $f shipped.rss) | $(fig $f shipped.requests) | $(fig $f shipped.bytes) | $(fig $f shipped.files) |"
     echo "| the NixOS module's flags before issue 11 | $(fig $f old.cpu) | $(fig $f old.rss) | $(fig $f old.requests) | $(fig $f old.bytes) | $(fig $f old.files) |"
     echo "| shipped flags, polling every 0.1 s (the poll's own work, the CPU kept busy) | $(fig $f fast.cpu) | $(fig $f fast.rss) | $(fig $f fast.requests) | | |"
+    echo "| shipped flags, measured from 120 s after the start (what a poll's code costs once compiled: the rest of the daemon's life) | $(fig $f late.cpu) | $(fig $f late.rss) | | | |"
+    echo
+    echo "At the default \`--interval 60s\` (jitter included), over 120 s: $(fig $f minute.cpu) of CPU a minute, one poll and the wait around it, $(fig $f minute.rss) resident, $(fig $f minute.requests) requests per poll; npcnix's way, one \`$(fig $f floor.name)\` process per poll, costs $(fig $f floor.cpu) a minute."
     echo
     echo "On this machine one fixed piece of work (\`dev.npc.daemon.bench.IdlePenalty\`) costs $(fig $f idle.slow) of CPU after a second's sleep and $(fig $f idle.fast) after 10 ms ($(fig $f idle.ratio) times as much): a poll once a second pays that price too."
     echo
