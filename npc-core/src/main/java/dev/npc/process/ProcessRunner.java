@@ -57,24 +57,46 @@ public interface ProcessRunner {
         }, "process-" + Path.of(command.get(0)).getFileName());
         waiter.setDaemon(true);
         waiter.start();
-        return timeout -> {
-            try {
-                return result.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                return null;
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof IOException io) {
-                    throw io;
-                }
-                throw new IOException(e.getCause());
-            }
-        };
+        return Started.of(result);
+    }
+
+    /**
+     * Like {@link #start}, for a command that may outlive npc (switch-to-configuration through
+     * {@code systemd-run --pipe}, which hands the switch these very descriptors): its standard output
+     * and error go to {@code output}, a new file, instead of to pipes that break when npc dies, so a
+     * command left running by a killed npc never dies of writing to a reader that is gone. Its
+     * standard input is empty. The result holds the end of the file as stdout (both streams, in the
+     * order they were written) and nothing as stderr. A runner whose commands cannot outlive npc (a
+     * simulation) may keep the output in memory instead.
+     */
+    default Started startWritingTo(List<String> command, Map<String, String> extraEnv, Path output)
+            throws IOException {
+        return start(command, extraEnv, null);
     }
 
     /** A command {@link #start started} and not yet waited for. */
     interface Started {
         /** The result, or null when the command still runs after {@code timeout}. */
         ProcessResult await(Duration timeout) throws IOException, InterruptedException;
+
+        /** Waits on {@code result}, which a thread of the runner completes when the command ends. */
+        static Started of(CompletableFuture<ProcessResult> result) {
+            return timeout -> {
+                try {
+                    return result.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    return null;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    if (e.getCause() instanceof java.io.UncheckedIOException io) {
+                        throw io.getCause();
+                    }
+                    throw new IOException(e.getCause());
+                }
+            };
+        }
     }
 
     /**

@@ -1,9 +1,15 @@
 package dev.npc.process;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,6 +61,40 @@ public final class SystemProcessRunner implements ProcessRunner {
             process.waitFor(5, TimeUnit.SECONDS);
         }
         return new ProcessResult(finished ? process.exitValue() : -1, stdout.finish(), stderr.finish(), !finished);
+    }
+
+    @Override
+    public Started startWritingTo(List<String> command, Map<String, String> extraEnv, Path output)
+            throws IOException {
+        // A new file every time: a command an earlier npc left running keeps writing to its own
+        // (now unlinked) file, not into the middle of this one.
+        Files.deleteIfExists(output);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().putAll(extraEnv);
+        Process process = builder.start();
+        return Started.of(process.onExit().thenApply(ended -> {
+            try {
+                return new ProcessResult(ended.exitValue(), tailOf(output), Output.EMPTY, false);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
+    }
+
+    /** The last {@link #maxStreamBytes} bytes of {@code file}, read without loading the rest. */
+    private Output tailOf(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file)) {
+            long from = Math.max(0, channel.size() - maxStreamBytes);
+            ByteBuffer kept = ByteBuffer.allocate((int) (channel.size() - from));
+            channel.position(from);
+            while (kept.hasRemaining() && channel.read(kept) > 0) {
+                // until the buffer is full or the file ends
+            }
+            return StreamTail.output(new String(kept.array(), 0, kept.position(), StandardCharsets.UTF_8), from > 0);
+        } catch (NoSuchFileException e) {
+            return Output.EMPTY;
+        }
     }
 
     /**
@@ -130,14 +170,18 @@ public final class SystemProcessRunner implements ProcessRunner {
         Output finish() throws InterruptedException {
             thread.join(TimeUnit.SECONDS.toMillis(5));
             synchronized (this) {
-                String text = buffer.toString(StandardCharsets.UTF_8);
-                if (truncated) {
-                    // The cut falls anywhere in a line (or a character): start at the next whole line.
-                    int nl = text.indexOf('\n');
-                    text = nl < 0 ? text : text.substring(nl + 1);
-                }
-                return new Output(text, truncated);
+                return output(buffer.toString(StandardCharsets.UTF_8), truncated);
             }
+        }
+
+        /** The end of a stream as kept; when its start was dropped, from the first whole line on. */
+        static Output output(String kept, boolean truncated) {
+            if (!truncated) {
+                return new Output(kept, false);
+            }
+            // The cut falls anywhere in a line (or a character): start at the next whole line.
+            int nl = kept.indexOf('\n');
+            return new Output(nl < 0 ? kept : kept.substring(nl + 1), true);
         }
     }
 }

@@ -3,6 +3,10 @@ package dev.npc.process;
 import dev.npc.process.ProcessRunner.Output;
 import dev.npc.process.ProcessRunner.ProcessResult;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +54,25 @@ class SystemProcessRunnerTest {
         ProcessResult both = new ProcessResult(1, Output.of("1\n2\n3\n4\n"), Output.of("e1\ne2\n"), false);
         assertEquals("stdout:\n3\n4\nstderr:\ne1\ne2", both.tail(4));
         assertEquals("stdout:\n1\n2\n3\n4\nstderr:\ne1\ne2", both.tail(30));
+    }
+
+    @Test
+    void aCommandStartedWritingToAFileLeavesItThereAndTheResultHoldsItsEnd(@TempDir Path dir) throws Exception {
+        Path output = Files.writeString(dir.resolve("switch.log"), "what an earlier switch printed\n");
+        ProcessResult result = new SystemProcessRunner(1024).startWritingTo(List.of("/bin/sh", "-c",
+                        "[ -f /dev/stdout ] && echo 'stdout is a file'; read line || echo 'stdin is empty';"
+                                + " i=0; while [ $i -lt 200 ]; do echo \"line $i\"; i=$((i + 1)); done; echo last >&2; exit 4"),
+                Map.of(), output).await(TIMEOUT);
+
+        assertEquals(4, result.exitCode());
+        String written = Files.readString(output);
+        assertTrue(written.startsWith("stdout is a file\nstdin is empty\nline 0\n"), written);
+        assertTrue(written.endsWith("line 199\nlast\n"), "both streams, in order: " + written);
+        assertTrue(result.stdout().truncated());
+        assertTrue(result.stdout().text().length() <= 1024, result.stdout().text());
+        assertTrue(result.stdout().text().startsWith("line "), "starts at a whole line: " + result.stdout().text());
+        assertTrue(result.stdout().text().endsWith("line 199\nlast\n"), result.stdout().text());
+        assertEquals(Output.EMPTY, result.stderr());
     }
 
     @Test

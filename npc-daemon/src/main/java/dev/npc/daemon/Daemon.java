@@ -86,7 +86,7 @@ public final class Daemon implements AutoCloseable {
         FlakeCache flakes = new FlakeCache(dir.flakes(), seams.clock());
         // A switch past its timeout is reported and given as long again before npc asks systemd to stop it.
         Activator activator = new Activator(commands, seams.processes(), settings.system(), settings.switchTimeout(),
-                settings.switchTimeout(), log);
+                settings.switchTimeout(), dir.switchOutput(), log);
         activator.onNotice(message -> reporter.update(s -> s.withMessage(message)));
         HealthChecker health = new HealthChecker(commands, settings.system().systemctl(),
                 HealthCheck.from(settings, commands), settings.healthTimeout(), settings.healthRetryPause(),

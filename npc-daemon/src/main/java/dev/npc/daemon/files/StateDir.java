@@ -54,6 +54,12 @@ public record StateDir(Path root) {
     /** The highest signed publish sequence accepted per remote, so an older signed version is refused. */
     public Path sequences() { return root.resolve("sequences.json"); }
 
+    /**
+     * What the last switch-to-configuration printed, written by the switch itself: a file rather than
+     * a pipe to the daemon, so a switch outlives a killed daemon instead of dying at its next line.
+     */
+    public Path switchOutput() { return root.resolve("switch.log"); }
+
     /** Reports not yet uploaded because the store was unreachable. */
     public Path outbox() { return root.resolve("outbox"); }
 }

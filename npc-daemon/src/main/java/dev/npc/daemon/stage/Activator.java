@@ -41,20 +41,23 @@ public final class Activator {
     private final SystemCommands system;
     private final Duration switchTimeout;
     private final Duration switchGrace;
+    private final Path switchOutput;
     private final EventLog log;
     private Consumer<String> notices = message -> { };
 
     /**
      * @param switchTimeout how long a switch may take before npc reports it as slow
      * @param switchGrace   how much longer npc then waits before it stops the switch's unit
+     * @param switchOutput  the file the switch prints to (the state directory's switch.log)
      */
     public Activator(Commands commands, ProcessRunner processes, SystemCommands system, Duration switchTimeout,
-                     Duration switchGrace, EventLog log) {
+                     Duration switchGrace, Path switchOutput, EventLog log) {
         this.commands = commands;
         this.processes = processes;
         this.system = system;
         this.switchTimeout = switchTimeout;
         this.switchGrace = switchGrace;
+        this.switchOutput = switchOutput;
         this.log = log;
     }
 
@@ -123,7 +126,10 @@ public final class Activator {
      * Runs {@code <toplevel>/bin/switch-to-configuration <action>} the way nixos-rebuild does:
      * {@code systemd-run} with nixos-rebuild's flags and unit name, plus {@code --wait} so its exit
      * status is the switch's. NIXOS_INSTALL_BOOTLOADER=0 is what nixos-rebuild passes without
-     * --install-bootloader; LOCALE_ARCHIVE is handed through as it does.
+     * --install-bootloader; LOCALE_ARCHIVE is handed through as it does. {@code --pipe} hands the
+     * switch systemd-run's own output, which is a file, not a pipe to this daemon: a switch whose
+     * daemon was killed would die at its next line of output (switch-to-configuration-ng panics on
+     * a closed stderr; nixpkgs issue 462179).
      */
     public void switchTo(String toplevel, String action) throws StageFailure, InterruptedException, SwitchBusy {
         String script = Path.of(toplevel, "bin", "switch-to-configuration").toString();
@@ -132,9 +138,10 @@ public final class Activator {
                 "--collect", "--no-ask-password", "--pipe", "--quiet", "--service-type=exec",
                 "--unit=" + SWITCH_UNIT, "--wait", script, action));
         String what = "switch-to-configuration " + action;
-        ProcessRunner.Started started = processes.start(command, Map.of("NIXOS_INSTALL_BOOTLOADER", "0"), null);
         ProcessResult result;
         try {
+            ProcessRunner.Started started = processes.startWritingTo(command, Map.of("NIXOS_INSTALL_BOOTLOADER", "0"),
+                    switchOutput);
             result = started.await(switchTimeout);
             if (result == null) {
                 notice(what + " still running after " + Durations.format(switchTimeout) + "; npc does not"

@@ -25,7 +25,8 @@ import java.util.List;
  * held (as switch-to-configuration-ng says it), {@code fails-unit} makes a unit fail when it runs
  * (the system turns degraded), {@code self-daemon} gives it a sw/bin/npc-daemon, {@code npc-unit}
  * becomes its etc/systemd/system/npc.service, {@code build-sleeps} and {@code switch-sleeps}
- * (seconds) make the build or the switch slow, {@code kernel} (a version) and {@code kernel-params}
+ * (seconds) make the build or the switch slow, {@code switch-waits-for} (a path) holds the switch
+ * until that path is gone, {@code kernel} (a version) and {@code kernel-params}
  * set what the toplevel boots (its kernel, initrd and kernel-modules links and kernel-params
  * file; by default {@value #DEFAULT_KERNEL} and {@value #DEFAULT_PARAMS}, as the initial system),
  * and {@code fails-at-boot} names a unit that fails when the system is booted ({@link #boot}).
@@ -104,7 +105,13 @@ public final class StandIns {
                 + "  trap 'kill $pause; echo \"switch-to-configuration: stopped by SIGTERM\"; exit 143' TERM\n"
                 + "  wait $pause; trap - TERM\n"
                 + "fi\n"
+                + "if [ -f \"$self/switch-waits-for\" ]; then\n"
+                + "  while [ -e \"$(cat \"$self/switch-waits-for\")\" ]; do sleep 0.05; done\n"
+                + "fi\n"
                 + "if [ -f \"$self/switch-locked\" ]; then echo 'Could not acquire lock'; exit 11; fi\n"
+                // Like the real switch it prints as it works, and dies at a line nobody can read any
+                // more (SIGPIPE here; switch-to-configuration-ng panics on the closed stream).
+                + "echo 'setting up /etc...'\n"
                 + "if [ -f \"$self/fails-unit\" ]; then cat \"$self/fails-unit\" >> '" + failedUnits + "'; echo degraded > '" + systemState + "'; fi\n"
                 + "if [ -f \"$self/fail-switch\" ]; then echo 'warning: the following units failed: nginx.service'; exit 4; fi\n"
                 + "case \"$1\" in switch|test) ln -sfn \"$self\" '" + currentSystem + "';; esac\n");
@@ -132,7 +139,7 @@ public final class StandIns {
                 + "'" + bin.resolve("mk-toplevel") + "' \"$out\" \"$(cat \"$dir/kernel\" 2>/dev/null)\""
                 + " \"$(cat \"$dir/kernel-params\" 2>/dev/null)\"\n"
                 + "[ -f \"$dir/switch-fails\" ] && touch \"$out/fail-switch\"\n"
-                + "for f in switch-sleeps switch-locked fails-unit fails-at-boot; do [ -f \"$dir/$f\" ] && cp \"$dir/$f\" \"$out/\"; done\n"
+                + "for f in switch-sleeps switch-waits-for switch-locked fails-unit fails-at-boot; do [ -f \"$dir/$f\" ] && cp \"$dir/$f\" \"$out/\"; done\n"
                 + "if [ -f \"$dir/self-daemon\" ]; then mkdir -p \"$out/sw/bin\"; echo '#!/bin/sh' > \"$out/sw/bin/npc-daemon\"; fi\n"
                 + "if [ -f \"$dir/npc-unit\" ]; then mkdir -p \"$out/etc/systemd/system\"; cp \"$dir/npc-unit\" \"$out/etc/systemd/system/npc.service\"; fi\n"
                 + "[ -n \"$link\" ] && ln -sfn \"$out\" \"$link\"\n"
