@@ -1,5 +1,7 @@
 package dev.npc.store;
 
+import dev.npc.testing.TestClock;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,9 +24,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -46,23 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KeptConnectionTest {
     private static final String OK = "HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: 120\r\nx-amz-meta-a: 1\r\n\r\n";
     private final List<AutoCloseable> open = new ArrayList<>();
-    private Instant now = Instant.parse("2026-12-03T10:00:00Z");
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final TestClock clock = new TestClock(Instant.parse("2026-12-03T10:00:00Z"));
 
     @AfterEach
     void closeAll() throws Exception {
@@ -76,7 +61,7 @@ class KeptConnectionTest {
         Server server = server(request -> OK);
         KeptConnection kept = kept(server.uri("http"));
         for (int i = 0; i < 5; i++) {
-            now = now.plusSeconds(1);
+            clock.advance(Duration.ofSeconds(1));
             KeptConnection.Answer answer = kept.head("/bucket/k%20" + i, "localhost:" + server.port(),
                     Map.of("Authorization", "AWS4-HMAC-SHA256 x", "x-amz-date", "20261203T100000Z"));
             assertEquals(200, answer.status());
@@ -116,7 +101,7 @@ class KeptConnectionTest {
         Server server = server(request -> OK);
         KeptConnection kept = kept(server.uri("http"));
         kept.head("/b/k", "h", Map.of());
-        now = now.plus(KeptConnection.IDLE);
+        clock.advance(KeptConnection.IDLE);
         kept.head("/b/k", "h", Map.of());
         assertEquals(2, kept.opened());
         assertEquals(2, server.accepted());

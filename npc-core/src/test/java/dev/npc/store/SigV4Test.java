@@ -1,5 +1,7 @@
 package dev.npc.store;
 
+import dev.npc.testing.TestClock;
+
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -91,11 +93,11 @@ class SigV4Test {
     @Test
     void theKeyKeptForADayIsNotUsedForTheNextOneOrAnotherSecret() {
         URI uri = URI.create("http://127.0.0.1:9000/bucket/fleet/hosts/web-1/desired.json");
-        MutableClock clock = new MutableClock(Instant.parse("2026-12-03T23:59:59Z"));
+        TestClock clock = new TestClock(Instant.parse("2026-12-03T23:59:59Z"));
         SigV4 signer = new SigV4("eu-west-1", clock);
         Map<String, String> first = signer.sign("HEAD", uri, Map.of(), SigV4.UNSIGNED_PAYLOAD, BASIC);
         assertEquals(sdk(SdkHttpMethod.HEAD, uri, Map.of(), null, BASIC, clock.instant()), lower(first));
-        clock.now = Instant.parse("2026-12-04T00:00:00Z");
+        clock.advance(java.time.Duration.ofSeconds(1));
         Map<String, String> nextDay = signer.sign("HEAD", uri, Map.of(), SigV4.UNSIGNED_PAYLOAD, BASIC);
         assertEquals(sdk(SdkHttpMethod.HEAD, uri, Map.of(), null, BASIC, clock.instant()), lower(nextDay));
         Map<String, String> rotated = signer.sign("HEAD", uri, Map.of(), SigV4.UNSIGNED_PAYLOAD, SESSION);
@@ -139,28 +141,5 @@ class SigV4Test {
         Map<String, String> result = new TreeMap<>();
         headers.forEach((name, value) -> result.put(name.toLowerCase(Locale.ROOT), value));
         return result;
-    }
-
-    private static final class MutableClock extends Clock {
-        Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

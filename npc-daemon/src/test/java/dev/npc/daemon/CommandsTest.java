@@ -3,7 +3,7 @@ package dev.npc.daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.npc.daemon.control.StopSignal;
 import dev.npc.daemon.control.Waiter;
-import dev.npc.daemon.testing.TestClock;
+import dev.npc.testing.TestClock;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
 import dev.npc.host.Result;

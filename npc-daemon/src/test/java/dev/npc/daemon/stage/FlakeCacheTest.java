@@ -1,6 +1,6 @@
 package dev.npc.daemon.stage;
 
-import dev.npc.daemon.testing.TestClock;
+import dev.npc.testing.TestClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -18,6 +18,7 @@ import dev.npc.store.GetResult;
 import dev.npc.store.Layout;
 import dev.npc.store.ObjectInfo;
 import dev.npc.store.Store;
+import dev.npc.testing.TestClock;
 import dev.npc.testing.TestFlakes;
 
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.npc.daemon.testing;
+package dev.npc.testing;
 
 import dev.npc.time.Sleeper;
 
