@@ -260,7 +260,7 @@ bench_summary() {
     fi
     if [ -f bench/results/poll.txt ]; then
       local poll=bench/results/poll.txt
-      echo "| idle daemon polling every second (\`bench/poll-bench.sh\`), shipped flags | $(fig $poll shipped.cpu) CPU per poll, $(fig $poll shipped.rss) resident, $(fig $poll shipped.requests) requests and $(fig $poll shipped.bytes) body bytes per poll; \`follow --once\`: $(fig $poll once.shipped) CPU | flags before issue 11: $(fig $poll old.cpu), $(fig $poll old.rss), \`follow --once\` $(fig $poll once.old); \`$(fig $poll floor.name)\`: $(fig $poll floor.cpu) per poll; goals: 5 ms, 64 MiB, 0.5 s |"
+      echo "| idle daemon polling every second (\`bench/poll-bench.sh\`), shipped flags | $(fig $poll shipped.cpu) CPU per poll ($(fig $poll late.cpu) from two minutes after its start), $(fig $poll shipped.rss) resident, $(fig $poll shipped.requests) requests and $(fig $poll shipped.bytes) body bytes per poll; at the default \`--interval 60s\`: $(fig $poll minute.cpu) CPU a minute; \`follow --once\`: $(fig $poll once.shipped) CPU | flags before issue 11: $(fig $poll old.cpu), $(fig $poll old.rss), \`follow --once\` $(fig $poll once.old); \`$(fig $poll floor.name)\`: $(fig $poll floor.cpu) per poll; goals: 5 ms, 64 MiB, 0.5 s |"
     fi
     if [ "${#soaks[@]}" -gt 0 ]; then
       echo "| daemon soak: $(joined polls "${soaks[@]}") polls through a fault proxy, $(joined probability "${soaks[@]}") of requests faulted (\`bench/soak.sh\`) | crashes $(joined crashes "${soaks[@]}"); threads $(joined threads "${soaks[@]}"), fds $(joined fds "${soaks[@]}"), heap $(joined heap "${soaks[@]}") | |"
