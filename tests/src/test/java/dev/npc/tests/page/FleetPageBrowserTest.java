@@ -1,6 +1,5 @@
 package dev.npc.tests.page;
 
-import dev.npc.cli.NpcCli;
 import dev.npc.host.HostState;
 import dev.npc.host.Result;
 import dev.npc.json.Json;
@@ -17,12 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptException;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,9 +33,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -117,14 +113,9 @@ class FleetPageBrowserTest {
 
     @Test
     void theServedPageIsTheSameReReadFromTheStoreAndStopsCleanly() throws Exception {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        AtomicInteger exit = new AtomicInteger(-1);
-        Thread serving = new Thread(() -> exit.set(NpcCli.run(new PrintWriter(out, true), new PrintWriter(err, true),
-                "status", "--serve", "127.0.0.1:0", "--every", "200ms", "--store", store.url())), "test-npc-status-serve");
-        serving.start();
+        ServedPage served = ServedPage.start(store.url(), "200ms");
         try {
-            URI url = servedAt(out, err);
+            URI url = served.url;
             browser.get(url.toString());
             assertWhatAPersonSees();
 
@@ -137,41 +128,60 @@ class FleetPageBrowserTest {
             assertEquals(404, HttpClient.newHttpClient().send(HttpRequest.newBuilder(url.resolve("/other")).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode());
 
-            // web-2 reports again: the served page shows it up to date once the store has been re-read.
+            // A person opens canary-1's history, then web-2 reports again: the page goes on reloading
+            // itself (no reload by the test), shows web-2 re-read from the store, and keeps the history open.
+            click(By.linkText("canary-1"));
+            assertEquals(Boolean.TRUE, shown("history-canary-1"), "selecting canary-1 shows its history");
             HostState back = StateBuilder.host("web-2").at(Instant.now()).desired("prod", fleet.oldVersion)
                     .running("prod", fleet.oldVersion).attempted(fleet.oldVersion, Result.SUCCESS).build();
             store.put(Layout.state("web-2"), Json.write(back), Map.of());
-            // No reload by the test: the page reloads itself (its meta refresh), as a person watching it sees.
-            String status = new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(JavascriptException.class)
-                    .withMessage("the served page reloads itself and shows web-2 re-read from the store")
-                    .until(driver -> {
-                        Object shown = browser.executeScript("return document.getElementById('host-web-2')?.dataset.status");
-                        return "up-to-date".equals(shown) ? (String) shown : null;
-                    });
-            assertEquals("up-to-date", status, "the served page is re-read from the store");
+            Map<String, Object> reloaded = readWhen("""
+                    const history = document.getElementById('history-canary-1');
+                    return document.getElementById('host-web-2')?.dataset.status === 'up-to-date'
+                        ? {history: history !== null && getComputedStyle(history).display !== 'none'} : null;""",
+                    "the served page, with a host's history open, reloads itself and shows web-2 re-read from the store");
+            assertEquals(Boolean.TRUE, reloaded.get("history"), "canary-1's history stays open across the page's reloads");
+
+            // Closed again: the history is hidden, and the page still reloads itself.
+            click(By.linkText("Close the history of canary-1"));
+            Object closedAt = browser.executeScript("return performance.timeOrigin");
+            Map<String, Object> later = readWhen("""
+                    const history = document.getElementById('history-canary-1');
+                    return performance.timeOrigin !== arguments[0]
+                        ? {history: history !== null && getComputedStyle(history).display !== 'none'} : null;""",
+                    "the served page reloads itself after a host's history was closed", closedAt);
+            assertEquals(Boolean.FALSE, later.get("history"), "a closed history stays closed across reloads");
         } finally {
-            serving.interrupt();
-            serving.join(Duration.ofSeconds(20).toMillis());
+            served.stop();
             HostState stale = StateBuilder.host("web-2").at(Instant.now().minus(Duration.ofHours(2))).desired("prod", fleet.oldVersion)
                     .running("prod", fleet.oldVersion).attempted(fleet.oldVersion, Result.SUCCESS).build();
             store.put(Layout.state("web-2"), Json.write(stale), Map.of());
         }
-        assertFalse(serving.isAlive(), "npc status --serve stops when interrupted");
-        assertEquals(0, exit.get(), out + "\n" + err);
-        assertTrue(out.toString().contains("stopped serving the fleet page"), out.toString());
+        assertFalse(served.running(), "npc status --serve stops when interrupted");
+        assertEquals(0, served.exitCode(), served::toString);
+        assertTrue(served.out().contains("stopped serving the fleet page"), served::toString);
     }
 
-    private static URI servedAt(StringWriter out, StringWriter err) throws InterruptedException {
-        Pattern served = Pattern.compile("serving the fleet page on (http://127\\.0\\.0\\.1:\\d+/)");
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
-            Matcher matcher = served.matcher(out.toString());
-            if (matcher.find()) {
-                return URI.create(matcher.group(1));
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("npc status --serve did not say where it serves:\n" + out + "\n" + err);
+    /** A click as a person makes it; a reload between finding the element and clicking it finds it again. */
+    private static void click(By what) {
+        new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class)
+                .ignoring(NoSuchElementException.class).until(driver -> {
+                    driver.findElement(what).click();
+                    return true;
+                });
+    }
+
+    /** Whether the element is shown, read in one script (null: no such element). */
+    private static Object shown(String id) {
+        return browser.executeScript("const e = document.getElementById(arguments[0]);"
+                + " return e === null ? null : getComputedStyle(e).display !== 'none'", id);
+    }
+
+    /** What {@code script} returns once it returns something: read again at each reload until it does. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readWhen(String script, String what, Object... arguments) {
+        return new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(JavascriptException.class).withMessage(what)
+                .until(driver -> (Map<String, Object>) browser.executeScript(script, arguments));
     }
 
     /**
