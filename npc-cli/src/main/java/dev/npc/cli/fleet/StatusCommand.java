@@ -139,26 +139,24 @@ public final class StatusCommand implements Callable<Integer> {
         PageSource source = new PageSource(store, reader);
         FleetPage.Snapshot snapshot = source.read(Instant.now(), fleetOptions.staleMultiple, filter(),
                 address == null ? null : interval);
-        String rendered = FleetPage.render(snapshot);
+        // A file and the bucket keep the page: it must not reload itself (the served page's refresh and links are the server's).
+        String rendered = FleetPage.render(snapshot.written());
         String hosts = snapshot.fleet().hosts().size() + (snapshot.fleet().hosts().size() == 1 ? " host" : " hosts");
         if (html != null) {
             writeWhole(html, rendered);
             console.println("wrote the fleet page (" + hosts + ") to " + html.toAbsolutePath());
         }
         if (publish) {
-            // The served page must not reload itself: write the page as --html does.
-            String published = address == null ? rendered : FleetPage.render(new FleetPage.Snapshot(snapshot.storeUrl(),
-                    snapshot.now(), snapshot.fleet(), snapshot.rollout(), snapshot.rolloutProblem(), snapshot.history(), null));
-            store.put(Layout.STATUS_PAGE, published.getBytes(StandardCharsets.UTF_8), Map.of(), "text/html; charset=utf-8");
+            store.put(Layout.STATUS_PAGE, rendered.getBytes(StandardCharsets.UTF_8), Map.of(), "text/html; charset=utf-8");
             console.println("published the fleet page (" + hosts + ") to " + storeKeyUrl(store.url(), Layout.STATUS_PAGE));
         }
         if (address != null) {
-            serve(source, address, interval, rendered);
+            serve(source, address, interval, snapshot);
         }
         return 0;
     }
 
-    private void serve(PageSource source, InetSocketAddress address, Duration interval, String first) {
+    private void serve(PageSource source, InetSocketAddress address, Duration interval, FleetPage.Snapshot first) {
         // Ctrl-C runs the shutdown hook, which stops the loop and waits until the server is closed
         // and that is said, so the JVM exits at once and cleanly.
         java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
@@ -181,7 +179,7 @@ public final class StatusCommand implements Callable<Integer> {
                 while (!Thread.currentThread().isInterrupted()) {
                     Thread.sleep(interval.toMillis());
                     try {
-                        server.update(FleetPage.render(source.read(Instant.now(), fleetOptions.staleMultiple, filter(), interval)));
+                        server.update(source.read(Instant.now(), fleetOptions.staleMultiple, filter(), interval));
                     } catch (IOException | RuntimeException e) {
                         if (Thread.currentThread().isInterrupted()) {
                             break;

@@ -1,6 +1,5 @@
 package dev.npc.tests.page;
 
-import dev.npc.cli.NpcCli;
 import dev.npc.host.HostState;
 import dev.npc.host.Result;
 import dev.npc.json.Json;
@@ -16,11 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptException;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,9 +33,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -115,14 +113,9 @@ class FleetPageBrowserTest {
 
     @Test
     void theServedPageIsTheSameReReadFromTheStoreAndStopsCleanly() throws Exception {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        AtomicInteger exit = new AtomicInteger(-1);
-        Thread serving = new Thread(() -> exit.set(NpcCli.run(new PrintWriter(out, true), new PrintWriter(err, true),
-                "status", "--serve", "127.0.0.1:0", "--every", "200ms", "--store", store.url())), "test-npc-status-serve");
-        serving.start();
+        ServedPage served = ServedPage.start(store.url(), "200ms");
         try {
-            URI url = servedAt(out, err);
+            URI url = served.url;
             browser.get(url.toString());
             assertWhatAPersonSees();
 
@@ -135,71 +128,92 @@ class FleetPageBrowserTest {
             assertEquals(404, HttpClient.newHttpClient().send(HttpRequest.newBuilder(url.resolve("/other")).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode());
 
-            // web-2 reports again: the served page shows it up to date once the store has been re-read.
+            // A person opens canary-1's history, then web-2 reports again: the page goes on reloading
+            // itself (no reload by the test), shows web-2 re-read from the store, and keeps the history open.
+            click(By.linkText("canary-1"));
+            assertEquals(Boolean.TRUE, shown("history-canary-1"), "selecting canary-1 shows its history");
             HostState back = StateBuilder.host("web-2").at(Instant.now()).desired("prod", fleet.oldVersion)
                     .running("prod", fleet.oldVersion).attempted(fleet.oldVersion, Result.SUCCESS).build();
             store.put(Layout.state("web-2"), Json.write(back), Map.of());
-            Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-            String status = "";
-            while (Instant.now().isBefore(deadline)) {
-                browser.navigate().refresh();
-                status = browser.findElement(By.id("host-web-2")).getAttribute("data-status");
-                if (status.equals("up-to-date")) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
-            assertEquals("up-to-date", status, "the served page is re-read from the store");
+            Map<String, Object> reloaded = readWhen("""
+                    const history = document.getElementById('history-canary-1');
+                    return document.getElementById('host-web-2')?.dataset.status === 'up-to-date'
+                        ? {history: history !== null && getComputedStyle(history).display !== 'none'} : null;""",
+                    "the served page, with a host's history open, reloads itself and shows web-2 re-read from the store");
+            assertEquals(Boolean.TRUE, reloaded.get("history"), "canary-1's history stays open across the page's reloads");
+
+            // Closed again: the history is hidden, and the page still reloads itself.
+            click(By.linkText("Close the history of canary-1"));
+            Object closedAt = browser.executeScript("return performance.timeOrigin");
+            Map<String, Object> later = readWhen("""
+                    const history = document.getElementById('history-canary-1');
+                    return performance.timeOrigin !== arguments[0]
+                        ? {history: history !== null && getComputedStyle(history).display !== 'none'} : null;""",
+                    "the served page reloads itself after a host's history was closed", closedAt);
+            assertEquals(Boolean.FALSE, later.get("history"), "a closed history stays closed across reloads");
         } finally {
-            serving.interrupt();
-            serving.join(Duration.ofSeconds(20).toMillis());
+            served.stop();
             HostState stale = StateBuilder.host("web-2").at(Instant.now().minus(Duration.ofHours(2))).desired("prod", fleet.oldVersion)
                     .running("prod", fleet.oldVersion).attempted(fleet.oldVersion, Result.SUCCESS).build();
             store.put(Layout.state("web-2"), Json.write(stale), Map.of());
         }
-        assertFalse(serving.isAlive(), "npc status --serve stops when interrupted");
-        assertEquals(0, exit.get(), out + "\n" + err);
-        assertTrue(out.toString().contains("stopped serving the fleet page"), out.toString());
+        assertFalse(served.running(), "npc status --serve stops when interrupted");
+        assertEquals(0, served.exitCode(), served::toString);
+        assertTrue(served.out().contains("stopped serving the fleet page"), served::toString);
     }
 
-    private static URI servedAt(StringWriter out, StringWriter err) throws InterruptedException {
-        Pattern served = Pattern.compile("serving the fleet page on (http://127\\.0\\.0\\.1:\\d+/)");
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
-            Matcher matcher = served.matcher(out.toString());
-            if (matcher.find()) {
-                return URI.create(matcher.group(1));
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("npc status --serve did not say where it serves:\n" + out + "\n" + err);
+    /** A click as a person makes it; a reload between finding the element and clicking it finds it again. */
+    private static void click(By what) {
+        new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class)
+                .ignoring(NoSuchElementException.class).until(driver -> {
+                    driver.findElement(what).click();
+                    return true;
+                });
     }
 
-    /** Problem rows first with their labels, the hostile error as text, the rollout and the remotes. */
+    /** Whether the element is shown, read in one script (null: no such element). */
+    private static Object shown(String id) {
+        return browser.executeScript("const e = document.getElementById(arguments[0]);"
+                + " return e === null ? null : getComputedStyle(e).display !== 'none'", id);
+    }
+
+    /** What {@code script} returns once it returns something: read again at each reload until it does. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readWhen(String script, String what, Object... arguments) {
+        return new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(JavascriptException.class).withMessage(what)
+                .until(driver -> (Map<String, Object>) browser.executeScript(script, arguments));
+    }
+
+    /**
+     * Problem rows first with their labels, the hostile error as text, the rollout and the remotes,
+     * as one document shows them: the served page reloads itself every second, which replaces every
+     * element, so the page is read in one script (a script runs within one document) rather than
+     * element by element, where a reload in between left an element stale.
+     */
     private static void assertWhatAPersonSees() {
-        assertTrue(browser.getTitle().startsWith("npc fleet: 6 hosts, 1 failed, 1 rolled back, 1 stale"), browser.getTitle());
-        List<WebElement> rows = browser.findElements(By.cssSelector("table.hosts > tbody > tr.host"));
-        assertEquals(ORDER, rows.stream().map(r -> r.findElement(By.tagName("th")).getText()).toList());
-        for (int i = 0; i < rows.size(); i++) {
-            String shown = rows.get(i).findElement(By.cssSelector("td[data-label='Status']")).getText();
+        Seen seen = Seen.read();
+        assertTrue(seen.title().startsWith("npc fleet: 6 hosts, 1 failed, 1 rolled back, 1 stale"), seen.title());
+        assertEquals(ORDER, seen.hosts());
+        for (int i = 0; i < seen.statuses().size(); i++) {
+            String shown = seen.statuses().get(i);
             assertTrue(shown.endsWith(LABELS.get(i)), ORDER.get(i) + " shows its status as words, not only as colour: " + shown);
         }
 
-        String detail = browser.findElement(By.cssSelector("#host-canary-1 td[data-label='Detail']")).getText();
+        String detail = seen.canaryDetail();
         assertTrue(detail.contains("<script>document.title='pwned';window.pwned=1</script><img src=x onerror=\"window.pwned=2\">"),
                 "the hostile error is shown as the text it is: " + detail);
         assertTrue(detail.contains("\\x1b[2J") && detail.contains("\\u202egnp.exe\\u202c"),
                 "control and bidi characters are shown visibly, not acted on: " + detail);
-        assertEquals(List.of(), browser.findElements(By.tagName("script")), "no script element reached the page");
-        assertEquals(List.of(), browser.findElements(By.tagName("img")), "no element from the bucket reached the page");
-        assertEquals(Boolean.TRUE, browser.executeScript("return window.pwned === undefined"), "no script from the bucket ran");
+        assertEquals(0L, seen.scripts(), "no script element reached the page");
+        assertEquals(0L, seen.images(), "no element from the bucket reached the page");
+        assertEquals(Boolean.TRUE, seen.noScriptRan(), "no script from the bucket ran");
 
-        String rollout = browser.findElement(By.cssSelector("section[aria-labelledby='rollout']")).getText();
+        String rollout = seen.rollout();
         assertTrue(rollout.contains("stopped") && rollout.contains("from staging"), rollout);
         assertTrue(rollout.matches("(?s).*prod-canary failed canary-1 rolled back on .*<script>.*") && rollout.contains("prod not reached"),
                 rollout);
 
-        List<String> remotes = browser.findElements(By.cssSelector("table.remotes > tbody > tr")).stream().map(WebElement::getText).toList();
+        List<String> remotes = seen.remotes();
         assertEquals(3, remotes.size(), remotes.toString());
         assertTrue(remotes.get(0).startsWith("prod " + fleet.oldVersion.substring(0, 8)) && remotes.get(0).contains("signed by key")
                 && remotes.get(0).endsWith(" 3 of 5"), "prod: its version, signed, run by 3 of the 5 hosts that follow it: "
@@ -208,6 +222,40 @@ class FleetPageBrowserTest {
                 remotes.get(1));
         assertTrue(remotes.get(2).startsWith("staging ") && remotes.get(2).contains("unsigned") && remotes.get(2).endsWith(" 0"),
                 remotes.get(2));
+    }
+
+    /**
+     * What the page shows, read in one script from one document. Texts are innerText, the text as
+     * rendered; a table row's cells are joined by a space. A missing element reads as null or an
+     * empty list, for the assertion to name.
+     */
+    private record Seen(String title, List<String> hosts, List<String> statuses, String canaryDetail, long scripts,
+                        long images, Boolean noScriptRan, String rollout, List<String> remotes) {
+        private static final String READ = """
+                const text = element => element ? element.innerText : null;
+                const rows = [...document.querySelectorAll('table.hosts > tbody > tr.host')];
+                return {
+                  title: document.title,
+                  hosts: rows.map(row => text(row.querySelector('th'))),
+                  statuses: rows.map(row => text(row.querySelector("td[data-label='Status']"))),
+                  canaryDetail: text(document.querySelector("#host-canary-1 td[data-label='Detail']")),
+                  scripts: document.getElementsByTagName('script').length,
+                  images: document.getElementsByTagName('img').length,
+                  noScriptRan: window.pwned === undefined,
+                  rollout: text(document.querySelector("section[aria-labelledby='rollout']")),
+                  remotes: [...document.querySelectorAll('table.remotes > tbody > tr')]
+                      .map(row => [...row.cells].map(text).join(' '))
+                };""";
+
+        /** A reload may destroy the document while the script is sent to it: then it is sent again, to the new one. */
+        @SuppressWarnings("unchecked")
+        static Seen read() {
+            Map<String, Object> read = new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(JavascriptException.class)
+                    .until(driver -> (Map<String, Object>) browser.executeScript(READ));
+            return new Seen((String) read.get("title"), (List<String>) read.get("hosts"), (List<String>) read.get("statuses"),
+                    (String) read.get("canaryDetail"), (Long) read.get("scripts"), (Long) read.get("images"),
+                    (Boolean) read.get("noScriptRan"), (String) read.get("rollout"), (List<String>) read.get("remotes"));
+        }
     }
 
     /** The whole page, not only the window: Chrome's own screenshot of the full layout. */

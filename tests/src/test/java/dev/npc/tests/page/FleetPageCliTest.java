@@ -12,10 +12,15 @@ import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,6 +45,8 @@ class FleetPageCliTest {
                             || html.contains("http-equiv=\"refresh\""),
                     "no script, nothing loaded from elsewhere, no reload in a written page");
             assertFalse(html.matches("(?s).*(href|src)=\"(https?:)?//.*"), "no link out of the page");
+            assertTrue(html.contains("<a href=\"#history-canary-1\">canary-1</a>") && !html.contains("?host="),
+                    "a written page opens a history by its fragment alone: no server reads a query");
             assertTrue(html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'sha256-"),
                     "the page forbids loads and scripts itself, also from file:// and the bucket");
             assertTrue(html.contains("&lt;script&gt;document.title=&#39;pwned&#39;"), "the hostile error is escaped");
@@ -77,6 +84,55 @@ class FleetPageCliTest {
         assertEquals(2, alone.exitCode(), alone::toString);
         assertTrue(alone.err().contains("--serve-beyond-loopback is for --serve"), alone::toString);
         assertFalse(Files.exists(tmp.resolve("x.html")));
+    }
+
+    /**
+     * The served page reloads itself to its address without a fragment (a browser would take a
+     * refresh to an address with one as a jump within the page, and never reload again), and keeps
+     * the host a person selected in the query: the server opens that host's history. Only a host
+     * of the page is selected; any other query is served as the page with nothing selected.
+     */
+    @Test
+    void theServedPageOpensTheHostItsQueryNamesAndReloadsWithoutAFragment() throws Exception {
+        try (Store store = Stores.open(tmp.resolve("store").toUri().toString(), StoreOptions.DEFAULT)) {
+            SeededFleet.seed(store, tmp);
+            ServedPage served = ServedPage.start(store.url(), "1h");
+            try {
+                String page = get(served.url);
+                assertTrue(page.contains("<meta http-equiv=\"refresh\" content=\"3600; url=./\">"), page);
+                assertTrue(page.contains("<a href=\"./?host=canary-1#history-canary-1\">canary-1</a>")
+                        && page.contains("<a href=\"./#host-canary-1\">Close the history of canary-1</a>"), page);
+                assertEquals(List.of(), open(page), "no history is open");
+
+                String selected = get(served.url.resolve("/?host=canary-1"));
+                assertTrue(selected.contains("<meta http-equiv=\"refresh\" content=\"3600; url=./?host=canary-1\">"), selected);
+                assertEquals(List.of("canary-1"), open(selected), "the history of the host the query names is open");
+                assertEquals(List.of("db-1"), open(get(served.url.resolve("/index.html?host=db-1"))));
+
+                for (String query : List.of("host=nosuch", "host=%3Cscript%3E", "host=canary-1%00", "host=canary-1&host=db-1",
+                        "HOST=canary-1", "host=", "x=1")) {
+                    String other = get(URI.create(served.url + "?" + query));
+                    assertTrue(other.contains("<meta http-equiv=\"refresh\" content=\"3600; url=./\">") && open(other).isEmpty()
+                            && !other.contains("nosuch") && !other.contains("%3C"), query + ": " + other);
+                }
+            } finally {
+                served.stop();
+            }
+            assertFalse(served.running(), served::toString);
+        }
+    }
+
+    private static String get(URI url) throws Exception {
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), url::toString);
+        return answer.body();
+    }
+
+    /** The hosts whose history the page shows open. */
+    private static List<String> open(String page) {
+        return Pattern.compile("<tr id=\"history-([^\"]+)\" class=\"history open\">").matcher(page).results()
+                .map(match -> match.group(1)).toList();
     }
 
     /**

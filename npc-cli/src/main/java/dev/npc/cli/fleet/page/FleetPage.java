@@ -32,11 +32,34 @@ import java.util.TreeMap;
  * link to the history row, which CSS shows when it is the URL's target, so it works without
  * JavaScript and under a policy that forbids every script. Text from the bucket goes through
  * {@link Html}. Labels always accompany colours and symbols.
+ *
+ * <p>The served page reloads itself (a meta refresh), which a fragment alone cannot survive: a
+ * reload to the page's own address drops a fragment selected since, and a browser treats a
+ * refresh to an address with a fragment as a jump within the page, so a page opened at one never
+ * reloads again. So on the served page a host's link also names the host in the query, the server
+ * opens that host's history (class {@code open}), and the refresh names the page's address
+ * without a fragment: the reload keeps the selection and the browser keeps the scroll position.
  */
 public final class FleetPage {
-    /** Everything one rendering shows. {@code history}: the hosts whose history was read (a bounded number). */
+    /**
+     * Everything one rendering shows. {@code history}: the hosts whose history was read (a bounded
+     * number). {@code refresh}: how often the served page reloads itself, null for a written page.
+     */
     public record Snapshot(String storeUrl, Instant now, FleetReader.Fleet fleet, RolloutRecord rollout,
-                           String rolloutProblem, Map<String, List<HostHistory.Entry>> history, Duration refresh) { }
+                           String rolloutProblem, Map<String, List<HostHistory.Entry>> history, Duration refresh) {
+        /** The same page as a file or the bucket keeps it: it does not reload itself. */
+        public Snapshot written() {
+            return new Snapshot(storeUrl, now, fleet, rollout, rolloutProblem, history, null);
+        }
+
+        /** {@code host} if it is a host on this page, else null: what a served page's query may select. */
+        public String hostNamed(String host) {
+            return fleet.hosts().stream().map(HostView::host).filter(name -> name.equals(host)).findFirst().orElse(null);
+        }
+    }
+
+    /** The query of a served page that opens a host's history: {@code ?host=NAME}. */
+    public static final String SELECT = "host=";
 
     private static final String STYLE = """
             :root{color-scheme:light;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#fff}
@@ -55,7 +78,7 @@ public final class FleetPage {
             .st{display:inline-block;padding:.05rem .45rem;border-radius:.6rem;border:1px solid currentColor;white-space:nowrap;font-weight:600}
             .bad{background:#fde2e1;color:#8a1111}.warn{background:#fff0d6;color:#6b3a00}
             .busy{background:#fff7cc;color:#594700}.calm{background:#e1eefc;color:#0b3d75}.good{background:#dcf5e3;color:#0d5c26}
-            tr.history{display:none}tr.history:target{display:table-row}
+            tr.history{display:none}tr.history:target,tr.history.open{display:table-row}
             tr.history>td{background:#fafafa;border-left:.35rem solid #0645ad}
             ol.timeline{list-style:none;margin:0;padding:0 0 0 1rem;border-left:2px solid #888}
             ol.timeline>li{margin:0 0 .75rem;padding-left:.5rem}
@@ -71,7 +94,7 @@ public final class FleetPage {
             .wrap{min-width:0}
             table.rows td[data-label]::before{content:attr(data-label) ": ";font-weight:600;font-family:system-ui,sans-serif}
             table.rows td:empty{display:none}
-            table.rows tr.history{display:none}table.rows tr.history:target{display:block}
+            table.rows tr.history{display:none}table.rows tr.history:target,table.rows tr.history.open{display:block}
             }
             """;
     private static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'sha256-" + sha256Base64(STYLE)
@@ -87,7 +110,16 @@ public final class FleetPage {
         return CONTENT_SECURITY_POLICY;
     }
 
+    /** The page with no host selected. */
     public static String render(Snapshot page) {
+        return render(page, null);
+    }
+
+    /**
+     * @param selected on a served page, the host whose history is open (a host of the page, see
+     *     {@link Snapshot#hostNamed}), or null
+     */
+    public static String render(Snapshot page, String selected) {
         StringBuilder out = new StringBuilder(16 * 1024);
         List<HostView> hosts = page.fleet().hosts();
         out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -95,7 +127,8 @@ public final class FleetPage {
                 .append("<meta http-equiv=\"Content-Security-Policy\" content=\"").append(CONTENT_SECURITY_POLICY).append("\">\n")
                 .append("<meta name=\"referrer\" content=\"no-referrer\">\n");
         if (page.refresh() != null) {
-            out.append("<meta http-equiv=\"refresh\" content=\"").append(Math.max(1, page.refresh().toSeconds())).append("\">\n");
+            out.append("<meta http-equiv=\"refresh\" content=\"").append(Math.max(1, page.refresh().toSeconds()))
+                    .append("; url=./").append(selected == null ? "" : "?" + SELECT + Html.text(selected)).append("\">\n");
         }
         out.append("<title>npc fleet: ").append(Html.text(summary(hosts))).append("</title>\n")
                 .append("<style>").append(STYLE).append("</style>\n</head>\n<body>\n<header>\n<h1>npc fleet</h1>\n")
@@ -104,7 +137,7 @@ public final class FleetPage {
                         : "; reloads every " + Math.max(1, page.refresh().toSeconds()) + "s").append(".</p>\n")
                 .append("</header>\n<main>\n");
         counts(out, hosts);
-        hostTable(out, page);
+        hostTable(out, page, selected);
         rollout(out, page);
         remoteTable(out, page);
         out.append("</main>\n<footer>\n<p>Problems first: failed, rolled back, stale, then the rest in the order of npc status."
@@ -124,7 +157,7 @@ public final class FleetPage {
         out.append("</ul>\n");
     }
 
-    private static void hostTable(StringBuilder out, Snapshot page) {
+    private static void hostTable(StringBuilder out, Snapshot page, String selected) {
         List<HostView> hosts = page.fleet().hosts();
         out.append("<section aria-labelledby=\"hosts\">\n<h2 id=\"hosts\">Hosts</h2>\n");
         if (hosts.isEmpty()) {
@@ -135,12 +168,14 @@ public final class FleetPage {
                 .append("<thead><tr><th scope=\"col\">Host</th><th scope=\"col\">Status</th><th scope=\"col\">Remote</th>")
                 .append("<th scope=\"col\">Published version</th><th scope=\"col\">Running version</th>")
                 .append("<th scope=\"col\">Last seen</th><th scope=\"col\">Published</th><th scope=\"col\">Detail</th></tr></thead>\n<tbody>\n");
+        boolean served = page.refresh() != null;
         for (HostView host : hosts) {
             // Host names were checked against HostName (letters, digits, '.', '_', '-'): safe as ids, escaped anyway.
             String id = Html.text(host.host());
             out.append("<tr id=\"host-").append(id).append("\" class=\"host").append(host.status().isProblem() ? " problem" : "")
                     .append("\" data-status=\"").append(host.status().id()).append("\">")
-                    .append("<th scope=\"row\" data-label=\"Host\"><a href=\"#history-").append(id).append("\">")
+                    .append("<th scope=\"row\" data-label=\"Host\"><a href=\"").append(served ? "./?" + SELECT + id : "")
+                    .append("#history-").append(id).append("\">")
                     .append(id).append("</a></th>")
                     .append("<td data-label=\"Status\">").append(badge(host.status()))
                     .append(host.status() == HostStatus.IN_PROGRESS && host.phase() != null ? " (" + host.phase() + ")" : "")
@@ -152,10 +187,11 @@ public final class FleetPage {
                     .append("<td data-label=\"Published\">").append(host.remote() == null ? "-" : ago(host.remote().updated(), page.now()))
                     .append("</td>")
                     .append("<td data-label=\"Detail\" class=\"wrap\">").append(Html.text(host.detail())).append("</td></tr>\n");
-            out.append("<tr id=\"history-").append(id).append("\" class=\"history\"><td colspan=\"8\">\n<h3>History of ")
+            out.append("<tr id=\"history-").append(id).append("\" class=\"history").append(host.host().equals(selected) ? " open" : "")
+                    .append("\"><td colspan=\"8\">\n<h3>History of ")
                     .append(id).append("</h3>\n");
             history(out, page, host.host());
-            out.append("<p><a href=\"#host-").append(id).append("\">Close the history of ").append(id).append("</a></p>\n</td></tr>\n");
+            out.append("<p><a href=\"").append(served ? "./" : "").append("#host-").append(id).append("\">Close the history of ").append(id).append("</a></p>\n</td></tr>\n");
         }
         out.append("</tbody>\n</table>\n</section>\n");
     }

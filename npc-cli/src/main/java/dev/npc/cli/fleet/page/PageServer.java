@@ -13,18 +13,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Serves the last rendered fleet page at {@code /} with the JDK's HTTP server. The page is
- * replaced as a whole by the refresh loop, so a request never sees half a page. Answers carry a
- * Content-Security-Policy that lets nothing load and no script run, and are not cached.
+ * Serves the fleet page of the last read at {@code /} with the JDK's HTTP server, rendered for
+ * each request with the host its query selects ({@code ?host=NAME}, see {@link FleetPage}). The
+ * read is replaced as a whole by the refresh loop, so a request never sees half of one. Answers
+ * carry a Content-Security-Policy that lets nothing load and no script run, and are not cached.
  */
 public final class PageServer implements AutoCloseable {
     /** The default port of {@code npc status --serve}. */
     public static final int DEFAULT_PORT = 8417;
 
     private final HttpServer server;
-    private final AtomicReference<byte[]> page;
+    private final AtomicReference<FleetPage.Snapshot> page;
 
-    private PageServer(HttpServer server, byte[] first) {
+    private PageServer(HttpServer server, FleetPage.Snapshot first) {
         this.server = server;
         this.page = new AtomicReference<>(first);
     }
@@ -33,7 +34,7 @@ public final class PageServer implements AutoCloseable {
      * @param address where to listen, as {@link #parse} made it
      * @param nonLoopback whether an address beyond loopback was asked for explicitly
      */
-    public static PageServer start(InetSocketAddress address, boolean nonLoopback, String firstPage) throws IOException {
+    public static PageServer start(InetSocketAddress address, boolean nonLoopback, FleetPage.Snapshot firstPage) throws IOException {
         if (!address.getAddress().isLoopbackAddress() && !nonLoopback) {
             throw new IllegalArgumentException("--serve " + address.getHostString() + ":" + address.getPort()
                     + " is not a loopback address: the page shows the whole fleet (hosts, versions, errors) to whoever"
@@ -46,7 +47,7 @@ public final class PageServer implements AutoCloseable {
             throw new IllegalArgumentException("--serve " + address.getHostString() + ":" + address.getPort()
                     + ": cannot listen there (" + e.getMessage() + "); give another port, e.g. --serve 127.0.0.1:8418");
         }
-        PageServer served = new PageServer(server, firstPage.getBytes(StandardCharsets.UTF_8));
+        PageServer served = new PageServer(server, firstPage);
         server.createContext("/", served::handle);
         server.setExecutor(Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "npc-status-serve");
@@ -96,8 +97,8 @@ public final class PageServer implements AutoCloseable {
         return server.getAddress();
     }
 
-    public void update(String html) {
-        page.set(html.getBytes(StandardCharsets.UTF_8));
+    public void update(FleetPage.Snapshot read) {
+        page.set(read);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -118,17 +119,28 @@ public final class PageServer implements AutoCloseable {
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }
-            byte[] body = page.get();
             headers.set("Content-Type", "text/html; charset=utf-8");
             if (method.equals("HEAD")) {
                 exchange.sendResponseHeaders(200, -1);
                 return;
             }
+            FleetPage.Snapshot read = page.get();
+            byte[] body = FleetPage.render(read, selected(read, exchange.getRequestURI().getRawQuery()))
+                    .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
         }
+    }
+
+    /**
+     * The host {@code ?host=NAME} names, if it is on the page; any other query (whoever connects
+     * writes it) selects nothing, so the page is served as for {@code /}, not refused: a host that
+     * left the fleet since its history was opened leaves a page that still reloads.
+     */
+    private static String selected(FleetPage.Snapshot read, String rawQuery) {
+        return rawQuery != null && rawQuery.startsWith(FleetPage.SELECT) ? read.hostNamed(rawQuery.substring(FleetPage.SELECT.length())) : null;
     }
 
     @Override
