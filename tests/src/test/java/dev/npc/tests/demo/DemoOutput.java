@@ -52,7 +52,10 @@ public final class DemoOutput {
         Set<String> shown = shapeSet(hostLines(block));
         assertTrue(printed.containsAll(shown), "the README shows host lines the demo does not print: "
                 + minus(shown, printed) + "; run tools/readme-figures.sh demo");
-        Set<String> canary = shapeSet(hostLines(steps).stream().filter(l -> l.startsWith("    canary-1 ")).toList());
+        // A poll that found nothing new is not something the canary does, and whether one falls
+        // before the promote depends on how busy the machine is (it did under load).
+        Set<String> canary = shapeSet(hostLines(steps).stream()
+                .filter(l -> l.startsWith("    canary-1 ") && !l.endsWith(" is up to date")).toList());
         assertTrue(shown.containsAll(canary), "the README leaves out what the canary does: " + minus(canary, shown)
                 + "; run tools/readme-figures.sh demo");
     }
