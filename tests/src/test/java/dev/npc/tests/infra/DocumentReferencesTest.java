@@ -56,7 +56,7 @@ class DocumentReferencesTest {
         Path dir = Files.createTempDirectory(Checkout.root().resolve("tests/target"), "references-");
         try {
             // The dangling name is put together here, so this source itself cites no missing document.
-            String missing = "MISSING-" + "BRIEF.md";
+            String missing = "NO-SUCH-DOCUMENT" + ".md";
             Path java = Files.writeString(dir.resolve("Example.java"), String.join("\n",
                     "/** The layout of " + missing + ", see docs/format.md. */",
                     "class Example { String s = \"NOT-SCANNED.md\"; } /" + "/ and ../../../README.md#no-such-heading",
