@@ -306,8 +306,13 @@ final class SignedHttp implements Closeable {
 
     /** The MD5 of the content an answer's ETag vouches for, when its encryption headers say it is one. */
     static String contentMd5(HttpURLConnection connection, String etag) {
-        return Etags.contentMd5Of(etag, connection.getHeaderField("x-amz-server-side-encryption"),
-                connection.getHeaderField("x-amz-server-side-encryption-customer-algorithm"));
+        return contentMd5(connection::getHeaderField, etag);
+    }
+
+    /** The same, from an answer's headers by name. */
+    static String contentMd5(Function<String, String> header, String etag) {
+        return Etags.contentMd5Of(etag, header.apply("x-amz-server-side-encryption"),
+                header.apply("x-amz-server-side-encryption-customer-algorithm"));
     }
 
     /** An HTTP {@code Date} header as an instant, or null when absent or unreadable. */

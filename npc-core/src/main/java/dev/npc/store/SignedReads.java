@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -43,7 +42,6 @@ final class SignedReads {
      * the verified path. Nothing seen here is used as content.
      */
     EtagProbe probe(String key, String etag) {
-        StoreKeys.check(key);
         if (http.elsewhere()) {
             return EtagProbe.CANNOT_TELL;
         }
@@ -172,28 +170,18 @@ final class SignedReads {
         if (http.elsewhere()) {
             return null;
         }
-        HttpURLConnection connection = null;
         try {
-            connection = http.open(SdkHttpMethod.HEAD, http.uri(key), Map.of("x-amz-checksum-mode", "ENABLED"));
-            int status = http.status(connection);
-            if (status < 400) {
-                SignedHttp.drain(connection.getInputStream());
-            }
-            String etag = connection.getHeaderField("ETag");
-            if (status != 200 || !usable(etag)) {
+            KeptConnection.Answer answer = http.head(http.uri(key), Map.of("x-amz-checksum-mode", "ENABLED"));
+            String etag = answer.header("ETag");
+            if (answer.status() != 200 || !usable(etag)) {
                 return null;
             }
-            String length = connection.getHeaderField("Content-Length");
-            String checksum = connection.getHeaderField("x-amz-checksum-sha256");
+            String length = answer.header("Content-Length");
             return new ObjectInfo(key, etag, length == null ? -1 : Long.parseLong(length),
-                    SignedHttp.date(connection.getHeaderField("Last-Modified")), metadata(connection),
-                    SignedHttp.contentMd5(connection, etag),
-                    "COMPOSITE".equals(connection.getHeaderField("x-amz-checksum-type")) ? null
-                            : Etags.sha256HexOf(checksum));
+                    SignedHttp.date(answer.header("Last-Modified")), metadata(answer), SignedHttp.contentMd5(answer::header, etag),
+                    "COMPOSITE".equals(answer.header("x-amz-checksum-type")) ? null
+                            : Etags.sha256HexOf(answer.header("x-amz-checksum-sha256")));
         } catch (IOException | RuntimeException e) {
-            if (connection != null) {
-                connection.disconnect();
-            }
             return null;
         }
     }
@@ -222,11 +210,12 @@ final class SignedReads {
         return result;
     }
 
-    private static Map<String, String> metadata(HttpURLConnection connection) {
+    /** The user metadata of an answer (its header names are in lower case). */
+    private static Map<String, String> metadata(KeptConnection.Answer answer) {
         Map<String, String> metadata = new HashMap<>();
-        connection.getHeaderFields().forEach((name, values) -> {
-            if (name != null && name.toLowerCase(Locale.ROOT).startsWith("x-amz-meta-") && !values.isEmpty()) {
-                metadata.put(name.substring("x-amz-meta-".length()).toLowerCase(Locale.ROOT), values.get(0));
+        answer.headers().forEach((name, value) -> {
+            if (name.startsWith("x-amz-meta-")) {
+                metadata.put(name.substring("x-amz-meta-".length()), value);
             }
         });
         return metadata;
