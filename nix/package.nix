@@ -21,6 +21,14 @@ let
 
   # The JVM flags of both programs, shared with bin/npc, bin/npc-daemon and the NixOS module.
   jvmOptions = readArgs ../bin/jvm.options;
+  # What npc-daemon adds to them when it keeps running (follow without --once), as bin/npc-daemon
+  # does; the module's default adds them when the timer is off.
+  residentJvmOptions = readArgs ../bin/jvm-resident.options;
+  # npc-daemon's wrapper runs bin/keeps-running.sh on its arguments, as bin/npc-daemon does, and adds
+  # those flags when it sets npc_keeps_running.
+  residentScan = builtins.readFile ../bin/keeps-running.sh + ''
+    npc_resident=''${npc_keeps_running:+${lib.concatStringsSep " " residentJvmOptions}}
+  '';
 
   mavenRepository = linkFarm "npc-maven-repository" (map
     (artifact: {
@@ -84,7 +92,7 @@ stdenv.mkDerivation {
     mkdir -p "$out/share/npc-archives"
     # A JRE that does not know one of bin/jvm.options' flags refuses to start: fail here, once,
     # rather than on every host that installs this package.
-    ${jre_headless}/bin/java ${lib.escapeShellArgs jvmOptions} -version
+    ${jre_headless}/bin/java ${lib.escapeShellArgs (jvmOptions ++ residentJvmOptions)} -version
     for program in npc-cli:npc npc-daemon:npc-daemon; do
       module=''${program%%:*}; name=''${program##*:}
       # Each program's class data sharing archive, from a training run on this JRE and this jar at
@@ -92,8 +100,12 @@ stdenv.mkDerivation {
       # -XX:SharedArchiveFile naming a missing file, which -Xshare:auto ignores.
       bash ${../bin/cds-archive} ${jre_headless}/bin/java ${../bin/jvm.options} "$name" \
         "$out/share/npc/$module/$module.jar" "$out/share/npc-archives/$module.jsa"
-      makeWrapper ${jre_headless}/bin/java "$out/bin/$name" \
-        --add-flags "\''${NPC_JAVA_OPTS:-${lib.concatStringsSep " " jvmOptions}}" \
+      resident=()
+      if [ "$name" = npc-daemon ]; then
+        resident=(--run ${lib.escapeShellArg residentScan})
+      fi
+      makeWrapper ${jre_headless}/bin/java "$out/bin/$name" "''${resident[@]}" \
+        --add-flags "\''${NPC_JAVA_OPTS:-${lib.concatStringsSep " " jvmOptions}''${resident:+ \$npc_resident}}" \
         --add-flags "-XX:SharedArchiveFile=$out/share/npc-archives/$module.jsa" \
         --add-flags "-jar $out/share/npc/$module/$module.jar"
     done
@@ -102,7 +114,7 @@ stdenv.mkDerivation {
     runHook postInstall
   '';
 
-  passthru = { inherit jars mavenRepository jvmOptions mavenArgs; };
+  passthru = { inherit jars mavenRepository jvmOptions residentJvmOptions residentScan mavenArgs; };
 
   meta = {
     description = "Pull-based provisioning of NixOS fleets through an object store";

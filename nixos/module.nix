@@ -517,9 +517,12 @@ in
     jvmOptions = mkOption {
       type = types.listOf types.str;
       # The flags every npc program runs with (bin/jvm.options, one place for all of them, the
-      # heap bound included).
-      default = import ../nix/args-file.nix ../bin/jvm.options;
-      defaultText = lib.literalExpression "(the flags in bin/jvm.options)";
+      # heap bound included), and those of a daemon that keeps running when the timer is off
+      # (bin/jvm-resident.options, as the package's npc-daemon adds them to `follow` without --once).
+      default = import ../nix/args-file.nix ../bin/jvm.options
+        ++ lib.optionals (!cfg.timer.enable) (import ../nix/args-file.nix ../bin/jvm-resident.options);
+      defaultText = lib.literalExpression
+        "(the flags in bin/jvm.options) ++ (unless timer.enable, the flags in bin/jvm-resident.options)";
       description = "Options for the daemon's JVM (NPC_JAVA_OPTS); they replace the package's defaults.";
     };
 

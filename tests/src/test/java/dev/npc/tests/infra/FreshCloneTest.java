@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FreshCloneTest {
     private static final String NOTICE = "npc: building npc once (./mvnw -q -B -Dmaven.test.skip=true -pl npc-demo -am package)...";
-    private static final List<String> SCRIPTS = List.of("npc", "bin/npc", "bin/npc-daemon", "bin/cds-archive",
+    private static final List<String> SCRIPTS = List.of("npc", "bin/npc", "bin/npc-daemon", "bin/keeps-running.sh", "bin/cds-archive",
             "tools/readme-figures.sh", "bench/common.sh", "bench/pack-bench.sh", "bench/push-bench.sh", "bench/status-bench.sh",
             "bench/soak.sh", "bench/poll-bench.sh", ".ci/run");
 

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -15,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * bin/npc and bin/npc-daemon run java with bin/jvm.options (the flags the Nix package and the
- * module read too, see NixFilesTest), NPC_JAVA_OPTS replaces them, and the real java reads the
- * file as an argument file with the meaning nix/args-file.nix gives it.
+ * module read too, see NixFilesTest), a daemon that keeps running with bin/jvm-resident.options
+ * after it, NPC_JAVA_OPTS replaces them, and the real java reads the files as argument files with
+ * the meaning nix/args-file.nix gives them.
  */
 class LaunchersTest {
     @TempDir
@@ -39,6 +41,33 @@ class LaunchersTest {
     }
 
     @Test
+    void aDaemonThatKeepsRunningAddsTheResidentFlagsFile() throws Exception {
+        Path checkout = checkoutWithLaunchers();
+        Path args = work.resolve("java-args");
+        Map<String, String> env = Map.of("PATH", standInJava(args) + ":" + System.getenv("PATH"), "NPC_JAVA_OPTS", "");
+        String jar = checkout.resolve("npc-daemon/target/npc-daemon.jar").toString();
+        String flags = "@" + checkout.resolve("bin/jvm.options");
+        String resident = "@" + checkout.resolve("bin/jvm-resident.options");
+
+        Map<List<String>, List<String>> javaArgs = Map.of(
+                List.of("follow", "--store", "s3://b/p", "--interval", "60s"), List.of(flags, resident),
+                List.of("follow", "--once", "--store", "s3://b/p"), List.of(flags),
+                List.of("follow", "--store", "s3://b/p", "--once=activate"), List.of(flags),
+                List.of("trigger"), List.of(flags));
+        for (Map.Entry<List<String>, List<String>> expected : javaArgs.entrySet()) {
+            List<String> command = new ArrayList<>(List.of(checkout.resolve("bin/npc-daemon").toString()));
+            command.addAll(expected.getKey());
+            ProcessResult result = Tools.run(command, env, work);
+
+            assertTrue(result.ok(), result.toString());
+            List<String> wanted = new ArrayList<>(expected.getValue());
+            wanted.addAll(List.of("-jar", jar));
+            wanted.addAll(expected.getKey());
+            assertEquals(wanted, Files.readAllLines(args), String.join(" ", expected.getKey()));
+        }
+    }
+
+    @Test
     void npcJavaOptsReplacesTheFlags() throws Exception {
         Path checkout = checkoutWithLaunchers();
         Path args = work.resolve("java-args");
@@ -53,13 +82,16 @@ class LaunchersTest {
     }
 
     @Test
-    void theRealJavaReadsTheFlagsFileAsTheNixExpressionDoes() {
-        List<String> flags = ArgumentFile.read(Checkout.file("bin/jvm.options"));
+    void theRealJavaReadsTheFlagsFilesAsTheNixExpressionDoes() {
+        List<String> flags = new ArrayList<>(ArgumentFile.read(Checkout.file("bin/jvm.options")));
         assertTrue(flags.contains("-XX:+UseSerialGC"), flags.toString());
+        List<String> resident = ArgumentFile.read(Checkout.file("bin/jvm-resident.options"));
+        assertTrue(resident.contains("-XX:CompileThresholdScaling=0.05"), resident.toString());
+        flags.addAll(resident);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
         ProcessResult result = Tools.run(List.of(java, "@" + Checkout.file("bin/jvm.options"),
-                "-XX:+PrintCommandLineFlags", "-version"), Map.of(), work);
+                "@" + Checkout.file("bin/jvm-resident.options"), "-XX:+PrintCommandLineFlags", "-version"), Map.of(), work);
 
         assertTrue(result.ok(), result.toString());
         List<String> printed = List.of(result.stdout().text().lines().findFirst().orElse("").split(" "));
@@ -77,7 +109,8 @@ class LaunchersTest {
     /** The launchers and the flags file in a directory laid out like a checkout, with empty jars. */
     private Path checkoutWithLaunchers() throws Exception {
         Path checkout = work.resolve("checkout");
-        for (String file : List.of("bin/npc", "bin/npc-daemon", "bin/jvm.options")) {
+        for (String file : List.of("bin/npc", "bin/npc-daemon", "bin/jvm.options", "bin/jvm-resident.options",
+                "bin/keeps-running.sh")) {
             Path copy = checkout.resolve(file);
             Files.createDirectories(copy.getParent());
             Files.copy(Checkout.file(file), copy);

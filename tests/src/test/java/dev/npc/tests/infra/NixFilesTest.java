@@ -222,17 +222,39 @@ class NixFilesTest {
         flags.add("-XX:+ExitOnOutOfMemoryError");
         assertEquals(jars, evalRaw(ref, NPC + ".jars.drvPath"), "the JVM flags do not rebuild the jars");
         String install = evalRaw(ref, NPC + ".installPhase");
-        assertTrue(install.contains("--add-flags \"\\${NPC_JAVA_OPTS:-" + String.join(" ", flags) + "}\""), install);
+        assertTrue(install.contains("--add-flags \"\\${NPC_JAVA_OPTS:-" + String.join(" ", flags)
+                + "${resident:+ \\$npc_resident}}\""), install);
+        // npc-daemon's wrapper, alone, runs the scan that adds bin/jvm-resident.options to `follow`
+        // without --once (the shell a wrapper runs it in is bash).
+        assertTrue(install.matches("(?s).*if \\[ \"\\$name\" = npc-daemon ]; then\\s+resident=\\(--run .*"), install);
+        assertTrue(install.contains("\"$out/bin/$name\" \"${resident[@]}\""), install);
+        String scan = evalRaw(ref, NPC + ".residentScan");
+        List<String> resident = ArgumentFile.read(Checkout.file("bin/jvm-resident.options"));
+        Map<List<String>, String> added = Map.of(
+                List.of("follow", "--store", "s3://b/p", "--interval", "60s"), String.join(" ", resident),
+                List.of("follow"), String.join(" ", resident),
+                List.of("follow", "--store", "s3://b/p", "--once"), "",
+                List.of("follow", "--once=activate"), "",
+                List.of("trigger"), "",
+                List.of(), "");
+        added.forEach((arguments, expected) -> {
+            List<String> command = new ArrayList<>(List.of("bash", "-c", scan + "printf %s \"$npc_resident\"", "npc-daemon"));
+            command.addAll(arguments);
+            Command.Run run = Command.run(command, Map.of(), work);
+            assertEquals(0, run.exit(), run.describe());
+            assertEquals(expected, run.stdout(), "npc-daemon " + arguments);
+        });
         assertTrue(install.matches("(?s).*makeWrapper /nix/store/[a-z0-9]{32}-jre-headless/bin/java.*"), "a headless JRE:\n" + install);
         assertTrue(install.contains("npc-cli:npc npc-daemon:npc-daemon"), install);
         assertTrue(install.contains("-XX:SharedArchiveFile=$out/share/npc-archives/$module.jsa"), install);
         assertTrue(install.matches("(?s).*/nix/store/[a-z0-9]{32}-cds-archive /nix/store/[a-z0-9]{32}-jre-headless/bin/java"
                 + " /nix/store/[a-z0-9]{32}-jvm.options .*"), "the archives come from a training run at build time:\n" + install);
         assertTrue(install.contains("share/doc/npc/nixos-module.md"), install);
+        flags.addAll(resident);
         for (String host : HOSTS) {
             assertEquals(String.join(" ", flags), evalRaw(ref,
                     "nixosConfigurations." + host + ".config.systemd.services.npc.environment.NPC_JAVA_OPTS"),
-                    "the module's default: the same flags, the heap bound included");
+                    "the module's default for a daemon that keeps running: the same flags, the heap bound included, and the resident ones");
         }
 
         append(flake.resolve("npc-core/src/main/java/dev/npc/json/Json.java"), "\n// an edit of a main source\n");

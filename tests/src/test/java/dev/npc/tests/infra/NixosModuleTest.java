@@ -81,7 +81,8 @@ class NixosModuleTest {
         assertEquals(result.get("package").asText() + "/bin/npc-daemon", env.get("NPC_SELF_PATH").asText(),
                 "the daemon restarts itself when a switch brings another npc");
         assertTrue(env.get("NPC_SYSTEMCTL_BIN").asText().endsWith("/bin/systemctl"), env.toString());
-        assertTrue(env.get("NPC_JAVA_OPTS").asText().contains("-Xmx"), env.toString());
+        assertEquals(String.join(" ", jvmFlags(true)), env.get("NPC_JAVA_OPTS").asText(),
+                "a daemon that keeps running: bin/jvm.options, then bin/jvm-resident.options");
         assertFalse(env.has("AWS_REGION"), "no region set: the SDK finds it");
         assertTrue(result.get("timer").isNull());
         assertEquals(List.of("npc"), strings(result.get("systemPackages")));
@@ -210,6 +211,8 @@ class NixosModuleTest {
         assertFalse(service.get("restartIfChanged").asBoolean());
         List<String> argv = SystemdExecLine.split(unit.get("ExecStart").asText());
         assertEquals("--once", argv.get(argv.size() - 1));
+        assertEquals(String.join(" ", jvmFlags(false)), service.get("environment").get("NPC_JAVA_OPTS").asText(),
+                "a short run keeps the flags of every other command");
 
         JsonNode timer = result.get("timer");
         assertEquals("15m", timer.get("timerConfig").get("OnUnitInactiveSec").asText());
@@ -456,5 +459,14 @@ class NixosModuleTest {
     /** A Nix string literal for any text. */
     private static String nixString(String text) {
         return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("${", "\\${") + "\"";
+    }
+
+    /** bin/jvm.options, and for a daemon that keeps running bin/jvm-resident.options after it. */
+    private static List<String> jvmFlags(boolean resident) {
+        List<String> flags = new ArrayList<>(ArgumentFile.read(Checkout.file("bin/jvm.options")));
+        if (resident) {
+            flags.addAll(ArgumentFile.read(Checkout.file("bin/jvm-resident.options")));
+        }
+        return flags;
     }
 }

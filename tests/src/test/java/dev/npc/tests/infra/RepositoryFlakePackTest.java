@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RepositoryFlakePackTest {
     private static final List<String> FLEET = List.of("flake.nix", "flake.lock", "nix/package.nix",
-            "nix/maven-lock.json", "nixos/module.nix", "nixos/example/hosts/canary-1.nix", "bin/jvm.options");
+            "nix/maven-lock.json", "nixos/module.nix", "nixos/example/hosts/canary-1.nix", "bin/jvm.options",
+            "bin/jvm-resident.options", "bin/keeps-running.sh");
 
     @TempDir
     Path work;
