@@ -5,8 +5,8 @@
 # with stand-in system commands. After the first activation each daemon polls every second:
 # warm-up, then CPU per poll (/proc/<pid>/stat utime+stime over the polls the server counted),
 # resident memory (/proc/<pid>/status VmRSS), requests and body bytes per poll, and the local
-# files it wrote. Measured in the same run: the daemon with the shipped flags (bin/jvm.options)
-# and with the NixOS module's flags before issue 11, one `aws s3api get-object-attributes` process
+# files it wrote. Measured in the same run: the daemon with the shipped flags (bin/jvm.options and,
+# added by the launcher to a daemon that keeps running, bin/jvm-resident.options) and with the NixOS module's flags before issue 11, one `aws s3api get-object-attributes` process
 # (what a poll costs a tool that starts a process per poll; `curl --aws-sigv4` HEAD without the
 # aws CLI), and `npc-daemon follow --once` of an unchanged host (timer mode) with both flag sets.
 # Also the same poll ten times a second (the poll's own work, the CPU kept busy), the daemon
@@ -74,7 +74,8 @@ run() {
   bin/npc-daemon follow --once=activate "${flags[@]}" 2>&1 | sed 's/^/  /'
 
   # daemon NAME OPTS [INTERVAL WARM-UP MEASURE]: one resident daemon, started by bin/npc-daemon with
-  # OPTS as NPC_JAVA_OPTS (empty: bin/jvm.options), polling every INTERVAL (1s); prints "NAME
+  # OPTS as NPC_JAVA_OPTS (empty: the launcher's bin/jvm.options and bin/jvm-resident.options),
+  # polling every INTERVAL (1s); prints "NAME
   # cpu-ms-per-poll rss-mib requests-per-poll body-bytes files polls cpu-ms-per-minute".
   daemon() {
     local name=$1 opts=$2 interval=${3:-1s} warmup=${4:-$warmup_seconds} measure=${5:-$measure_seconds} pid
@@ -83,7 +84,7 @@ run() {
       # jdk.ExecutionSample FILE); the recorder itself costs some CPU, so figures from such a run
       # are not comparable.
       mkdir -p "$NPC_BENCH_PROFILE"
-      opts="${opts:-@bin/jvm.options} -XX:StartFlightRecording=filename=$NPC_BENCH_PROFILE/$name.jfr,settings=profile"
+      opts="${opts:-@bin/jvm.options @bin/jvm-resident.options} -XX:StartFlightRecording=filename=$NPC_BENCH_PROFILE/$name.jfr,settings=profile"
     fi
     NPC_JAVA_OPTS=$opts bin/npc-daemon follow --interval "$interval" "${flags[@]}" --metrics-file "$work/metrics/npc.prom" \
       > "$work/$name.log" 2>&1 &
@@ -168,8 +169,9 @@ run() {
 
   pick() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$results" | median; }
   local shipped_flags
-  shipped_flags=$(grep -v '^[[:space:]]*\(#\|$\)' bin/jvm.options | sed 's/[[:space:]]*#.*//' | tr '\n' ' ' | sed 's/ $//')
-  echo "shipped flags (bin/jvm.options): $shipped_flags"
+  shipped_flags=$(cat bin/jvm.options bin/jvm-resident.options | grep -v '^[[:space:]]*\(#\|$\)' \
+    | sed 's/[[:space:]]*#.*//' | tr '\n' ' ' | sed 's/ $//')
+  echo "shipped flags of the daemon (bin/jvm.options, bin/jvm-resident.options; follow --once without the second): $shipped_flags"
   echo "old flags (the NixOS module's before issue 11): $old_flags"
   echo "follow --once CPU seconds, shipped: $(tr '\n' ' ' < "$work/once-shipped")"
   echo "follow --once CPU seconds, old:     $(tr '\n' ' ' < "$work/once-old")"

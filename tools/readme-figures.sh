@@ -200,7 +200,7 @@ bench_poll() {
     echo
     echo "| daemon polling every second, nothing changes | CPU per poll | resident memory | requests per poll | body bytes | files written |"
     echo "|---|---|---|---|---|---|"
-    echo "| shipped flags (\`bin/jvm.options\`) | $(fig $f shipped.cpu) | $(fig $f shipped.rss) | $(fig $f shipped.requests) | $(fig $f shipped.bytes) | $(fig $f shipped.files) |"
+    echo "| shipped flags (\`bin/jvm.options\`, then \`bin/jvm-resident.options\`) | $(fig $f shipped.cpu) | $(fig $f shipped.rss) | $(fig $f shipped.requests) | $(fig $f shipped.bytes) | $(fig $f shipped.files) |"
     echo "| the NixOS module's flags before issue 11 | $(fig $f old.cpu) | $(fig $f old.rss) | $(fig $f old.requests) | $(fig $f old.bytes) | $(fig $f old.files) |"
     echo "| shipped flags, polling every 0.1 s (the poll's own work, the CPU kept busy) | $(fig $f fast.cpu) | $(fig $f fast.rss) | $(fig $f fast.requests) | | |"
     echo "| shipped flags, measured from 120 s after the start (what a poll's code costs once compiled: the rest of the daemon's life) | $(fig $f late.cpu) | $(fig $f late.rss) | | | |"
