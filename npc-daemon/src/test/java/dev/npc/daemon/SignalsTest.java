@@ -9,6 +9,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,6 +65,14 @@ class SignalsTest {
         }
     }
 
+    private boolean logSays(String line) {
+        try {
+            return Files.readString(tmp.resolve("daemon.log")).lines().anyMatch(line::equals);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Whether the stand-in systemd-run still runs a switch in the transient unit. */
     private boolean switchRunning() {
         return Files.exists(fleet.system.transientUnits.resolve(dev.npc.daemon.stage.Activator.SWITCH_SERVICE));
@@ -85,12 +95,16 @@ class SignalsTest {
 
     @Test
     void sigtermDuringTheBuildLetsTheBuildFinishAndNeverStartsTheSwitch() throws Exception {
-        fleet.publish("prod", Map.of("system-name", "v1", "build-sleeps", "1"));
+        Path hold = Files.writeString(tmp.resolve("build-held"), "");
+        fleet.publish("prod", Map.of("system-name", "v1", "build-waits-for", hold.toString()));
         String initial = fleet.system.running();
         daemon = start();
         await("the build to start", () -> fleet.system.commands().stream().anyMatch(c -> c.startsWith("nix ")));
 
         daemon.destroy();
+        // The build ends only once the daemon has the request, whatever the machine's load.
+        await("the daemon to take the stop", () -> logSays("npc-daemon: asked to stop: the step in progress ends first"));
+        Files.delete(hold);
         assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the daemon stops");
 
         String log = Files.readString(tmp.resolve("daemon.log"));

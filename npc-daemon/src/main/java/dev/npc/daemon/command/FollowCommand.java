@@ -67,6 +67,9 @@ public final class FollowCommand extends DaemonCommand implements Callable<Integ
             StopSignal stop = daemon.stopSignal();
             seams.shutdownHooks().accept(new Thread(() -> {
                 stop.request();
+                // Said once the request is in: a stop can wait on a build or a switch for minutes,
+                // and the journal should say why the unit is still "deactivating".
+                log.info("asked to stop: the step in progress ends first");
                 try {
                     stop.awaitStopped(STOP_GRACE_SECONDS);
                 } catch (InterruptedException e) {

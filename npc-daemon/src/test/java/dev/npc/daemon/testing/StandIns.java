@@ -25,8 +25,8 @@ import java.util.List;
  * held (as switch-to-configuration-ng says it), {@code fails-unit} makes a unit fail when it runs
  * (the system turns degraded), {@code self-daemon} gives it a sw/bin/npc-daemon, {@code npc-unit}
  * becomes its etc/systemd/system/npc.service, {@code build-sleeps} and {@code switch-sleeps}
- * (seconds) make the build or the switch slow, {@code switch-waits-for} (a path) holds the switch
- * until that path is gone, {@code kernel} (a version) and {@code kernel-params}
+ * (seconds) make the build or the switch slow, {@code build-waits-for} and {@code switch-waits-for}
+ * (a path) hold the build or the switch until that path is gone, {@code kernel} (a version) and {@code kernel-params}
  * set what the toplevel boots (its kernel, initrd and kernel-modules links and kernel-params
  * file; by default {@value #DEFAULT_KERNEL} and {@value #DEFAULT_PARAMS}, as the initial system),
  * and {@code fails-at-boot} names a unit that fails when the system is booted ({@link #boot}).
@@ -135,6 +135,9 @@ public final class StandIns {
                 + "if [ -f \"$dir/lock-incomplete\" ]; then echo \"error: flake 'path:$dir' requires lock file changes but they're not allowed due to '--no-update-lock-file'\"; exit 1; fi\n"
                 + "if [ -f \"$dir/build-fails\" ]; then echo \"error: builder for '/nix/store/x-nixos-system.drv' failed\"; cat \"$dir/build-fails\"; exit 1; fi\n"
                 + "[ -f \"$dir/build-sleeps\" ] && sleep \"$(cat \"$dir/build-sleeps\")\"\n"
+                + "if [ -f \"$dir/build-waits-for\" ]; then\n"
+                + "  while [ -e \"$(cat \"$dir/build-waits-for\")\" ]; do sleep 0.05; done\n"
+                + "fi\n"
                 + "out='" + nixStore + "'/$(cat \"$dir/system-name\")\n"
                 + "'" + bin.resolve("mk-toplevel") + "' \"$out\" \"$(cat \"$dir/kernel\" 2>/dev/null)\""
                 + " \"$(cat \"$dir/kernel-params\" 2>/dev/null)\"\n"
