@@ -55,11 +55,13 @@ class DocumentReferencesTest {
     void theCheckFindsDanglingNamesLinksAndAnchors() throws IOException {
         Path dir = Files.createTempDirectory(Checkout.root().resolve("tests/target"), "references-");
         try {
-            // The dangling name is put together here, so this source itself cites no missing document.
+            // The names are put together here, so this source itself cites no missing document: the
+            // first in a comment (a citation), the second in a string literal (code, not a citation).
             String missing = "NO-SUCH-DOCUMENT" + ".md";
+            String inCode = "NOT-SCANNED" + ".md";
             Path java = Files.writeString(dir.resolve("Example.java"), String.join("\n",
                     "/** The layout of " + missing + ", see docs/format.md. */",
-                    "class Example { String s = \"NOT-SCANNED.md\"; } /" + "/ and ../../../README.md#no-such-heading",
+                    "class Example { String s = \"" + inCode + "\"; } /" + "/ and ../../../README.md#no-such-heading",
                     ""));
             Path page = Files.writeString(dir.resolve("page.md"), String.join("\n",
                     "# A page",
