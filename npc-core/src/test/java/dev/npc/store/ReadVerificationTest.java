@@ -1,13 +1,12 @@
 package dev.npc.store;
 
-import dev.npc.testing.EmbeddedS3;
+import dev.npc.testing.SharedS3;
 import dev.npc.testing.FaultProxy;
 import dev.npc.testing.FaultProxy.Fault;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,34 +35,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * same object, unharmed, gives its bytes.
  */
 class ReadVerificationTest {
-    private static final AtomicInteger PREFIXES = new AtomicInteger();
     private static final String KEY = "hosts/web-1/desired.json";
     /** 259 bytes, as the desired.json that was found accepted cut to 129. */
     private static final byte[] DOCUMENT = ("{\"remote\": \"prod\", \"configuration\": \"web-1\", \"note\": \""
             + "x".repeat(203) + "\"}").getBytes(StandardCharsets.UTF_8);
-    static EmbeddedS3 s3;
+    @RegisterExtension
+    static final SharedS3 S3 = new SharedS3();
     FaultProxy proxy;
     Store store;
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void startS3() {
-        s3 = EmbeddedS3.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
-
     @BeforeEach
     void setUp() throws Exception {
-        proxy = FaultProxy.start(s3.endpoint());
-        String prefix = "r" + PREFIXES.incrementAndGet();
-        store = s3.openThrough(proxy.endpointUrl(), prefix, null);
-        try (Store direct = s3.open(prefix)) {
+        proxy = FaultProxy.start(S3.get().endpoint());
+        String prefix = S3.freshPrefix("r");
+        store = S3.get().openThrough(proxy.endpointUrl(), prefix, null);
+        try (Store direct = S3.get().open(prefix)) {
             direct.put(KEY, DOCUMENT, Map.of());
         }
     }

@@ -1,12 +1,11 @@
 package dev.npc.store;
 
 import dev.npc.testing.EmbeddedS3;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.npc.testing.SharedS3;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -15,29 +14,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The store contract over the real AWS SDK and SigV4 against S3Proxy on loopback. */
 class S3StoreTest extends StoreContract {
-    private static final AtomicInteger PREFIXES = new AtomicInteger();
-    private static EmbeddedS3 s3;
-
-    @BeforeAll
-    static void startS3() {
-        s3 = EmbeddedS3.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
+    @RegisterExtension
+    static final SharedS3 S3 = new SharedS3();
 
     /** Pages of two keys, so every listing test also proves that all pages are read. */
     @Override
     protected Store newStore() {
-        StoreLocation.S3 location = new StoreLocation.S3(s3.bucket(), "t" + PREFIXES.incrementAndGet() + "/fleet");
-        return new S3Store(location, S3Connection.of(s3.options(), name -> null), 2);
+        StoreLocation.S3 location = new StoreLocation.S3(S3.get().bucket(), S3.freshPrefix("t") + "/fleet");
+        return new S3Store(location, S3Connection.of(S3.get().options(), name -> null), 2);
     }
 
     @Override
     protected Store sibling(String name) {
-        return s3.open("siblings-" + PREFIXES.incrementAndGet() + "/" + name);
+        return S3.get().open(S3.freshPrefix("siblings-") + "/" + name);
     }
 
     @Override
@@ -49,8 +38,8 @@ class S3StoreTest extends StoreContract {
     /** Against AWS the SDK sends trailing checksums; S3Proxy checks them, so that path is proven here too. */
     @Test
     void theSdksDefaultChecksumsAsUsedWithAwsWorkToo() throws Exception {
-        S3Connection connection = S3Connection.of(s3.options(), name -> null);
-        StoreLocation.S3 location = new StoreLocation.S3(s3.bucket(), "aws-mode-" + PREFIXES.incrementAndGet());
+        S3Connection connection = S3Connection.of(S3.get().options(), name -> null);
+        StoreLocation.S3 location = new StoreLocation.S3(S3.get().bucket(), S3.freshPrefix("aws-mode-"));
         try (Store aws = new S3Store(location, connection.newClient(false), connection.describeEndpoint(), true, 1000)) {
             byte[] body = new byte[300_000];
             new java.util.Random(7).nextBytes(body);
@@ -68,20 +57,20 @@ class S3StoreTest extends StoreContract {
 
     @Test
     void wrongSecretIsOneLineNamingTheStoreAndTheFix() {
-        StoreOptions wrong = new StoreOptions(s3.endpointUrl(), "us-east-1",
+        StoreOptions wrong = new StoreOptions(S3.get().endpointUrl(), "us-east-1",
                 EmbeddedS3.credentials(EmbeddedS3.ACCESS_KEY, "not-the-secret"));
-        try (Store store = Stores.open(s3.storeUrl("p"), wrong)) {
+        try (Store store = Stores.open(S3.get().storeUrl("p"), wrong)) {
             StoreException e = assertThrows(StoreException.class, () -> store.get("hosts/h/state.json", null));
             assertOneLine(e);
-            assertTrue(e.getMessage().contains("s3://" + s3.bucket() + "/p/hosts/h/state.json"), e.getMessage());
+            assertTrue(e.getMessage().contains("s3://" + S3.get().bucket() + "/p/hosts/h/state.json"), e.getMessage());
             assertTrue(e.getMessage().contains("secret key"), e.getMessage());
         }
     }
 
     @Test
     void unknownAccessKeyIsOneLine() {
-        StoreOptions wrong = new StoreOptions(s3.endpointUrl(), "us-east-1", EmbeddedS3.credentials("nobody", "x"));
-        try (Store store = Stores.open(s3.storeUrl("p"), wrong)) {
+        StoreOptions wrong = new StoreOptions(S3.get().endpointUrl(), "us-east-1", EmbeddedS3.credentials("nobody", "x"));
+        try (Store store = Stores.open(S3.get().storeUrl("p"), wrong)) {
             StoreException e = assertThrows(StoreException.class, () -> store.list("hosts/"));
             assertOneLine(e);
             assertTrue(e.getMessage().contains("access key"), e.getMessage());
@@ -90,7 +79,7 @@ class S3StoreTest extends StoreContract {
 
     @Test
     void missingBucketIsNamed() {
-        try (Store store = Stores.open("s3://no-such-bucket/p", s3.options())) {
+        try (Store store = Stores.open("s3://no-such-bucket/p", S3.get().options())) {
             StoreException e = assertThrows(StoreException.class, () -> store.get("a", null));
             assertOneLine(e);
             assertTrue(e.getMessage().startsWith("bucket 'no-such-bucket' does not exist"), e.getMessage());
@@ -111,18 +100,18 @@ class S3StoreTest extends StoreContract {
 
     @Test
     void theStoreUrlIsCanonical() {
-        try (Store store = Stores.open(s3.storeUrl("fleet/"), s3.options())) {
+        try (Store store = Stores.open(S3.get().storeUrl("fleet/"), S3.get().options())) {
             assertInstanceOf(S3Store.class, store);
-            assertEquals("s3://" + s3.bucket() + "/fleet", store.url());
+            assertEquals("s3://" + S3.get().bucket() + "/fleet", store.url());
         }
     }
 
     @Test
     void aStoreOnTheWholeBucketSeesPrefixedStoresObjects() throws Exception {
-        String bucket = "whole-" + PREFIXES.incrementAndGet();
-        s3.createBucket(bucket);
-        try (Store whole = Stores.open("s3://" + bucket, s3.options());
-             Store fleet = Stores.open("s3://" + bucket + "/fleet", s3.options())) {
+        String bucket = S3.freshPrefix("whole-");
+        S3.get().createBucket(bucket);
+        try (Store whole = Stores.open("s3://" + bucket, S3.get().options());
+             Store fleet = Stores.open("s3://" + bucket + "/fleet", S3.get().options())) {
             fleet.put("hosts/h/state.json", bytes("x"), Map.of());
             assertEquals(java.util.List.of("fleet/hosts/h/state.json"), keysOf(whole.list("")));
             assertEquals(java.util.List.of("hosts/h/state.json"), keysOf(fleet.list("")));

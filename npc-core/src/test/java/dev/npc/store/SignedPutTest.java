@@ -1,18 +1,17 @@
 package dev.npc.store;
 
 import dev.npc.testing.EmbeddedS3;
+import dev.npc.testing.SharedS3;
 import dev.npc.testing.FaultProxy;
 import dev.npc.testing.FaultProxy.Fault;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,28 +27,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * was lost must be found rather than reported as refused.
  */
 class SignedPutTest {
-    private static final AtomicInteger PREFIXES = new AtomicInteger();
-    private static EmbeddedS3 s3;
+    @RegisterExtension
+    static final SharedS3 S3 = new SharedS3();
     private FaultProxy proxy;
     private Store store;
     private Store plain;
 
-    @BeforeAll
-    static void startS3() {
-        s3 = EmbeddedS3.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
-
     @BeforeEach
     void setUp() throws Exception {
-        proxy = FaultProxy.start(s3.endpoint());
-        String prefix = "p" + PREFIXES.incrementAndGet();
-        store = s3.openThrough(proxy.endpointUrl(), prefix, null);
-        plain = s3.open(prefix);
+        proxy = FaultProxy.start(S3.get().endpoint());
+        String prefix = S3.freshPrefix("p");
+        store = S3.get().openThrough(proxy.endpointUrl(), prefix, null);
+        plain = S3.get().open(prefix);
     }
 
     @AfterEach

@@ -14,11 +14,10 @@ import dev.npc.store.StoreException;
 import dev.npc.store.StoreOptions;
 import dev.npc.store.Stores;
 import dev.npc.testing.FaultProxy.Fault;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -43,7 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * read, a write and a remote download, and that everything works again once the fault ends.
  */
 class FaultProxyTest {
-    static EmbeddedS3 s3;
+    @RegisterExtension
+    static final SharedS3 S3 = new SharedS3();
     FaultProxy proxy;
     Store store;
     Store direct;
@@ -53,22 +53,12 @@ class FaultProxyTest {
     @TempDir
     Path work;
 
-    @BeforeAll
-    static void startS3() {
-        s3 = EmbeddedS3.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
-
     @BeforeEach
     void setUp() throws Exception {
-        proxy = FaultProxy.start(s3.endpoint()).stallFor(Duration.ofMillis(1500));
+        proxy = FaultProxy.start(S3.get().endpoint()).stallFor(Duration.ofMillis(1500));
         String prefix = "faults-" + UUID.randomUUID();
-        store = s3.openThrough(proxy.endpointUrl(), prefix, Duration.ofMillis(400));
-        direct = s3.open(prefix);
+        store = S3.get().openThrough(proxy.endpointUrl(), prefix, Duration.ofMillis(400));
+        direct = S3.get().open(prefix);
         archive = TestArchives.builder().file("flake.nix", TestFlakes.FLAKE_NIX)
                 .file("big.bin", new byte[64 * 1024], 0644).build();
         remote = "prod";

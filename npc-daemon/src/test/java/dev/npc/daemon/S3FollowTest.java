@@ -4,10 +4,9 @@ import dev.npc.daemon.loop.FollowLoop;
 import dev.npc.daemon.testing.TestFleet;
 import dev.npc.host.HostState;
 import dev.npc.host.Result;
-import dev.npc.testing.EmbeddedS3;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.npc.testing.SharedS3;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -33,25 +32,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The loop against the S3 protocol: the real AWS SDK, SigV4, S3Proxy on loopback. */
 class S3FollowTest {
-    static EmbeddedS3 s3;
+    @RegisterExtension
+    static final SharedS3 S3 = new SharedS3();
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void startS3() {
-        s3 = EmbeddedS3.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
-
     @Test
     void pollsWith304sThenActivatesAndReportsIntoTheBucket() throws Exception {
         String prefix = "fleet-" + tmp.getFileName();
-        try (TestFleet fleet = new TestFleet(tmp, s3.open(prefix))) {
+        try (TestFleet fleet = new TestFleet(tmp, S3.get().open(prefix))) {
             String sha = fleet.publishSystem("prod", "v1");
             fleet.desired("{\"remote\": \"prod\"}");
             try (Daemon daemon = fleet.daemon()) {
@@ -66,13 +56,13 @@ class S3FollowTest {
                 assertEquals(List.of(), fleet.system.commands());
             }
             // What another S3 client (npc status on an admin's laptop) sees:
-            try (S3Client client = s3.newClient()) {
-                String json = client.getObjectAsBytes(b -> b.bucket(s3.bucket()).key(prefix + "/hosts/web-1/state.json"))
+            try (S3Client client = S3.get().newClient()) {
+                String json = client.getObjectAsBytes(b -> b.bucket(S3.get().bucket()).key(prefix + "/hosts/web-1/state.json"))
                         .asUtf8String();
                 HostState state = dev.npc.json.Json.read(json.getBytes(), HostState.class, "state.json");
                 assertEquals(Result.SUCCESS, state.lastAttempt().result());
                 assertEquals(sha, state.current().sha256());
-                List<String> history = client.listObjectsV2(b -> b.bucket(s3.bucket()).prefix(prefix + "/history/web-1/"))
+                List<String> history = client.listObjectsV2(b -> b.bucket(S3.get().bucket()).prefix(prefix + "/history/web-1/"))
                         .contents().stream().map(o -> o.key()).toList();
                 assertEquals(1, history.size(), history.toString());
                 assertTrue(history.get(0).endsWith("-success.json"), history.toString());
@@ -89,8 +79,8 @@ class S3FollowTest {
     void anUnchangedPollSendsTwoBodilessRequestsAndWritesNothingYetTheNextChangeIsPickedUp() throws Exception {
         String prefix = "idle-" + tmp.getFileName();
         Path metrics = tmp.resolve("metrics/npc.prom");
-        try (FaultProxy proxy = FaultProxy.start(s3.endpoint());
-             TestFleet fleet = new TestFleet(tmp, s3.openThrough(proxy.endpointUrl(), prefix, null))) {
+        try (FaultProxy proxy = FaultProxy.start(S3.get().endpoint());
+             TestFleet fleet = new TestFleet(tmp, S3.get().openThrough(proxy.endpointUrl(), prefix, null))) {
             fleet.with("--metrics-file", metrics.toString());
             fleet.publishSystem("prod", "v1");
             fleet.desired("{\"remote\": \"prod\"}");
@@ -138,8 +128,8 @@ class S3FollowTest {
     @Test
     void aChangedDesiredJsonIsReadRightAfterTheProbeThatSawItChange() throws Exception {
         String prefix = "desired-" + tmp.getFileName();
-        try (FaultProxy proxy = FaultProxy.start(s3.endpoint());
-             TestFleet fleet = new TestFleet(tmp, s3.openThrough(proxy.endpointUrl(), prefix, null))) {
+        try (FaultProxy proxy = FaultProxy.start(S3.get().endpoint());
+             TestFleet fleet = new TestFleet(tmp, S3.get().openThrough(proxy.endpointUrl(), prefix, null))) {
             fleet.publishSystem("prod", "v1");
             fleet.desired("{\"remote\": \"prod\"}");
             try (Daemon daemon = fleet.daemon()) {
@@ -173,8 +163,8 @@ class S3FollowTest {
     @Test
     void aChangedRemoteIsReadRightAfterTheProbeThatSawItChange() throws Exception {
         String prefix = "remote-" + tmp.getFileName();
-        try (FaultProxy proxy = FaultProxy.start(s3.endpoint());
-             TestFleet fleet = new TestFleet(tmp, s3.openThrough(proxy.endpointUrl(), prefix, null))) {
+        try (FaultProxy proxy = FaultProxy.start(S3.get().endpoint());
+             TestFleet fleet = new TestFleet(tmp, S3.get().openThrough(proxy.endpointUrl(), prefix, null))) {
             fleet.publishSystem("prod", "v1");
             fleet.desired("{\"remote\": \"prod\"}");
             try (Daemon daemon = fleet.daemon()) {
@@ -210,8 +200,8 @@ class S3FollowTest {
         String head = "{\"remote\": \"prod\", \"configuration\": \"web-";
         // The proxy flips the body's middle byte: here the "3".
         String written = head + "3\"}" + " ".repeat(head.length() - 3);
-        try (FaultProxy proxy = FaultProxy.start(s3.endpoint());
-             TestFleet fleet = new TestFleet(tmp, s3.openThrough(proxy.endpointUrl(), prefix, null))) {
+        try (FaultProxy proxy = FaultProxy.start(S3.get().endpoint());
+             TestFleet fleet = new TestFleet(tmp, S3.get().openThrough(proxy.endpointUrl(), prefix, null))) {
             fleet.publishSystem("prod", "v1");
             fleet.desired("{\"remote\": \"prod\"}");
             try (Daemon daemon = fleet.daemon()) {
@@ -262,7 +252,7 @@ class S3FollowTest {
 
     @Test
     void rollbackIsReportedThroughS3() throws Exception {
-        try (TestFleet fleet = new TestFleet(tmp, s3.open("rollback-" + tmp.getFileName()))) {
+        try (TestFleet fleet = new TestFleet(tmp, S3.get().open("rollback-" + tmp.getFileName()))) {
             String initial = fleet.system.running();
             fleet.publish("prod", java.util.Map.of("system-name", "v2", "switch-fails", ""));
             fleet.desired("{\"remote\": \"prod\"}");

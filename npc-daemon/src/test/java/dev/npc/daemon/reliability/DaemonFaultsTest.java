@@ -9,14 +9,13 @@ import dev.npc.host.Result;
 import dev.npc.store.Store;
 import dev.npc.store.StoreOptions;
 import dev.npc.store.Stores;
-import dev.npc.testing.EmbeddedS3;
+import dev.npc.testing.SharedS3;
 import dev.npc.testing.FaultProxy;
 import dev.npc.testing.FaultProxy.Fault;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -37,27 +36,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * daemon recovers by itself, the newest state reaches the bucket, and nothing is left behind.
  */
 class DaemonFaultsTest {
-    static EmbeddedS3 s3;
+    @RegisterExtension
+    static final SharedS3 S3 = new SharedS3();
     @TempDir
     Path tmp;
     FaultProxy proxy;
     TestFleet fleet;
     String initial;
 
-    @BeforeAll
-    static void startS3() {
-        s3 = EmbeddedS3.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
-
     @BeforeEach
     void setUp() throws Exception {
-        proxy = FaultProxy.start(s3.endpoint()).stallFor(Duration.ofMillis(1200));
-        Store store = s3.openThrough(proxy.endpointUrl(), "fault-" + UUID.randomUUID(), Duration.ofMillis(300));
+        proxy = FaultProxy.start(S3.get().endpoint()).stallFor(Duration.ofMillis(1200));
+        Store store = S3.get().openThrough(proxy.endpointUrl(), "fault-" + UUID.randomUUID(), Duration.ofMillis(300));
         fleet = new TestFleet(tmp, store);
         fleet.desired("{\"remote\": \"prod\"}");
         fleet.publishSystem("prod", "v1");
